@@ -1,0 +1,87 @@
+import type { Deployment, KubeObject, Pod, ReplicaSet } from '../../../k8s/objects.js';
+import { KindRegistry, type KindInfo } from './kinds.js';
+
+/**
+ * apps/v1 Deployment defaults (pkg/apis/apps/v1/defaults.go, SetDefaults_Deployment):
+ * https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/apps/v1/defaults.go
+ */
+export function defaultDeployment(obj: KubeObject): void {
+  const d = obj as Deployment;
+  d.spec ??= { template: {} };
+  d.spec.replicas ??= 1;
+  d.spec.strategy ??= {};
+  d.spec.strategy.type ??= 'RollingUpdate';
+  if (d.spec.strategy.type === 'RollingUpdate') {
+    d.spec.strategy.rollingUpdate ??= {};
+    d.spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
+    d.spec.strategy.rollingUpdate.maxSurge ??= '25%';
+  }
+  d.spec.revisionHistoryLimit ??= 10;
+  d.spec.progressDeadlineSeconds ??= 600;
+  d.spec.template ??= {};
+  defaultPodSpec(d.spec.template.spec);
+}
+
+export function defaultReplicaSet(obj: KubeObject): void {
+  const rs = obj as ReplicaSet;
+  rs.spec.replicas ??= 1;
+  defaultPodSpec(rs.spec.template?.spec);
+}
+
+export function defaultPod(obj: KubeObject): void {
+  defaultPodSpec((obj as Pod).spec);
+}
+
+/** The pod spec defaults kubectl shows back (pkg/apis/core/v1/defaults.go). */
+function defaultPodSpec(spec: Pod['spec'] | undefined): void {
+  if (!spec) return;
+  spec.restartPolicy ??= 'Always';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.schedulerName ??= 'default-scheduler';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  for (const c of spec.containers ?? []) {
+    c.imagePullPolicy ??= imageTag(c.image ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
+    c.terminationMessagePath ??= '/dev/termination-log';
+    c.terminationMessagePolicy ??= 'File';
+    for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+  }
+}
+
+function imageTag(image: string): string {
+  if (image.includes('@')) return '';
+  const lastSlash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  return colon > lastSlash ? image.slice(colon + 1) : 'latest';
+}
+
+const specOrAnnotationsChanged = (old: KubeObject, next: KubeObject): boolean =>
+  JSON.stringify(old.spec) !== JSON.stringify(next.spec) ||
+  JSON.stringify(old.metadata.annotations ?? {}) !== JSON.stringify(next.metadata.annotations ?? {});
+
+const specChanged = (old: KubeObject, next: KubeObject): boolean => JSON.stringify(old.spec) !== JSON.stringify(next.spec);
+
+/** The kinds the simulated cluster serves. `validate` hooks are attached by the simulation. */
+export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> = {}): KindRegistry {
+  const registry = new KindRegistry();
+  const kinds: KindInfo[] = [
+    { kind: 'Namespace', apiVersion: 'v1', group: '', plural: 'namespaces', namespaced: false },
+    { kind: 'Node', apiVersion: 'v1', group: '', plural: 'nodes', namespaced: false },
+    { kind: 'Pod', apiVersion: 'v1', group: '', plural: 'pods', namespaced: true, applyDefaults: defaultPod, gracefulDelete: true, statusKeeps: 'status' },
+    { kind: 'Event', apiVersion: 'v1', group: '', plural: 'events', namespaced: true },
+    { kind: 'ConfigMap', apiVersion: 'v1', group: '', plural: 'configmaps', namespaced: true },
+    { kind: 'Secret', apiVersion: 'v1', group: '', plural: 'secrets', namespaced: true },
+    { kind: 'Service', apiVersion: 'v1', group: '', plural: 'services', namespaced: true },
+    { kind: 'ServiceAccount', apiVersion: 'v1', group: '', plural: 'serviceaccounts', namespaced: true },
+    { kind: 'PersistentVolumeClaim', apiVersion: 'v1', group: '', plural: 'persistentvolumeclaims', namespaced: true },
+    {
+      kind: 'Deployment', apiVersion: 'apps/v1', group: 'apps', plural: 'deployments', namespaced: true,
+      applyDefaults: defaultDeployment, bumpsGeneration: specOrAnnotationsChanged, statusKeeps: 'status+annotations',
+    },
+    {
+      kind: 'ReplicaSet', apiVersion: 'apps/v1', group: 'apps', plural: 'replicasets', namespaced: true,
+      applyDefaults: defaultReplicaSet, bumpsGeneration: specChanged, statusKeeps: 'status',
+    },
+  ];
+  for (const info of kinds) registry.register({ ...info, ...(extra[info.kind] ?? {}) });
+  return registry;
+}
