@@ -1,0 +1,71 @@
+import type { Clock } from '../clock/clock.js';
+import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../k8s/objects.js';
+
+/** Everything the gate observes about one Deployment at one moment. */
+export interface WorkloadObservation {
+  /** undefined when the Deployment does not exist. */
+  deployment?: Deployment;
+  /** ReplicaSets controlled by the Deployment (ownerReference uid), any order. */
+  replicaSets: ReplicaSet[];
+  /** Pods controlled by those ReplicaSets. */
+  pods: Pod[];
+  /** Events about the Deployment, its ReplicaSets and their pods, oldest first. */
+  events: KubeEvent[];
+}
+
+export interface WorkloadRef {
+  namespace: string;
+  name: string;
+}
+
+/** One RFC 6902 operation. */
+export interface JsonPatchOp {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+export interface ApplyOptions {
+  /** Server-side apply field manager. */
+  fieldManager: string;
+  /** Take ownership of fields other managers own (`--force-conflicts`). */
+  force: boolean;
+}
+
+/**
+ * The port between the gate and a cluster. Two adapters implement it: the in-process
+ * simulated cluster (virtual clock) and the real cluster over @kubernetes/client-node.
+ * Errors are {@link ApiError}s (src/k8s/apiError.ts) whatever the adapter.
+ */
+export interface ClusterClient {
+  /** 'simulated' runs on a virtual clock; 'real' on wall time. */
+  readonly mode: 'simulated' | 'real';
+  /** The clock the gate must use for `now` and waiting. */
+  readonly clock: Clock;
+  /** A short description for logs (server address or "simulated cluster"); never secrets. */
+  describe(): string;
+
+  /** Server-side apply of one object; returns the object as stored. */
+  apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject>;
+  get<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined>;
+  delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void>;
+  /** A JSON patch on a Deployment (the undo of kubectl); include a `test` op for preconditions. */
+  patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment>;
+  /** Merge-patches metadata.annotations of a Deployment (null deletes a key), under its own field manager. */
+  annotateDeployment(ref: WorkloadRef, annotations: Record<string, string | null>, fieldManager: string): Promise<Deployment>;
+  scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void>;
+
+  /** Starts watching these Deployments (and their ReplicaSets, pods and events). */
+  watch(refs: WorkloadRef[]): Promise<void>;
+  /** The latest observation of one watched Deployment (from the watch cache: no request). */
+  observe(ref: WorkloadRef): Promise<WorkloadObservation>;
+  /** Resolves at the next change to a watched object, or after `maxMs` on the client's clock. */
+  waitForChange(maxMs: number): Promise<void>;
+  /** Last `lines` log lines of a container (empty when unavailable). */
+  podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]>;
+
+  /** API requests made so far, by verb (for the requests-per-minute figure). */
+  requestCounts(): Record<string, number>;
+  close(): Promise<void>;
+}

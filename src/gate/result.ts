@@ -1,0 +1,110 @@
+/**
+ * The gate's outcome: the JSON result of design.md §3.1 (a public contract: extend, never
+ * break) plus extra detail the reports render.
+ */
+export type RunOutcome = 'succeeded' | 'rolled-back' | 'failed' | 'invalid';
+export type WorkloadOutcome = 'succeeded' | 'rolled-back' | 'failed' | 'unchanged';
+
+/** What was seen on a failing pod before the rollback removed it. */
+export interface EvidenceRecord {
+  pod?: string;
+  container?: string;
+  image?: string;
+  reason?: string;
+  message?: string;
+  restartCount?: number;
+  /** Event texts, `<Type> <Reason>: <message> (xN)`. */
+  events?: string[];
+  /** Last log lines of the container. */
+  logs?: string[];
+  /** Manifest file and line of the failing container's image, when known. */
+  file?: string;
+  line?: number;
+}
+
+/** One observation for the rollout chart: ready replicas of the old and new revisions at `t`. */
+export interface TimelinePoint {
+  /** Seconds since apply. */
+  t: number;
+  oldReady: number;
+  newReady: number;
+  /** What happened at this moment, if anything notable ("failure declared", "rollback started"). */
+  note?: string;
+}
+
+export interface PhaseTiming {
+  name: 'validate' | 'apply' | 'watch' | 'capture' | 'rollback' | 'verify';
+  seconds: number;
+}
+
+export interface WorkloadResult {
+  kind: 'Deployment';
+  namespace: string;
+  name: string;
+  result: WorkloadOutcome;
+  /** The revision this run produced (the Deployment's revision annotation after apply). */
+  revision?: number;
+  /** The revision the Deployment was rolled back to (its number after the undo renumbering). */
+  rolledBackTo?: number;
+  reason?: string;
+  message: string;
+  /** From apply to the final verdict, including the rollback. */
+  durationSeconds: number;
+  /** From apply to the moment the failure was declared. */
+  detectedAfterSeconds?: number;
+  /** Extensions (not in the minimal contract): */
+  previousRevision?: number;
+  evidence?: EvidenceRecord[];
+  timeline?: TimelinePoint[];
+  /** Kubectl-style progress lines as they changed. */
+  progress?: string[];
+  rollbackMessage?: string;
+}
+
+export interface InputError {
+  file?: string;
+  line?: number;
+  message: string;
+}
+
+export interface AppliedObject {
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** created | configured | unchanged */
+  action: string;
+  file?: string;
+  line?: number;
+}
+
+export interface GateResult {
+  result: RunOutcome;
+  workloads: WorkloadResult[];
+  errors: InputError[];
+  /** Extensions: */
+  warnings?: InputError[];
+  applied?: AppliedObject[];
+  phases?: PhaseTiming[];
+  simulated?: boolean;
+}
+
+/** Exit codes of design.md §3.1. */
+export const ExitCode = {
+  succeeded: 0,
+  rolledBack: 1,
+  invalid: 2,
+  failed: 3,
+} as const;
+
+export function exitCodeFor(result: RunOutcome): number {
+  switch (result) {
+    case 'succeeded':
+      return ExitCode.succeeded;
+    case 'rolled-back':
+      return ExitCode.rolledBack;
+    case 'invalid':
+      return ExitCode.invalid;
+    case 'failed':
+      return ExitCode.failed;
+  }
+}
