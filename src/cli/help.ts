@@ -1,0 +1,58 @@
+/** Help texts; `--help` output is part of the CLI contract users read first. */
+export const MAIN_HELP = `rollout-gate: apply Kubernetes Deployments, gate the rollout, roll back to the last good revision
+
+Usage:
+  rollout-gate run   -f <file|dir|glob> [flags]     apply, watch, fail fast, roll back
+  rollout-gate serve [--scenario FILE] [--port N]   a simulated cluster that kubectl can drive
+  rollout-gate --help | run --help | serve --help | --version
+
+Exit codes: 0 succeeded, 1 failed and rolled back, 2 invalid input (nothing applied),
+            3 failed and not rolled back.
+`;
+
+export const RUN_HELP = `Usage: rollout-gate run -f <file|dir|glob> [flags]
+
+Applies every manifest (config before workloads), gates every Deployment in them, and rolls
+back to the last known good revision when a rollout fails.
+
+Input:
+  -f, --manifests <file|dir|glob>   manifests to apply (repeatable)
+  -n, --namespace NS                namespace for objects that name none
+      --image NAME=REF              override an image by container or image name (repeatable; *=REF for all)
+      --change-cause TEXT           kubernetes.io/change-cause to record (default: commit and run URL in Actions)
+
+Cluster:
+      --simulate                    run on the built-in simulated cluster (virtual clock, no kubeconfig)
+      --scenario FILE               the simulated cluster's nodes, images and existing objects
+      --kubeconfig FILE             else $KUBECONFIG, else ~/.kube/config, else in-cluster
+      --context NAME                kubeconfig context
+      --force-conflicts             take ownership of fields other managers own (server-side apply)
+
+Gate:
+      --timeout 10m                 the whole run's time budget
+      --rollback on-failure|never   roll back failed Deployments (default on-failure)
+      --rollback-timeout 5m         time allowed for the rollback to complete
+      --image-pull-grace 30s        how long new pods may fail to pull before the rollout fails
+      --crash-loop-restarts 3       restarts of a new container that fail the rollout
+      --unschedulable-grace 60s     how long new pods may stay unschedulable
+      --config-error-grace 20s      how long CreateContainerConfigError may last
+      --stall-window 3m             no progress for this long fails the rollout
+      --on-no-good-revision leave|scale-to-zero|delete
+                                    a Deployment created by this run that fails has nothing to roll
+                                    back to: leave it (default), scale it to 0, or delete it
+
+Output:
+  -o, --output text|json            json prints exactly one JSON object on stdout (logs on stderr)
+`;
+
+export const SERVE_HELP = `Usage: rollout-gate serve [flags]
+
+Starts the simulated cluster behind the Kubernetes API on 127.0.0.1 and writes a kubeconfig
+that kubectl accepts. Runs until interrupted (Ctrl-C).
+
+      --scenario FILE        nodes, images and objects of the simulated cluster
+      --port N               port to listen on (0 = any free port; default 0)
+      --speed X              simulated seconds per real second (default 1)
+      --kubeconfig-out FILE  where to write the kubeconfig (default: a temporary file)
+      --tls                  serve HTTPS with a self-signed certificate and a bearer token
+`;

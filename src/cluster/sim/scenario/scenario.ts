@@ -1,0 +1,64 @@
+/**
+ * The simulated-cluster scenario file (design.md §3.3). Everything is optional: an empty
+ * scenario is a healthy 3-node cluster where every image exists.
+ */
+export interface ImageSpec {
+  pullSeconds?: number;
+  startSeconds?: number;
+  readySeconds?: number;
+  /** `missing` -> ErrImagePull/ImagePullBackOff forever; `unauthorized` -> pull access denied. */
+  pull?: 'ok' | 'missing' | 'unauthorized';
+  /** Starts, exits 1, CrashLoopBackOff with back-off. */
+  crash?: boolean;
+  /** `never`: Running, readiness never passes. */
+  ready?: 'always' | 'never';
+  exitCode?: number;
+  /** Log lines the container prints. */
+  logs?: string[];
+}
+
+export interface NodeSpec {
+  count: number;
+  capacity: { cpu: string; memory: string; pods: number };
+}
+
+export interface FaultSpec {
+  /** Fraction of API requests (0..1) that fail with 429/500/503 or a connection reset. */
+  apiErrorRate: number;
+  /** Watch streams are dropped this often (seconds); 0 = never. */
+  watchDropEverySeconds: number;
+  seed: number;
+}
+
+export interface Scenario {
+  nodes: NodeSpec;
+  images: Record<string, ImageSpec> & { default: ImageSpec };
+  /** Manifest paths, resolved relative to the scenario file. */
+  objects: string[];
+  faults: FaultSpec;
+  /** Seed of the simulation's random source (names, uids). */
+  seed: number;
+  /** Where the scenario came from (for error messages). */
+  source?: string;
+}
+
+export const DEFAULT_IMAGE: Required<Pick<ImageSpec, 'pullSeconds' | 'startSeconds' | 'readySeconds'>> = {
+  pullSeconds: 2,
+  startSeconds: 1,
+  readySeconds: 0,
+};
+
+export function defaultScenario(): Scenario {
+  return {
+    nodes: { count: 3, capacity: { cpu: '4', memory: '8Gi', pods: 110 } },
+    images: { default: { ...DEFAULT_IMAGE } },
+    objects: [],
+    faults: { apiErrorRate: 0, watchDropEverySeconds: 0, seed: 1 },
+    seed: 1,
+  };
+}
+
+/** The behaviour of one image reference: its own entry merged over `default`. */
+export function imageSpecFor(scenario: Scenario, image: string): ImageSpec {
+  return { ...DEFAULT_IMAGE, ...scenario.images.default, ...(scenario.images[image] ?? {}) };
+}
