@@ -1,0 +1,126 @@
+/**
+ * ErrImagePull / ImagePullBackOff of new pods.
+ *
+ * * Fails at once when the registry's answer is definitive: the image or tag does not exist, or
+ *   access is refused (krane's `/not found/i` doom rule, widened to `manifest unknown` and
+ *   `unauthorized`), or `ErrImageNeverPull`. The answer is read from the container's waiting
+ *   message and from the pod's `Failed` pull events (the back-off message itself says nothing).
+ * * Otherwise fails once one new pod has been failing to pull for longer than
+ *   `imagePullGraceSeconds`, measured from the `firstTimestamp` of the pod's first pull-failure
+ *   event (`Failed`/`BackOff` mentioning a pull), else from the pod's creation. One flaky pull
+ *   recovers inside the window (the kubelet retries after 10 s and 20 s) and never fails;
+ *   rate limits and network errors are never taken as definitive.
+ */
+import type { KubeEvent } from '../../k8s/objects.js';
+import type { Evidence, Failure } from '../failure.js';
+import { newRevisionOf } from '../revisions.js';
+import {
+  brief,
+  containerEntries,
+  earliest,
+  eventLine,
+  eventStart,
+  matchingEvents,
+  ofNewPods,
+  podCreated,
+  secondsText,
+  type Detector,
+} from './common.js';
+
+const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull']);
+const NOT_FOUND = /not found|manifest unknown|does not exist|no such image|name unknown/i;
+const UNAUTHORIZED = /unauthorized|authentication required|access denied|denied:|forbidden/i;
+const TRANSIENT = /toomanyrequests|rate limit|timeout|timed out|connection refused|connection reset|tls handshake|temporar/i;
+
+type Verdict = 'not-found' | 'unauthorized' | 'never-pull';
+
+interface PullProblem {
+  evidence: Evidence & { since: number };
+  image: string;
+  waitingReason: string;
+  verdict?: Verdict;
+  decisiveMessage: string;
+}
+
+/** Classifies one registry message: definitive not found / unauthorized, or undefined (maybe transient). */
+export function classifyPullMessage(message: string | undefined): 'not-found' | 'unauthorized' | undefined {
+  if (!message || TRANSIENT.test(message)) return undefined;
+  if (NOT_FOUND.test(message)) return 'not-found';
+  if (UNAUTHORIZED.test(message)) return 'unauthorized';
+  return undefined;
+}
+
+export const detectImagePull: Detector = (snapshot, context, policy, now) => {
+  const { pods } = newRevisionOf(snapshot.deployment, snapshot.replicaSets, snapshot.pods);
+  const problems: PullProblem[] = [];
+  const failingPods = new Set<string>();
+  for (const pod of pods) {
+    for (const { status } of containerEntries(pod)) {
+      const waiting = status.state.waiting;
+      if (!waiting?.reason || !PULL_REASONS.has(waiting.reason)) continue;
+      const podName = pod.metadata.name ?? '';
+      failingPods.add(podName);
+      const events = matchingEvents(pod, snapshot.events, (e) => isPullFailure(e) && aboutContainer(e, status.name));
+      let verdict: Verdict | undefined = waiting.reason === 'ErrImageNeverPull' ? 'never-pull' : undefined;
+      let decisiveMessage = waiting.message ?? '';
+      for (const text of [waiting.message, ...events.map((e) => e.message)]) {
+        const found: Verdict | undefined = verdict ? undefined : classifyPullMessage(text);
+        if (found) {
+          verdict = found;
+          decisiveMessage = text ?? '';
+        }
+      }
+      problems.push({
+        image: status.image,
+        waitingReason: waiting.reason,
+        verdict,
+        decisiveMessage,
+        evidence: {
+          pod: podName,
+          container: status.name,
+          reason: waiting.reason,
+          message: waiting.message,
+          events: events.map(eventLine),
+          since: earliest(events.map(eventStart), podCreated(pod, context)),
+        },
+      });
+    }
+  }
+  if (problems.length === 0) return undefined;
+  const definitive = problems.find((p) => p.verdict !== undefined);
+  const graceMs = policy.imagePullGraceSeconds * 1000;
+  const expired = problems
+    .filter((p) => now - p.evidence.since > graceMs)
+    .sort((a, b) => a.evidence.since - b.evidence.since)[0];
+  const decisive = definitive ?? expired;
+  if (!decisive) return undefined;
+  const reason = decisive.waitingReason === 'ImagePullBackOff' ? 'ImagePullBackOff' : 'ErrImagePull';
+  const head =
+    `${ofNewPods(failingPods.size, pods.length)} cannot pull image "${decisive.image}" ` +
+    `(${decisive.waitingReason}: ${brief(decisive.decisiveMessage)})`;
+  const tail =
+    decisive.verdict === 'not-found'
+      ? '; the registry says the image does not exist'
+      : decisive.verdict === 'unauthorized'
+        ? '; the registry refused access (check the image name and imagePullSecrets)'
+        : decisive.verdict === 'never-pull'
+          ? '; imagePullPolicy is Never and the image is not on the node'
+          : ` for ${secondsText(now - decisive.evidence.since)} (grace ${policy.imagePullGraceSeconds} s)`;
+  return {
+    reason,
+    message: head + tail,
+    evidence: [decisive.evidence, ...problems.filter((p) => p !== decisive).map((p) => p.evidence)],
+  } satisfies Failure;
+};
+
+/** A kubelet event about a failed pull: `Failed` ("Failed to pull image ...", "Error: ErrImagePull") or `BackOff` on a pull. */
+function isPullFailure(event: KubeEvent): boolean {
+  if (event.reason !== 'Failed' && event.reason !== 'BackOff') return false;
+  return /pull|ErrImage/i.test(event.message ?? '');
+}
+
+/** Events carry `spec.containers{name}` in fieldPath; events without one concern the whole pod. */
+function aboutContainer(event: KubeEvent, container: string): boolean {
+  const path = event.involvedObject.fieldPath;
+  return !path || path.endsWith(`{${container}}`);
+}

@@ -1,0 +1,39 @@
+/**
+ * New pods that the scheduler cannot place (`PodScheduled=False`, reason `Unschedulable`).
+ *
+ * Fails once one new pod has been unschedulable for longer than `unschedulableGraceSeconds`,
+ * measured from the condition's `lastTransitionTime` (else the pod's creation). The window lets
+ * the cluster autoscaler add a node or the old pods free their resources during the surge.
+ */
+import type { Condition } from '../../k8s/objects.js';
+import { parseTime } from '../../k8s/meta.js';
+import type { Evidence } from '../failure.js';
+import { newRevisionOf } from '../revisions.js';
+import { brief, eventLine, matchingEvents, ofNewPods, podCreated, secondsText, type Detector } from './common.js';
+
+export const detectUnschedulable: Detector = (snapshot, context, policy, now) => {
+  const { pods } = newRevisionOf(snapshot.deployment, snapshot.replicaSets, snapshot.pods);
+  const hits: Array<Evidence & { since: number }> = [];
+  for (const pod of pods) {
+    const scheduled = pod.status?.conditions?.find((c: Condition) => c.type === 'PodScheduled');
+    if (scheduled?.status !== 'False' || scheduled.reason !== 'Unschedulable') continue;
+    hits.push({
+      pod: pod.metadata.name,
+      reason: 'Unschedulable',
+      message: scheduled.message,
+      events: matchingEvents(pod, snapshot.events, (e) => e.reason === 'FailedScheduling').map(eventLine),
+      since: parseTime(scheduled.lastTransitionTime) ?? podCreated(pod, context),
+    });
+  }
+  const graceMs = policy.unschedulableGraceSeconds * 1000;
+  const decisive = hits.filter((h) => now - h.since > graceMs).sort((a, b) => a.since - b.since)[0];
+  if (!decisive) return undefined;
+  const why = decisive.message ? `: ${brief(decisive.message)}` : '';
+  return {
+    reason: 'Unschedulable',
+    message:
+      `${ofNewPods(hits.length, pods.length)} cannot be scheduled; pod "${decisive.pod}" has been unschedulable for ` +
+      `${secondsText(now - decisive.since)} (grace ${policy.unschedulableGraceSeconds} s)${why}`,
+    evidence: [decisive, ...hits.filter((h) => h !== decisive)],
+  };
+};

@@ -1,0 +1,47 @@
+/**
+ * What the judge sees: one observation of a Deployment and its children, plus what the gate
+ * knows about its own apply. Both are plain data so the judge stays a pure function.
+ */
+import type { Deployment, KubeEvent, Pod, ReplicaSet } from '../k8s/objects.js';
+
+/**
+ * One observation of a Deployment's rollout.
+ *
+ * `replicaSets` are the ReplicaSets selected by (or owned by) the Deployment; `pods` and `events`
+ * are those of these ReplicaSets. The judge filters by controller uid itself, so passing a little
+ * more than needed (e.g. everything in the namespace matching the selector) is harmless.
+ */
+export interface WorkloadSnapshot {
+  /** The Deployment; undefined = not found (yet). */
+  deployment?: Deployment;
+  replicaSets: ReplicaSet[];
+  pods: Pod[];
+  events: KubeEvent[];
+}
+
+/** What the gate knows about the change it is judging. */
+export interface RolloutContext {
+  /**
+   * When the gate sent the change (the apply, or the rollback patch), in ms. The gate's timeout,
+   * the stall window's earliest start, and the freshness of the Progressing condition are
+   * measured from here.
+   */
+  appliedAt: number;
+  /** `metadata.generation` returned by the apply; success needs `status.observedGeneration >= this`. */
+  appliedGeneration?: number;
+  /** The Deployment's revision before the apply (informational, used in messages). */
+  baselineRevision?: number;
+  /** The Deployment name, for messages while it does not exist yet. */
+  name?: string;
+  /**
+   * `'rollback'` while verifying a rollback: messages say so. The stale-condition rule (only
+   * Progressing conditions updated at or after `appliedAt` count) applies in both modes.
+   */
+  mode?: 'rollout' | 'rollback';
+  /**
+   * The last time (ms) the gate itself saw updated/ready/available replicas change, if it tracks
+   * that across observations. The stall window starts at the latest of this, `appliedAt` and the
+   * Progressing condition's lastUpdateTime.
+   */
+  lastProgressAt?: number;
+}
