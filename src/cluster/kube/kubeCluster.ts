@@ -1,0 +1,323 @@
+import { RealClock } from '../../clock/realClock.js';
+import { SeededRandom } from '../../clock/seededRandom.js';
+import { ApiError } from '../../k8s/apiError.js';
+import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
+import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../port.js';
+import { describeCluster, loadKubeconfig, type KubeconfigEnvironment, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig.js';
+import { Reflector, type ReflectorSpec } from './reflector.js';
+import { ResourceResolver } from './resources.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RandomSource, type RetryContext, type RetryPolicy } from './retry.js';
+import { KubeTransport, type RequestSpec } from './transport.js';
+
+export interface KubeClusterOptions {
+  clock?: RealClock;
+  /** Jitter source; defaults to a SeededRandom seeded from the clock. */
+  random?: RandomSource;
+  retryPolicy?: Partial<RetryPolicy>;
+  /** Client-side idle limit of one watch connection (default 120 s). */
+  watchIdleTimeoutMs?: number;
+  /** Server-side duration of one watch request, before jitter (default 240 s). */
+  watchTimeoutSeconds?: number;
+}
+
+const APPLY_PATCH = 'application/apply-patch+yaml';
+const JSON_PATCH = 'application/json-patch+json';
+const MERGE_PATCH = 'application/merge-patch+json';
+
+/**
+ * The ClusterClient over a real API server, through @kubernetes/client-node.
+ *
+ * Writes are single requests (server-side apply, JSON and merge patches) with retries on
+ * throttling, 5xx and lost connections. Reads during a rollout come from a watch cache: one
+ * LIST then one long WATCH per kind and namespace, so observing costs no request and a
+ * rollout costs a handful of requests per minute whatever the polling rate of the gate.
+ */
+export class KubeCluster implements ClusterClient {
+  readonly mode = 'real' as const;
+  readonly clock: RealClock;
+  private readonly transport: KubeTransport;
+  private readonly resources: ResourceResolver;
+  private readonly retry: RetryContext;
+  private readonly reflectors = new Map<string, Reflector>();
+  private readonly watched = new Map<string, WorkloadRef>();
+  private readonly waiters = new Set<AbortController>();
+  private changeSeq = 0;
+  private seenSeq = 0;
+  private closed = false;
+
+  /** Builds the client from CLI flags / action inputs (see {@link loadKubeconfig} for the resolution order). */
+  static fromOptions(
+    kubeconfig: KubeconfigOptions,
+    options: KubeClusterOptions = {},
+    environment?: KubeconfigEnvironment,
+  ): KubeCluster {
+    return new KubeCluster(loadKubeconfig(kubeconfig, environment), options);
+  }
+
+  constructor(
+    private readonly config: LoadedKubeconfig,
+    private readonly options: KubeClusterOptions = {},
+  ) {
+    this.clock = options.clock ?? new RealClock();
+    const cluster = config.kc.getCurrentCluster();
+    if (!cluster) throw new Error(`context "${config.context}" has no cluster`);
+    this.transport = new KubeTransport(config.kc, cluster.server, options.watchIdleTimeoutMs);
+    this.resources = new ResourceResolver(this.transport, config.namespace ?? 'default');
+    this.retry = {
+      clock: this.clock,
+      random: options.random ?? new SeededRandom(this.clock.now() >>> 0),
+      policy: { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy },
+    };
+  }
+
+  describe(): string {
+    return describeCluster(this.config);
+  }
+
+  /** The context's namespace, else `default`: where namespaced objects without one go. */
+  get defaultNamespace(): string {
+    return this.config.namespace ?? 'default';
+  }
+
+  async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    const { apiVersion, kind } = obj;
+    const name = obj.metadata?.name;
+    if (!apiVersion || !kind || !name) throw ApiError.badRequest('apply needs apiVersion, kind and metadata.name');
+    const info = await this.resources.resolve(apiVersion, kind);
+    const namespace = info.namespaced ? this.resources.namespaceOf(obj.metadata.namespace) : undefined;
+    // The server rejects an apply that carries managedFields; the rest of the manifest is the intent.
+    const { managedFields: _managedFields, ...metadata } = obj.metadata;
+    const body = { ...obj, metadata: { ...metadata, ...(namespace ? { namespace } : {}) } };
+    return this.send<KubeObject>(
+      {
+        verb: 'PATCH',
+        path: await this.resources.path(apiVersion, kind, namespace, name),
+        query: { fieldManager: options.fieldManager, force: options.force },
+        body,
+        contentType: APPLY_PATCH,
+      },
+      false,
+    );
+  }
+
+  async get<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined> {
+    const path = await this.resources.path(apiVersion, kind, namespace, name);
+    try {
+      return await this.send<T>({ verb: 'GET', path }, true);
+    } catch (err) {
+      if (ApiError.isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {
+    const path = await this.resources.path(apiVersion, kind, namespace, name);
+    await this.send({ verb: 'DELETE', path, query: { propagationPolicy: 'Background' } }, false);
+  }
+
+  async patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment> {
+    const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
+    return this.send<Deployment>({ verb: 'PATCH', path, body: patch, contentType: JSON_PATCH }, false);
+  }
+
+  async annotateDeployment(
+    ref: WorkloadRef,
+    annotations: Record<string, string | null>,
+    fieldManager: string,
+  ): Promise<Deployment> {
+    const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
+    const body = { metadata: { annotations } };
+    return this.send<Deployment>({ verb: 'PATCH', path, query: { fieldManager }, body, contentType: MERGE_PATCH }, false);
+  }
+
+  async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
+    const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
+    await this.send({ verb: 'PATCH', path, body: { spec: { replicas } }, contentType: MERGE_PATCH }, false);
+  }
+
+  async podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
+    try {
+      const text = await this.send<string>({ verb: 'GET', path, query: { container, tailLines: lines }, text: true }, true);
+      const out = text.split('\n');
+      if (out[out.length - 1] === '') out.pop();
+      return out.slice(-lines);
+    } catch (err) {
+      // Logs are evidence for a report, not a reason to fail it: a pod that never started has none.
+      if (err instanceof ApiError) return [];
+      throw err;
+    }
+  }
+
+  requestCounts(): Record<string, number> {
+    return this.transport.requestCounts();
+  }
+
+  /**
+   * Lists then watches the Deployments (by name with one per namespace, namespace-wide with
+   * several), and the ReplicaSets, Pods and Events of their namespaces. Resolves when the cache
+   * holds the listed state; the watches then run until {@link close}.
+   */
+  async watch(refs: WorkloadRef[]): Promise<void> {
+    if (this.closed) throw new Error('cluster client is closed');
+    for (const ref of refs) this.watched.set(refKey(ref), ref);
+    const byNamespace = new Map<string, WorkloadRef[]>();
+    for (const ref of refs) byNamespace.set(ref.namespace, [...(byNamespace.get(ref.namespace) ?? []), ref]);
+    const added: Reflector[] = [];
+    const add = (id: string, spec: ReflectorSpec): void => {
+      if (this.reflectors.has(id)) return;
+      const reflector = new Reflector(spec, {
+        transport: this.transport,
+        clock: this.clock,
+        retry: this.retry,
+        onChange: (kind, _type, object) => this.onChange(kind, object),
+        ...(this.options.watchTimeoutSeconds ? { watchTimeoutSeconds: this.options.watchTimeoutSeconds } : {}),
+      });
+      this.reflectors.set(id, reflector);
+      added.push(reflector);
+    };
+    for (const [namespace, nsRefs] of byNamespace) {
+      const ns = encodeURIComponent(namespace);
+      const deployments = `/apis/apps/v1/namespaces/${ns}/deployments`;
+      if (nsRefs.length > 1) add(`Deployment/${namespace}/*`, { apiVersion: 'apps/v1', kind: 'Deployment', path: deployments });
+      else if (!this.reflectors.has(`Deployment/${namespace}/*`)) {
+        const name = nsRefs[0]!.name;
+        add(`Deployment/${namespace}/${name}`, {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          path: deployments,
+          fieldSelector: `metadata.name=${name}`,
+        });
+      }
+      add(`ReplicaSet/${namespace}`, { apiVersion: 'apps/v1', kind: 'ReplicaSet', path: `/apis/apps/v1/namespaces/${ns}/replicasets` });
+      add(`Pod/${namespace}`, { apiVersion: 'v1', kind: 'Pod', path: `/api/v1/namespaces/${ns}/pods` });
+      add(`Event/${namespace}`, { apiVersion: 'v1', kind: 'Event', path: `/api/v1/namespaces/${ns}/events` });
+    }
+    try {
+      await Promise.all(added.map((r) => r.list()));
+    } catch (err) {
+      // A half-primed cache would answer observe() with wrong data; drop the new reflectors.
+      for (const [id, r] of this.reflectors) if (added.includes(r)) this.reflectors.delete(id);
+      throw err;
+    }
+    for (const r of added) r.start();
+    this.seenSeq = this.changeSeq;
+  }
+
+  async observe(ref: WorkloadRef): Promise<WorkloadObservation> {
+    if (!this.watched.has(refKey(ref))) throw new Error(`Deployment ${ref.namespace}/${ref.name} is not watched; call watch() first`);
+    this.seenSeq = this.changeSeq;
+    const deployment = this.find<Deployment>('Deployment', ref.namespace, `${ref.namespace}/${ref.name}`);
+    if (!deployment) return { replicaSets: [], pods: [], events: [] };
+    const replicaSets = this.owned<ReplicaSet>('ReplicaSet', ref.namespace, new Set([deployment.metadata.uid ?? '']));
+    const rsUids = new Set(replicaSets.map((rs) => rs.metadata.uid ?? ''));
+    const pods = this.owned<Pod>('Pod', ref.namespace, rsUids);
+    const uids = new Set([deployment.metadata.uid, ...rsUids, ...pods.map((p) => p.metadata.uid)]);
+    const events = this.objectsOf<KubeEvent>('Event', ref.namespace)
+      .filter((e) => uids.has(e.involvedObject?.uid))
+      .sort((a, b) => eventTime(a) - eventTime(b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+    return structuredClone({ deployment, replicaSets, pods, events });
+  }
+
+  /**
+   * Resolves at the next watch event that touches a watched Deployment, its ReplicaSets, their
+   * pods or their events, or after `maxMs`. A change that arrived since the last observe() or
+   * waitForChange() resolves it at once, so nothing is lost between observing and waiting.
+   */
+  async waitForChange(maxMs: number): Promise<void> {
+    if (this.changeSeq !== this.seenSeq || this.closed) {
+      this.seenSeq = this.changeSeq;
+      return;
+    }
+    const waiter = new AbortController();
+    this.waiters.add(waiter);
+    try {
+      await this.clock.sleep(maxMs, waiter.signal);
+    } finally {
+      this.waiters.delete(waiter);
+      this.seenSeq = this.changeSeq;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters) waiter.abort();
+    await Promise.all([...this.reflectors.values()].map((r) => r.stop()));
+    this.reflectors.clear();
+  }
+
+  private async send<T>(spec: RequestSpec, isRead: boolean): Promise<T> {
+    return withRetry(() => this.transport.request<T>(spec), this.retry, { isRead, what: `${spec.verb} ${spec.path}` });
+  }
+
+  private objectsOf<T extends KubeObject>(kind: string, namespace: string): T[] {
+    const out: T[] = [];
+    for (const r of this.reflectors.values()) {
+      if (r.spec.kind !== kind) continue;
+      for (const o of r.objects.values()) if (o.metadata.namespace === namespace) out.push(o as T);
+    }
+    return out;
+  }
+
+  private find<T extends KubeObject>(kind: string, namespace: string, key: string): T | undefined {
+    for (const r of this.reflectors.values()) {
+      if (r.spec.kind !== kind) continue;
+      const o = r.objects.get(key);
+      if (o && o.metadata.namespace === namespace) return o as T;
+    }
+    return undefined;
+  }
+
+  private owned<T extends KubeObject>(kind: string, namespace: string, ownerUids: Set<string>): T[] {
+    return this.objectsOf<T>(kind, namespace).filter((o) => ownerUids.has(controllerUid(o) ?? ''));
+  }
+
+  /** A relist (no object) may have changed anything, so it always counts. */
+  private onChange(kind: string, object: KubeObject | undefined): void {
+    if (!object || this.touchesWatched(kind, object)) {
+      this.changeSeq++;
+      for (const waiter of this.waiters) waiter.abort();
+    }
+  }
+
+  /** Whether a changed object is one observe() would return for some watched Deployment. */
+  private touchesWatched(kind: string, object: KubeObject): boolean {
+    const namespace = object.metadata.namespace ?? '';
+    const refs = [...this.watched.values()].filter((r) => r.namespace === namespace);
+    if (refs.length === 0) return false;
+    if (kind === 'Deployment') return refs.some((r) => r.name === object.metadata.name);
+    const deploymentUids = new Set(
+      refs.map((r) => this.find<Deployment>('Deployment', namespace, `${namespace}/${r.name}`)?.metadata.uid ?? ''),
+    );
+    if (kind === 'ReplicaSet') return deploymentUids.has(controllerUid(object) ?? '');
+    const rsUids = new Set(this.owned('ReplicaSet', namespace, deploymentUids).map((rs) => rs.metadata.uid ?? ''));
+    if (kind === 'Pod') return rsUids.has(controllerUid(object) ?? '');
+    if (kind === 'Event') {
+      const involved = (object as KubeEvent).involvedObject ?? {};
+      if (involved.kind === 'Deployment') return refs.some((r) => r.name === involved.name);
+      if (involved.kind === 'ReplicaSet') return rsUids.has(involved.uid ?? '');
+      const podUids = new Set(this.owned('Pod', namespace, rsUids).map((p) => p.metadata.uid ?? ''));
+      return podUids.has(involved.uid ?? '');
+    }
+    return false;
+  }
+}
+
+function refKey(ref: WorkloadRef): string {
+  return `${ref.namespace}/${ref.name}`;
+}
+
+/** The uid of the controlling owner (the Deployment of a ReplicaSet, the ReplicaSet of a pod). */
+function controllerUid(object: KubeObject): string | undefined {
+  const refs = object.metadata.ownerReferences ?? [];
+  return (refs.find((o) => o.controller) ?? refs[0])?.uid;
+}
+
+/** When an event last happened: core/v1 fields first, then events.k8s.io's, then creation. */
+function eventTime(event: KubeEvent): number {
+  const series = (event as { series?: { lastObservedTime?: string } }).series?.lastObservedTime;
+  const raw =
+    event.lastTimestamp ?? series ?? (event as { eventTime?: string }).eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp;
+  const t = raw ? Date.parse(raw) : NaN;
+  return Number.isNaN(t) ? 0 : t;
+}
