@@ -1,0 +1,54 @@
+/** Small formatting helpers shared by the report renderers (pure). */
+import type { WorkloadResult } from '../gate/result.js';
+
+/** Rounds to 0.1 (the precision of every duration in the reports), never returning -0. */
+export function round1(n: number): number {
+  const r = Math.round(n * 10) / 10;
+  return Object.is(r, -0) ? 0 : r;
+}
+
+/** `41.5s`: seconds with exactly one decimal. */
+export function formatSeconds(n: number): string {
+  return `${round1(n).toFixed(1)}s`;
+}
+
+/**
+ * `deployment/web`, or `deployment/web -n prod` outside the default namespace: the reference a user
+ * can paste after `kubectl describe`.
+ */
+export function workloadRef(w: Pick<WorkloadResult, 'kind' | 'namespace' | 'name'>): string {
+  const ref = `${w.kind.toLowerCase()}/${w.name}`;
+  return w.namespace && w.namespace !== 'default' ? `${ref} -n ${w.namespace}` : ref;
+}
+
+/** `k8s/web.yaml:12`, `k8s/web.yaml`, or undefined when the file is unknown. */
+export function location(file: string | undefined, line: number | undefined): string | undefined {
+  if (!file) return undefined;
+  return line === undefined ? file : `${file}:${line}`;
+}
+
+/** `1 deployment`, `2 deployments`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Whether the workload itself failed (as opposed to being rolled back only because another
+ * workload of the same run failed): it has a failure reason or a detection time.
+ */
+export function failedItself(w: WorkloadResult): boolean {
+  if (w.result !== 'failed' && w.result !== 'rolled-back') return false;
+  return w.reason !== undefined || w.detectedAfterSeconds !== undefined || w.result === 'failed';
+}
+
+/** Seconds the rollback took: total duration minus the detection time, when both are known. */
+export function rollbackSeconds(w: WorkloadResult): number | undefined {
+  if (w.detectedAfterSeconds === undefined) return undefined;
+  const s = w.durationSeconds - w.detectedAfterSeconds;
+  return s >= 0 ? s : undefined;
+}
+
+/** The first workload that failed itself, else the first rolled back or failed one, else the first. */
+export function primaryWorkload(workloads: readonly WorkloadResult[]): WorkloadResult | undefined {
+  return workloads.find(failedItself) ?? workloads.find((w) => w.result === 'rolled-back') ?? workloads[0];
+}

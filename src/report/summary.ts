@@ -1,0 +1,181 @@
+/**
+ * The job summary ($GITHUB_STEP_SUMMARY) in GitHub-flavoured markdown: the verdict first, then a
+ * table of workloads, the evidence of every failure, the rollout timeline as a Mermaid chart, what
+ * was applied, phase durations and input errors. Every user-provided string is escaped.
+ */
+import { exitCodeFor } from '../gate/result.js';
+import type { EvidenceRecord, GateResult, InputError, RunOutcome, WorkloadOutcome, WorkloadResult } from '../gate/result.js';
+import { failedItself, formatSeconds, plural, rollbackSeconds, workloadRef } from './format.js';
+import { codeBlock, codeSpan, escapeHtml, escapeMarkdown, fileLink, table } from './markdown.js';
+import { CHART_PALETTE, renderTimelineChart } from './mermaid.js';
+
+/** Options of {@link renderJobSummary}. */
+export interface SummaryOptions {
+  /**
+   * Base for manifest links, e.g. `https://github.com/owner/repo/blob/<sha>`; file:line references
+   * become `<blobUrl>/<file>#L<line>` links. Without it they are code spans.
+   */
+  blobUrl?: string;
+}
+
+const HEADINGS: Record<RunOutcome, string> = {
+  succeeded: '✅ Rollout succeeded',
+  'rolled-back': '↩️ Rollout failed and was rolled back',
+  failed: '❌ Rollout failed and was not rolled back',
+  invalid: '🚫 Invalid input: nothing was applied',
+};
+
+const OUTCOMES: Record<WorkloadOutcome, string> = {
+  succeeded: '✅ succeeded',
+  'rolled-back': '↩️ rolled back',
+  failed: '❌ failed',
+  unchanged: '➖ unchanged',
+};
+
+const DASH = '—';
+
+function num(v: number | undefined): string {
+  return v === undefined ? DASH : String(v);
+}
+
+function secs(v: number | undefined): string {
+  return v === undefined ? DASH : formatSeconds(v);
+}
+
+/** `> ` quoted, escaped lines. */
+function quote(text: string): string[] {
+  return text.split(/\r?\n/).map((l) => `> ${escapeMarkdown(l)}`);
+}
+
+/** The rollback sentence of a workload that failed. */
+function rollbackSentence(w: WorkloadResult): string {
+  if (w.result === 'rolled-back') {
+    const target = w.rolledBackTo === undefined ? 'the last good revision' : `revision ${w.rolledBackTo} (the last good revision)`;
+    const took = rollbackSeconds(w);
+    const extra = w.rollbackMessage ? ` — ${escapeMarkdown(w.rollbackMessage)}` : '';
+    return `↩️ Rolled back to ${target}${took === undefined ? '' : ` in ${formatSeconds(took)}`}${extra}.`;
+  }
+  return `⚠️ **Not rolled back**${w.rollbackMessage ? `: ${escapeMarkdown(w.rollbackMessage)}` : '.'}`;
+}
+
+/** The lead paragraph: what happened, in one or two sentences per failing workload. */
+function lead(result: GateResult): string[] {
+  const failing = result.workloads.filter(failedItself);
+  if (result.result === 'invalid') {
+    return [`${plural(result.errors.length, 'input error')} (see below); no object was applied.`];
+  }
+  if (failing.length === 0) {
+    const rolledOut = result.workloads.filter((w) => w.result === 'succeeded').length;
+    const unchanged = result.workloads.filter((w) => w.result === 'unchanged').length;
+    return [`${plural(rolledOut, 'deployment')} rolled out${unchanged > 0 ? `, ${unchanged} unchanged` : ''}.`];
+  }
+  const lines = failing.map((w) => {
+    const reason = w.reason ? `**${escapeMarkdown(w.reason)}**: ` : '';
+    const after = formatSeconds(w.detectedAfterSeconds ?? w.durationSeconds);
+    const message = escapeMarkdown(w.message.split(/\r?\n/)[0] ?? '');
+    return `- ${codeSpan(workloadRef(w))} failed after ${after}: ${reason}${message}`;
+  });
+  const others = result.workloads.filter((w) => w.result === 'rolled-back' && !failedItself(w));
+  if (others.length > 0) {
+    lines.push(`- rolled back with it: ${others.map((w) => codeSpan(workloadRef(w))).join(', ')}`);
+  }
+  return lines;
+}
+
+function workloadTable(workloads: readonly WorkloadResult[]): string[] {
+  const header = ['Workload', 'Result', 'Revision', 'Rolled back to', 'Reason', 'Detected after', 'Duration'];
+  const rows = workloads.map((w) => [
+    codeSpan(workloadRef(w)),
+    OUTCOMES[w.result],
+    num(w.revision),
+    num(w.rolledBackTo),
+    w.reason ? escapeMarkdown(w.reason) : DASH,
+    secs(w.detectedAfterSeconds),
+    secs(w.durationSeconds),
+  ]);
+  return table(header, rows);
+}
+
+/** One evidence record as a details block (the first one open). */
+function evidenceBlock(e: EvidenceRecord, open: boolean, options: SummaryOptions): string[] {
+  const subject = [e.pod && `pod ${e.pod}`, e.container && `container ${e.container}`, e.reason].filter(Boolean);
+  const lines = [`<details${open ? ' open' : ''}>`, `<summary>${escapeHtml(subject.join(' · ') || 'Evidence')}</summary>`, ''];
+  const rows: string[][] = [];
+  if (e.image) rows.push(['Image', codeSpan(e.image)]);
+  if (e.file) rows.push(['Manifest', fileLink(e.file, e.line, options.blobUrl)]);
+  if (e.reason) rows.push(['Reason', escapeMarkdown(e.reason)]);
+  if (e.message) rows.push(['Message', escapeMarkdown(e.message)]);
+  if (e.restartCount !== undefined) rows.push(['Restarts', String(e.restartCount)]);
+  if (rows.length > 0) lines.push(...table(['Field', 'Value'], rows), '');
+  if (e.events && e.events.length > 0) lines.push('**Events**', '', ...codeBlock(e.events), '');
+  if (e.logs && e.logs.length > 0) {
+    const of = e.container ? ` of ${codeSpan(e.container)}` : '';
+    lines.push(`**Last ${plural(e.logs.length, 'log line')}**${of}`, '', ...codeBlock(e.logs), '');
+  }
+  lines.push('</details>', '');
+  return lines;
+}
+
+function failureSection(w: WorkloadResult, options: SummaryOptions): string[] {
+  const title = `### ❌ ${codeSpan(workloadRef(w))}${w.reason ? `: ${escapeMarkdown(w.reason)}` : ''}`;
+  const lines = [title, '', ...quote(w.message), '', rollbackSentence(w), ''];
+  (w.evidence ?? []).forEach((e, i) => lines.push(...evidenceBlock(e, i === 0, options)));
+  if (w.progress && w.progress.length > 0) {
+    lines.push('<details>', '<summary>Rollout progress</summary>', '', ...codeBlock(w.progress), '', '</details>', '');
+  }
+  return lines;
+}
+
+function timelineSection(w: WorkloadResult): string[] {
+  const chart = renderTimelineChart(workloadRef(w), w.timeline ?? []);
+  if (!chart) return [];
+  const marks = chart.marks.map((m) => `${m.symbol} marks ${escapeMarkdown(m.note)} (${formatSeconds(m.t)})`);
+  const caption =
+    `Ready replicas of the old revision (grey, ${CHART_PALETTE[0]}) and of the new revision (green, ${CHART_PALETTE[1]}) ` +
+    `by seconds since apply.${marks.length > 0 ? ` On the x axis, ${marks.join('; ')}.` : ''}`;
+  const lines = [`#### ${codeSpan(workloadRef(w))}`, '', caption, '', ...codeBlock(chart.source.split('\n'), 'mermaid'), ''];
+  if (chart.marks.length > 0) {
+    lines.push(...table(['At', 'Event'], chart.marks.map((m) => [formatSeconds(m.t), `${m.symbol} ${escapeMarkdown(m.note)}`])), '');
+  }
+  return lines;
+}
+
+function errorTable(errors: readonly InputError[], options: SummaryOptions): string[] {
+  const rows = errors.map((e) => [e.file ? fileLink(e.file, e.line, options.blobUrl) : DASH, escapeMarkdown(e.message)]);
+  return table(['Location', 'Message'], rows);
+}
+
+/** The job summary as GitHub-flavoured markdown, ending with a newline. */
+export function renderJobSummary(result: GateResult, options: SummaryOptions = {}): string {
+  const code = exitCodeFor(result.result);
+  const lines = [`## ${HEADINGS[result.result]}`, '', ...lead(result), ''];
+  if (result.workloads.length > 0) lines.push(...workloadTable(result.workloads), '');
+  for (const w of result.workloads.filter(failedItself)) lines.push(...failureSection(w, options));
+  if (result.errors.length > 0) lines.push('### Input errors', '', ...errorTable(result.errors, options), '');
+  if (result.warnings && result.warnings.length > 0) {
+    lines.push('### Warnings', '', ...errorTable(result.warnings, options), '');
+  }
+  const charted = result.workloads.filter((w) => (w.timeline ?? []).length > 0);
+  if (charted.length > 0) {
+    lines.push('### Rollout timeline', '');
+    for (const w of charted) lines.push(...timelineSection(w));
+  }
+  if (result.applied && result.applied.length > 0) {
+    const rows = result.applied.map((a) => [
+      escapeMarkdown(a.kind),
+      a.namespace ? escapeMarkdown(a.namespace) : DASH,
+      codeSpan(a.name),
+      escapeMarkdown(a.action),
+      a.file ? fileLink(a.file, a.line, options.blobUrl) : DASH,
+    ]);
+    lines.push('### Applied', '', ...table(['Kind', 'Namespace', 'Name', 'Action', 'Manifest'], rows), '');
+  }
+  if (result.phases && result.phases.length > 0) {
+    const total = result.phases.reduce((sum, p) => sum + p.seconds, 0);
+    const rows = [...result.phases.map((p) => [p.name, formatSeconds(p.seconds)]), ['**total**', `**${formatSeconds(total)}**`]];
+    lines.push('### Phases', '', ...table(['Phase', 'Duration'], rows), '');
+  }
+  const simulated = result.simulated ? ' · simulated cluster (times are simulated seconds)' : '';
+  lines.push(`Result ${codeSpan(result.result)} · exit code ${code}${simulated}`, '');
+  return lines.join('\n');
+}
