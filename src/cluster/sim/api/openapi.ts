@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { KindRegistry } from '../store/kinds.js';
+import { GROUP_VERSIONS, kindsOf } from './discovery.js';
+
+/**
+ * Minimal OpenAPI v3, just enough for kubectl's validation (toolchain notes §3.3(b)): every
+ * resource path declares its GroupVersionKind and a `fieldValidation` query parameter, so kubectl
+ * trusts server-side validation instead of downloading schemas. Schemas themselves are not served.
+ */
+function gvPath(group: string): string {
+  return group ? `apis/${group}/v1` : 'api/v1';
+}
+
+/** `GET /openapi/v3/<gv>?hash=…` document for one group-version. */
+export function openApiDocument(registry: KindRegistry, group: string): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  const fieldValidation = {
+    name: 'fieldValidation', in: 'query', description: 'Ignore, Warn or Strict', schema: { type: 'string', uniqueItems: true },
+  };
+  for (const info of kindsOf(registry, group)) {
+    const gvk = { group, version: 'v1', kind: info.kind };
+    const op = (action: string) => ({
+      operationId: `${action}${info.kind}`,
+      'x-kubernetes-action': action,
+      'x-kubernetes-group-version-kind': gvk,
+      parameters: [fieldValidation],
+      responses: { '200': { description: 'OK' } },
+    });
+    const base = `/${gvPath(group)}${info.namespaced ? '/namespaces/{namespace}' : ''}/${info.plural}`;
+    paths[base] = { parameters: [fieldValidation], get: op('list'), post: op('post') };
+    paths[`${base}/{name}`] = { parameters: [fieldValidation], get: op('get'), put: op('put'), patch: op('patch'), delete: op('delete') };
+  }
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths, components: { schemas: {} } };
+}
+
+/** `GET /openapi/v3`: the index of group-version documents, each with a content hash. */
+export function openApiIndex(registry: KindRegistry): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  for (const { group } of GROUP_VERSIONS) {
+    paths[gvPath(group)] = { serverRelativeURL: `/openapi/v3/${gvPath(group)}?hash=${openApiHash(registry, group)}` };
+  }
+  return { paths };
+}
+
+export function openApiHash(registry: KindRegistry, group: string): string {
+  return createHash('sha512').update(JSON.stringify(openApiDocument(registry, group))).digest('hex').slice(0, 128).toUpperCase();
+}

@@ -1,0 +1,253 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { ApiError } from '../../../k8s/apiError.js';
+import { RealClock } from '../../../clock/realClock.js';
+import type { Simulation } from '../simulation.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
+import { kubeconfigYaml } from './kubeconfig.js';
+import { openApiDocument, openApiIndex } from './openapi.js';
+import { ResourceApi, includeObject, methodNotAllowed, notFoundPath, wantsTable, type ApiReply, type ApiRequest, type LogReader } from './resources.js';
+import { parseRoute, type Route } from './router.js';
+import { parseSelection } from './query.js';
+import { selfSignedCertificate } from './tls.js';
+import { serveWatch } from './watch.js';
+
+/** The API server's request body limit (3 MiB, `maxRequestBodyBytes`). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface ApiServerOptions {
+  simulation: Simulation;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Only loopback is allowed: the facade has no real authentication. */
+  host?: '127.0.0.1';
+  /** Virtual seconds per real second (default 1). */
+  speed?: number;
+  /** Serve https with a generated self-signed certificate. */
+  tls?: boolean;
+  /** Bearer token required on every request (checked over TLS only: kubectl sends no token over http). */
+  token?: string;
+  readLogs?: LogReader;
+  /** Real milliseconds between watch BOOKMARK events (default 10 000). */
+  bookmarkIntervalMs?: number;
+  /** Real milliseconds between clock ticks (default 50). */
+  tickMs?: number;
+}
+
+/** Requests served, by verb (`get`, `list`, `watch`, `create`, `update`, `patch`, `delete`, `deletecollection`, `discovery`, `other`). */
+export type RequestLog = Record<string, number>;
+
+export interface ApiServerHandle {
+  url: string;
+  port: number;
+  /** Live counters of requests per verb. */
+  requestLog: RequestLog;
+  /** Stops the ticker, ends open watches and closes the listener. */
+  close(): Promise<void>;
+  /** A kubeconfig YAML for kubectl and client-node. */
+  kubeconfig(): string;
+}
+
+/**
+ * Serves the Kubernetes REST API over a {@link Simulation}, so that kubectl and
+ * @kubernetes/client-node can drive the simulated cluster. Virtual time follows real time
+ * (times `speed`) through a {@link RealClock} ticker; every write settles the controllers first.
+ */
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServerHandle> {
+  const { simulation } = options;
+  const host = options.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1') throw new Error('the simulated API server only listens on 127.0.0.1');
+  const clock = new RealClock();
+  const speed = options.speed ?? 1;
+  const tickMs = options.tickMs ?? 50;
+  const api = new ResourceApi(simulation, options.readLogs);
+  const requestLog: RequestLog = {};
+  const watches = new Set<() => void>();
+  const sockets = new Set<Socket>();
+  const certificate = options.tls ? selfSignedCertificate() : undefined;
+  const token = options.tls ? options.token : undefined;
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res).catch((err: unknown) => sendError(res, err));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (token !== undefined && !authorized(req.headers.authorization, token)) {
+      count(requestLog, 'unauthorized');
+      throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+    }
+    const body = await readBody(req);
+    const route = parseRoute(url.pathname, simulation.store.kinds);
+    const method = req.method ?? 'GET';
+    if (route.type !== 'resource') {
+      count(requestLog, route.type === 'not-found' ? 'other' : 'discovery');
+      if (method !== 'GET' && method !== 'HEAD') throw route.type === 'not-found' ? notFoundPath() : methodNotAllowed();
+      return sendJson(res, discovery(route, simulation, `${host}:${port}`));
+    }
+    const request: ApiRequest = { method, query: url.searchParams, headers: req.headers, body };
+    if (method === 'GET' && route.name === undefined && isWatch(url.searchParams)) {
+      count(requestLog, 'watch');
+      const timeout = url.searchParams.get('timeoutSeconds');
+      const end = serveWatch(res, simulation, clock, {
+        info: route.info,
+        selection: parseSelection(route.info, route.namespace, url.searchParams),
+        resourceVersion: url.searchParams.get('resourceVersion') ?? undefined,
+        allowBookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
+        timeoutSeconds: timeout ? Number(timeout) : undefined,
+        table: wantsTable(request) ? includeObject(request) : undefined,
+      }, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000 });
+      watches.add(end);
+      res.on('close', () => watches.delete(end));
+      return;
+    }
+    count(requestLog, verbOf(method, route));
+    sendReply(res, api.handle(route, request));
+  };
+
+  const server: Server = certificate
+    ? createHttpsServer({ cert: certificate.cert, key: certificate.key }, handler)
+    : createHttpServer(handler);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('secureConnection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `${certificate ? 'https' : 'http'}://${host}:${port}`;
+
+  const stopTicker = clock.every(tickMs, () => {
+    try {
+      simulation.advance(tickMs * speed);
+    } catch {
+      // A failing controller must not take the server down; the next request will surface it.
+    }
+  });
+
+  return {
+    url,
+    port,
+    requestLog,
+    kubeconfig: () => kubeconfigYaml({ url, caPem: certificate?.cert, token: options.token }),
+    close: async () => {
+      stopTicker();
+      for (const end of [...watches]) end();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+    },
+  };
+}
+
+function discovery(route: Route, simulation: Simulation, address: string): unknown {
+  const kinds = simulation.store.kinds;
+  switch (route.type) {
+    case 'version': return SERVER_VERSION;
+    case 'api': return apiVersions(address);
+    case 'apis': return apiGroupList();
+    case 'group': return apiGroup(route.group);
+    case 'resources': return apiResourceList(kinds, route.group);
+    case 'openapi-index': return openApiIndex(kinds);
+    case 'openapi-doc': return openApiDocument(kinds, route.group);
+    case 'health': return 'ok';
+    default: throw notFoundPath();
+  }
+}
+
+function isWatch(query: URLSearchParams): boolean {
+  const watch = query.get('watch');
+  return watch === 'true' || watch === '1';
+}
+
+function verbOf(method: string, route: Extract<Route, { type: 'resource' }>): string {
+  switch (method) {
+    case 'GET': return route.name === undefined ? 'list' : 'get';
+    case 'POST': return 'create';
+    case 'PUT': return 'update';
+    case 'PATCH': return 'patch';
+    case 'DELETE': return route.name === undefined ? 'deletecollection' : 'delete';
+    default: return 'other';
+  }
+}
+
+function count(log: RequestLog, verb: string): void {
+  log[verb] = (log[verb] ?? 0) + 1;
+}
+
+function authorized(header: string | undefined, token: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  if (!match) return false;
+  const given = Buffer.from(match[1]!.trim());
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/** Reads the body, refusing more than {@link MAX_BODY_BYTES} with 413 (the connection is then closed). */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > MAX_BODY_BYTES) {
+      req.resume();
+      return reject(tooLarge());
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        chunks.length = 0;
+        reject(tooLarge());
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function tooLarge(): ApiError {
+  return new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`);
+}
+
+function sendReply(res: ServerResponse, reply: ApiReply): void {
+  if ('text' in reply) {
+    res.writeHead(reply.status, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(reply.text);
+    return;
+  }
+  sendJson(res, reply.body, reply.status);
+}
+
+function sendJson(res: ServerResponse, body: unknown, status = 200): void {
+  if (typeof body === 'string') {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(body);
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Every failure becomes a `Status`; anything unexpected is a 500 InternalError, never a crash. */
+function sendError(res: ServerResponse, err: unknown): void {
+  const apiError = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error)?.message ?? String(err)}`);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, apiError.toStatus(), apiError.code);
+}

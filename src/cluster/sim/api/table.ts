@@ -1,0 +1,193 @@
+import { formatSelector } from '../../../k8s/labels.js';
+import type { Deployment, KubeEvent, KubeObject, Node, Pod, ReplicaSet } from '../../../k8s/objects.js';
+import { ageOf } from './duration.js';
+
+/** A `meta.k8s.io/v1` TableColumnDefinition. */
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'date' | 'number' | 'boolean';
+  format: string;
+  description: string;
+  priority: number;
+}
+
+type Cell = string | number;
+type Printer = { columns: TableColumn[]; row(obj: KubeObject, now: number): Cell[] };
+
+const col = (name: string, type: TableColumn['type'] = 'string', priority = 0, format = ''): TableColumn => ({
+  name, type, format, description: name, priority,
+});
+const NAME = col('Name', 'string', 0, 'name');
+const AGE = col('Age', 'date');
+const none = (v: unknown): string => (v === undefined || v === null || v === '' ? '<none>' : String(v));
+const age = (obj: KubeObject, now: number): string => ageOf(obj.metadata.creationTimestamp, now);
+const containerColumns = [col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)];
+
+function containerCells(obj: Deployment | ReplicaSet): Cell[] {
+  const containers = obj.spec?.template?.spec?.containers ?? [];
+  return [
+    containers.map((c) => c.name).join(','),
+    containers.map((c) => c.image ?? '').join(','),
+    obj.spec?.selector ? none(formatSelector(obj.spec.selector)) : '<none>',
+  ];
+}
+
+/**
+ * Server-side printers, after pkg/printers/internalversion/printers.go
+ * (https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go).
+ * kubectl upper-cases column names and hides priority > 0 columns unless `-o wide`.
+ */
+const PRINTERS: Record<string, Printer> = {
+  Deployment: {
+    columns: [NAME, col('Ready'), col('Up-to-date', 'integer'), col('Available', 'integer'), AGE, ...containerColumns],
+    row: (obj, now) => {
+      const d = obj as Deployment;
+      const s = d.status ?? {};
+      return [d.metadata.name ?? '', `${s.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`, s.updatedReplicas ?? 0, s.availableReplicas ?? 0, age(d, now), ...containerCells(d)];
+    },
+  },
+  ReplicaSet: {
+    columns: [NAME, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), AGE, ...containerColumns],
+    row: (obj, now) => {
+      const rs = obj as ReplicaSet;
+      const s = rs.status;
+      return [rs.metadata.name ?? '', rs.spec?.replicas ?? 0, s?.replicas ?? 0, s?.readyReplicas ?? 0, age(rs, now), ...containerCells(rs)];
+    },
+  },
+  Pod: {
+    columns: [NAME, col('Ready'), col('Status'), col('Restarts'), AGE, col('IP', 'string', 1), col('Node', 'string', 1), col('Nominated Node', 'string', 1), col('Readiness Gates', 'string', 1)],
+    row: (obj, now) => {
+      const pod = obj as Pod;
+      const { ready, total, reason, restarts } = podStatus(pod, now);
+      return [pod.metadata.name ?? '', `${ready}/${total}`, reason, restarts, age(pod, now), none(pod.status?.podIP), none(pod.spec?.nodeName), '<none>', '<none>'];
+    },
+  },
+  Event: {
+    columns: [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Subobject', 'string', 1), col('Source', 'string', 1), col('Message'), col('First Seen', 'string', 1), col('Count', 'integer', 1), col('Name', 'string', 1)],
+    row: (obj, now) => {
+      const e = obj as KubeEvent;
+      const source = [e.source?.component, e.source?.host].filter(Boolean).join(', ');
+      return [
+        ageOf(e.lastTimestamp ?? e.firstTimestamp ?? e.metadata.creationTimestamp, now), e.type ?? '', e.reason ?? '',
+        `${(e.involvedObject.kind ?? '').toLowerCase()}/${e.involvedObject.name ?? ''}`, e.involvedObject.fieldPath ?? '',
+        source || (e.reportingComponent ?? ''), e.message ?? '', ageOf(e.firstTimestamp ?? e.metadata.creationTimestamp, now), e.count ?? 1,
+        e.metadata.name ?? '',
+      ];
+    },
+  },
+  Node: {
+    columns: [NAME, col('Status'), col('Roles'), AGE, col('Version'), col('Internal-IP', 'string', 1)],
+    row: (obj, now) => {
+      const node = obj as Node;
+      const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+      const status = [ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown'];
+      if (node.spec?.unschedulable) status.push('SchedulingDisabled');
+      const roles = Object.keys(node.metadata.labels ?? {})
+        .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+        .map((k) => k.slice('node-role.kubernetes.io/'.length));
+      const info = node.status?.nodeInfo as { kubeletVersion?: string } | undefined;
+      const addresses = (node.status?.addresses ?? []) as Array<{ type: string; address: string }>;
+      return [node.metadata.name ?? '', status.join(','), roles.length ? roles.sort().join(',') : '<none>', age(node, now), info?.kubeletVersion ?? '', none(addresses.find((a) => a.type === 'InternalIP')?.address)];
+    },
+  },
+  Namespace: {
+    columns: [NAME, col('Status'), AGE],
+    row: (obj, now) => [obj.metadata.name ?? '', String((obj.status as { phase?: string } | undefined)?.phase ?? 'Active'), age(obj, now)],
+  },
+  ConfigMap: {
+    columns: [NAME, col('Data', 'integer'), AGE],
+    row: (obj, now) => [obj.metadata.name ?? '', Object.keys((obj.data as object) ?? {}).length + Object.keys((obj.binaryData as object) ?? {}).length, age(obj, now)],
+  },
+  Secret: {
+    columns: [NAME, col('Type'), col('Data', 'integer'), AGE],
+    row: (obj, now) => [obj.metadata.name ?? '', String(obj.type ?? 'Opaque'), Object.keys((obj.data as object) ?? {}).length, age(obj, now)],
+  },
+  Service: {
+    columns: [NAME, col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), AGE, col('Selector', 'string', 1)],
+    row: (obj, now) => {
+      const spec = (obj.spec ?? {}) as { type?: string; clusterIP?: string; ports?: Array<{ port: number; protocol?: string; nodePort?: number }>; selector?: Record<string, string> };
+      const ports = (spec.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
+      const selector = Object.entries(spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+      return [obj.metadata.name ?? '', spec.type ?? 'ClusterIP', none(spec.clusterIP), '<none>', none(ports), age(obj, now), none(selector)];
+    },
+  },
+};
+
+const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], row: (obj, now) => [obj.metadata.name ?? '', age(obj, now)] };
+
+/** What a row's `object` carries: `includeObject=None|Metadata|Object` (Metadata is the default). */
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+/** Builds a `meta.k8s.io/v1` Table of `objects` (all of `kind`). */
+export function toTable(
+  kind: string,
+  objects: KubeObject[],
+  now: number,
+  options: { include: IncludeObject; resourceVersion?: string; continueToken?: string; columns?: boolean },
+): Record<string, unknown> {
+  const printer = PRINTERS[kind] ?? DEFAULT_PRINTER;
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: {
+      ...(options.resourceVersion ? { resourceVersion: options.resourceVersion } : {}),
+      ...(options.continueToken ? { continue: options.continueToken } : {}),
+    },
+    columnDefinitions: options.columns === false ? [] : printer.columns,
+    rows: objects.map((obj) => ({
+      cells: printer.row(obj, now),
+      ...(options.include === 'None' ? {} : { object: options.include === 'Object' ? obj : partialMetadata(obj) }),
+    })),
+  };
+}
+
+function partialMetadata(obj: KubeObject): Record<string, unknown> {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+}
+
+/** The pod columns READY, STATUS and RESTARTS exactly as kubectl's printPod computes them. */
+export function podStatus(pod: Pod, now: number): { ready: number; total: number; reason: string; restarts: string } {
+  const status = pod.status ?? {};
+  const total = pod.spec?.containers?.length ?? 0;
+  let ready = 0;
+  let restarts = 0;
+  let lastRestart = 0;
+  let reason: string = status.reason || status.phase || '';
+  if (status.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated';
+  let initializing = false;
+  const inits = status.initContainerStatuses ?? [];
+  for (let i = 0; i < inits.length; i++) {
+    const c = inits[i]!;
+    if (c.state.terminated && c.state.terminated.exitCode === 0) continue;
+    if (c.state.terminated) reason = c.state.terminated.reason ? `Init:${c.state.terminated.reason}` : `Init:ExitCode:${c.state.terminated.exitCode}`;
+    else if (c.state.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') reason = `Init:${c.state.waiting.reason}`;
+    else reason = `Init:${i}/${pod.spec?.initContainers?.length ?? inits.length}`;
+    initializing = true;
+    break;
+  }
+  const initialized = status.conditions?.some((c) => c.type === 'Initialized' && c.status === 'True') ?? false;
+  if (!initializing || initialized) {
+    let hasRunning = false;
+    const statuses = status.containerStatuses ?? [];
+    for (let i = statuses.length - 1; i >= 0; i--) {
+      const c = statuses[i]!;
+      restarts += c.restartCount ?? 0;
+      const finished = c.lastState?.terminated?.finishedAt ? Date.parse(c.lastState.terminated.finishedAt) : 0;
+      if (finished > lastRestart) lastRestart = finished;
+      if (c.state.waiting?.reason) reason = c.state.waiting.reason;
+      else if (c.state.terminated?.reason) reason = c.state.terminated.reason;
+      else if (c.state.terminated) reason = `ExitCode:${c.state.terminated.exitCode}`;
+      else if (c.ready && c.state.running) {
+        hasRunning = true;
+        ready++;
+      }
+    }
+    if (reason === 'Completed' && hasRunning) {
+      reason = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+    }
+  }
+  if (pod.metadata.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
+  else if (pod.metadata.deletionTimestamp && status.phase !== 'Succeeded' && status.phase !== 'Failed') reason = 'Terminating';
+  const restartText = restarts !== 0 && lastRestart > 0 ? `${restarts} (${ageOf(new Date(lastRestart).toISOString(), now)} ago)` : String(restarts);
+  return { ready, total, reason, restarts: restartText };
+}

@@ -1,0 +1,154 @@
+import { ApiError } from '../../../k8s/apiError.js';
+import type { KubeObject } from '../../../k8s/objects.js';
+import { deleteAt, fieldsOf, fromFieldsV1, getAt, toFieldsV1, type FieldSet } from './fieldSet.js';
+import { cloneJson, deepEqual, isObject } from './patchError.js';
+import { applyStrategicMergePatch } from './strategicMerge.js';
+
+/** One `metadata.managedFields` entry (metav1.ManagedFieldsEntry). */
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, unknown>;
+  subresource?: string;
+}
+
+interface Owner {
+  entry: Omit<ManagedFieldsEntry, 'fieldsV1'>;
+  set: FieldSet;
+}
+
+/**
+ * Server-side apply (`application/apply-patch+yaml`) over the simulator, after
+ * https://kubernetes.io/docs/reference/using-api/server-side-apply/:
+ * - the applied configuration is merged into the live object (keyed lists by merge key);
+ * - a field another manager owns and whose live value differs from the applied one is a conflict
+ *   (409 Conflict, `Apply failed with 1 conflict: conflict with "<m>" using apps/v1: .spec.replicas`)
+ *   unless `force`, which moves ownership to the applier;
+ * - fields this manager applied before but omits now are removed, unless another manager owns them.
+ *
+ * Simplifications: ownership is tracked per leaf field and per keyed-list item (atomic lists and
+ * primitive sets are leaves; maps are not owned themselves), conflicts compare values only (one
+ * version per kind, no conversion), and defaults are not owned by anyone.
+ *
+ * `live` is undefined when the object does not exist yet (apply creates it). Returns the object to store.
+ */
+export function serverSideApply(
+  live: KubeObject | undefined,
+  applied: KubeObject,
+  options: { manager: string; force: boolean; apiVersion: string; time: string },
+): KubeObject {
+  const owners = readManagedFields(live);
+  const mine = ownerKey(options.manager, 'Apply');
+  const wanted = fieldsOf(applied);
+  const conflicts: Array<{ owner: Owner; path: string }> = [];
+  for (const [printed, path] of wanted) {
+    // Keyed-list items are co-owned; only leaf values can conflict.
+    if (!('f' in path[path.length - 1]!)) continue;
+    for (const [key, owner] of owners) {
+      if (key === mine || !owner.set.has(printed)) continue;
+      if (live && !deepEqual(getAt(live, path), getAt(applied, path))) conflicts.push({ owner, path: printed });
+    }
+  }
+  if (conflicts.length > 0 && !options.force) throw conflictError(conflicts, options.apiVersion);
+  for (const { owner, path } of conflicts) owner.set.delete(path);
+
+  const result = cloneJson(live ?? { metadata: {} }) as KubeObject;
+  const previous = owners.get(mine)?.set ?? new Map();
+  // Longest paths first, so an item's fields go before the item.
+  const dropped = [...previous.entries()].filter(([printed]) => !wanted.has(printed)).sort((a, b) => b[0].length - a[0].length);
+  for (const [printed, path] of dropped) {
+    const ownedElsewhere = [...owners].some(
+      ([key, o]) => key !== mine && [...o.set.keys()].some((p) => p === printed || p.startsWith(printed + '.') || p.startsWith(printed + '[')),
+    );
+    if (!ownedElsewhere) deleteAt(result, path);
+  }
+  const body = cloneJson(applied) as KubeObject;
+  delete body.status;
+  const merged = applyStrategicMergePatch(result, body);
+  owners.set(mine, { entry: entryFor(options.manager, 'Apply', options), set: wanted });
+  writeManagedFields(merged, owners);
+  return merged;
+}
+
+/**
+ * Records a non-apply write (create, update, patch) by `manager`: fields it changed become its own
+ * (operation `Update`) and leave every other manager, as the API server's field manager does.
+ */
+export function trackUpdate(
+  old: KubeObject | undefined,
+  next: KubeObject,
+  options: { manager: string; apiVersion: string; time: string },
+): KubeObject {
+  const owners = readManagedFields(old);
+  const before = old ? fieldsOf(old) : new Map();
+  const after = fieldsOf(next);
+  const changed: FieldSet = new Map();
+  for (const [printed, path] of after) {
+    if (!before.has(printed) || !deepEqual(getAt(old, path), getAt(next, path))) changed.set(printed, path);
+  }
+  for (const owner of owners.values()) {
+    for (const printed of [...owner.set.keys()]) if (changed.has(printed) || !after.has(printed)) owner.set.delete(printed);
+  }
+  const key = ownerKey(options.manager, 'Update');
+  const mine = owners.get(key)?.set ?? new Map();
+  for (const [printed, path] of changed) mine.set(printed, path);
+  if (changed.size > 0 || owners.has(key)) {
+    owners.set(key, { entry: entryFor(options.manager, 'Update', options), set: mine });
+  }
+  const out = cloneJson(next);
+  writeManagedFields(out, owners);
+  return out;
+}
+
+function ownerKey(manager: string, operation: string): string {
+  return `${manager}\u0000${operation}`;
+}
+
+function entryFor(manager: string, operation: 'Apply' | 'Update', options: { apiVersion: string; time: string }): Owner['entry'] {
+  return { manager, operation, apiVersion: options.apiVersion, time: options.time, fieldsType: 'FieldsV1' };
+}
+
+function readManagedFields(obj: KubeObject | undefined): Map<string, Owner> {
+  const owners = new Map<string, Owner>();
+  for (const raw of obj?.metadata.managedFields ?? []) {
+    if (!isObject(raw) || typeof raw.manager !== 'string') continue;
+    const entry = raw as unknown as ManagedFieldsEntry;
+    if (entry.subresource) continue; // status writers never conflict with spec appliers
+    const { fieldsV1, ...rest } = entry;
+    owners.set(ownerKey(entry.manager, entry.operation), { entry: rest, set: fromFieldsV1(fieldsV1) });
+  }
+  return owners;
+}
+
+function writeManagedFields(obj: KubeObject, owners: Map<string, Owner>): void {
+  const entries: ManagedFieldsEntry[] = [];
+  for (const owner of owners.values()) {
+    if (owner.set.size === 0) continue;
+    entries.push({ ...owner.entry, fieldsV1: toFieldsV1(owner.set) });
+  }
+  obj.metadata ??= {};
+  if (entries.length > 0) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
+}
+
+/** The API server's conflict Status (structured-merge-diff `Conflicts.Error` wording). */
+function conflictError(conflicts: Array<{ owner: Owner; path: string }>, apiVersion: string): ApiError {
+  const causes = conflicts.map(({ owner, path }) => ({
+    reason: 'FieldManagerConflict',
+    message: `conflict with "${owner.entry.manager}" using ${apiVersion}`,
+    field: path,
+  }));
+  let message: string;
+  if (conflicts.length === 1) {
+    message = `Apply failed with 1 conflict: ${causes[0]!.message}: ${causes[0]!.field}`;
+  } else {
+    const byManager = new Map<string, string[]>();
+    for (const c of causes) byManager.set(c.message, [...(byManager.get(c.message) ?? []), c.field]);
+    const parts = [...byManager].map(([m, fields]) => `${m.replace(/^conflict /, fields.length > 1 ? 'conflicts ' : 'conflict ')}:\n${fields.map((f) => `- ${f}`).join('\n')}`);
+    message = `Apply failed with ${conflicts.length} conflicts: ${parts.join('\n')}`;
+  }
+  return new ApiError(409, 'Conflict', message, { causes });
+}
