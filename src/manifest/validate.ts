@@ -1,0 +1,268 @@
+import type { Deployment, KubeObject } from '../k8s/objects.js';
+import { deploymentFieldErrors, withDeploymentDefaults } from '../k8s/validation/deployment.js';
+import { formatFieldError } from '../k8s/validation/fieldErrors.js';
+import { parseImageReference } from '../k8s/validation/imageReference.js';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../k8s/validation/names.js';
+import { type LoadedDocument, isPlainObject } from './load.js';
+import type { ManifestError } from './types.js';
+
+/**
+ * Validation of every loaded object before anything is applied. All problems are returned at
+ * once, each pointing at a file and line.
+ *
+ * Supported kinds: rollout-gate applies only the kinds below. There is deliberately no generic
+ * passthrough for other kinds (Ingress, HPA, custom resources...): the simulated cluster serves
+ * only these, so a `--simulate` dry run and a real run would diverge, and the gate can judge the
+ * rollout of Deployments only. Unsupported objects are reported, never silently skipped.
+ */
+export const supportedKinds: ReadonlyArray<{ kind: string; apiVersion: string; namespaced: boolean; nameRule: (n: string) => string[] }> = [
+  { kind: 'Namespace', apiVersion: 'v1', namespaced: false, nameRule: isDNS1123Label },
+  { kind: 'ServiceAccount', apiVersion: 'v1', namespaced: true, nameRule: isDNS1123Subdomain },
+  { kind: 'Secret', apiVersion: 'v1', namespaced: true, nameRule: isDNS1123Subdomain },
+  { kind: 'ConfigMap', apiVersion: 'v1', namespaced: true, nameRule: isDNS1123Subdomain },
+  { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespaced: true, nameRule: isDNS1123Subdomain },
+  { kind: 'Service', apiVersion: 'v1', namespaced: true, nameRule: isDNS1035Label },
+  { kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true, nameRule: isDNS1123Subdomain },
+];
+
+/** Namespace options, as in {@link LoadManifestsOptions}. */
+export interface NamespaceOptions {
+  namespace?: string;
+  defaultNamespace?: string;
+}
+
+/**
+ * Validates the documents and resolves their namespaces in place (namespaced objects without one
+ * get `namespace`, else `defaultNamespace`, else `default`; cluster-scoped objects lose a stray
+ * one, which the apiserver ignores anyway).
+ */
+export function validateDocuments(documents: readonly LoadedDocument[], options: NamespaceOptions = {}): ManifestError[] {
+  const errors: ManifestError[] = [];
+  const seen = new Map<string, LoadedDocument>();
+  const fallbackNamespace = options.namespace ?? options.defaultNamespace ?? 'default';
+  if (options.namespace !== undefined) {
+    for (const msg of isDNS1123Label(options.namespace)) {
+      errors.push({ file: '', line: 0, message: `invalid namespace "${options.namespace}": ${msg}` });
+    }
+  }
+  for (const doc of documents) {
+    const err = (message: string, line = doc.line): void => {
+      errors.push({ file: doc.file, line, message });
+    };
+    const obj = doc.object;
+    const structural = checkEnvelope(obj);
+    structural.forEach((m) => err(m));
+    if (structural.length > 0) continue;
+    const kind = obj.kind!;
+    const name = obj.metadata.name ?? '';
+    const info = supportedKinds.find((k) => k.kind === kind);
+    if (!info) {
+      const names = supportedKinds.map((k) => `${k.kind} (${k.apiVersion})`).join(', ');
+      err(`${kind} "${name}" (${obj.apiVersion}) is not supported: rollout-gate applies only ${names}`);
+      continue;
+    }
+    if (obj.apiVersion !== info.apiVersion) {
+      err(`no matches for kind "${kind}" in version "${obj.apiVersion}": use apiVersion: ${info.apiVersion}`);
+      continue;
+    }
+    const typeErrors = [...metadataTypeErrors(obj), ...(kind === 'Deployment' ? deploymentTypeErrors(obj) : [])];
+    if (typeErrors.length > 0) {
+      typeErrors.forEach((m) => err(`The ${kind} "${name}" is invalid: ${m}`));
+      continue;
+    }
+
+    // Namespace: kubectl's rule for an explicit --namespace, then defaulting.
+    if (info.namespaced) {
+      const own = obj.metadata.namespace;
+      if (options.namespace !== undefined && own !== undefined && own !== options.namespace) {
+        err(
+          `the namespace from the provided object "${own}" does not match the namespace "${options.namespace}". ` +
+            `You must pass '--namespace=${own}' to perform this operation.`,
+        );
+      }
+      obj.metadata.namespace = own ?? fallbackNamespace;
+    } else {
+      delete obj.metadata.namespace;
+    }
+
+    const key = `${kind}/${obj.metadata.namespace ?? ''}/${name}`;
+    const first = seen.get(key);
+    if (first && name !== '') {
+      const where = info.namespaced ? ` in namespace "${obj.metadata.namespace}"` : '';
+      err(`duplicate ${kind} "${name}"${where}: also defined at ${first.file}:${first.line}`);
+    } else {
+      seen.set(key, doc);
+    }
+
+    if (kind === 'Deployment') validateDeploymentDocument(doc, err);
+    else {
+      if (name !== '') for (const msg of info.nameRule(name)) err(`The ${kind} "${name}" is invalid: metadata.name: Invalid value: ${JSON.stringify(name)}: ${msg}`);
+      const ns = obj.metadata.namespace;
+      if (ns !== undefined) for (const msg of isDNS1123Label(ns)) err(`The ${kind} "${name}" is invalid: metadata.namespace: Invalid value: ${JSON.stringify(ns)}: ${msg}`);
+    }
+  }
+  return errors;
+}
+
+/** apiVersion, kind and metadata.name must be there before anything else can be said. */
+function checkEnvelope(obj: KubeObject): string[] {
+  const out: string[] = [];
+  if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') out.push('apiVersion not set');
+  if (typeof obj.kind !== 'string' || obj.kind === '') out.push('kind not set');
+  if (!isPlainObject(obj.metadata)) out.push('metadata not set');
+  else if (typeof obj.metadata.name !== 'string' || obj.metadata.name === '') {
+    out.push(obj.metadata.name === undefined || obj.metadata.name === '' ? 'metadata.name not set' : `metadata.name: expected a string, got ${describeValue(obj.metadata.name)}`);
+  }
+  return out;
+}
+
+/**
+ * The API types the gate relies on. kubectl rejects these at decoding (`cannot unmarshal ...`); a
+ * classic cause is YAML 1.1 turning an unquoted `yes`/`on`/`true` label value into a boolean.
+ */
+function metadataTypeErrors(obj: KubeObject): string[] {
+  const out: string[] = [];
+  const meta = obj.metadata;
+  if (meta.namespace !== undefined) expect(out, 'metadata.namespace', meta.namespace, 'string');
+  stringMap(out, 'metadata.labels', meta.labels);
+  stringMap(out, 'metadata.annotations', meta.annotations);
+  return out;
+}
+
+function deploymentTypeErrors(obj: KubeObject): string[] {
+  const out: string[] = [];
+  const spec = obj.spec as Record<string, unknown> | undefined;
+  if (spec === undefined || spec === null) return out;
+  if (!expect(out, 'spec', spec, 'object')) return out;
+  for (const f of ['replicas', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds']) {
+    if (spec[f] !== undefined && spec[f] !== null) expect(out, `spec.${f}`, spec[f], 'integer');
+  }
+  if (spec.paused !== undefined && spec.paused !== null) expect(out, 'spec.paused', spec.paused, 'boolean');
+  if (spec.selector !== undefined && spec.selector !== null && expect(out, 'spec.selector', spec.selector, 'object')) {
+    const sel = spec.selector as Record<string, unknown>;
+    stringMap(out, 'spec.selector.matchLabels', sel.matchLabels);
+    if (sel.matchExpressions !== undefined && expect(out, 'spec.selector.matchExpressions', sel.matchExpressions, 'array')) {
+      (sel.matchExpressions as unknown[]).forEach((r, i) => {
+        const p = `spec.selector.matchExpressions[${i}]`;
+        if (!expect(out, p, r, 'object')) return;
+        const req = r as Record<string, unknown>;
+        expect(out, `${p}.key`, req.key, 'string');
+        expect(out, `${p}.operator`, req.operator, 'string');
+        if (req.values !== undefined && expect(out, `${p}.values`, req.values, 'array')) {
+          (req.values as unknown[]).forEach((v, j) => expect(out, `${p}.values[${j}]`, v, 'string'));
+        }
+      });
+    }
+  }
+  if (spec.strategy !== undefined && spec.strategy !== null && expect(out, 'spec.strategy', spec.strategy, 'object')) {
+    const strategy = spec.strategy as Record<string, unknown>;
+    if (strategy.type !== undefined) expect(out, 'spec.strategy.type', strategy.type, 'string');
+    const ru = strategy.rollingUpdate;
+    if (ru !== undefined && ru !== null && expect(out, 'spec.strategy.rollingUpdate', ru, 'object')) {
+      for (const f of ['maxUnavailable', 'maxSurge']) {
+        const v = (ru as Record<string, unknown>)[f];
+        if (v !== undefined && v !== null && typeof v !== 'string') expect(out, `spec.strategy.rollingUpdate.${f}`, v, 'integer');
+      }
+    }
+  }
+  const template = spec.template;
+  if (template === undefined || template === null || !expect(out, 'spec.template', template, 'object')) return out;
+  const tmeta = (template as Record<string, unknown>).metadata;
+  if (tmeta !== undefined && tmeta !== null && expect(out, 'spec.template.metadata', tmeta, 'object')) {
+    stringMap(out, 'spec.template.metadata.labels', (tmeta as Record<string, unknown>).labels);
+    stringMap(out, 'spec.template.metadata.annotations', (tmeta as Record<string, unknown>).annotations);
+  }
+  const podSpec = (template as Record<string, unknown>).spec;
+  if (podSpec === undefined || podSpec === null || !expect(out, 'spec.template.spec', podSpec, 'object')) return out;
+  for (const list of ['containers', 'initContainers']) {
+    const containers = (podSpec as Record<string, unknown>)[list];
+    if (containers === undefined || containers === null) continue;
+    if (!expect(out, `spec.template.spec.${list}`, containers, 'array')) continue;
+    (containers as unknown[]).forEach((c, i) => {
+      const p = `spec.template.spec.${list}[${i}]`;
+      if (!expect(out, p, c, 'object')) return;
+      const container = c as Record<string, unknown>;
+      if (container.name !== undefined) expect(out, `${p}.name`, container.name, 'string');
+      if (container.image !== undefined) expect(out, `${p}.image`, container.image, 'string');
+    });
+  }
+  const rp = (podSpec as Record<string, unknown>).restartPolicy;
+  if (rp !== undefined && rp !== null) expect(out, 'spec.template.spec.restartPolicy', rp, 'string');
+  return out;
+}
+
+type Expected = 'string' | 'integer' | 'boolean' | 'object' | 'array';
+
+function expect(out: string[], path: string, value: unknown, type: Expected): boolean {
+  const ok =
+    type === 'integer' ? Number.isInteger(value)
+    : type === 'object' ? isPlainObject(value)
+    : type === 'array' ? Array.isArray(value)
+    : typeof value === type;
+  if (!ok) {
+    const hint = type === 'string' && (typeof value === 'boolean' || typeof value === 'number') ? ' (quote it in YAML)' : '';
+    out.push(`${path}: expected ${type === 'integer' ? 'an' : 'a'} ${type}, got ${describeValue(value)}${hint}`);
+  }
+  return ok;
+}
+
+function stringMap(out: string[], path: string, value: unknown): void {
+  if (value === undefined || value === null) return;
+  if (!expect(out, path, value, 'object')) return;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) expect(out, `${path}[${k}]`, v, 'string');
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (isPlainObject(value)) return 'a mapping';
+  if (typeof value === 'number') return `${Number.isInteger(value) ? 'the integer' : 'the number'} ${value}`;
+  if (typeof value === 'boolean') return `the boolean ${value}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return typeof value;
+}
+
+const imageField = /^spec\.template\.spec\.(containers|initContainers)\[(\d+)\]\.image$/;
+
+/**
+ * The apiserver's Deployment validation on the defaulted object, worded as kubectl prints it
+ * (`The Deployment "web" is invalid: <field error>`), one error per field error; then the image
+ * references the kubelet would reject with InvalidImageName. Image problems point at the image line.
+ */
+function validateDeploymentDocument(doc: LoadedDocument, err: (message: string, line?: number) => void): void {
+  const d = withDeploymentDefaults(doc.object as Deployment);
+  const name = d.metadata.name ?? '';
+  const lineFor = (field: string): number => {
+    const m = imageField.exec(field);
+    return (m && doc.lineOf(['spec', 'template', 'spec', m[1]!, Number(m[2])])) || doc.line;
+  };
+  for (const fe of deploymentFieldErrors(d)) {
+    const line = imageField.test(fe.field) ? (doc.lineOf(fieldPath(fe.field)) ?? lineFor(fe.field)) : doc.line;
+    err(`The Deployment "${name}" is invalid: ${formatFieldError(fe)}`, line);
+  }
+  for (const list of ['containers', 'initContainers'] as const) {
+    (d.spec.template.spec?.[list] ?? []).forEach((c, i) => {
+      if (typeof c?.image !== 'string' || c.image === '') return;
+      const parsed = parseImageReference(c.image);
+      if (parsed.ok) return;
+      const line = doc.lineOf(['spec', 'template', 'spec', list, i, 'image']) ?? doc.line;
+      err(
+        `The Deployment "${name}" has an invalid image in container "${c.name}": ${JSON.stringify(c.image)}: ${parsed.error} ` +
+          '(the kubelet would fail the pod with InvalidImageName)',
+        line,
+      );
+    });
+  }
+}
+
+/** `spec.template.spec.containers[0].image` -> path segments. */
+function fieldPath(field: string): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (const part of field.split('.')) {
+    const m = /^([^[]+)((?:\[\d+\])*)$/.exec(part);
+    if (!m) return [];
+    out.push(m[1]!);
+    for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
+  }
+  return out;
+}
