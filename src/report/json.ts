@@ -27,7 +27,18 @@ const WORKLOAD_KEYS = [
   'progress',
 ];
 const ERROR_KEYS = ['file', 'line', 'message'];
-const EVIDENCE_KEYS = ['pod', 'container', 'image', 'reason', 'message', 'restartCount', 'events', 'logs', 'file', 'line'];
+const EVIDENCE_KEYS = [
+  'pod',
+  'container',
+  'image',
+  'reason',
+  'message',
+  'restartCount',
+  'events',
+  'logs',
+  'file',
+  'line',
+];
 const TIMELINE_KEYS = ['t', 'oldReady', 'newReady', 'note'];
 const PHASE_KEYS = ['name', 'seconds'];
 const APPLIED_KEYS = ['kind', 'namespace', 'name', 'action', 'file', 'line'];

@@ -42,12 +42,7 @@ export function markSymbol(note: string): string {
 
 /** Makes a string safe inside a quoted Mermaid string (no quotes, backticks, comments, entities). */
 export function mermaidString(s: string): string {
-  const text = s
-    .replace(/["`]/g, "'")
-    .replace(/%%/g, '%')
-    .replace(/[#;]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const text = s.replace(/["`]/g, "'").replace(/%%/g, '%').replace(/[#;]/g, ' ').replace(/\s+/g, ' ').trim();
   return `"${text}"`;
 }
 
@@ -173,10 +168,15 @@ export function parseXyChart(source: string): ParsedXyChart {
   if (chart.series.length === 0) throw new Error('xychart: no series');
   for (const s of chart.series) {
     if (s.values.length !== chart.xLabels.length) {
-      throw new Error(`xychart: series ${s.name ?? s.type} has ${s.values.length} values for ${chart.xLabels.length} labels`);
+      throw new Error(
+        `xychart: series ${s.name ?? s.type} has ${s.values.length} values for ${chart.xLabels.length} labels`,
+      );
     }
-    const outside = s.values.find((v) => (chart.yMin !== undefined && v < chart.yMin) || (chart.yMax !== undefined && v > chart.yMax));
-    if (outside !== undefined) throw new Error(`xychart: value ${outside} of ${s.name ?? s.type} is outside the y range`);
+    const outside = s.values.find(
+      (v) => (chart.yMin !== undefined && v < chart.yMin) || (chart.yMax !== undefined && v > chart.yMax),
+    );
+    if (outside !== undefined)
+      throw new Error(`xychart: value ${outside} of ${s.name ?? s.type} is outside the y range`);
   }
   return chart;
 }

@@ -4,7 +4,14 @@
  * was applied, phase durations and input errors. Every user-provided string is escaped.
  */
 import { exitCodeFor } from '../gate/result.js';
-import type { EvidenceRecord, GateResult, InputError, RunOutcome, WorkloadOutcome, WorkloadResult } from '../gate/result.js';
+import type {
+  EvidenceRecord,
+  GateResult,
+  InputError,
+  RunOutcome,
+  WorkloadOutcome,
+  WorkloadResult,
+} from '../gate/result.js';
 import { failedItself, formatSeconds, plural, rollbackSeconds, workloadRef } from './format.js';
 import { codeBlock, codeSpan, escapeHtml, escapeMarkdown, fileLink, table } from './markdown.js';
 import { CHART_PALETTE, renderTimelineChart } from './mermaid.js';
@@ -50,7 +57,8 @@ function quote(text: string): string[] {
 /** The rollback sentence of a workload that failed. */
 function rollbackSentence(w: WorkloadResult): string {
   if (w.result === 'rolled-back') {
-    const target = w.rolledBackTo === undefined ? 'the last good revision' : `revision ${w.rolledBackTo} (the last good revision)`;
+    const target =
+      w.rolledBackTo === undefined ? 'the last good revision' : `revision ${w.rolledBackTo} (the last good revision)`;
     const took = rollbackSeconds(w);
     const extra = w.rollbackMessage ? ` — ${escapeMarkdown(w.rollbackMessage)}` : '';
     return `↩️ Rolled back to ${target}${took === undefined ? '' : ` in ${formatSeconds(took)}`}${extra}.`;
@@ -99,7 +107,11 @@ function workloadTable(workloads: readonly WorkloadResult[]): string[] {
 /** One evidence record as a details block (the first one open). */
 function evidenceBlock(e: EvidenceRecord, open: boolean, options: SummaryOptions): string[] {
   const subject = [e.pod && `pod ${e.pod}`, e.container && `container ${e.container}`, e.reason].filter(Boolean);
-  const lines = [`<details${open ? ' open' : ''}>`, `<summary>${escapeHtml(subject.join(' · ') || 'Evidence')}</summary>`, ''];
+  const lines = [
+    `<details${open ? ' open' : ''}>`,
+    `<summary>${escapeHtml(subject.join(' · ') || 'Evidence')}</summary>`,
+    '',
+  ];
   const rows: string[][] = [];
   if (e.image) rows.push(['Image', codeSpan(e.image)]);
   if (e.file) rows.push(['Manifest', fileLink(e.file, e.line, options.blobUrl)]);
@@ -131,17 +143,34 @@ function timelineSection(w: WorkloadResult): string[] {
   if (!chart) return [];
   const marks = chart.marks.map((m) => `${m.symbol} marks ${escapeMarkdown(m.note)} (${formatSeconds(m.t)})`);
   const caption =
-    `Ready replicas of the old revision (grey, ${CHART_PALETTE[0]}) and of the new revision (green, ${CHART_PALETTE[1]}) ` +
-    `by seconds since apply.${marks.length > 0 ? ` On the x axis, ${marks.join('; ')}.` : ''}`;
-  const lines = [`#### ${codeSpan(workloadRef(w))}`, '', caption, '', ...codeBlock(chart.source.split('\n'), 'mermaid'), ''];
+    `Ready replicas of the old revision (grey, ${CHART_PALETTE[0]}) and of the new revision ` +
+    `(green, ${CHART_PALETTE[1]}) by seconds since apply.` +
+    (marks.length > 0 ? ` On the x axis, ${marks.join('; ')}.` : '');
+  const lines = [
+    `#### ${codeSpan(workloadRef(w))}`,
+    '',
+    caption,
+    '',
+    ...codeBlock(chart.source.split('\n'), 'mermaid'),
+    '',
+  ];
   if (chart.marks.length > 0) {
-    lines.push(...table(['At', 'Event'], chart.marks.map((m) => [formatSeconds(m.t), `${m.symbol} ${escapeMarkdown(m.note)}`])), '');
+    lines.push(
+      ...table(
+        ['At', 'Event'],
+        chart.marks.map((m) => [formatSeconds(m.t), `${m.symbol} ${escapeMarkdown(m.note)}`]),
+      ),
+      '',
+    );
   }
   return lines;
 }
 
 function errorTable(errors: readonly InputError[], options: SummaryOptions): string[] {
-  const rows = errors.map((e) => [e.file ? fileLink(e.file, e.line, options.blobUrl) : DASH, escapeMarkdown(e.message)]);
+  const rows = errors.map((e) => [
+    e.file ? fileLink(e.file, e.line, options.blobUrl) : DASH,
+    escapeMarkdown(e.message),
+  ]);
   return table(['Location', 'Message'], rows);
 }
 
@@ -172,7 +201,10 @@ export function renderJobSummary(result: GateResult, options: SummaryOptions = {
   }
   if (result.phases && result.phases.length > 0) {
     const total = result.phases.reduce((sum, p) => sum + p.seconds, 0);
-    const rows = [...result.phases.map((p) => [p.name, formatSeconds(p.seconds)]), ['**total**', `**${formatSeconds(total)}**`]];
+    const rows = [
+      ...result.phases.map((p) => [p.name, formatSeconds(p.seconds)]),
+      ['**total**', `**${formatSeconds(total)}**`],
+    ];
     lines.push('### Phases', '', ...table(['Phase', 'Duration'], rows), '');
   }
   const simulated = result.simulated ? ' · simulated cluster (times are simulated seconds)' : '';

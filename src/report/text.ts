@@ -9,7 +9,10 @@ import { failedItself, formatSeconds, location, plural, rollbackSeconds, workloa
 const INDENT = '  ';
 
 /** `deployment/web: <line>`: a kubectl progress line attributed to its workload. */
-export function formatProgressLine(workload: Pick<WorkloadResult, 'kind' | 'namespace' | 'name'>, line: string): string {
+export function formatProgressLine(
+  workload: Pick<WorkloadResult, 'kind' | 'namespace' | 'name'>,
+  line: string,
+): string {
   return `${workloadRef(workload)}: ${line}`;
 }
 
@@ -30,7 +33,8 @@ export function formatEvidence(e: EvidenceRecord): string[] {
   const subject = [e.pod && `pod ${e.pod}`, e.container && `container ${e.container}`].filter(Boolean).join(', ');
   const lines = [`${INDENT}Evidence${subject ? ` from ${subject}` : ''}:`];
   const field = (label: string, value: string | undefined): void => {
-    if (value !== undefined && value !== '') lines.push(...indented(`${pad}${`${label}:`.padEnd(10)}`, value, pad + ' '.repeat(10)));
+    if (value !== undefined && value !== '')
+      lines.push(...indented(`${pad}${`${label}:`.padEnd(10)}`, value, pad + ' '.repeat(10)));
   };
   field('image', e.image);
   field('reason', e.reason);
@@ -51,11 +55,11 @@ export function formatEvidence(e: EvidenceRecord): string[] {
 /** The rollback line of a rolled-back workload, or the "not rolled back" line of a failed one. */
 function rollbackLines(w: WorkloadResult, collateral: boolean): string[] {
   if (w.result === 'rolled-back') {
-    const target = w.rolledBackTo === undefined ? 'the last good revision' : `revision ${w.rolledBackTo} (the last good revision)`;
+    const target =
+      w.rolledBackTo === undefined ? 'the last good revision' : `revision ${w.rolledBackTo} (the last good revision)`;
     const took = rollbackSeconds(w);
-    const lines = collateral
-      ? [`↩ ${workloadRef(w)} rolled back to ${target}${took === undefined ? '' : ` in ${formatSeconds(took)}`}: ${w.message}`]
-      : [`${INDENT}↩ rolled back to ${target}${took === undefined ? '' : ` in ${formatSeconds(took)}`}`];
+    const done = `rolled back to ${target}${took === undefined ? '' : ` in ${formatSeconds(took)}`}`;
+    const lines = collateral ? [`↩ ${workloadRef(w)} ${done}: ${w.message}`] : [`${INDENT}↩ ${done}`];
     if (w.rollbackMessage) lines.push(...indented(`${INDENT}${INDENT}`, w.rollbackMessage));
     return lines;
   }
@@ -95,17 +99,26 @@ export function formatResultLine(result: GateResult): string {
     case 'succeeded': {
       const rolledOut = result.workloads.filter((w) => w.result === 'succeeded').length;
       const unchanged = result.workloads.length - rolledOut;
-      const parts = [`${plural(rolledOut, 'deployment')} rolled out`, ...(unchanged > 0 ? [`${unchanged} unchanged`] : [])];
+      const parts = [
+        `${plural(rolledOut, 'deployment')} rolled out`,
+        ...(unchanged > 0 ? [`${unchanged} unchanged`] : []),
+      ];
       return `✔ Result: succeeded — ${parts.join(', ')} (exit code ${code})`;
     }
     case 'rolled-back': {
       const back = result.workloads.filter((w) => w.result === 'rolled-back').length;
-      return `↩ Result: rolled-back — ${names} failed; ${plural(back, 'deployment')} rolled back to ${back === 1 ? 'its last good revision' : 'their last good revisions'} (exit code ${code})`;
+      const target = back === 1 ? 'its last good revision' : 'their last good revisions';
+      const count = plural(back, 'deployment');
+      return `↩ Result: rolled-back — ${names} failed; ${count} rolled back to ${target} (exit code ${code})`;
     }
-    case 'failed':
-      return `✖ Result: failed — ${names} failed and ${failed.length > 1 ? 'were' : 'was'} not rolled back (exit code ${code})`;
-    case 'invalid':
-      return `✖ Result: invalid — ${plural(result.errors.length, 'input error')}, nothing was applied (exit code ${code})`;
+    case 'failed': {
+      const verb = failed.length > 1 ? 'were' : 'was';
+      return `✖ Result: failed — ${names} failed and ${verb} not rolled back (exit code ${code})`;
+    }
+    case 'invalid': {
+      const errors = plural(result.errors.length, 'input error');
+      return `✖ Result: invalid — ${errors}, nothing was applied (exit code ${code})`;
+    }
   }
 }
 

@@ -97,13 +97,13 @@ export const typoRolledBack: GateResult = {
         { t: 41.2, oldReady: 4, newReady: 0 },
         { t: 45, oldReady: 4, newReady: 0, note: 'rolled back' },
       ],
-      progress: [
-        'Waiting for deployment "web" rollout to finish: 2 out of 4 new replicas have been updated...',
-      ],
+      progress: ['Waiting for deployment "web" rollout to finish: 2 out of 4 new replicas have been updated...'],
     },
   ],
   errors: [],
-  applied: [{ kind: 'Deployment', namespace: 'default', name: 'web', action: 'configured', file: 'k8s/web.yaml', line: 1 }],
+  applied: [
+    { kind: 'Deployment', namespace: 'default', name: 'web', action: 'configured', file: 'k8s/web.yaml', line: 1 },
+  ],
   phases: [
     { name: 'validate', seconds: 0.01 },
     { name: 'apply', seconds: 0.2 },
@@ -156,7 +156,9 @@ export const rollbackImpossible: GateResult = {
     },
   ],
   errors: [],
-  applied: [{ kind: 'Deployment', namespace: 'jobs', name: 'worker', action: 'created', file: 'deploy/worker.yaml', line: 1 }],
+  applied: [
+    { kind: 'Deployment', namespace: 'jobs', name: 'worker', action: 'created', file: 'deploy/worker.yaml', line: 1 },
+  ],
   phases: [
     { name: 'validate', seconds: 0.01 },
     { name: 'apply', seconds: 0.12 },
@@ -169,7 +171,11 @@ export const invalidInput: GateResult = {
   result: 'invalid',
   workloads: [],
   errors: [
-    { file: 'k8s/web.yaml', line: 12, message: 'spec.selector does not match the template labels (app: web | app: webb)' },
+    {
+      file: 'k8s/web.yaml',
+      line: 12,
+      message: 'spec.selector does not match the template labels (app: web | app: webb)',
+    },
     { file: 'k8s/api.yaml', message: 'no Kubernetes objects found in the file' },
     { message: '--image nginx=: the image reference is empty' },
   ],
@@ -201,7 +207,12 @@ export const twoWorkloads: GateResult = {
           message: 'back-off 20s restarting failed container=api',
           restartCount: 3,
           events: ['Warning BackOff: Back-off restarting failed container api (x3)'],
-          logs: ['level=info msg="listening on :8080"', 'panic: config key `db.url` | missing <nil>', '```', 'goroutine 1 [running]:'],
+          logs: [
+            'level=info msg="listening on :8080"',
+            'panic: config key `db.url` | missing <nil>',
+            '```',
+            'goroutine 1 [running]:',
+          ],
           file: 'k8s/shop/api.yaml',
           line: 19,
         },
@@ -239,7 +250,14 @@ export const twoWorkloads: GateResult = {
   applied: [
     { kind: 'Deployment', namespace: 'shop', name: 'api', action: 'configured', file: 'k8s/shop/api.yaml', line: 1 },
     { kind: 'Deployment', namespace: 'shop', name: 'web', action: 'configured', file: 'k8s/shop/web.yaml', line: 1 },
-    { kind: 'ConfigMap', namespace: 'shop', name: 'api-config', action: 'created', file: 'k8s/shop/api.yaml', line: 40 },
+    {
+      kind: 'ConfigMap',
+      namespace: 'shop',
+      name: 'api-config',
+      action: 'created',
+      file: 'k8s/shop/api.yaml',
+      line: 40,
+    },
   ],
   phases: [
     { name: 'validate', seconds: 0.03 },
