@@ -207,6 +207,27 @@ describe('text summary', () => {
     expect(lines.some((l) => l.startsWith('↩ deployment/web -n shop rolled back to revision 13'))).toBe(true);
   });
 
+  it('counts unchanged workloads apart from rolled-out ones', () => {
+    const unchanged: WorkloadResult = {
+      kind: 'Deployment',
+      namespace: 'default',
+      name: 'cache',
+      result: 'unchanged',
+      revision: 7,
+      message: 'no change',
+      durationSeconds: 0.2,
+    };
+    const result: GateResult = { ...success, workloads: [...success.workloads, unchanged], simulated: false };
+    const lines = renderTextSummary(result);
+    expect(lines).toEqual([
+      '✔ deployment/web rolled out revision 3 in 41.5s',
+      '✔ deployment/cache unchanged at revision 7',
+      '',
+      '✔ Result: succeeded — 1 deployment rolled out, 1 unchanged (exit code 0)',
+    ]);
+    expect(renderJobSummary(result)).toContain('| `deployment/cache` | ➖ unchanged | 7 | — | — | — | 0.2s |');
+  });
+
   it('formats progress lines and colours markers only when enabled', () => {
     expect(formatProgressLine({ kind: 'Deployment', namespace: 'prod', name: 'web' }, 'waiting')).toBe(
       'deployment/web -n prod: waiting',
