@@ -1,0 +1,90 @@
+import type { ContainerState } from '../../../k8s/objects.js';
+import type { ImageReference } from './images.js';
+
+/** How a simulated image behaves (design.md §3.3 `images:`). Unlisted fields take the defaults below. */
+export interface ImageBehaviour {
+  /** Time to pull when not cached on the node (default 2). */
+  pullSeconds?: number;
+  /** Time from pulled to running (default 1); a crashing container also runs this long before it exits. */
+  startSeconds?: number;
+  /** Time from running to Ready, i.e. the readiness probe delay (default 0). */
+  readySeconds?: number;
+  /** Registry answer (default 'ok'). */
+  pull?: 'ok' | 'missing' | 'unauthorized';
+  /** Exits after startSeconds, every time (CrashLoopBackOff). */
+  crash?: boolean;
+  /** 'never': runs but readiness never passes (default 'always'). */
+  ready?: 'always' | 'never';
+  /** Exit code of a crashing container (default 1). */
+  exitCode?: number;
+  /** Lines the container logs when it starts. */
+  logs?: string[];
+}
+
+export const DEFAULT_IMAGE_BEHAVIOUR: Required<Omit<ImageBehaviour, 'logs'>> = {
+  pullSeconds: 2,
+  startSeconds: 1,
+  readySeconds: 0,
+  pull: 'ok',
+  crash: false,
+  ready: 'always',
+  exitCode: 1,
+};
+
+export interface KubeletOptions {
+  /** Behaviour of an image reference as written in the pod spec; default: every image exists and is healthy. */
+  imageBehaviour?(image: string): ImageBehaviour;
+  /** Seconds a container takes to stop after SIGTERM, capped by the grace period (default 1). */
+  stopSeconds?: number;
+}
+
+/** The stages a container goes through (the lifecycle table in stages.ts). */
+export type StageName =
+  | 'Creating'
+  | 'ImagePresent'
+  | 'Pulling'
+  | 'PullDone'
+  | 'ErrImagePull'
+  | 'ImagePullBackOff'
+  | 'ErrImageNeverPull'
+  | 'InvalidImageName'
+  | 'ConfigCheck'
+  | 'CreateContainerConfigError'
+  | 'Starting'
+  | 'Running'
+  | 'Ready'
+  | 'Exited'
+  | 'CrashLoopBackOff'
+  | 'Restart';
+
+/** One container's simulated runtime state. */
+export interface ContainerRun {
+  name: string;
+  image: string;
+  pullPolicy: string;
+  ref: ImageReference | undefined;
+  behaviour: Required<Omit<ImageBehaviour, 'logs'>> & { logs?: string[] };
+  stage: StageName;
+  /** The stage to enter at `due` (virtual ms), if any. */
+  next?: StageName;
+  due?: number;
+  state: ContainerState;
+  lastState: ContainerState;
+  ready: boolean;
+  started: boolean;
+  everStarted: boolean;
+  restartCount: number;
+  imageID: string;
+  containerID: string;
+  /** Image pull back-off: failures so far and when the next attempt may start. */
+  pullFailures: number;
+  pullRetryAt: number;
+  /** Crash back-off entry (flowcontrol.Backoff): current duration (0 = none) and last update (finishedAt). */
+  crashBackoffMs: number;
+  crashBackoffUpdated: number;
+  startedAt: number;
+  finishedAt: number;
+  /** When the current pull started (for the Pulled event's duration). */
+  pullStartedAt: number;
+  configError?: string;
+}
