@@ -211,11 +211,14 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
 }
 
 /**
- * The plan's patch with a leading JSON Patch `test` of `/metadata/resourceVersion`: the API server
- * rejects the whole patch if someone changed the Deployment since it was observed.
+ * The plan's patch, made conditional: a leading `replace` of `/metadata/resourceVersion` with the
+ * observed value. The API server treats a resourceVersion set by a patch as a precondition and
+ * answers 409 Conflict when the object changed since (the same optimistic concurrency as an
+ * update), so a newer deploy by someone else is never overwritten. (A JSON Patch `test` op would
+ * also reject the patch, but with an error that does not say "conflict".)
  */
 export function preconditionedPatch(plan: RollbackPlan): JsonPatchOp[] {
-  return [{ op: 'test', path: '/metadata/resourceVersion', value: plan.precondition.resourceVersion }, ...plan.patch];
+  return [{ op: 'replace', path: '/metadata/resourceVersion', value: plan.precondition.resourceVersion }, ...plan.patch];
 }
 
 function hashOf(rs: ReplicaSet): string | undefined {

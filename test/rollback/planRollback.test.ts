@@ -56,7 +56,7 @@ describe('planRollback', () => {
     const d = failed({ [Annotations.lastGoodRevision]: '2/h2', [Annotations.changeCause]: 'v4', team: 'a' });
     const plan = planRollback({ deployment: d, replicaSets: [broken2, failing4] }) as RollbackPlan;
     expect(plan.precondition).toEqual({ resourceVersion: '4242' });
-    expect(preconditionedPatch(plan)[0]).toEqual({ op: 'test', path: '/metadata/resourceVersion', value: '4242' });
+    expect(preconditionedPatch(plan)[0]).toEqual({ op: 'replace', path: '/metadata/resourceVersion', value: '4242' });
     expect(plan.annotations).toEqual({
       [Annotations.revision]: '4',
       [Annotations.changeCause]: 'v2',

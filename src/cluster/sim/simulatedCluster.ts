@@ -67,9 +67,14 @@ export class SimulatedCluster implements ClusterClient {
     this.count('PATCH');
     const store = this.simulation.store;
     const current = store.mustGet<Deployment>('Deployment', ref.namespace, ref.name);
-    const patched = applyJsonPatch(clone(current), patch) as Deployment;
-    // The patch was computed against `current`; the store's own precondition is the resourceVersion.
-    patched.metadata.resourceVersion = current.metadata.resourceVersion;
+    let patched: Deployment;
+    try {
+      patched = applyJsonPatch(clone(current), patch) as Deployment;
+    } catch (err) {
+      throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${(err as Error).message}`);
+    }
+    // As in the API server, a patch that sets metadata.resourceVersion makes the write
+    // conditional on it (409 Conflict when stale); otherwise the patch applies to the latest.
     const result = store.update('Deployment', patched);
     this.simulation.settle();
     return clone(result);

@@ -1,0 +1,66 @@
+import { DEFAULT_POLICY, parseDuration, validatePolicy, type GatePolicy } from '../rollout/policy.js';
+
+/**
+ * One gate run as the CLI flags and the action inputs describe it (design.md §3.1, §3.2):
+ * both entries build this and hand it to {@link runDeploy}, so they share one core.
+ */
+export interface RunRequest {
+  manifests: string[];
+  namespace?: string;
+  images: string[];
+  simulate: boolean;
+  scenario?: string;
+  kubeconfigPath?: string;
+  /** Kubeconfig content (the action's `kubeconfig` input). Never logged. */
+  kubeconfigContent?: string;
+  context?: string;
+  timeout: string;
+  rollback: 'on-failure' | 'never';
+  rollbackTimeout?: string;
+  onNoGoodRevision: 'leave' | 'scale-to-zero' | 'delete';
+  imagePullGrace?: string;
+  stallWindow?: string;
+  unschedulableGrace?: string;
+  configErrorGrace?: string;
+  crashLoopRestarts?: number;
+  forceConflicts: boolean;
+  changeCause?: string;
+  /** Directory relative paths are resolved against. */
+  cwd: string;
+}
+
+/** A problem with the request itself (bad duration, ...): reported like a manifest error, exit 2. */
+export interface RequestProblem {
+  message: string;
+}
+
+/** Builds the judge's policy from the request; every bad value is reported, none is guessed. */
+export function policyFrom(request: RunRequest): { policy: GatePolicy; rollbackTimeoutSeconds: number; problems: RequestProblem[] } {
+  const problems: RequestProblem[] = [];
+  const seconds = (flag: string, text: string | undefined, fallback: number): number => {
+    if (text === undefined || text === '') return fallback;
+    try {
+      return parseDuration(text);
+    } catch (err) {
+      problems.push({ message: `${flag}: ${(err as Error).message}` });
+      return fallback;
+    }
+  };
+  const policy: GatePolicy = {
+    ...DEFAULT_POLICY,
+    timeoutSeconds: seconds('timeout', request.timeout, DEFAULT_POLICY.timeoutSeconds),
+    imagePullGraceSeconds: seconds('image-pull-grace', request.imagePullGrace, DEFAULT_POLICY.imagePullGraceSeconds),
+    stallSeconds: seconds('stall-window', request.stallWindow, DEFAULT_POLICY.stallSeconds),
+    unschedulableGraceSeconds: seconds('unschedulable-grace', request.unschedulableGrace, DEFAULT_POLICY.unschedulableGraceSeconds),
+    configErrorGraceSeconds: seconds('config-error-grace', request.configErrorGrace, DEFAULT_POLICY.configErrorGraceSeconds),
+    crashLoopRestarts: request.crashLoopRestarts ?? DEFAULT_POLICY.crashLoopRestarts,
+  };
+  if (policy.timeoutSeconds <= 0 && problems.length === 0) problems.push({ message: 'timeout: must be greater than 0' });
+  try {
+    validatePolicy(policy);
+  } catch (err) {
+    problems.push({ message: (err as Error).message });
+  }
+  const rollbackTimeoutSeconds = seconds('rollback-timeout', request.rollbackTimeout, Math.min(300, policy.timeoutSeconds));
+  return { policy, rollbackTimeoutSeconds, problems };
+}

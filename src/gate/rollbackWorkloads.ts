@@ -1,0 +1,165 @@
+import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
+import { ApiError } from '../k8s/apiError.js';
+import { planRollback, preconditionedPatch } from '../rollback/lastGood.js';
+import type { GatePolicy } from '../rollout/policy.js';
+import { revisionOf } from '../rollout/revisions.js';
+import type { Baseline } from './baseline.js';
+import type { GateLog } from './gateLog.js';
+import type { TimelinePoint } from './result.js';
+import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
+
+export interface RollbackRequest {
+  ref: WorkloadRef;
+  baseline: Baseline;
+  /** The generation this run's apply produced: any other generation means someone else wrote since. */
+  appliedGeneration?: number;
+  createdByRun: boolean;
+}
+
+export interface RollbackOutcome {
+  /** The Deployment is back on a good revision and verified healthy. */
+  restored: boolean;
+  rolledBackTo?: number;
+  /** Why not restored: Superseded, Paused, NoGoodRevision, RollbackFailed, ... */
+  reason?: string;
+  message: string;
+  timeline: TimelinePoint[];
+}
+
+export interface RollbackOptions {
+  policy: GatePolicy;
+  timeoutSeconds: number;
+  onNoGoodRevision: 'leave' | 'scale-to-zero' | 'delete';
+  origin: number;
+}
+
+/** Attempts at sending one undo when the Deployment's status keeps moving under us. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Rolls back every requested Deployment to its last good revision, then verifies all of them
+ * concurrently under the rollback's own deadline. Each undo is conditional on the Deployment
+ * being exactly as this run left it (generation) and as last observed (resourceVersion), so a
+ * newer deploy by someone else is reported as Superseded, never overwritten.
+ */
+export async function rollbackWorkloads(
+  cluster: ClusterClient,
+  requests: RollbackRequest[],
+  options: RollbackOptions,
+  log: GateLog,
+): Promise<Map<string, RollbackOutcome>> {
+  const outcomes = new Map<string, RollbackOutcome>();
+  const verifying: Array<{ key: string; watched: WatchedWorkload }> = [];
+  for (const request of requests) {
+    const key = `${request.ref.namespace}/${request.ref.name}`;
+    const sent = await sendUndo(cluster, request, options, log);
+    if ('outcome' in sent) {
+      outcomes.set(key, sent.outcome);
+      continue;
+    }
+    verifying.push({
+      key,
+      watched: {
+        ref: request.ref,
+        context: { appliedAt: sent.at, appliedGeneration: sent.generation, name: request.ref.name, mode: 'rollback' },
+        progress: [],
+        timeline: [{ t: round1((sent.at - options.origin) / 1000), oldReady: 0, newReady: 0, note: 'rollback started' }],
+      },
+    });
+    outcomes.set(key, { restored: false, message: sent.explanation, timeline: [] });
+  }
+  if (verifying.length === 0) return outcomes;
+
+  await watchRollouts(
+    cluster,
+    verifying.map((v) => v.watched),
+    { policy: { ...options.policy, timeoutSeconds: options.timeoutSeconds }, mode: 'rollback', stopOnFirstFailure: false, origin: options.origin },
+    log,
+  );
+  for (const { key, watched } of verifying) {
+    const verdict = watched.verdict!;
+    const deployment = watched.finalSnapshot?.deployment;
+    const revision = deployment ? revisionOf(deployment) : undefined;
+    const previous = outcomes.get(key)!;
+    const timeline = watched.timeline.slice(1);
+    if (verdict.state === 'succeeded') {
+      log.info(`deployment "${watched.ref.name}" rolled back to revision ${revision ?? '?'} and healthy again`);
+      outcomes.set(key, { restored: true, rolledBackTo: revision, message: previous.message, timeline: [watched.timeline[0]!, ...timeline] });
+    } else {
+      log.error(`the rollback of deployment "${watched.ref.name}" did not complete: ${verdict.reason}: ${verdict.message}`);
+      outcomes.set(key, {
+        restored: false,
+        reason: 'RollbackFailed',
+        message: `${previous.message}; the rollback did not complete: ${verdict.message}`,
+        timeline: [watched.timeline[0]!, ...timeline],
+      });
+    }
+  }
+  return outcomes;
+}
+
+type Sent = { at: number; generation?: number; explanation: string } | { outcome: RollbackOutcome };
+
+async function sendUndo(cluster: ClusterClient, request: RollbackRequest, options: RollbackOptions, log: GateLog): Promise<Sent> {
+  const { ref } = request;
+  for (let attempt = 1; ; attempt++) {
+    const observed = await cluster.observe(ref);
+    const d = observed.deployment;
+    if (d && request.appliedGeneration !== undefined && d.metadata.generation !== request.appliedGeneration) {
+      return superseded(ref, log);
+    }
+    const plan = planRollback({ deployment: d, replicaSets: observed.replicaSets, before: request.baseline.preApply });
+    if (plan.kind === 'none') {
+      if (plan.reason === 'NoGoodRevision' && request.createdByRun) return noGoodRevision(cluster, request, options, plan.message, log);
+      log.error(`deployment "${ref.name}": not rolled back: ${plan.message}`);
+      return { outcome: { restored: false, reason: plan.reason, message: plan.message, timeline: [] } };
+    }
+    log.info(plan.explanation);
+    try {
+      const patched = await cluster.patchDeployment(ref, preconditionedPatch(plan));
+      return { at: cluster.clock.now(), generation: patched.metadata.generation, explanation: plan.explanation };
+    } catch (err) {
+      // A status write by the controller between our read and our patch also moves the
+      // resourceVersion: re-read, and only give up when the spec itself changed (above).
+      if (ApiError.isConflict(err) && attempt < MAX_ATTEMPTS) continue;
+      const why = err instanceof ApiError ? err.message : String(err);
+      log.error(`deployment "${ref.name}": the rollback was refused: ${why}`);
+      return { outcome: { restored: false, reason: 'RollbackFailed', message: `the rollback was refused: ${why}`, timeline: [] } };
+    }
+  }
+}
+
+function superseded(ref: WorkloadRef, log: GateLog): Sent {
+  const message = `deployment "${ref.name}" was changed by someone else after this run applied it; not rolling back over a newer deploy`;
+  log.error(message);
+  return { outcome: { restored: false, reason: 'Superseded', message, timeline: [] } };
+}
+
+/** A Deployment this run created has no good revision: do what the user asked for. */
+async function noGoodRevision(
+  cluster: ClusterClient,
+  request: RollbackRequest,
+  options: RollbackOptions,
+  why: string,
+  log: GateLog,
+): Promise<Sent> {
+  const { ref } = request;
+  const base = `deployment "${ref.name}" was created by this run and has no good revision to return to`;
+  switch (options.onNoGoodRevision) {
+    case 'scale-to-zero':
+      await cluster.scaleDeployment(ref, 0);
+      log.warn(`${base}; scaled it to 0 replicas (on-no-good-revision: scale-to-zero)`);
+      return { outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; scaled to 0 replicas`, timeline: [] } };
+    case 'delete':
+      await cluster.delete('apps/v1', 'Deployment', ref.namespace, ref.name);
+      log.warn(`${base}; deleted it (on-no-good-revision: delete)`);
+      return { outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; deleted it`, timeline: [] } };
+    case 'leave':
+      log.warn(`${base}; left as it is (on-no-good-revision: leave; use scale-to-zero or delete to clean up) — ${why}`);
+      return { outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; left as it is`, timeline: [] } };
+  }
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}

@@ -1,0 +1,106 @@
+import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
+import type { Deployment } from '../k8s/objects.js';
+import { judge, judgeRollback, type Verdict } from '../rollout/judge.js';
+import type { GatePolicy } from '../rollout/policy.js';
+import { findNewReplicaSet, podsOf, controlledReplicaSets } from '../rollout/revisions.js';
+import type { RolloutContext, WorkloadSnapshot } from '../rollout/snapshot.js';
+import type { GateLog } from './gateLog.js';
+import type { TimelinePoint } from './result.js';
+
+/** One Deployment being watched. */
+export interface WatchedWorkload {
+  ref: WorkloadRef;
+  context: RolloutContext;
+  verdict?: Verdict;
+  /** When the verdict became final (ms). */
+  decidedAt?: number;
+  /** The observation the final verdict was made on (before any rollback changes it). */
+  finalSnapshot?: WorkloadSnapshot;
+  progress: string[];
+  timeline: TimelinePoint[];
+  /** Counts used to notice progress (updated/ready/available) for the stall window. */
+  lastCounts?: string;
+}
+
+export interface WatchOptions {
+  policy: GatePolicy;
+  mode: 'rollout' | 'rollback';
+  /** Stop as soon as one workload fails (the others are rolled back with it). */
+  stopOnFirstFailure: boolean;
+  /** Longest wait between two judgements when nothing changes (ms); window boundaries need a re-check. */
+  recheckMs?: number;
+  /** Time origin of the timeline (ms): the apply. */
+  origin: number;
+}
+
+/**
+ * Watches several Deployments concurrently under one time budget, judging each on every change
+ * (and at least every `recheckMs`, so window boundaries are caught without an event). Prints
+ * kubectl's progress line whenever it changes, not on every event. Returns when every workload
+ * has a final verdict, or at the first failure when `stopOnFirstFailure`.
+ */
+export async function watchRollouts(
+  cluster: ClusterClient,
+  workloads: WatchedWorkload[],
+  options: WatchOptions,
+  log: GateLog,
+): Promise<void> {
+  const recheckMs = options.recheckMs ?? 1000;
+  for (;;) {
+    const now = cluster.clock.now();
+    let failed = false;
+    for (const w of workloads) {
+      if (w.decidedAt !== undefined) continue;
+      const snapshot = await cluster.observe(w.ref);
+      noteProgress(w, snapshot, now);
+      const judgeFn = options.mode === 'rollback' ? judgeRollback : judge;
+      const verdict = judgeFn(snapshot, w.context, options.policy, now);
+      recordTimeline(w, snapshot, now, options.origin);
+      if (verdict.progressLine !== w.progress[w.progress.length - 1] && verdict.progressLine !== '') {
+        w.progress.push(verdict.progressLine);
+        log.info(`${w.ref.namespace}/${w.ref.name}: ${verdict.progressLine}`);
+      }
+      w.verdict = verdict;
+      if (verdict.state !== 'progressing') {
+        w.decidedAt = now;
+        w.finalSnapshot = snapshot;
+        if (verdict.state === 'failed') failed = true;
+      }
+    }
+    const pending = workloads.filter((w) => w.decidedAt === undefined);
+    if (pending.length === 0 || (failed && options.stopOnFirstFailure)) return;
+    await cluster.waitForChange(recheckMs);
+  }
+}
+
+/** The stall window restarts whenever updated, ready or available replicas change. */
+function noteProgress(w: WatchedWorkload, snapshot: WorkloadSnapshot, now: number): void {
+  const s = snapshot.deployment?.status;
+  const counts = `${s?.updatedReplicas ?? 0}/${s?.readyReplicas ?? 0}/${s?.availableReplicas ?? 0}`;
+  if (counts !== w.lastCounts) {
+    if (w.lastCounts !== undefined) w.context = { ...w.context, lastProgressAt: now };
+    w.lastCounts = counts;
+  }
+}
+
+/** Ready replicas of the new revision and of every older one, when they change. */
+function recordTimeline(w: WatchedWorkload, snapshot: WorkloadSnapshot, now: number, origin: number): void {
+  const point = readiness(snapshot.deployment, snapshot);
+  const last = w.timeline[w.timeline.length - 1];
+  if (last && last.oldReady === point.oldReady && last.newReady === point.newReady) return;
+  w.timeline.push({ t: Math.round((now - origin) / 100) / 10, ...point });
+}
+
+export function readiness(deployment: Deployment | undefined, snapshot: WorkloadSnapshot): { oldReady: number; newReady: number } {
+  if (!deployment) return { oldReady: 0, newReady: 0 };
+  const owned = controlledReplicaSets(deployment, snapshot.replicaSets);
+  const current = findNewReplicaSet(deployment, owned);
+  let oldReady = 0;
+  let newReady = 0;
+  for (const rs of owned) {
+    const ready = podsOf(rs, snapshot.pods).filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    if (rs === current) newReady += ready;
+    else oldReady += ready;
+  }
+  return { oldReady, newReady };
+}
