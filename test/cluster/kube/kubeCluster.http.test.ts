@@ -185,6 +185,21 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
     expect(await cluster.observe(web)).toEqual({ replicaSets: [], pods: [], events: [] });
   });
 
+  it('resumes a watch the server ended from the last resourceVersion, without relisting', async () => {
+    const { server } = await startServer();
+    const cluster = connect(server.kubeconfig(), { watchTimeoutSeconds: 1 });
+    await cluster.apply(deployment('web'), apply);
+    await cluster.watch([web]);
+    // Each watch ends after 1-1.25 s; wait until every kind has reconnected at least once.
+    const deadline = cluster.clock.now() + 10_000;
+    while ((cluster.requestCounts().WATCH ?? 0) < 8 && cluster.clock.now() < deadline) await cluster.waitForChange(250);
+    expect(cluster.requestCounts().WATCH).toBeGreaterThanOrEqual(8);
+    expect(cluster.requestCounts().LIST).toBe(4);
+    await cluster.apply(deployment('web', 'nginx:1.28'), apply);
+    await observeUntil(cluster, web, (o) => o.replicaSets.length === 2);
+    expect(cluster.requestCounts().LIST).toBe(4);
+  });
+
   it('relists when a watch reports 410 Gone, and catches up on what it missed', async () => {
     const { server } = await startServer();
     let gone = 0;
