@@ -308,6 +308,32 @@ describe('Deployment controller, whole simulated runs', () => {
     expect(getDeployment(sim).metadata.annotations?.[Annotations.revision]).toBe('3');
   });
 
+  it('legacy rollback annotation (revision 0 = previous) restores the template and clears the annotation', () => {
+    const sim = newSim(1000);
+    createDeployment(sim);
+    expect(sim.runUntil(() => complete(sim), 60_000)).toBe(true);
+    updateDeployment(sim, setImage('nginx:2'));
+    expect(sim.runUntil(() => complete(sim), 120_000)).toBe(true);
+    updateDeployment(sim, (d) => {
+      d.metadata.annotations = { ...d.metadata.annotations, [Annotations.rollbackTo]: '0' };
+    });
+    expect(sim.runUntil(() => complete(sim), 120_000)).toBe(true);
+    const d = getDeployment(sim);
+    expect(d.spec.template.spec!.containers[0]!.image).toBe('nginx:1');
+    expect(d.metadata.annotations?.[Annotations.rollbackTo]).toBeUndefined();
+    expect(d.metadata.annotations?.[Annotations.revision]).toBe('3');
+    expect(sim.events.eventsFor(d).filter((e) => e.reason === 'DeploymentRollback').map((e) => e.message)).toEqual([
+      'Rolled back deployment "web" to revision 1',
+    ]);
+    updateDeployment(sim, (x) => {
+      x.metadata.annotations = { ...x.metadata.annotations, [Annotations.rollbackTo]: '7' };
+    });
+    expect(sim.events.eventsFor(d).filter((e) => e.type === 'Warning').map((e) => [e.reason, e.message])).toEqual([
+      ['DeploymentRollbackRevisionNotFound', 'Unable to find the revision to rollback to.'],
+    ]);
+    expect(getDeployment(sim).metadata.annotations?.[Annotations.rollbackTo]).toBeUndefined();
+  });
+
   it('Recreate scales every old pod away before creating the new ReplicaSet at full size', () => {
     const sim = newSim(3000);
     createDeployment(sim, (d) => {
