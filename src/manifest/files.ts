@@ -138,11 +138,17 @@ export function globToRegExp(glob: string): RegExp {
 function walk(dir: string, depth: number, rel = ''): string[] {
   if (depth <= 0) return [];
   const out: string[] = [];
-  const entries = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const entry of entries) {
     const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
     if (entry.isDirectory()) out.push(...walk(dir, depth - 1, child));
-    else if (entry.isFile() || (entry.isSymbolicLink() && statSync(join(dir, child), { throwIfNoEntry: false })?.isFile())) out.push(child);
+    else if (
+      entry.isFile() ||
+      (entry.isSymbolicLink() && statSync(join(dir, child), { throwIfNoEntry: false })?.isFile())
+    )
+      out.push(child);
   }
   return out;
 }

@@ -19,8 +19,11 @@ export function loadManifests(options: LoadManifestsOptions): LoadManifestsResul
   const read = readManifests(options.patterns, options.cwd);
   const parsedOverrides = parseImageOverrides(options.images ?? []);
   const errors: ManifestError[] = [...parsedOverrides.errors, ...read.errors];
-  if (parsedOverrides.errors.length === 0) errors.push(...applyImageOverrides(read.documents, parsedOverrides.overrides));
-  errors.push(...validateDocuments(read.documents, { namespace: options.namespace, defaultNamespace: options.defaultNamespace }));
+  if (parsedOverrides.errors.length === 0)
+    errors.push(...applyImageOverrides(read.documents, parsedOverrides.overrides));
+  errors.push(
+    ...validateDocuments(read.documents, { namespace: options.namespace, defaultNamespace: options.defaultNamespace }),
+  );
 
   const fileRank = new Map<string, number>();
   read.files.forEach((f, i) => fileRank.set(f, i));

@@ -31,11 +31,19 @@ export function readManifests(
     for (const e of parsed.errors) errors.push({ file, line: e.line, message: e.message });
     // An input that yields nothing is almost always a mistake (wrong file, truncated write); say so.
     if (parsed.documents.length === 0 && parsed.errors.length === 0) {
-      errors.push({ file, line: 0, message: 'no Kubernetes objects in this file (it is empty or holds only comments)' });
+      errors.push({
+        file,
+        line: 0,
+        message: 'no Kubernetes objects in this file (it is empty or holds only comments)',
+      });
     }
     for (const doc of parsed.documents) {
       if (!isPlainObject(doc.value)) {
-        errors.push({ file, line: doc.line, message: `expected a Kubernetes object (a YAML mapping), got ${describe(doc.value)}` });
+        errors.push({
+          file,
+          line: doc.line,
+          message: `expected a Kubernetes object (a YAML mapping), got ${describe(doc.value)}`,
+        });
         continue;
       }
       const value = doc.value;
@@ -44,7 +52,11 @@ export function readManifests(
         value.items.forEach((item, i) => {
           const line = doc.lineOf(['items', i]) ?? doc.line;
           if (!isPlainObject(item)) {
-            errors.push({ file, line, message: `${value.kind} item ${i}: expected a Kubernetes object, got ${describe(item)}` });
+            errors.push({
+              file,
+              line,
+              message: `${value.kind} item ${i}: expected a Kubernetes object, got ${describe(item)}`,
+            });
             return;
           }
           documents.push(makeDocument(file, line, item, (p) => doc.lineOf(['items', i, ...p])));
@@ -61,7 +73,11 @@ function readText(file: string, path: string, errors: ManifestError[]): string |
   try {
     const size = statSync(path).size;
     if (size > maxManifestFileBytes) {
-      errors.push({ file, line: 0, message: `file is ${size} bytes, larger than the ${maxManifestFileBytes}-byte limit for manifests` });
+      errors.push({
+        file,
+        line: 0,
+        message: `file is ${size} bytes, larger than the ${maxManifestFileBytes}-byte limit for manifests`,
+      });
       return undefined;
     }
     const bytes = readFileSync(path);
@@ -90,7 +106,10 @@ function makeDocument(
 }
 
 /** Lines of `spec.template.spec.{containers,initContainers}[i].image`, keyed by container name. */
-export function imageLinesOf(object: KubeObject, lineOf: (path: ReadonlyArray<string | number>) => number | undefined): Record<string, number> {
+export function imageLinesOf(
+  object: KubeObject,
+  lineOf: (path: ReadonlyArray<string | number>) => number | undefined,
+): Record<string, number> {
   const out: Record<string, number> = {};
   const podSpec = (object.spec as { template?: { spec?: Record<string, unknown> } } | undefined)?.template?.spec;
   for (const list of ['containers', 'initContainers'] as const) {
@@ -112,6 +131,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }

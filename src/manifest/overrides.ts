@@ -53,7 +53,10 @@ export function parseImageOverrides(specs: readonly string[]): { overrides: Imag
  * container name, then image name, then `*`. An override that matches no container anywhere is an
  * error, so a typo cannot silently deploy the old image.
  */
-export function applyImageOverrides(documents: readonly ManifestDocument[], overrides: readonly ImageOverride[]): ManifestError[] {
+export function applyImageOverrides(
+  documents: readonly ManifestDocument[],
+  overrides: readonly ImageOverride[],
+): ManifestError[] {
   if (overrides.length === 0) return [];
   const used = new Set<ImageOverride>();
   const normalized = new Map(overrides.map((o) => [o, normalizedName(o.name)]));

@@ -24,7 +24,7 @@ export interface ManifestError {
 
 /** Inputs of {@link loadManifests}, as the CLI flags / action inputs give them. */
 export interface LoadManifestsOptions {
-  /** Files, directories (recursive: *.yaml, *.yml, *.json) and globs; entries may hold several newline-separated ones. */
+  /** Files, directories (recursive: *.yaml, *.yml, *.json) and globs; an entry may hold several, one per line. */
   patterns: readonly string[];
   /** Directory relative patterns are resolved against. */
   cwd: string;

@@ -15,7 +15,12 @@ import type { ManifestError } from './types.js';
  * only these, so a `--simulate` dry run and a real run would diverge, and the gate can judge the
  * rollout of Deployments only. Unsupported objects are reported, never silently skipped.
  */
-export const supportedKinds: ReadonlyArray<{ kind: string; apiVersion: string; namespaced: boolean; nameRule: (n: string) => string[] }> = [
+export const supportedKinds: ReadonlyArray<{
+  kind: string;
+  apiVersion: string;
+  namespaced: boolean;
+  nameRule: (n: string) => string[];
+}> = [
   { kind: 'Namespace', apiVersion: 'v1', namespaced: false, nameRule: isDNS1123Label },
   { kind: 'ServiceAccount', apiVersion: 'v1', namespaced: true, nameRule: isDNS1123Subdomain },
   { kind: 'Secret', apiVersion: 'v1', namespaced: true, nameRule: isDNS1123Subdomain },
@@ -36,7 +41,10 @@ export interface NamespaceOptions {
  * get `namespace`, else `defaultNamespace`, else `default`; cluster-scoped objects lose a stray
  * one, which the apiserver ignores anyway).
  */
-export function validateDocuments(documents: readonly LoadedDocument[], options: NamespaceOptions = {}): ManifestError[] {
+export function validateDocuments(
+  documents: readonly LoadedDocument[],
+  options: NamespaceOptions = {},
+): ManifestError[] {
   const errors: ManifestError[] = [];
   const seen = new Map<string, LoadedDocument>();
   const fallbackNamespace = options.namespace ?? options.defaultNamespace ?? 'default';
@@ -96,9 +104,13 @@ export function validateDocuments(documents: readonly LoadedDocument[], options:
 
     if (kind === 'Deployment') validateDeploymentDocument(doc, err);
     else {
-      if (name !== '') for (const msg of info.nameRule(name)) err(`The ${kind} "${name}" is invalid: metadata.name: Invalid value: ${JSON.stringify(name)}: ${msg}`);
+      if (name !== '')
+        for (const msg of info.nameRule(name))
+          err(`The ${kind} "${name}" is invalid: metadata.name: Invalid value: ${JSON.stringify(name)}: ${msg}`);
       const ns = obj.metadata.namespace;
-      if (ns !== undefined) for (const msg of isDNS1123Label(ns)) err(`The ${kind} "${name}" is invalid: metadata.namespace: Invalid value: ${JSON.stringify(ns)}: ${msg}`);
+      if (ns !== undefined)
+        for (const msg of isDNS1123Label(ns))
+          err(`The ${kind} "${name}" is invalid: metadata.namespace: Invalid value: ${JSON.stringify(ns)}: ${msg}`);
     }
   }
   return errors;
@@ -111,7 +123,11 @@ function checkEnvelope(obj: KubeObject): string[] {
   if (typeof obj.kind !== 'string' || obj.kind === '') out.push('kind not set');
   if (!isPlainObject(obj.metadata)) out.push('metadata not set');
   else if (typeof obj.metadata.name !== 'string' || obj.metadata.name === '') {
-    out.push(obj.metadata.name === undefined || obj.metadata.name === '' ? 'metadata.name not set' : `metadata.name: expected a string, got ${describeValue(obj.metadata.name)}`);
+    out.push(
+      obj.metadata.name === undefined || obj.metadata.name === ''
+        ? 'metadata.name not set'
+        : `metadata.name: expected a string, got ${describeValue(obj.metadata.name)}`,
+    );
   }
   return out;
 }
@@ -141,7 +157,10 @@ function deploymentTypeErrors(obj: KubeObject): string[] {
   if (spec.selector !== undefined && spec.selector !== null && expect(out, 'spec.selector', spec.selector, 'object')) {
     const sel = spec.selector as Record<string, unknown>;
     stringMap(out, 'spec.selector.matchLabels', sel.matchLabels);
-    if (sel.matchExpressions !== undefined && expect(out, 'spec.selector.matchExpressions', sel.matchExpressions, 'array')) {
+    if (
+      sel.matchExpressions !== undefined &&
+      expect(out, 'spec.selector.matchExpressions', sel.matchExpressions, 'array')
+    ) {
       (sel.matchExpressions as unknown[]).forEach((r, i) => {
         const p = `spec.selector.matchExpressions[${i}]`;
         if (!expect(out, p, r, 'object')) return;
@@ -161,7 +180,8 @@ function deploymentTypeErrors(obj: KubeObject): string[] {
     if (ru !== undefined && ru !== null && expect(out, 'spec.strategy.rollingUpdate', ru, 'object')) {
       for (const f of ['maxUnavailable', 'maxSurge']) {
         const v = (ru as Record<string, unknown>)[f];
-        if (v !== undefined && v !== null && typeof v !== 'string') expect(out, `spec.strategy.rollingUpdate.${f}`, v, 'integer');
+        if (v !== undefined && v !== null && typeof v !== 'string')
+          expect(out, `spec.strategy.rollingUpdate.${f}`, v, 'integer');
       }
     }
   }
@@ -195,12 +215,16 @@ type Expected = 'string' | 'integer' | 'boolean' | 'object' | 'array';
 
 function expect(out: string[], path: string, value: unknown, type: Expected): boolean {
   const ok =
-    type === 'integer' ? Number.isInteger(value)
-    : type === 'object' ? isPlainObject(value)
-    : type === 'array' ? Array.isArray(value)
-    : typeof value === type;
+    type === 'integer'
+      ? Number.isInteger(value)
+      : type === 'object'
+        ? isPlainObject(value)
+        : type === 'array'
+          ? Array.isArray(value)
+          : typeof value === type;
   if (!ok) {
-    const hint = type === 'string' && (typeof value === 'boolean' || typeof value === 'number') ? ' (quote it in YAML)' : '';
+    const hint =
+      type === 'string' && (typeof value === 'boolean' || typeof value === 'number') ? ' (quote it in YAML)' : '';
     out.push(`${path}: expected ${type === 'integer' ? 'an' : 'a'} ${type}, got ${describeValue(value)}${hint}`);
   }
   return ok;
@@ -232,13 +256,15 @@ const imageField = /^spec\.template\.spec\.(containers|initContainers)\[(\d+)\]\
 function validateDeploymentDocument(doc: LoadedDocument, err: (message: string, line?: number) => void): void {
   const d = withDeploymentDefaults(doc.object as Deployment);
   const name = d.metadata.name ?? '';
+  // Image errors point at the image line, or at the container when the image is missing.
   const lineFor = (field: string): number => {
     const m = imageField.exec(field);
-    return (m && doc.lineOf(['spec', 'template', 'spec', m[1]!, Number(m[2])])) || doc.line;
+    if (!m) return doc.line;
+    const container = ['spec', 'template', 'spec', m[1]!, Number(m[2])];
+    return doc.lineOf([...container, 'image']) ?? doc.lineOf(container) ?? doc.line;
   };
   for (const fe of deploymentFieldErrors(d)) {
-    const line = imageField.test(fe.field) ? (doc.lineOf(fieldPath(fe.field)) ?? lineFor(fe.field)) : doc.line;
-    err(`The Deployment "${name}" is invalid: ${formatFieldError(fe)}`, line);
+    err(`The Deployment "${name}" is invalid: ${formatFieldError(fe)}`, lineFor(fe.field));
   }
   for (const list of ['containers', 'initContainers'] as const) {
     (d.spec.template.spec?.[list] ?? []).forEach((c, i) => {
@@ -253,16 +279,4 @@ function validateDeploymentDocument(doc: LoadedDocument, err: (message: string, 
       );
     });
   }
-}
-
-/** `spec.template.spec.containers[0].image` -> path segments. */
-function fieldPath(field: string): Array<string | number> {
-  const out: Array<string | number> = [];
-  for (const part of field.split('.')) {
-    const m = /^([^[]+)((?:\[\d+\])*)$/.exec(part);
-    if (!m) return [];
-    out.push(m[1]!);
-    for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
-  }
-  return out;
 }

@@ -19,7 +19,9 @@ import {
  */
 
 /** YAML 1.1 without `!!timestamp`, matching what kubectl decodes manifests into. */
-export const kubectlYamlSchema = new Schema(YAML11_SCHEMA.tags.filter((t) => t.tagName !== 'tag:yaml.org,2002:timestamp'));
+export const kubectlYamlSchema = new Schema(
+  YAML11_SCHEMA.tags.filter((t) => t.tagName !== 'tag:yaml.org,2002:timestamp'),
+);
 
 /** Limits against hostile input: alias "billion laughs" expansion and deep nesting. */
 export const yamlLimits = {
@@ -59,7 +61,11 @@ export function parseYamlDocuments(text: string): { documents: YamlDocument[]; e
     try {
       const events = parseEvents(chunk.text, { maxDepth: yamlLimits.maxDepth });
       const located = locate(events, chunk.text, lineOfOffset);
-      const values = constructFromEvents(events, { source: chunk.text, schema: kubectlYamlSchema, maxAliases: yamlLimits.maxAliases });
+      const values = constructFromEvents(events, {
+        source: chunk.text,
+        schema: kubectlYamlSchema,
+        maxAliases: yamlLimits.maxAliases,
+      });
       values.forEach((value, i) => {
         const where = located[i];
         if (value === null || value === undefined || !where) return;
@@ -99,7 +105,10 @@ function splitDocuments(text: string): Array<{ startLine: number; text: string }
       starts.push(start);
     }
   });
-  return starts.map((start, k) => ({ startLine: start, text: lines.slice(start, starts[k + 1] ?? lines.length).join('\n') }));
+  return starts.map((start, k) => ({
+    startLine: start,
+    text: lines.slice(start, starts[k + 1] ?? lines.length).join('\n'),
+  }));
 }
 
 /** Offset -> 1-based file line, for a chunk that starts at 0-based `startLine`. */
@@ -124,7 +133,11 @@ type Frame =
   | { kind: 'doc' };
 
 /** Walks the event stream, recording the line of every node reachable by a plain-key path. */
-function locate(events: Event[], source: string, lineOf: (offset: number) => number): Array<{ line: number; lines: Map<string, number> }> {
+function locate(
+  events: Event[],
+  source: string,
+  lineOf: (offset: number) => number,
+): Array<{ line: number; lines: Map<string, number> }> {
   const docs: Array<{ line: number; lines: Map<string, number> }> = [];
   const stack: Frame[] = [];
   let current: { line: number; lines: Map<string, number> } | undefined;
@@ -147,16 +160,23 @@ function locate(events: Event[], source: string, lineOf: (offset: number) => num
       // A key: remember it for the value that follows; a collection key makes the value unaddressable.
       top.expectKey = false;
       top.key = ev.type === EVENT_ID.SCALAR ? getScalarValue(source, ev) : null;
-      if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) stack.push({ kind: 'seq', path: null, index: 0 });
+      if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE)
+        stack.push({ kind: 'seq', path: null, index: 0 });
       continue;
     } else {
       top.expectKey = true;
       path = top.path && top.key !== null ? [...top.path, top.key] : null;
     }
     const offset =
-      ev.type === EVENT_ID.SCALAR ? (ev.valueStart >= 0 ? ev.valueStart : ev.tagStart >= 0 ? ev.tagStart : ev.anchorStart)
-      : ev.type === EVENT_ID.ALIAS ? ev.anchorStart
-      : ev.start;
+      ev.type === EVENT_ID.SCALAR
+        ? ev.valueStart >= 0
+          ? ev.valueStart
+          : ev.tagStart >= 0
+            ? ev.tagStart
+            : ev.anchorStart
+        : ev.type === EVENT_ID.ALIAS
+          ? ev.anchorStart
+          : ev.start;
     if (path && current && offset >= 0) {
       const line = lineOf(offset);
       current.lines.set(JSON.stringify(path), line);

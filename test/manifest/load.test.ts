@@ -31,7 +31,13 @@ describe('expanding inputs', () => {
   const files = (patterns: string[]): string[] => expandInputs(patterns, dir).files.map((f) => f.file);
 
   test('a directory is walked recursively in code-point order, manifest extensions only', () => {
-    expect(files(['k8s'])).toEqual(['k8s/.hidden/e.yaml', 'k8s/a.yml', 'k8s/b.yaml', 'k8s/sub/c.json', 'k8s/sub/deeper/d.yaml']);
+    expect(files(['k8s'])).toEqual([
+      'k8s/.hidden/e.yaml',
+      'k8s/a.yml',
+      'k8s/b.yaml',
+      'k8s/sub/c.json',
+      'k8s/sub/deeper/d.yaml',
+    ]);
     expect(files(['k8s/'])).toEqual(files(['k8s']).map((f) => f));
   });
 
@@ -45,7 +51,11 @@ describe('expanding inputs', () => {
   });
 
   test('explicit files keep any extension; inputs keep their order; duplicates keep the first position', () => {
-    expect(files(['notes.txt', 'other', 'k8s/*.yml', 'other/z.yaml'])).toEqual(['notes.txt', 'other/z.yaml', 'k8s/a.yml']);
+    expect(files(['notes.txt', 'other', 'k8s/*.yml', 'other/z.yaml'])).toEqual([
+      'notes.txt',
+      'other/z.yaml',
+      'k8s/a.yml',
+    ]);
   });
 
   test('newline-separated inputs (the action input), blank lines and comments skipped', () => {
@@ -53,7 +63,12 @@ describe('expanding inputs', () => {
   });
 
   test('missing paths, empty globs and directories without manifests are errors', () => {
-    expect(expandInputs(['nope.yaml', 'k8s/*.xml', 'k8s/sub/deeper/none/*', 'empty-dir'], tree({ 'empty-dir/readme.md': 'x' })).errors).toEqual([
+    expect(
+      expandInputs(
+        ['nope.yaml', 'k8s/*.xml', 'k8s/sub/deeper/none/*', 'empty-dir'],
+        tree({ 'empty-dir/readme.md': 'x' }),
+      ).errors,
+    ).toEqual([
       { file: 'nope.yaml', line: 0, message: 'the path "nope.yaml" does not exist' },
       { file: 'k8s/*.xml', line: 0, message: 'no files match the pattern "k8s/*.xml"' },
       { file: 'k8s/sub/deeper/none/*', line: 0, message: 'no files match the pattern "k8s/sub/deeper/none/*"' },
@@ -72,7 +87,24 @@ describe('expanding inputs', () => {
 
 describe('YAML documents and lines', () => {
   test('multi-document: the line of each object, empty documents skipped, comments and markers counted', () => {
-    const text = ['# header', '---', 'a: 1', '---', '', '---', '# c', '', 'b:', '  c: [1, 2]', '  d:', '    - e: x', '...', '---', 'f: 3', ''].join('\n');
+    const text = [
+      '# header',
+      '---',
+      'a: 1',
+      '---',
+      '',
+      '---',
+      '# c',
+      '',
+      'b:',
+      '  c: [1, 2]',
+      '  d:',
+      '    - e: x',
+      '...',
+      '---',
+      'f: 3',
+      '',
+    ].join('\n');
     const { documents, errors } = parseYamlDocuments(text);
     expect(errors).toEqual([]);
     expect(documents.map((d) => [d.line, d.value])).toEqual([
@@ -116,7 +148,9 @@ describe('YAML documents and lines', () => {
     }
     const { documents, errors } = parseYamlDocuments(levels.join('\n'));
     expect(documents).toEqual([]);
-    expect(errors).toEqual([{ line: 1, message: 'document expands to more than 200000 nodes (YAML aliases); refusing to load it' }]);
+    expect(errors).toEqual([
+      { line: 1, message: 'document expands to more than 200000 nodes (YAML aliases); refusing to load it' },
+    ]);
     const many = `a: &a 1\nb: [${Array(1001).fill('*a').join(',')}]\n`;
     expect(parseYamlDocuments(many).errors[0]!.message).toMatch(/^invalid YAML: aliases exceeded maxAliases \(1000\)/);
   });
@@ -143,15 +177,26 @@ describe('reading manifests', () => {
 
   test('empty files and comment-only files are reported', () => {
     expect(readManifests(['bad/empty.yaml', 'bad/comments-only.yaml'], fixtures).errors).toEqual([
-      { file: 'bad/empty.yaml', line: 0, message: 'no Kubernetes objects in this file (it is empty or holds only comments)' },
-      { file: 'bad/comments-only.yaml', line: 0, message: 'no Kubernetes objects in this file (it is empty or holds only comments)' },
+      {
+        file: 'bad/empty.yaml',
+        line: 0,
+        message: 'no Kubernetes objects in this file (it is empty or holds only comments)',
+      },
+      {
+        file: 'bad/comments-only.yaml',
+        line: 0,
+        message: 'no Kubernetes objects in this file (it is empty or holds only comments)',
+      },
     ]);
   });
 
   test('non-UTF-8 files, non-mapping documents and oversized files are reported; a BOM is fine', () => {
     const dir = tree({
       'latin1.yaml': Buffer.from([0x61, 0x3a, 0x20, 0xe9, 0x0a]),
-      'bom.yaml': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n')]),
+      'bom.yaml': Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n'),
+      ]),
       'scalar.yaml': 'just text\n---\n- a\n',
       'huge.yaml': Buffer.alloc(8 * 1024 * 1024 + 1, 0x20),
     });
@@ -159,9 +204,17 @@ describe('reading manifests', () => {
     expect(documents.map((d) => d.object.metadata.name)).toEqual(['x']);
     expect(errors).toEqual([
       { file: 'latin1.yaml', line: 0, message: 'file is not valid UTF-8 text; save manifests as UTF-8' },
-      { file: 'scalar.yaml', line: 1, message: 'expected a Kubernetes object (a YAML mapping), got the string "just text"' },
+      {
+        file: 'scalar.yaml',
+        line: 1,
+        message: 'expected a Kubernetes object (a YAML mapping), got the string "just text"',
+      },
       { file: 'scalar.yaml', line: 3, message: 'expected a Kubernetes object (a YAML mapping), got a list' },
-      { file: 'huge.yaml', line: 0, message: 'file is 8388609 bytes, larger than the 8388608-byte limit for manifests' },
+      {
+        file: 'huge.yaml',
+        line: 0,
+        message: 'file is 8388609 bytes, larger than the 8388608-byte limit for manifests',
+      },
     ]);
   });
 });

@@ -12,7 +12,11 @@ describe('loadManifests: good manifests', () => {
   test('no errors; apply order Namespace, SA/Secret/ConfigMap, Service, Deployments; namespaces defaulted', () => {
     const { documents, errors } = load(['good']);
     expect(errors).toEqual([]);
-    expect(documents.map((d) => `${d.file}:${d.line} ${d.object.kind} ${d.object.metadata.namespace ?? '-'}/${d.object.metadata.name}`)).toEqual([
+    expect(
+      documents.map(
+        (d) => `${d.file}:${d.line} ${d.object.kind} ${d.object.metadata.namespace ?? '-'}/${d.object.metadata.name}`,
+      ),
+    ).toEqual([
       'good/base/namespace.yaml:1 Namespace -/shop',
       'good/app/web.yaml:2 ConfigMap default/web-config',
       'good/list.json:5 ServiceAccount default/web',
@@ -26,12 +30,12 @@ describe('loadManifests: good manifests', () => {
   });
 
   test('--namespace fills objects without one; defaultNamespace is only a fallback', () => {
-    expect(load(['good/app/web.yaml'], { namespace: 'shop' }).documents.map((d) => d.object.metadata.namespace)).toEqual([
-      'shop',
-      'shop',
-      'shop',
-    ]);
-    expect(load(['good/app/worker.yml'], { defaultNamespace: 'team' }).documents[0]!.object.metadata.namespace).toBe('team');
+    expect(
+      load(['good/app/web.yaml'], { namespace: 'shop' }).documents.map((d) => d.object.metadata.namespace),
+    ).toEqual(['shop', 'shop', 'shop']);
+    expect(load(['good/app/worker.yml'], { defaultNamespace: 'team' }).documents[0]!.object.metadata.namespace).toBe(
+      'team',
+    );
   });
 
   test('an object whose namespace differs from an explicit --namespace is an error (kubectl wording)', () => {
@@ -86,7 +90,9 @@ describe('loadManifests: every problem at once, with file and line', () => {
     expect(errorsOf('bad/duplicates.yaml')).toEqual([
       'bad/duplicates.yaml:7: duplicate ConfigMap "settings" in namespace "default": also defined at bad/duplicates.yaml:1',
     ]);
-    expect(errorsOf('bad/broken.yaml')).toEqual(['bad/broken.yaml:11: invalid YAML: deficient indentation (line 11, column 1)']);
+    expect(errorsOf('bad/broken.yaml')).toEqual([
+      'bad/broken.yaml:11: invalid YAML: deficient indentation (line 11, column 1)',
+    ]);
     expect(errorsOf('bad/wrong-kind.yaml')).toEqual([
       'bad/wrong-kind.yaml:1: no matches for kind "Deployment" in version "extensions/v1beta1": use apiVersion: apps/v1',
       'bad/wrong-kind.yaml:6: Ingress "web" (networking.k8s.io/v1) is not supported: rollout-gate applies only Namespace (v1), ' +
@@ -94,7 +100,9 @@ describe('loadManifests: every problem at once, with file and line', () => {
       'bad/wrong-kind.yaml:11: apiVersion not set',
       'bad/wrong-kind.yaml:11: metadata.name not set',
     ]);
-    expect(errorsOf('bad/empty.yaml')).toEqual(['bad/empty.yaml:0: no Kubernetes objects in this file (it is empty or holds only comments)']);
+    expect(errorsOf('bad/empty.yaml')).toEqual([
+      'bad/empty.yaml:0: no Kubernetes objects in this file (it is empty or holds only comments)',
+    ]);
 
     const all = load(files).errors;
     expect(all.length).toBe(1 + 1 + 1 + 4 + 2 + 1 + 1 + 4 + 1 + 4); // + 4 duplicate "web" Deployments
@@ -164,12 +172,25 @@ describe('loadManifests: image overrides', () => {
     docs
       .filter((d) => d.object.kind === 'Deployment')
       .flatMap((d) => {
-        const spec = (d.object.spec as { template: { spec: { containers: Array<{ name: string; image: string }>; initContainers?: Array<{ name: string; image: string }> } } }).template.spec;
-        return [...(spec.initContainers ?? []), ...spec.containers].map((c) => `${d.object.metadata.name}/${c.name}=${c.image}`);
+        const spec = (
+          d.object.spec as {
+            template: {
+              spec: {
+                containers: Array<{ name: string; image: string }>;
+                initContainers?: Array<{ name: string; image: string }>;
+              };
+            };
+          }
+        ).template.spec;
+        return [...(spec.initContainers ?? []), ...spec.containers].map(
+          (c) => `${d.object.metadata.name}/${c.name}=${c.image}`,
+        );
       });
 
   test('by container name, by image name (normalised), and * for the rest', () => {
-    const r = load(['good/app'], { images: ['web=ghcr.io/acme/web:2.0.0\ndocker.io/library/nginx=nginx:1.28', '*=busybox:1'] });
+    const r = load(['good/app'], {
+      images: ['web=ghcr.io/acme/web:2.0.0\ndocker.io/library/nginx=nginx:1.28', '*=busybox:1'],
+    });
     expect(r.errors).toEqual([]);
     expect(images(r.documents)).toEqual([
       'web/migrate=busybox:1',
@@ -178,7 +199,9 @@ describe('loadManifests: image overrides', () => {
       'worker/worker=busybox:1',
     ]);
     // image lines still point at the file
-    expect(r.documents.find((d) => d.object.kind === 'Deployment' && d.object.metadata.name === 'web')!.imageLines.web).toBe(40);
+    expect(
+      r.documents.find((d) => d.object.kind === 'Deployment' && d.object.metadata.name === 'web')!.imageLines.web,
+    ).toBe(40);
   });
 
   test('an override that matches nothing, or does not parse, is an error; nothing else hides', () => {
@@ -186,10 +209,15 @@ describe('loadManifests: image overrides', () => {
       {
         file: '',
         line: 0,
-        message: 'image override "wbe=ghcr.io/acme/web:2" matches no container: no container is named "wbe" and no container uses the image "wbe"',
+        message:
+          'image override "wbe=ghcr.io/acme/web:2" matches no container: no container is named "wbe" and no container uses the image "wbe"',
       },
     ]);
-    expect(load(['good/app'], { images: ['web', 'web=Bad:Image', '=x:1', 'proxy=', 'proxy=a:1', 'proxy=b:1'] }).errors.map((e) => e.message)).toEqual([
+    expect(
+      load(['good/app'], { images: ['web', 'web=Bad:Image', '=x:1', 'proxy=', 'proxy=a:1', 'proxy=b:1'] }).errors.map(
+        (e) => e.message,
+      ),
+    ).toEqual([
       'invalid image override "web": expected NAME=IMAGE (a container name, an image name or *, then the new image)',
       'invalid image override "web=Bad:Image": "Bad:Image" is not a valid image reference: invalid reference format: repository name (library/Bad) must be lowercase',
       'invalid image override "=x:1": the name before "=" is empty',

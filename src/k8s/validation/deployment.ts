@@ -85,7 +85,8 @@ function validateObjectMeta(d: Deployment): FieldError[] {
   if (name === '') errs.push(required('metadata.name', 'name or generateName is required'));
   else for (const msg of isDNS1123Subdomain(name)) errs.push(invalid('metadata.name', name, msg));
   // The namespace comes from the request URL in the apiserver, so only a present one is checked.
-  if (meta.namespace) for (const msg of isDNS1123Label(meta.namespace)) errs.push(invalid('metadata.namespace', meta.namespace, msg));
+  if (meta.namespace)
+    for (const msg of isDNS1123Label(meta.namespace)) errs.push(invalid('metadata.namespace', meta.namespace, msg));
   errs.push(...validateLabels(meta.labels, 'metadata.labels'));
   errs.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
   return errs;
@@ -122,19 +123,26 @@ function validateDeploymentSpec(d: Deployment): FieldError[] {
   if (spec.progressDeadlineSeconds !== undefined && spec.progressDeadlineSeconds !== null) {
     errs.push(...nonNegative(spec.progressDeadlineSeconds, 'spec.progressDeadlineSeconds'));
     if (spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) {
-      errs.push(invalid('spec.progressDeadlineSeconds', spec.progressDeadlineSeconds, 'must be greater than minReadySeconds'));
+      errs.push(
+        invalid('spec.progressDeadlineSeconds', spec.progressDeadlineSeconds, 'must be greater than minReadySeconds'),
+      );
     }
   }
   return errs;
 }
 
 /** `ValidatePodTemplateSpecForReplicaSet` with the pod-template checks it delegates to. */
-function validatePodTemplateForReplicaSet(template: PodTemplateSpec, selector: LabelSelector | undefined): FieldError[] {
+function validatePodTemplateForReplicaSet(
+  template: PodTemplateSpec,
+  selector: LabelSelector | undefined,
+): FieldError[] {
   const errs: FieldError[] = [];
   const labels = template.metadata?.labels;
   if (!selector || !selectorIsEmpty(selector)) {
     if (!selectorMatches(selector, labels ?? {})) {
-      errs.push(invalid('spec.template.metadata.labels', sortedMap(labels), '`selector` does not match template `labels`'));
+      errs.push(
+        invalid('spec.template.metadata.labels', sortedMap(labels), '`selector` does not match template `labels`'),
+      );
     }
   }
   errs.push(...validateLabels(labels, 'spec.template.metadata.labels'));
@@ -155,9 +163,12 @@ function validatePodTemplateForReplicaSet(template: PodTemplateSpec, selector: L
   else if (!['Always', 'OnFailure', 'Never'].includes(restartPolicy)) {
     errs.push(notSupported('spec.template.spec.restartPolicy', restartPolicy, ['Always', 'OnFailure', 'Never']));
   }
-  if (restartPolicy !== 'Always') errs.push(notSupported('spec.template.spec.restartPolicy', restartPolicy, ['Always']));
+  if (restartPolicy !== 'Always')
+    errs.push(notSupported('spec.template.spec.restartPolicy', restartPolicy, ['Always']));
   if (podSpec?.activeDeadlineSeconds !== undefined && podSpec.activeDeadlineSeconds !== null) {
-    errs.push(forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'));
+    errs.push(
+      forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'),
+    );
   }
   return errs;
 }
@@ -188,7 +199,8 @@ function validateStrategy(strategy: NonNullable<Deployment['spec']['strategy']>)
         ? [forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'")]
         : [];
     case 'RollingUpdate':
-      if (!strategy.rollingUpdate) return [required('spec.strategy.rollingUpdate', 'this should be defaulted and never be nil')];
+      if (!strategy.rollingUpdate)
+        return [required('spec.strategy.rollingUpdate', 'this should be defaulted and never be nil')];
       return validateRollingUpdate(strategy.rollingUpdate.maxUnavailable, strategy.rollingUpdate.maxSurge);
     default:
       // The bad value is the internal apps.DeploymentStrategy, whose fields carry no json tags, so
@@ -199,7 +211,10 @@ function validateStrategy(strategy: NonNullable<Deployment['spec']['strategy']>)
           {
             Type: strategy.type ?? '',
             RollingUpdate: strategy.rollingUpdate
-              ? { MaxUnavailable: strategy.rollingUpdate.maxUnavailable ?? 0, MaxSurge: strategy.rollingUpdate.maxSurge ?? 0 }
+              ? {
+                  MaxUnavailable: strategy.rollingUpdate.maxUnavailable ?? 0,
+                  MaxSurge: strategy.rollingUpdate.maxSurge ?? 0,
+                }
               : null,
           },
           ['Recreate', 'RollingUpdate'],
@@ -209,7 +224,10 @@ function validateStrategy(strategy: NonNullable<Deployment['spec']['strategy']>)
 }
 
 /** `ValidateRollingUpdateDeployment`. A nil IntOrString is int 0 in the internal type. */
-function validateRollingUpdate(maxUnavailable: IntOrString | undefined, maxSurge: IntOrString | undefined): FieldError[] {
+function validateRollingUpdate(
+  maxUnavailable: IntOrString | undefined,
+  maxSurge: IntOrString | undefined,
+): FieldError[] {
   const unavailable = maxUnavailable ?? 0;
   const surge = maxSurge ?? 0;
   const path = 'spec.strategy.rollingUpdate';
@@ -221,7 +239,8 @@ function validateRollingUpdate(maxUnavailable: IntOrString | undefined, maxSurge
     errs.push(invalid(`${path}.maxUnavailable`, unavailable, 'may not be 0 when `maxSurge` is 0'));
   }
   const percent = percentValue(unavailable);
-  if (percent !== undefined && percent > 100) errs.push(invalid(`${path}.maxUnavailable`, unavailable, 'must not be greater than 100%'));
+  if (percent !== undefined && percent > 100)
+    errs.push(invalid(`${path}.maxUnavailable`, unavailable, 'must not be greater than 100%'));
   return errs;
 }
 
@@ -253,7 +272,8 @@ function validateLabelSelector(selector: LabelSelector, path: string): FieldErro
     const reqPath = `${path}.matchExpressions[${i}]`;
     const values = req.values ?? [];
     if (req.operator === 'In' || req.operator === 'NotIn') {
-      if (values.length === 0) errs.push(required(`${reqPath}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+      if (values.length === 0)
+        errs.push(required(`${reqPath}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
     } else if (req.operator === 'Exists' || req.operator === 'DoesNotExist') {
       if (values.length > 0) {
         errs.push(forbidden(`${reqPath}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));

@@ -83,12 +83,17 @@ export function duplicate(field: string, value: unknown): FieldError {
 
 /** `field.TooLong(path, _, maxLength)` with the byte wording. */
 export function tooLong(field: string, maxLength: number): FieldError {
-  return { type: 'FieldValueTooLong', field, detail: `may not be more than ${maxLength} ${maxLength === 1 ? 'byte' : 'bytes'}` };
+  return {
+    type: 'FieldValueTooLong',
+    field,
+    detail: `may not be more than ${maxLength} ${maxLength === 1 ? 'byte' : 'bytes'}`,
+  };
 }
 
 /** `field.NotSupported(path, value, validValues)`: detail `supported values: "A", "B"`. */
 export function notSupported(field: string, value: unknown, validValues: readonly string[]): FieldError {
-  const detail = validValues.length > 0 ? `supported values: ${validValues.map((v) => JSON.stringify(v)).join(', ')}` : '';
+  const detail =
+    validValues.length > 0 ? `supported values: ${validValues.map((v) => JSON.stringify(v)).join(', ')}` : '';
   return { type: 'FieldValueNotSupported', field, value, detail };
 }
 

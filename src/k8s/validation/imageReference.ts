@@ -71,7 +71,12 @@ export function parseImageReference(image: string): ImageReferenceResult {
   const normalizedName = `${domain}/${path}`;
   return {
     ok: true,
-    reference: { name: name!, normalizedName, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) },
+    reference: {
+      name: name!,
+      normalizedName,
+      ...(tag !== undefined ? { tag } : {}),
+      ...(digest !== undefined ? { digest } : {}),
+    },
   };
 }
 

@@ -42,7 +42,10 @@ describe('withDeploymentDefaults', () => {
   });
 
   test('defaults each fencepost independently and adds no rollingUpdate for Recreate', () => {
-    const one = withDeploymentDefaults({ metadata: {}, spec: { template: {}, strategy: { rollingUpdate: { maxSurge: 0 } } } });
+    const one = withDeploymentDefaults({
+      metadata: {},
+      spec: { template: {}, strategy: { rollingUpdate: { maxSurge: 0 } } },
+    });
     expect(one.spec.strategy?.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: '25%' });
     const recreate = withDeploymentDefaults({ metadata: {}, spec: { template: {}, strategy: { type: 'Recreate' } } });
     expect(recreate.spec.strategy).toEqual({ type: 'Recreate' });
@@ -51,13 +54,24 @@ describe('withDeploymentDefaults', () => {
 
 describe('validateDeployment: every row of spec §14, exact text', () => {
   const rows: Array<[string, (d: Deployment) => void, string[]]> = [
-    ['replicas < 0', (d) => (d.spec.replicas = -1), ['spec.replicas: Invalid value: -1: must be greater than or equal to 0']],
+    [
+      'replicas < 0',
+      (d) => (d.spec.replicas = -1),
+      ['spec.replicas: Invalid value: -1: must be greater than or equal to 0'],
+    ],
     [
       'selector nil (and so the template labels match nothing)',
       (d) => delete d.spec.selector,
-      ['spec.selector: Required value', 'spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`'],
+      [
+        'spec.selector: Required value',
+        'spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`',
+      ],
     ],
-    ['empty selector', (d) => (d.spec.selector = {}), ['spec.selector: Invalid value: {}: empty selector is invalid for deployment']],
+    [
+      'empty selector',
+      (d) => (d.spec.selector = {}),
+      ['spec.selector: Invalid value: {}: empty selector is invalid for deployment'],
+    ],
     [
       'selector cannot be converted',
       (d) => (d.spec.selector = { matchExpressions: [{ key: 'app', operator: 'Like', values: ['web'] }] }),
@@ -69,7 +83,9 @@ describe('validateDeployment: every row of spec §14, exact text', () => {
     [
       'template labels do not satisfy the selector',
       (d) => (d.spec.template.metadata!.labels = { tier: 'x', app: 'other' }),
-      ['spec.template.metadata.labels: Invalid value: {"app":"other","tier":"x"}: `selector` does not match template `labels`'],
+      [
+        'spec.template.metadata.labels: Invalid value: {"app":"other","tier":"x"}: `selector` does not match template `labels`',
+      ],
     ],
     [
       'restartPolicy not Always',
@@ -94,7 +110,9 @@ describe('validateDeployment: every row of spec §14, exact text', () => {
     [
       'unknown strategy type',
       (d) => (d.spec.strategy = { type: 'BlueGreen' }),
-      ['spec.strategy: Unsupported value: {"Type":"BlueGreen","RollingUpdate":null}: supported values: "Recreate", "RollingUpdate"'],
+      [
+        'spec.strategy: Unsupported value: {"Type":"BlueGreen","RollingUpdate":null}: supported values: "Recreate", "RollingUpdate"',
+      ],
     ],
     [
       'maxUnavailable not a percent string',
@@ -129,7 +147,11 @@ describe('validateDeployment: every row of spec §14, exact text', () => {
       (d) => (d.spec.strategy!.rollingUpdate!.maxUnavailable = '101%'),
       ['spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "101%": must not be greater than 100%'],
     ],
-    ['minReadySeconds < 0', (d) => (d.spec.minReadySeconds = -1), ['spec.minReadySeconds: Invalid value: -1: must be greater than or equal to 0']],
+    [
+      'minReadySeconds < 0',
+      (d) => (d.spec.minReadySeconds = -1),
+      ['spec.minReadySeconds: Invalid value: -1: must be greater than or equal to 0'],
+    ],
     [
       'revisionHistoryLimit < 0',
       (d) => (d.spec.revisionHistoryLimit = -1),
@@ -154,12 +176,18 @@ describe('validateDeployment: every row of spec §14, exact text', () => {
   });
 
   test('maxSurge has no 100% cap; 1% with maxSurge 0 passes (raw values, not fenceposts)', () => {
-    expect(messages(deployment((d) => (d.spec.strategy!.rollingUpdate = { maxSurge: '300%', maxUnavailable: 0 })))).toEqual([]);
-    expect(messages(deployment((d) => (d.spec.strategy!.rollingUpdate = { maxSurge: 0, maxUnavailable: '1%' })))).toEqual([]);
+    expect(
+      messages(deployment((d) => (d.spec.strategy!.rollingUpdate = { maxSurge: '300%', maxUnavailable: 0 }))),
+    ).toEqual([]);
+    expect(
+      messages(deployment((d) => (d.spec.strategy!.rollingUpdate = { maxSurge: 0, maxUnavailable: '1%' }))),
+    ).toEqual([]);
   });
 
   test('an invalid percent string counts as its Atoi value (0) in the both-zero check', () => {
-    expect(messages(deployment((d) => (d.spec.strategy!.rollingUpdate = { maxSurge: 0, maxUnavailable: 'x' })))).toEqual([
+    expect(
+      messages(deployment((d) => (d.spec.strategy!.rollingUpdate = { maxSurge: 0, maxUnavailable: 'x' }))),
+    ).toEqual([
       `spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "x": ${PERCENT}`,
       'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "x": may not be 0 when `maxSurge` is 0',
     ]);
@@ -176,8 +204,15 @@ describe('validateDeployment: every row of spec §14, exact text', () => {
       d.spec.selector = { matchLabels: { app: 'web2' } };
       d.spec.template.metadata!.labels = { app: 'web2' };
     });
-    expect(messages(both, old)).toEqual(['spec.selector: Invalid value: {"matchLabels":{"app":"web2"}}: field is immutable']);
-    expect(messages(deployment((d) => (d.spec.replicas = 5)), old)).toEqual([]);
+    expect(messages(both, old)).toEqual([
+      'spec.selector: Invalid value: {"matchLabels":{"app":"web2"}}: field is immutable',
+    ]);
+    expect(
+      messages(
+        deployment((d) => (d.spec.replicas = 5)),
+        old,
+      ),
+    ).toEqual([]);
   });
 
   test('several errors keep the Go order and build the apiserver message', () => {
@@ -201,7 +236,11 @@ describe('validateDeployment: every row of spec §14, exact text', () => {
 describe('validateDeployment: metadata and containers', () => {
   test('metadata.name required and a DNS-1123 subdomain', () => {
     expect(validateDeployment(deployment((d) => delete d.metadata.name))).toEqual([
-      { reason: 'FieldValueRequired', field: 'metadata.name', message: 'metadata.name: Required value: name or generateName is required' },
+      {
+        reason: 'FieldValueRequired',
+        field: 'metadata.name',
+        message: 'metadata.name: Required value: name or generateName is required',
+      },
     ]);
     expect(messages(deployment((d) => (d.metadata.name = 'Web_1')))).toEqual([
       'metadata.name: Invalid value: "Web_1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, ' +
@@ -215,7 +254,7 @@ describe('validateDeployment: metadata and containers', () => {
 
   test('label keys and values', () => {
     expect(messages(deployment((d) => (d.metadata.labels = { 'bad key': 'ok', team: 'a b' })))).toEqual([
-      'metadata.labels: Invalid value: "bad key": name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', ' +
+      "metadata.labels: Invalid value: \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', " +
         "and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for " +
         "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
       'metadata.labels[team]: Invalid value: "a b": a valid label must be an empty string or consist of alphanumeric ' +
@@ -225,11 +264,17 @@ describe('validateDeployment: metadata and containers', () => {
   });
 
   test('containers required, with names and images; names unique across init and regular containers', () => {
-    expect(messages(deployment((d) => (d.spec.template.spec!.containers = [])))).toEqual(['spec.template.spec.containers: Required value']);
+    expect(messages(deployment((d) => (d.spec.template.spec!.containers = [])))).toEqual([
+      'spec.template.spec.containers: Required value',
+    ]);
     expect(
       messages(
         deployment((d) => {
-          d.spec.template.spec!.containers = [{ name: '', image: '' }, { name: 'Web', image: 'x' }, { name: 'a', image: 'a' }];
+          d.spec.template.spec!.containers = [
+            { name: '', image: '' },
+            { name: 'Web', image: 'x' },
+            { name: 'a', image: 'a' },
+          ];
           d.spec.template.spec!.initContainers = [{ name: 'a', image: 'b' }];
         }),
       ),
@@ -263,12 +308,14 @@ describe('upstream-derived vectors (test/fixtures/k8s-vectors.json)', () => {
     const input = v.input;
     const build = (selector?: unknown): Deployment =>
       deployment((d) => {
-        if (input['spec.strategy.rollingUpdate']) d.spec.strategy!.rollingUpdate = input['spec.strategy.rollingUpdate'] as object;
+        if (input['spec.strategy.rollingUpdate'])
+          d.spec.strategy!.rollingUpdate = input['spec.strategy.rollingUpdate'] as object;
         if (input['spec.strategy.rollingUpdate.maxSurge'] !== undefined) {
           d.spec.strategy!.rollingUpdate!.maxSurge = input['spec.strategy.rollingUpdate.maxSurge'] as string;
         }
         if (input['spec.selector']) d.spec.selector = input['spec.selector'] as Deployment['spec']['selector'];
-        if (input['spec.template.metadata.labels']) d.spec.template.metadata!.labels = input['spec.template.metadata.labels'] as Record<string, string>;
+        if (input['spec.template.metadata.labels'])
+          d.spec.template.metadata!.labels = input['spec.template.metadata.labels'] as Record<string, string>;
         if (selector) {
           d.spec.selector = selector as Deployment['spec']['selector'];
           d.spec.template.metadata!.labels = (selector as { matchLabels: Record<string, string> }).matchLabels;

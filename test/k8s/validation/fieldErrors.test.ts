@@ -36,7 +36,9 @@ describe('field error formatting (apimachinery ErrorBody)', () => {
       'spec.strategy.type: Unsupported value: "X": supported values: "Recreate", "RollingUpdate"',
     );
     expect(formatFieldError(duplicate('c[1].name', 'web'))).toBe('c[1].name: Duplicate value: "web"');
-    expect(formatFieldError(tooLong('metadata.annotations', 262144))).toBe('metadata.annotations: Too long: may not be more than 262144 bytes');
+    expect(formatFieldError(tooLong('metadata.annotations', 262144))).toBe(
+      'metadata.annotations: Too long: may not be more than 262144 bytes',
+    );
   });
 
   test('StatusCause carries reason, field and the full message', () => {

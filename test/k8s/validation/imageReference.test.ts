@@ -48,7 +48,9 @@ describe('image references (distribution/reference grammar)', () => {
       ok: true,
       reference: { name: 'ghcr.io/acme/web', normalizedName: 'ghcr.io/acme/web', tag: '1', digest },
     });
-    expect(parseImageReference('index.docker.io/nginx')).toMatchObject({ reference: { normalizedName: 'docker.io/library/nginx' } });
+    expect(parseImageReference('index.docker.io/nginx')).toMatchObject({
+      reference: { normalizedName: 'docker.io/library/nginx' },
+    });
     expect(parseImageReference('acme/web')).toMatchObject({ reference: { normalizedName: 'docker.io/acme/web' } });
   });
 });
