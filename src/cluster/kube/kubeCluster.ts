@@ -3,7 +3,7 @@ import { SeededRandom } from '../../clock/seededRandom.js';
 import { ApiError } from '../../k8s/apiError.js';
 import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
 import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../port.js';
-import { describeCluster, loadKubeconfig, type KubeconfigEnvironment, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig.js';
+import { describeCluster, KubeconfigError, loadKubeconfig, type KubeconfigEnvironment, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig.js';
 import { Reflector, type ReflectorSpec } from './reflector.js';
 import { ResourceResolver } from './resources.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RandomSource, type RetryContext, type RetryPolicy } from './retry.js';
@@ -14,6 +14,8 @@ export interface KubeClusterOptions {
   /** Jitter source; defaults to a SeededRandom seeded from the clock. */
   random?: RandomSource;
   retryPolicy?: Partial<RetryPolicy>;
+  /** Client-side limit of one request other than a watch (default 30 s). */
+  requestTimeoutMs?: number;
   /** Client-side idle limit of one watch connection (default 120 s). */
   watchIdleTimeoutMs?: number;
   /** Server-side duration of one watch request, before jitter (default 240 s). */
@@ -60,8 +62,8 @@ export class KubeCluster implements ClusterClient {
   ) {
     this.clock = options.clock ?? new RealClock();
     const cluster = config.kc.getCurrentCluster();
-    if (!cluster) throw new Error(`context "${config.context}" has no cluster`);
-    this.transport = new KubeTransport(config.kc, cluster.server, options.watchIdleTimeoutMs);
+    if (!cluster) throw new KubeconfigError(`context "${config.context}" has no cluster`);
+    this.transport = new KubeTransport(config.kc, cluster.server, this.clock, options.requestTimeoutMs, options.watchIdleTimeoutMs);
     this.resources = new ResourceResolver(this.transport, config.namespace ?? 'default');
     this.retry = {
       clock: this.clock,

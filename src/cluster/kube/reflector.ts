@@ -92,11 +92,17 @@ export class Reflector {
     this.loopDone ??= this.loop();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the loop. A watch still connecting cannot be aborted until its headers arrive, so
+   * waiting for the loop is bounded: close() must not hang on an unresponsive server.
+   */
+  async stop(graceMs = 1000): Promise<void> {
     this.stopped = true;
     this.stopSignal.abort();
     this.current?.abort();
-    await this.loopDone;
+    if (!this.loopDone) return;
+    const grace = new AbortController();
+    await Promise.race([this.loopDone.finally(() => grace.abort()), this.deps.clock.sleep(graceMs, grace.signal)]);
   }
 
   private async loop(): Promise<void> {

@@ -5,6 +5,8 @@ import {
   Watch,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import type { RealClock } from '../../clock/realClock.js';
+import { ApiError } from '../../k8s/apiError.js';
 import { apiErrorFromResponse, toApiError } from './errors.js';
 
 /** Request verbs as the API server's audit log names them (LIST and WATCH are GETs on the wire). */
@@ -49,6 +51,9 @@ export class KubeTransport {
   constructor(
     private readonly kc: KubeConfig,
     private readonly server: string,
+    private readonly clock: RealClock,
+    /** Client-side limit of one non-watch request; a hung connection must not hang the gate. */
+    private readonly requestTimeoutMs = 30_000,
     /** Client-side inactivity limit of one watch; the server's timeoutSeconds should end it first. */
     watchIdleTimeoutMs = 120_000,
   ) {
@@ -80,14 +85,27 @@ export class KubeTransport {
     let status: number;
     let text: string;
     let headers: Record<string, string>;
+    const abort = new AbortController();
+    const done = new AbortController();
+    let timedOut = false;
+    void this.clock.sleep(this.requestTimeoutMs, done.signal).then(() => {
+      if (done.signal.aborted) return;
+      timedOut = true;
+      abort.abort();
+    });
     try {
       await this.kc.applySecurityAuthentication(ctx);
+      ctx.setSignal(abort.signal);
       const response = await this.http.send(ctx).toPromise();
       status = response.httpStatusCode;
       headers = response.headers;
       text = await response.body.text();
     } catch (err) {
+      // Our own deadline is a server-side timeout to the caller (504, retried like other 5xx).
+      if (timedOut) throw new ApiError(504, 'Timeout', `${what}: no response within ${this.requestTimeoutMs / 1000} s`);
       throw toApiError(err, what);
+    } finally {
+      done.abort();
     }
     if (status < 200 || status > 299) throw apiErrorFromResponse(status, text, headers, what);
     if (spec.text) return text as T;

@@ -5,7 +5,9 @@ import type { AddressInfo, Socket } from 'node:net';
 export type Fault =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   /** A 200 watch stream holding these events, then closed. */
-  | { watchEvents: unknown[] };
+  | { watchEvents: unknown[] }
+  /** Never answer (until the proxy closes). */
+  | { hang: true };
 
 export interface ProxiedRequest {
   method: string;
@@ -28,6 +30,10 @@ export async function startFaultProxy(
     const info = { method: req.method ?? 'GET', url, watch: url.searchParams.get('watch') === 'true' };
     seen.push(info);
     const fault = rule(info);
+    if (fault && 'hang' in fault) {
+      req.resume();
+      return;
+    }
     if (fault && 'watchEvents' in fault) {
       req.resume();
       res.writeHead(200, { 'Content-Type': 'application/json' });

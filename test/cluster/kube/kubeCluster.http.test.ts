@@ -253,6 +253,19 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
     expect(cluster.requestCounts().GET).toBe(3);
   });
 
+  it('gives up on a request that gets no answer with a 504 Timeout, retried like other 5xx', async () => {
+    const { server } = await startServer();
+    const proxy = await startFaultProxy(server.url, (req) => (req.method === 'GET' ? { hang: true } : undefined));
+    cleanups.push(() => proxy.close());
+    const cluster = connect(server.kubeconfig().replace(server.url, proxy.url), {
+      requestTimeoutMs: 200,
+      retryPolicy: { initialDelayMs: 10, maxDelayMs: 20, deadlineMs: 5_000, maxAttempts: 2 },
+    });
+    const err = await cluster.get('apps/v1', 'Deployment', 'default', 'web').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 504, reason: 'Timeout' });
+    expect(cluster.requestCounts().GET).toBe(2);
+  });
+
   it('works over TLS with a bearer token, and a wrong token is a 401 that does not echo it', async () => {
     const { server } = await startServer({ tls: true, token: 'right-token-abc' });
     const cluster = connect(server.kubeconfig());
