@@ -1,33 +1,25 @@
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { dump } from 'js-yaml';
-import { Simulation } from '../../../src/cluster/sim/simulation.js';
-import { defaultScenario } from '../../../src/cluster/sim/scenario/scenario.js';
+import { createSimulatedCluster, defaultScenario } from '../../../src/cluster/sim/index.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/cluster/sim/api/server.js';
 import { Kubectl, deployment } from './harness.js';
 
 /**
  * Story 1 of the user stories (update, typo'd image, undo) replayed with real kubectl while the
- * simulated controllers run. Needs the cluster builder `createSimulatedCluster` from
- * src/cluster/sim/index.ts; skipped until that module exists.
+ * simulated controllers run, at 20 virtual seconds per real second.
  */
-const INDEX = '../../../src/cluster/sim/index.js';
-const hasBuilder = existsSync(fileURLToPath(new URL('../../../src/cluster/sim/index.ts', import.meta.url)));
-const story = hasBuilder ? it : it.skip;
 
 let server: ApiServerHandle | undefined;
 let kubectl: Kubectl | undefined;
 
 beforeAll(async () => {
-  if (!hasBuilder) return;
-  const { createSimulatedCluster } = (await import(INDEX)) as { createSimulatedCluster: (scenario: unknown) => unknown };
   const scenario = defaultScenario();
   scenario.images['nginx:1.231'] = { pull: 'missing' };
-  const built = createSimulatedCluster(scenario) as Simulation | { simulation: Simulation };
-  const simulation = built instanceof Simulation ? built : built.simulation;
-  if (!simulation.store.get('Namespace', undefined, 'default')) simulation.store.create('Namespace', { metadata: { name: 'default' } });
-  server = await startApiServer({ simulation, port: 0, speed: 20 });
+  const { simulation, kubelet } = createSimulatedCluster(scenario);
+  server = await startApiServer({
+    simulation, port: 0, speed: 20,
+    readLogs: (ns, pod, container, tail) => kubelet.logs(ns, pod, container, tail === undefined ? {} : { tailLines: tail }),
+  });
   kubectl = new Kubectl(server.kubeconfig());
 });
 
@@ -46,7 +38,7 @@ function expectRolledOut(result: { code: number; stdout: string }): void {
 }
 
 describe('story 1 with kubectl and the running controllers', () => {
-  story('rolls out, shows ImagePullBackOff for a typo, and undoes', async () => {
+  it('rolls out, shows ImagePullBackOff for a typo, and undoes', async () => {
     const k = kubectl!;
     expect((await k.run('create', '-f', k.file('web.yaml', dump(deployment('web', 'nginx:1.14.2', 4))))).stdout).toBe('deployment.apps/web created\n');
     expectRolledOut(await k.run('rollout', 'status', 'deployment/web', '--timeout=60s'));
