@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import type { Simulation } from '../../../src/cluster/sim/simulation.js';
 import type { ApiServerHandle } from '../../../src/cluster/sim/api/server.js';
 import type { KubeObject } from '../../../src/k8s/objects.js';
+import { RealClock } from '../../../src/clock/realClock.js';
 import { deployment, startBareServer } from './harness.js';
 
 let sim: Simulation;
@@ -222,8 +223,7 @@ describe('watch', () => {
     sim.store.create('ConfigMap', { metadata: { name: 'w1', labels: { watch: 'yes' } } });
     const startRv = sim.store.resourceVersion();
     const pending = watchEvents('/api/v1/namespaces/default/configmaps?watch=true&labelSelector=watch%3Dyes', 3);
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setTimeout(r, 50));
+    await new RealClock().sleep(50);
     await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'w2', labels: { watch: 'yes' } } });
     await call('PATCH', '/api/v1/namespaces/default/configmaps/w2', { metadata: { labels: { watch: 'no' } } }, { 'content-type': 'application/merge-patch+json' });
     const events = await pending;
