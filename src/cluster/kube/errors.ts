@@ -6,7 +6,10 @@ import { ApiError, type StatusDetails, type StatusReason } from '../../k8s/apiEr
  * gate handles one error type; code 0 says "no status from the server".
  */
 export class ConnectionError extends ApiError {
-  constructor(message: string, readonly errorCode?: string) {
+  constructor(
+    message: string,
+    readonly errorCode?: string,
+  ) {
     super(0, 'ServiceUnavailable', message);
     this.name = 'ConnectionError';
   }
@@ -102,10 +105,17 @@ function parseStatus(body: unknown): Record<string, unknown> | undefined {
  * else) and headers. The Status's reason, message and details win; Retry-After fills
  * `details.retryAfterSeconds` when the body has none.
  */
-export function apiErrorFromResponse(code: number, body: unknown, headers?: Record<string, string>, what = ''): ApiError {
+export function apiErrorFromResponse(
+  code: number,
+  body: unknown,
+  headers?: Record<string, string>,
+  what = '',
+): ApiError {
   const status = parseStatus(body);
   const statusCode = typeof status?.code === 'number' && status.code > 0 ? status.code : code;
-  const reason = (typeof status?.reason === 'string' && status.reason ? status.reason : reasonForCode(statusCode)) as StatusReason;
+  const reason = (
+    typeof status?.reason === 'string' && status.reason ? status.reason : reasonForCode(statusCode)
+  ) as StatusReason;
   let message = typeof status?.message === 'string' && status.message ? status.message : '';
   if (!message) {
     const text = typeof body === 'string' ? body.trim().split('\n')[0]!.slice(0, 200) : '';
@@ -113,7 +123,8 @@ export function apiErrorFromResponse(code: number, body: unknown, headers?: Reco
   }
   let details = status?.details as StatusDetails | undefined;
   const after = retryAfterSeconds(headers);
-  if (after !== undefined && details?.retryAfterSeconds === undefined) details = { ...details, retryAfterSeconds: after };
+  if (after !== undefined && details?.retryAfterSeconds === undefined)
+    details = { ...details, retryAfterSeconds: after };
   return new ApiError(statusCode, reason, message, details);
 }
 
@@ -135,7 +146,10 @@ export function toApiError(err: unknown, what = ''): ApiError {
   const message = err instanceof Error ? err.message : String(err);
   if (isConnectionError(err)) {
     const code = connectionCode(err);
-    return new ConnectionError(`${what ? `${what}: ` : ''}${message}${code && !message.includes(code) ? ` (${code})` : ''}`, code);
+    return new ConnectionError(
+      `${what ? `${what}: ` : ''}${message}${code && !message.includes(code) ? ` (${code})` : ''}`,
+      code,
+    );
   }
   return new ApiError(0, 'Unknown', `${what ? `${what}: ` : ''}${message}`);
 }

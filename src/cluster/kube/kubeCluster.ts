@@ -3,7 +3,14 @@ import { SeededRandom } from '../../clock/seededRandom.js';
 import { ApiError } from '../../k8s/apiError.js';
 import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
 import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../port.js';
-import { describeCluster, KubeconfigError, loadKubeconfig, type KubeconfigEnvironment, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig.js';
+import {
+  describeCluster,
+  KubeconfigError,
+  loadKubeconfig,
+  type KubeconfigEnvironment,
+  type KubeconfigOptions,
+  type LoadedKubeconfig,
+} from './kubeconfig.js';
 import { Reflector, type ReflectorSpec } from './reflector.js';
 import { ResourceResolver } from './resources.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RandomSource, type RetryContext, type RetryPolicy } from './retry.js';
@@ -63,7 +70,13 @@ export class KubeCluster implements ClusterClient {
     this.clock = options.clock ?? new RealClock();
     const cluster = config.kc.getCurrentCluster();
     if (!cluster) throw new KubeconfigError(`context "${config.context}" has no cluster`);
-    this.transport = new KubeTransport(config.kc, cluster.server, this.clock, options.requestTimeoutMs, options.watchIdleTimeoutMs);
+    this.transport = new KubeTransport(
+      config.kc,
+      cluster.server,
+      this.clock,
+      options.requestTimeoutMs,
+      options.watchIdleTimeoutMs,
+    );
     this.resources = new ResourceResolver(this.transport, config.namespace ?? 'default');
     this.retry = {
       clock: this.clock,
@@ -102,7 +115,12 @@ export class KubeCluster implements ClusterClient {
     );
   }
 
-  async get<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined> {
+  async get<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined> {
     const path = await this.resources.path(apiVersion, kind, namespace, name);
     try {
       return await this.send<T>({ verb: 'GET', path }, true);
@@ -129,7 +147,10 @@ export class KubeCluster implements ClusterClient {
   ): Promise<Deployment> {
     const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
     const body = { metadata: { annotations } };
-    return this.send<Deployment>({ verb: 'PATCH', path, query: { fieldManager }, body, contentType: MERGE_PATCH }, false);
+    return this.send<Deployment>(
+      { verb: 'PATCH', path, query: { fieldManager }, body, contentType: MERGE_PATCH },
+      false,
+    );
   }
 
   async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
@@ -140,7 +161,10 @@ export class KubeCluster implements ClusterClient {
   async podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
     try {
-      const text = await this.send<string>({ verb: 'GET', path, query: { container, tailLines: lines }, text: true }, true);
+      const text = await this.send<string>(
+        { verb: 'GET', path, query: { container, tailLines: lines }, text: true },
+        true,
+      );
       const out = text.split('\n');
       if (out[out.length - 1] === '') out.pop();
       return out.slice(-lines);
@@ -181,7 +205,8 @@ export class KubeCluster implements ClusterClient {
     for (const [namespace, nsRefs] of byNamespace) {
       const ns = encodeURIComponent(namespace);
       const deployments = `/apis/apps/v1/namespaces/${ns}/deployments`;
-      if (nsRefs.length > 1) add(`Deployment/${namespace}/*`, { apiVersion: 'apps/v1', kind: 'Deployment', path: deployments });
+      if (nsRefs.length > 1)
+        add(`Deployment/${namespace}/*`, { apiVersion: 'apps/v1', kind: 'Deployment', path: deployments });
       else if (!this.reflectors.has(`Deployment/${namespace}/*`)) {
         const name = nsRefs[0]!.name;
         add(`Deployment/${namespace}/${name}`, {
@@ -191,7 +216,11 @@ export class KubeCluster implements ClusterClient {
           fieldSelector: `metadata.name=${name}`,
         });
       }
-      add(`ReplicaSet/${namespace}`, { apiVersion: 'apps/v1', kind: 'ReplicaSet', path: `/apis/apps/v1/namespaces/${ns}/replicasets` });
+      add(`ReplicaSet/${namespace}`, {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        path: `/apis/apps/v1/namespaces/${ns}/replicasets`,
+      });
       add(`Pod/${namespace}`, { apiVersion: 'v1', kind: 'Pod', path: `/api/v1/namespaces/${ns}/pods` });
       add(`Event/${namespace}`, { apiVersion: 'v1', kind: 'Event', path: `/api/v1/namespaces/${ns}/events` });
     }
@@ -207,7 +236,8 @@ export class KubeCluster implements ClusterClient {
   }
 
   async observe(ref: WorkloadRef): Promise<WorkloadObservation> {
-    if (!this.watched.has(refKey(ref))) throw new Error(`Deployment ${ref.namespace}/${ref.name} is not watched; call watch() first`);
+    if (!this.watched.has(refKey(ref)))
+      throw new Error(`Deployment ${ref.namespace}/${ref.name} is not watched; call watch() first`);
     this.seenSeq = this.changeSeq;
     const deployment = this.find<Deployment>('Deployment', ref.namespace, `${ref.namespace}/${ref.name}`);
     if (!deployment) return { replicaSets: [], pods: [], events: [] };
@@ -319,7 +349,11 @@ function controllerUid(object: KubeObject): string | undefined {
 function eventTime(event: KubeEvent): number {
   const series = (event as { series?: { lastObservedTime?: string } }).series?.lastObservedTime;
   const raw =
-    event.lastTimestamp ?? series ?? (event as { eventTime?: string }).eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp;
+    event.lastTimestamp ??
+    series ??
+    (event as { eventTime?: string }).eventTime ??
+    event.firstTimestamp ??
+    event.metadata.creationTimestamp;
   const t = raw ? Date.parse(raw) : NaN;
   return Number.isNaN(t) ? 0 : t;
 }

@@ -132,7 +132,9 @@ function loadFile(kc: KubeConfig, file: string, source: string): void {
     content = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new KubeconfigError(code === 'ENOENT' ? `${source} does not exist` : `cannot read ${source} (${code ?? 'error'})`);
+    throw new KubeconfigError(
+      code === 'ENOENT' ? `${source} does not exist` : `cannot read ${source} (${code ?? 'error'})`,
+    );
   }
   parseInto(kc, content, source);
   // Relative certificate-authority/client-certificate paths are relative to the file, as in kubectl.
@@ -187,7 +189,10 @@ function loadInCluster(kc: KubeConfig, environment: KubeconfigEnvironment): void
     ],
     // tokenFile is re-read as the projected token rotates.
     users: [
-      { name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile: path.join(environment.serviceAccountDir, 'token') } } },
+      {
+        name: 'inClusterUser',
+        authProvider: { name: 'tokenFile', config: { tokenFile: path.join(environment.serviceAccountDir, 'token') } },
+      },
     ],
     contexts: [{ name: 'inClusterContext', cluster: 'inCluster', user: 'inClusterUser', namespace }],
     currentContext: 'inClusterContext',
@@ -207,7 +212,10 @@ function selectContext(kc: KubeConfig, source: string, wanted: string | undefine
   }
   kc.setCurrentContext(name);
   const cluster = kc.getCluster(context.cluster);
-  if (!cluster) throw new KubeconfigError(`context "${name}" in ${source} refers to cluster "${context.cluster}", which is not defined`);
+  if (!cluster)
+    throw new KubeconfigError(
+      `context "${name}" in ${source} refers to cluster "${context.cluster}", which is not defined`,
+    );
   if (context.user && !kc.getUser(context.user)) {
     throw new KubeconfigError(`context "${name}" in ${source} refers to user "${context.user}", which is not defined`);
   }

@@ -27,7 +27,7 @@ interface ApiResourceList {
   resources?: Array<{ name: string; kind: string; namespaced: boolean }>;
 }
 
-/** Maps apiVersion + kind to a REST path, asking discovery (`GET /apis/<gv>`) once per group-version for other kinds. */
+/** Maps apiVersion + kind to a REST path; other kinds cost one discovery `GET /apis/<gv>` per group-version. */
 export class ResourceResolver {
   private readonly discovered = new Map<string, Promise<ApiResourceList>>();
 

@@ -24,7 +24,9 @@ describe('dependency boundary', () => {
   it('the adapter reads no wall time and no Math.random outside RealClock', () => {
     const dir = path.resolve('src/cluster/kube');
     const banned = /Date\.now|new Date\(\)|setTimeout|setInterval|Math\.random/;
-    const offenders = sources(dir).filter((file) => banned.test(fs.readFileSync(file, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')));
+    const offenders = sources(dir).filter((file) =>
+      banned.test(fs.readFileSync(file, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')),
+    );
     expect(offenders).toEqual([]);
   });
 });

@@ -16,7 +16,9 @@ afterEach(async () => {
 });
 
 /** The simulator with the Deployment and ReplicaSet controllers (pods stay Pending: no kubelet), behind the REST facade. */
-async function startServer(options: { tls?: boolean; token?: string } = {}): Promise<{ sim: Simulation; server: ApiServerHandle }> {
+async function startServer(
+  options: { tls?: boolean; token?: string } = {},
+): Promise<{ sim: Simulation; server: ApiServerHandle }> {
   const sim = new Simulation([(ctx) => new DeploymentController(ctx), (ctx) => new ReplicaSetController(ctx)]);
   sim.store.create('Namespace', { metadata: { name: 'default' } });
   const server = await startApiServer({ simulation: sim, port: 0, bookmarkIntervalMs: 500, ...options });
@@ -47,12 +49,18 @@ const apply = { fieldManager: 'rollout-gate', force: true };
 const web: WorkloadRef = { namespace: 'default', name: 'web' };
 
 /** Waits (through waitForChange) until the observation satisfies `done`. */
-async function observeUntil(cluster: KubeCluster, ref: WorkloadRef, done: (o: WorkloadObservation) => boolean, maxMs = 10_000): Promise<WorkloadObservation> {
+async function observeUntil(
+  cluster: KubeCluster,
+  ref: WorkloadRef,
+  done: (o: WorkloadObservation) => boolean,
+  maxMs = 10_000,
+): Promise<WorkloadObservation> {
   const deadline = cluster.clock.now() + maxMs;
   for (;;) {
     const o = await cluster.observe(ref);
     if (done(o)) return o;
-    if (cluster.clock.now() > deadline) throw new Error(`condition not met in ${maxMs} ms: ${JSON.stringify(o.replicaSets.map((r) => r.metadata.name))}`);
+    if (cluster.clock.now() > deadline)
+      throw new Error(`condition not met in ${maxMs} ms: ${JSON.stringify(o.replicaSets.map((r) => r.metadata.name))}`);
     await cluster.waitForChange(500);
   }
 }
@@ -88,10 +96,13 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
     expect((await cluster.apply(cm, apply)).metadata.namespace).toBe('default');
     await cluster.delete('v1', 'ConfigMap', 'default', 'cfg');
     expect(await cluster.get('v1', 'ConfigMap', 'default', 'cfg')).toBeUndefined();
-    await expect(cluster.delete('v1', 'ConfigMap', 'default', 'cfg')).rejects.toMatchObject({ code: 404, reason: 'NotFound' });
+    await expect(cluster.delete('v1', 'ConfigMap', 'default', 'cfg')).rejects.toMatchObject({
+      code: 404,
+      reason: 'NotFound',
+    });
   });
 
-  it('rejects a JSON patch whose test precondition fails, with the server\'s Status', async () => {
+  it("rejects a JSON patch whose test precondition fails, with the server's Status", async () => {
     const { server } = await startServer();
     const cluster = connect(server.kubeconfig());
     const d = await cluster.apply(deployment('web'), apply);
@@ -117,7 +128,11 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
     const { server } = await startServer();
     const cluster = connect(server.kubeconfig());
     await cluster.apply(deployment('web'), apply);
-    await cluster.annotateDeployment(web, { 'rollout-gate.dev/last-good-revision': '1', other: 'x' }, 'rollout-gate-annotate');
+    await cluster.annotateDeployment(
+      web,
+      { 'rollout-gate.dev/last-good-revision': '1', other: 'x' },
+      'rollout-gate-annotate',
+    );
     const d = await cluster.annotateDeployment(web, { other: null }, 'rollout-gate-annotate');
     expect(d.metadata.annotations?.['rollout-gate.dev/last-good-revision']).toBe('1');
     expect(d.metadata.annotations?.other).toBeUndefined();
@@ -141,7 +156,9 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
 
     const first = await observeUntil(cluster, web, (o) => o.replicaSets.length === 1 && o.pods.length === 3);
     expect(first.deployment?.metadata.name).toBe('web');
-    expect(first.pods.every((p) => p.metadata.ownerReferences?.[0]?.uid === first.replicaSets[0]!.metadata.uid)).toBe(true);
+    expect(first.pods.every((p) => p.metadata.ownerReferences?.[0]?.uid === first.replicaSets[0]!.metadata.uid)).toBe(
+      true,
+    );
     expect(first.events.some((e) => e.reason === 'ScalingReplicaSet')).toBe(true);
     // Events sorted oldest first.
     const times = first.events.map((e) => Date.parse(e.lastTimestamp ?? e.metadata.creationTimestamp ?? ''));
@@ -155,7 +172,9 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
     expect(cluster.clock.now() - started).toBeLessThan(5_000);
     const second = await observeUntil(cluster, web, (o) => o.replicaSets.length === 2);
     expect(second.deployment?.spec.template.spec?.containers[0]?.image).toBe('nginx:1.28');
-    expect(new Set(second.replicaSets.map((r) => r.metadata.annotations?.['deployment.kubernetes.io/revision']))).toEqual(new Set(['1', '2']));
+    expect(
+      new Set(second.replicaSets.map((r) => r.metadata.annotations?.['deployment.kubernetes.io/revision'])),
+    ).toEqual(new Set(['1', '2']));
 
     // Observing made no request; only the second apply did. No watch was re-opened.
     expect(cluster.requestCounts()).toEqual({ ...afterWatch, PATCH: 2 });
@@ -213,7 +232,8 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
     const cluster = connect(server.kubeconfig().replace(server.url, proxy.url));
     await cluster.apply(deployment('web'), apply);
     await cluster.watch([web]);
-    const rsLists = () => proxy.seen.filter((r) => !r.watch && r.method === 'GET' && r.url.pathname.endsWith('/replicasets'));
+    const rsLists = () =>
+      proxy.seen.filter((r) => !r.watch && r.method === 'GET' && r.url.pathname.endsWith('/replicasets'));
     // The relist wakes waitForChange like any other change.
     for (let i = 0; i < 20 && rsLists().length < 2; i++) await cluster.waitForChange(250);
     expect(rsLists()).toHaveLength(2);
@@ -231,7 +251,8 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
       if (req.method !== 'PATCH') return undefined;
       patches++;
       if (patches === 1) return { status: 503, body: status(503, 'ServiceUnavailable', 'etcd is busy') };
-      if (patches === 2) return { status: 429, body: status(429, 'TooManyRequests', 'slow down'), headers: { 'Retry-After': '0' } };
+      if (patches === 2)
+        return { status: 429, body: status(429, 'TooManyRequests', 'slow down'), headers: { 'Retry-After': '0' } };
       if (patches === 4) return { status: 403, body: status(403, 'Forbidden', 'deployments.apps "web" is forbidden') };
       return undefined;
     });
@@ -247,7 +268,9 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
     const { server } = await startServer();
     const kubeconfig = server.kubeconfig();
     await server.close();
-    const cluster = connect(kubeconfig, { retryPolicy: { initialDelayMs: 10, maxDelayMs: 20, deadlineMs: 2_000, maxAttempts: 3 } });
+    const cluster = connect(kubeconfig, {
+      retryPolicy: { initialDelayMs: 10, maxDelayMs: 20, deadlineMs: 2_000, maxAttempts: 3 },
+    });
     const err = await cluster.get('apps/v1', 'Deployment', 'default', 'web').catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ConnectionError', code: 0 });
     expect(cluster.requestCounts().GET).toBe(3);

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { describeCluster, KubeconfigError, loadKubeconfig, type KubeconfigEnvironment } from '../../../src/cluster/kube/kubeconfig.js';
+import {
+  describeCluster,
+  KubeconfigError,
+  loadKubeconfig,
+  type KubeconfigEnvironment,
+} from '../../../src/cluster/kube/kubeconfig.js';
 
 const TOKEN = 'sekrit-token-0123456789';
 const CERT_DATA = 'LS0tLS1CRUdJTi1TRUNSRVQtQ0VSVC1EQVRBLS0tLS0=';
@@ -23,7 +28,9 @@ function kubeconfig(opts: { contexts: string[]; current?: string; server?: strin
     'users:',
     ...opts.contexts.map((c) => `- name: ${c}-user\n  user:\n    token: ${TOKEN}`),
     'contexts:',
-    ...opts.contexts.map((c) => `- name: ${c}\n  context:\n    cluster: ${c}-cluster\n    user: ${c}-user\n    namespace: ns-${c}`),
+    ...opts.contexts.map(
+      (c) => `- name: ${c}\n  context:\n    cluster: ${c}-cluster\n    user: ${c}-user\n    namespace: ns-${c}`,
+    ),
     ...(opts.current ? [`current-context: ${opts.current}`] : []),
     '',
   ].join('\n');
@@ -80,7 +87,10 @@ describe('loadKubeconfig', () => {
     const envFile = write('env.yaml', kubeconfig({ contexts: ['fromenv'], current: 'fromenv' }));
     const e = env({ env: { KUBECONFIG: envFile } });
     expect(loadKubeconfig({ kubeconfigPath: file }, e).context).toBe('frompath');
-    expect(loadKubeconfig({ kubeconfigPath: file, kubeconfigContent: kubeconfig({ contexts: ['c'], current: 'c' }) }, e).context).toBe('c');
+    expect(
+      loadKubeconfig({ kubeconfigPath: file, kubeconfigContent: kubeconfig({ contexts: ['c'], current: 'c' }) }, e)
+        .context,
+    ).toBe('c');
     expect(loadKubeconfig({}, e).context).toBe('fromenv');
   });
 
@@ -105,14 +115,19 @@ describe('loadKubeconfig', () => {
     write('sa/token', TOKEN);
     write('sa/ca.crt', 'not-a-real-ca');
     write('sa/namespace', 'team-a\n');
-    const loaded = loadKubeconfig({}, env({ serviceAccountDir: sa, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' } }));
+    const loaded = loadKubeconfig(
+      {},
+      env({ serviceAccountDir: sa, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' } }),
+    );
     expect(loaded.server).toBe('https://10.96.0.1');
     expect(loaded.namespace).toBe('team-a');
     expect(describeCluster(loaded)).toBe('https://10.96.0.1 (context "inClusterContext")');
   });
 
   it('says where it looked when there is no kubeconfig at all', () => {
-    expect(errorOf(() => loadKubeconfig({}, env()))).toMatch(/^no kubeconfig: pass --kubeconfig, set KUBECONFIG, create ".*nohome\/\.kube\/config"/);
+    expect(errorOf(() => loadKubeconfig({}, env()))).toMatch(
+      /^no kubeconfig: pass --kubeconfig, set KUBECONFIG, create ".*nohome\/\.kube\/config"/,
+    );
   });
 
   it('never quotes file content in parse errors', () => {
@@ -124,7 +139,9 @@ describe('loadKubeconfig', () => {
   });
 
   it('reports missing files, missing current-context and dangling references', () => {
-    expect(errorOf(() => loadKubeconfig({ kubeconfigPath: path.join(dir, 'nope.yaml') }, env()))).toMatch(/nope\.yaml" does not exist$/);
+    expect(errorOf(() => loadKubeconfig({ kubeconfigPath: path.join(dir, 'nope.yaml') }, env()))).toMatch(
+      /nope\.yaml" does not exist$/,
+    );
     expect(errorOf(() => loadKubeconfig({ kubeconfigContent: kubeconfig({ contexts: ['a', 'b'] }) }, env()))).toBe(
       'kubeconfig (from input) sets no current-context; pass --context (contexts: a, b)',
     );
@@ -136,7 +153,9 @@ describe('loadKubeconfig', () => {
 
   it('rejects plain http without insecure-skip-tls-verify, which client-node would refuse later', () => {
     const http = kubeconfig({ contexts: ['a'], current: 'a', server: 'http://127.0.0.1:8080' });
-    expect(errorOf(() => loadKubeconfig({ kubeconfigContent: http }, env()))).toMatch(/uses plain http .*insecure-skip-tls-verify: true/);
+    expect(errorOf(() => loadKubeconfig({ kubeconfigContent: http }, env()))).toMatch(
+      /uses plain http .*insecure-skip-tls-verify: true/,
+    );
     const ok = kubeconfig({ contexts: ['a'], current: 'a', server: 'http://127.0.0.1:8080', skipTls: true });
     expect(loadKubeconfig({ kubeconfigContent: ok }, env()).server).toBe('http://127.0.0.1:8080');
   });

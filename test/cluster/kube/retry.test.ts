@@ -19,8 +19,16 @@ class FakeClock implements Clock {
   }
 }
 
-const policy: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.5, deadlineMs: 10_000, maxAttempts: 10 };
-const status = (code: number, reason: string) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message: `m${code}` });
+const policy: RetryPolicy = {
+  initialDelayMs: 100,
+  maxDelayMs: 1000,
+  multiplier: 2,
+  jitter: 0.5,
+  deadlineMs: 10_000,
+  maxAttempts: 10,
+};
+const status = (code: number, reason: string) =>
+  JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message: `m${code}` });
 
 /** An operation that throws the given errors in turn, then returns 'ok'. */
 function failing(errors: unknown[]): { op: () => Promise<string>; calls: () => number } {
@@ -58,7 +66,9 @@ describe('withRetry', () => {
 
   it('retries 5xx and connection errors, then succeeds', async () => {
     const clock = new FakeClock();
-    const reset = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+    const reset = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    });
     const { op, calls } = failing([
       new ApiException(503, 'x', status(503, 'ServiceUnavailable'), {}),
       reset,
@@ -75,7 +85,12 @@ describe('withRetry', () => {
     const clock = new FakeClock();
     const { op } = failing([
       new ApiException(429, 'x', status(429, 'TooManyRequests'), { 'retry-after': '3' }),
-      new ApiException(429, 'x', JSON.stringify({ kind: 'Status', code: 429, reason: 'TooManyRequests', details: { retryAfterSeconds: 2 } }), {}),
+      new ApiException(
+        429,
+        'x',
+        JSON.stringify({ kind: 'Status', code: 429, reason: 'TooManyRequests', details: { retryAfterSeconds: 2 } }),
+        {},
+      ),
     ]);
     await withRetry(op, ctx(clock), { isRead: true });
     expect(clock.sleeps).toEqual([3000, 2000]);
@@ -89,7 +104,10 @@ describe('withRetry', () => {
       expect(calls()).toBe(1);
     }
     const write = failing([new ApiException(409, 'x', status(409, 'Conflict'), {})]);
-    await expect(withRetry(write.op, ctx(new FakeClock()), { isRead: false })).rejects.toMatchObject({ code: 409, reason: 'Conflict' });
+    await expect(withRetry(write.op, ctx(new FakeClock()), { isRead: false })).rejects.toMatchObject({
+      code: 409,
+      reason: 'Conflict',
+    });
     expect(write.calls()).toBe(1);
     const read = failing([new ApiException(409, 'x', status(409, 'Conflict'), {})]);
     await expect(withRetry(read.op, ctx(new FakeClock()), { isRead: true })).resolves.toBe('ok');
@@ -109,7 +127,9 @@ describe('withRetry', () => {
 
   it('gives up when Retry-After is beyond the deadline', async () => {
     const clock = new FakeClock();
-    const { op, calls } = failing([new ApiException(429, 'x', status(429, 'TooManyRequests'), { 'retry-after': '60' })]);
+    const { op, calls } = failing([
+      new ApiException(429, 'x', status(429, 'TooManyRequests'), { 'retry-after': '60' }),
+    ]);
     await expect(withRetry(op, ctx(clock), { isRead: true })).rejects.toMatchObject({ code: 429 });
     expect(calls()).toBe(1);
     expect(clock.sleeps).toEqual([]);
@@ -119,7 +139,11 @@ describe('withRetry', () => {
     const clock = new FakeClock();
     const refused = () => Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     const { op, calls } = failing(Array.from({ length: 10 }, refused));
-    const err = await withRetry(op, { ...ctx(clock), policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3 } }, { isRead: true, what: 'GET /x' }).catch((e: unknown) => e);
+    const err = await withRetry(
+      op,
+      { ...ctx(clock), policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3 } },
+      { isRead: true, what: 'GET /x' },
+    ).catch((e: unknown) => e);
     expect(calls()).toBe(3);
     expect(err).toBeInstanceOf(ConnectionError);
     expect((err as Error).message).toBe('GET /x: fetch failed (ECONNREFUSED)');

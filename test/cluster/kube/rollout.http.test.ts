@@ -74,7 +74,8 @@ describe('a full rollout through the real adapter', () => {
         const o = await cluster.observe(ref);
         observations++;
         if (complete(o) && o.deployment?.spec.template.spec?.containers[0]?.image === image) return o;
-        if (cluster.clock.now() - started > 45_000) throw new Error(`no rollout: ${JSON.stringify(o.deployment?.status)}`);
+        if (cluster.clock.now() - started > 45_000)
+          throw new Error(`no rollout: ${JSON.stringify(o.deployment?.status)}`);
         await cluster.waitForChange(2_000);
       }
     };
@@ -84,8 +85,14 @@ describe('a full rollout through the real adapter', () => {
     await cluster.apply(deployment('nginx:1.28'), fieldManager);
     const second = await waitComplete('nginx:1.28');
     expect(second.replicaSets).toHaveLength(2);
-    const newRs = second.replicaSets.find((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === '2')!;
-    expect(second.pods.filter((p) => p.metadata.ownerReferences?.[0]?.uid === newRs.metadata.uid && p.status?.phase === 'Running')).toHaveLength(3);
+    const newRs = second.replicaSets.find(
+      (rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === '2',
+    )!;
+    expect(
+      second.pods.filter(
+        (p) => p.metadata.ownerReferences?.[0]?.uid === newRs.metadata.uid && p.status?.phase === 'Running',
+      ),
+    ).toHaveLength(3);
     // The ScalingReplicaSet sequence of a 3-replica 25%/25% rolling update, from the cache.
     const scaling = second.events.filter((e) => e.reason === 'ScalingReplicaSet').map((e) => e.message);
     expect(scaling.length).toBeGreaterThanOrEqual(4);
