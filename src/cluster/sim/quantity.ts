@@ -18,8 +18,21 @@ interface Exact {
 
 export class QuantityError extends Error {}
 
+/** Parsed quantities by text: the same few strings are parsed for every pod and node. */
+const memo = new Map<string, Exact>();
+const MEMO_LIMIT = 10_000;
+
 function parseExact(input: string | number): Exact {
   const text = String(input).trim();
+  const known = memo.get(text);
+  if (known) return known;
+  const parsed = parseText(text);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(text, parsed);
+  return parsed;
+}
+
+function parseText(text: string): Exact {
   const m = QUANTITY.exec(text);
   if (!m) throw new QuantityError(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
   const [, sign, number, suffix = ''] = m;

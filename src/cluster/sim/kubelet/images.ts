@@ -73,10 +73,16 @@ export function fnv1a(text: string, seed = 0x811c9dc5): number {
 }
 
 /** `docker.io/library/nginx@sha256:<64 hex>` (the container status `imageID`). */
+const ids = new Map<string, string>();
+
 export function imageId(ref: ImageReference): string {
+  const known = ids.get(ref.normalized);
+  if (known) return known;
   let hex = '';
   for (let i = 0; hex.length < 64; i++) hex += fnv1a(ref.normalized, 0x811c9dc5 + i).toString(16).padStart(8, '0');
-  return `${ref.name}@sha256:${hex.slice(0, 64)}`;
+  const id = `${ref.name}@sha256:${hex.slice(0, 64)}`;
+  if (ids.size < 10_000) ids.set(ref.normalized, id);
+  return id;
 }
 
 /** A plausible, stable image size in bytes (for the `Pulled` event text). */

@@ -213,7 +213,7 @@ export class Kubelet implements Controller {
       startPull: (ref, doneAt) => cache.set(ref.normalized, doneAt),
       failPull: (ref) => cache.delete(ref.normalized),
       missingConfig: () => missingEnvConfig(this.ctx.store, pod, pod.spec.containers[index]!),
-      containerId: () => `containerd://${hex64(`${run.uid}/${c.name}/${c.restartCount}`)}`,
+      containerId: () => `containerd://${containerHex(run.uid, c.name, c.restartCount)}`,
     };
   }
 
@@ -323,8 +323,9 @@ export class Kubelet implements Controller {
   }
 }
 
-function hex64(text: string): string {
-  let out = '';
-  for (let i = 0; out.length < 64; i++) out += fnv1a(text, 0x9e3779b9 + i).toString(16).padStart(8, '0');
-  return out.slice(0, 64);
+/** A stable 64-hex container id: the pod uid's hex digits, salted per container and restart. */
+function containerHex(uid: string, name: string, restart: number): string {
+  const hex = uid.replace(/-/g, '');
+  const salt = fnv1a(`${name}/${restart}`).toString(16).padStart(8, '0');
+  return (salt + hex + salt + hex).slice(0, 64);
 }

@@ -2,7 +2,7 @@ import { clone, rfc3339 } from '../../../k8s/meta.js';
 import type { Condition, Node, Pod } from '../../../k8s/objects.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
 import type { StoreEvent } from '../store/objectStore.js';
-import { nodeAllocatable, nonZeroRequests, podRequests, type Resources } from './resources.js';
+import { nodeAllocatable, nonZeroRequests, podRequests, type Allocatable, type Resources } from './resources.js';
 
 /**
  * The default scheduler, reduced to what a rollout observes
@@ -36,7 +36,7 @@ interface Placement {
 }
 
 /** Why one node was filtered out; `resolvable` = preemption could help (resource shortage). */
-interface NodeVerdict {
+export interface NodeVerdict {
   reasons: string[];
   resolvable: boolean;
 }
@@ -46,6 +46,8 @@ export class Scheduler implements Controller {
   private readonly usage = new Map<string, Usage>();
   private readonly placed = new Map<string, Placement>();
   private readonly unschedulable = new Set<string>();
+  /** Parsed allocatable per node, keyed by the node object's resourceVersion. */
+  private readonly allocatable = new Map<string, { rv: string; value: Allocatable }>();
 
   constructor(private readonly ctx: ControllerContext) {}
 
@@ -101,7 +103,7 @@ export class Scheduler implements Controller {
     for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) {
       if (labels[k] !== v) return { reasons: [REASON_SELECTOR], resolvable: false };
     }
-    const alloc = nodeAllocatable(node);
+    const alloc = this.alloc(node);
     const used = this.usage.get(node.metadata.name!) ?? emptyUsage();
     const reasons: string[] = [];
     if (used.pods + 1 > alloc.pods) reasons.push('Too many pods');
@@ -112,10 +114,19 @@ export class Scheduler implements Controller {
 
   /** LeastAllocated: mean free fraction of cpu and memory after placing the pod. */
   private score(node: Node, scoreReq: Resources): number {
-    const alloc = nodeAllocatable(node);
+    const alloc = this.alloc(node);
     const used = this.usage.get(node.metadata.name!) ?? emptyUsage();
     const free = (cap: number, requested: number) => (cap > 0 ? Math.max(0, cap - requested) / cap : 0);
     return (free(alloc.cpu, used.scoreCpu + scoreReq.cpu) + free(alloc.memory, used.scoreMemory + scoreReq.memory)) / 2;
+  }
+
+  private alloc(node: Node): Allocatable {
+    const rv = node.metadata.resourceVersion ?? '';
+    const cached = this.allocatable.get(node.metadata.name!);
+    if (cached && cached.rv === rv) return cached.value;
+    const value = nodeAllocatable(node);
+    this.allocatable.set(node.metadata.name!, { rv, value });
+    return value;
   }
 
   /** The Binding subresource: sets spec.nodeName and PodScheduled=True in one write. */

@@ -11,6 +11,8 @@ export class EventRecorder {
   private sequence = 0;
   /** involved object uid -> event names, oldest first (cheap look-ups without scanning every event). */
   private readonly byObject = new Map<string, string[]>();
+  /** (involved uid, type, reason, message) -> event name, so repeats are found without scanning an object's events. */
+  private readonly byKey = new Map<string, string>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -20,7 +22,9 @@ export class EventRecorder {
   record(involved: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string, host?: string): void {
     const namespace = involved.metadata.namespace ?? 'default';
     const now = rfc3339(this.clock.now());
-    const existing = this.eventsFor(involved).find((e) => e.reason === reason && e.message === message && e.type === type);
+    const dedupKey = `${involved.metadata.uid ?? ''}\u0000${type}\u0000${reason}\u0000${message}`;
+    const knownName = this.byKey.get(dedupKey);
+    const existing = knownName === undefined ? undefined : this.store.get<KubeEvent>('Event', namespace, knownName);
     if (existing) {
       this.store.update('Event', { ...existing, count: (existing.count ?? 1) + 1, lastTimestamp: now });
       return;
@@ -46,6 +50,7 @@ export class EventRecorder {
       reportingComponent: component,
     };
     this.store.create('Event', event);
+    this.byKey.set(dedupKey, name);
     const uid = involved.metadata.uid ?? '';
     const names = this.byObject.get(uid) ?? [];
     names.push(name);

@@ -263,7 +263,8 @@ export class ObjectStore {
 
   private emit(event: StoreEvent): void {
     this.history.push(event);
-    if (this.history.length > HISTORY_LIMIT) this.history.splice(0, this.history.length - HISTORY_LIMIT);
+    // Trim in chunks (keeping at least HISTORY_LIMIT) so a busy store does not move 20,000 entries per write.
+    if (this.history.length > 2 * HISTORY_LIMIT) this.history.splice(0, this.history.length - HISTORY_LIMIT);
     for (const watcher of [...this.watchers]) watcher(event);
   }
 
