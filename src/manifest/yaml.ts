@@ -153,7 +153,7 @@ function locate(
       continue;
     }
     const top = stack[stack.length - 1];
-    let path: Array<string | number> | null = null;
+    let path: Array<string | number> | null;
     if (!top || top.kind === 'doc') path = [];
     else if (top.kind === 'seq') path = top.path ? [...top.path, top.index++] : null;
     else if (top.expectKey) {

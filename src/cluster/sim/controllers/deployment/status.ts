@@ -1,5 +1,5 @@
 import { parseTime } from '../../../../k8s/meta.js';
-import type { Deployment, DeploymentStatus, ReplicaSet } from '../../../../k8s/objects.js';
+import type { Deployment, DeploymentStatus } from '../../../../k8s/objects.js';
 import {
   ConditionTypes,
   Reasons,

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { ClusterClient } from '../cluster/port.js';
+import { parseScenario, ScenarioError, defaultScenario, type Scenario } from '../cluster/sim/index.js';
+import { loadManifests } from '../manifest/index.js';
+import type { InputError } from '../gate/result.js';
+import type { RunRequest } from './runRequest.js';
+
+/** A cluster to gate against, or the input problems that prevent building one. */
+export type Connection = { cluster: ClusterClient; defaultNamespace: string; errors: [] } | { errors: InputError[] };
+
+/**
+ * Reads the scenario (and its pre-existing objects) for a simulated run. Problems are input
+ * errors with file and line, like manifest problems.
+ */
+export function loadScenario(request: Pick<RunRequest, 'scenario' | 'cwd'>): {
+  scenario: Scenario;
+  objects: ReturnType<typeof loadManifests>['documents'];
+  errors: InputError[];
+} {
+  if (!request.scenario) return { scenario: defaultScenario(), objects: [], errors: [] };
+  const path = resolve(request.cwd, request.scenario);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : 'cannot be read';
+    return { scenario: defaultScenario(), objects: [], errors: [{ file: request.scenario, line: 0, message: `scenario ${why}` }] };
+  }
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(text, request.scenario);
+  } catch (err) {
+    if (err instanceof ScenarioError) {
+      return { scenario: defaultScenario(), objects: [], errors: [{ file: request.scenario, line: err.line ?? 0, message: err.message }] };
+    }
+    throw err;
+  }
+  if (scenario.objects.length === 0) return { scenario, objects: [], errors: [] };
+  const loaded = loadManifests({ patterns: scenario.objects, cwd: dirname(path) });
+  const scenarioDir = dirname(request.scenario);
+  const prefix = (file: string) => (file === '' ? '' : `${scenarioDir}/${file}`.replace(/^\.\//, ''));
+  return { scenario, objects: loaded.documents, errors: loaded.errors.map((e) => ({ ...e, file: prefix(e.file) })) };
+}
+
+/**
+ * Builds the real adapter. Loaded lazily so a simulated run never pays for client-node.
+ * Kubeconfig problems are input errors (exit 2) and never quote the kubeconfig's content.
+ */
+export async function connectReal(request: RunRequest): Promise<Connection> {
+  const kube = await import('../cluster/kube/index.js');
+  try {
+    const cluster = kube.KubeCluster.fromOptions({
+      kubeconfigPath: request.kubeconfigPath,
+      kubeconfigContent: request.kubeconfigContent,
+      context: request.context,
+    });
+    return { cluster, defaultNamespace: cluster.defaultNamespace, errors: [] };
+  } catch (err) {
+    if (err instanceof kube.KubeconfigError) {
+      return { errors: [{ message: err.message }] };
+    }
+    throw err;
+  }
+}
+

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { runDeploy } from '../app/runDeploy.js';
+import type { GateLog } from '../gate/gateLog.js';
+import { exitCodeFor, type GateResult } from '../gate/result.js';
+import { colorize, renderJson, renderTextSummary } from '../report/index.js';
+import { parseArgs, UsageError, type RunArgs } from './args.js';
+import { MAIN_HELP, RUN_HELP, SERVE_HELP } from './help.js';
+
+/** What the CLI touches of the outside world; tests pass buffers. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Colours and a compact status only when stdout is a terminal. */
+  isTTY: boolean;
+  cwd: string;
+  version: string;
+  /** `serve` runs until interrupted; injected so tests can stop it. */
+  serve?(args: import('./args.js').ServeArgs, io: CliIO): Promise<number>;
+}
+
+/** Runs one command line; returns the exit code (design.md §3.1). */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`error: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  switch (args.command) {
+    case 'help':
+      io.stdout(args.topic === 'run' ? RUN_HELP : args.topic === 'serve' ? SERVE_HELP : MAIN_HELP);
+      return 0;
+    case 'version':
+      io.stdout(`rollout-gate ${io.version}\n`);
+      return 0;
+    case 'serve':
+      if (!io.serve) {
+        io.stderr('error: serve is not available here\n');
+        return 2;
+      }
+      return io.serve(args, io);
+    case 'run':
+      return run(args, io);
+  }
+}
+
+async function run(args: RunArgs, io: CliIO): Promise<number> {
+  const json = args.output === 'json';
+  // In JSON mode stdout carries exactly one JSON object; every log line goes to stderr.
+  const logLine = (line: string) => (json ? io.stderr(`${line}\n`) : io.stdout(`${colorize(line, io.isTTY)}\n`));
+  const log: GateLog = {
+    info: (line) => logLine(line),
+    warn: (line, where) => io.stderr(`${locate(where)}warning: ${line}\n`),
+    error: (line, where) => io.stderr(`${locate(where)}error: ${line}\n`),
+    group: async (name, fn) => {
+      logLine(`── ${name}`);
+      return fn();
+    },
+  };
+  let result: GateResult;
+  try {
+    result = await runDeploy(
+      {
+        manifests: args.manifests,
+        namespace: args.namespace,
+        images: args.images,
+        simulate: args.simulate,
+        scenario: args.scenario,
+        kubeconfigPath: args.kubeconfig,
+        context: args.context,
+        timeout: args.timeout,
+        rollback: args.rollback,
+        rollbackTimeout: args.rollbackTimeout,
+        onNoGoodRevision: args.onNoGoodRevision,
+        imagePullGrace: args.imagePullGrace,
+        stallWindow: args.stallWindow,
+        unschedulableGrace: args.unschedulableGrace,
+        configErrorGrace: args.configErrorGrace,
+        crashLoopRestarts: args.crashLoopRestarts,
+        forceConflicts: args.forceConflicts,
+        changeCause: args.changeCause,
+        cwd: io.cwd,
+      },
+      log,
+    );
+  } catch (err) {
+    // An unexpected failure after validation: report it plainly (no stack trace) as not rolled back.
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`error: ${message}\n`);
+    result = { result: 'failed', workloads: [], errors: [{ message }] };
+  }
+  if (json) io.stdout(`${renderJson(result)}\n`);
+  else for (const line of renderTextSummary(result)) io.stdout(`${colorize(line, io.isTTY)}\n`);
+  return exitCodeFor(result.result);
+}
+
+function locate(where?: { file?: string; line?: number }): string {
+  if (!where?.file) return '';
+  return where.line ? `${where.file}:${where.line}: ` : `${where.file}: `;
+}
+
+/** The package version, read once from package.json next to the bundle or the sources. */
+export function packageVersion(url: URL): string {
+  try {
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

@@ -1,0 +1,91 @@
+import type { KubeObject } from '../../k8s/objects.js';
+import { validateDeployment } from '../../k8s/validation/deployment.js';
+import type { Deployment } from '../../k8s/objects.js';
+import { DeploymentController } from './controllers/deployment/deploymentController.js';
+import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
+import { Kubelet } from './kubelet/kubelet.js';
+import { defaultScenario, imageSpecFor, type Scenario } from './scenario/scenario.js';
+import { newNodes } from './scheduler/nodes.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { SimulatedCluster } from './simulatedCluster.js';
+import { Simulation } from './simulation.js';
+
+export { Simulation } from './simulation.js';
+export { SimulatedCluster } from './simulatedCluster.js';
+export { parseScenario, ScenarioError } from './scenario/parseScenario.js';
+export { defaultScenario, type Scenario } from './scenario/scenario.js';
+
+export interface SimulatedClusterParts {
+  simulation: Simulation;
+  kubelet: Kubelet;
+  /** The port adapter the gate uses. */
+  cluster: SimulatedCluster;
+}
+
+export interface CreateOptions {
+  /** Objects that exist before the run (the scenario's `objects`), applied and rolled out first. */
+  objects?: KubeObject[];
+  /** Namespaces to create besides `default` and `kube-system`. */
+  namespaces?: string[];
+  /** Longest virtual time to wait for the pre-existing objects to roll out (ms). */
+  settleMs?: number;
+}
+
+/**
+ * Builds a simulated cluster from a scenario: nodes, image behaviours, the four control-plane
+ * components (Deployment and ReplicaSet controllers, scheduler, kubelet) and the pre-existing
+ * objects, fully rolled out. Deterministic for a given scenario (its `seed`).
+ */
+export function createSimulatedCluster(scenario: Scenario = defaultScenario(), options: CreateOptions = {}): SimulatedClusterParts {
+  let kubelet: Kubelet | undefined;
+  const simulation = new Simulation(
+    [
+      (ctx) => new DeploymentController(ctx),
+      (ctx) => new ReplicaSetController(ctx),
+      (ctx) => new Scheduler(ctx),
+      (ctx) => (kubelet = new Kubelet(ctx, { imageBehaviour: (image) => imageSpecFor(scenario, image) })),
+    ],
+    {
+      seed: scenario.seed,
+      kindHooks: {
+        Deployment: { validate: (obj, old) => validateDeployment(obj as Deployment, old as Deployment | undefined) },
+      },
+    },
+  );
+  const store = simulation.store;
+  const objects = options.objects ?? [];
+  const namespaces = new Set(['default', 'kube-system', ...(options.namespaces ?? [])]);
+  for (const obj of objects) if (obj.metadata.namespace) namespaces.add(obj.metadata.namespace);
+  for (const name of [...namespaces].sort()) {
+    if (!store.get('Namespace', undefined, name)) store.create('Namespace', { metadata: { name } });
+  }
+  for (const node of newNodes(scenario.nodes.count, scenario.nodes.capacity)) store.create('Node', node);
+  for (const obj of objects) store.create(obj.kind ?? '', obj);
+  simulation.settle();
+  if (objects.some((o) => o.kind === 'Deployment')) {
+    simulation.runUntil(() => allRolledOut(simulation), options.settleMs ?? 15 * 60_000);
+  }
+  const k = kubelet!;
+  // A container in back-off has no current output yet; like `kubectl logs --previous`, show the
+  // last run's, which holds the crash.
+  const readLogs = (ns: string, pod: string, container: string, lines: number): string[] => {
+    const current = k.logs(ns, pod, container, { tailLines: lines });
+    return current.length > 0 ? current : k.logs(ns, pod, container, { tailLines: lines, previous: true });
+  };
+  const cluster = new SimulatedCluster(simulation, readLogs);
+  return { simulation, kubelet: k, cluster };
+}
+
+/** kubectl's success rule for every Deployment in the store. */
+function allRolledOut(simulation: Simulation): boolean {
+  return simulation.store.list<Deployment>('Deployment').every((d) => {
+    const s = d.status ?? {};
+    const wanted = d.spec.replicas ?? 1;
+    return (
+      (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
+      (s.updatedReplicas ?? 0) >= wanted &&
+      (s.replicas ?? 0) <= (s.updatedReplicas ?? 0) &&
+      (s.availableReplicas ?? 0) >= (s.updatedReplicas ?? 0)
+    );
+  });
+}
