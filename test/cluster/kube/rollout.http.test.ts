@@ -1,12 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { KubeCluster } from '../../../src/cluster/kube/kubeCluster.js';
 import { startApiServer } from '../../../src/cluster/sim/api/server.js';
-import { DeploymentController } from '../../../src/cluster/sim/controllers/deployment/deploymentController.js';
-import { ReplicaSetController } from '../../../src/cluster/sim/controllers/replicaset/replicaSetController.js';
-import { Kubelet } from '../../../src/cluster/sim/kubelet/kubelet.js';
-import { Scheduler } from '../../../src/cluster/sim/scheduler/scheduler.js';
-import { newNodes } from '../../../src/cluster/sim/scheduler/nodes.js';
-import { Simulation } from '../../../src/cluster/sim/simulation.js';
+import { createSimulatedCluster, defaultScenario } from '../../../src/cluster/sim/index.js';
 import type { Deployment } from '../../../src/k8s/objects.js';
 import type { WorkloadObservation, WorkloadRef } from '../../../src/cluster/port.js';
 
@@ -38,15 +33,9 @@ function deployment(image: string): Deployment {
 }
 
 describe('a full rollout through the real adapter', () => {
-  const sim = new Simulation([
-    (ctx) => new DeploymentController(ctx),
-    (ctx) => new ReplicaSetController(ctx),
-    (ctx) => new Scheduler(ctx),
-    (ctx) => new Kubelet(ctx),
-  ]);
-  sim.store.create('Namespace', { metadata: { name: 'default' } });
-  for (const node of newNodes(3)) sim.store.create('Node', node);
-  const kubelet = sim.controller<Kubelet>('kubelet');
+  const scenario = defaultScenario();
+  scenario.images['nginx:missing'] = { pull: 'missing' };
+  const { simulation: sim, kubelet } = createSimulatedCluster(scenario);
   const cleanups: Array<() => Promise<void>> = [];
   afterAll(async () => {
     for (const fn of cleanups.reverse()) await fn();
@@ -111,5 +100,27 @@ describe('a full rollout through the real adapter', () => {
     process.stdout.write(
       `rollout through the real adapter: ${elapsedS.toFixed(1)} s real, ${observations} observations, requests ${JSON.stringify(counts)}\n`,
     );
+  });
+
+  it('sees a failing rollout (image pull back-off) in pods and events, from the cache', async () => {
+    const server = await startApiServer({ simulation: sim, port: 0, speed: 4 });
+    cleanups.push(() => server.close());
+    const cluster = KubeCluster.fromOptions({ kubeconfigContent: server.kubeconfig() });
+    cleanups.push(() => cluster.close());
+    const ref: WorkloadRef = { namespace: 'default', name: 'web' };
+    await cluster.watch([ref]);
+    await cluster.apply(deployment('nginx:missing'), { fieldManager: 'rollout-gate', force: true });
+    const deadline = cluster.clock.now() + 30_000;
+    let o = await cluster.observe(ref);
+    const pulling = (x: WorkloadObservation) =>
+      x.pods.some((p) =>
+        /ErrImagePull|ImagePullBackOff/.test(p.status?.containerStatuses?.[0]?.state.waiting?.reason ?? ''),
+      ) && x.events.some((e) => e.reason === 'Failed' && e.involvedObject.kind === 'Pod');
+    while (!pulling(o) && cluster.clock.now() < deadline) {
+      await cluster.waitForChange(2_000);
+      o = await cluster.observe(ref);
+    }
+    expect(pulling(o)).toBe(true);
+    expect(cluster.requestCounts()).toEqual({ LIST: 4, WATCH: 4, PATCH: 1 });
   });
 });
