@@ -305,6 +305,7 @@ export class Kubelet implements Controller {
     const keys: string[] = [];
     for (const [key, run] of this.runs) {
       if (!key.startsWith(`${namespace}/`)) continue;
+      if (!run.mounted) run.mountRetryAt = this.ctx.clock.now(); // a new ConfigMap/Secret may complete the mounts
       if (!run.mounted || run.containers.some((c) => c.stage === 'CreateContainerConfigError')) keys.push(key);
     }
     return keys;
