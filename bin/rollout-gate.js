@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// The `rollout-gate` command: runs the bundled CLI (built by `npm run bundle`, committed in dist/).
-import '../dist/cli/index.js';
+// The `rollout-gate` command: runs the compiled CLI (lib/, built by `npm run build`, which
+// `npm ci` runs through the `prepare` script).
+import '../lib/src/cli.js';
