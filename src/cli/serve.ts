@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadScenario } from '../app/connect.js';
+import { kubeletLogReader } from '../cluster/sim/api/resources.js';
 import { startApiServer } from '../cluster/sim/api/server.js';
 import { createSimulatedCluster } from '../cluster/sim/index.js';
 import type { ServeArgs } from './args.js';
@@ -16,17 +17,20 @@ import type { CliIO } from './runCli.js';
 export async function serve(args: ServeArgs, io: CliIO, stop: Promise<void> = interrupted()): Promise<number> {
   const loaded = loadScenario({ scenario: args.scenario, cwd: io.cwd });
   if (loaded.errors.length > 0) {
-    for (const e of loaded.errors) io.stderr(`${e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : ''}error: ${e.message}\n`);
+    for (const e of loaded.errors)
+      io.stderr(`${e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : ''}error: ${e.message}\n`);
     return 2;
   }
-  const { simulation, kubelet } = createSimulatedCluster(loaded.scenario, { objects: loaded.objects.map((d) => d.object) });
+  const { simulation, kubelet } = createSimulatedCluster(loaded.scenario, {
+    objects: loaded.objects.map((d) => d.object),
+  });
   const server = await startApiServer({
     simulation,
     port: args.port,
     speed: args.speed,
     tls: args.tls,
     ...(args.tls ? { token: randomBytes(24).toString('base64url') } : {}),
-    readLogs: (ns, pod, container, tail) => kubelet.logs(ns, pod, container, { tailLines: tail }),
+    readLogs: kubeletLogReader(kubelet),
   });
   const tempDir = args.kubeconfigOut ? undefined : mkdtempSync(join(tmpdir(), 'rollout-gate-'));
   const kubeconfigPath = args.kubeconfigOut ? resolve(io.cwd, args.kubeconfigOut) : join(tempDir!, 'kubeconfig');

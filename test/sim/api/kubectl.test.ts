@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { dump } from 'js-yaml';
 import type { Simulation } from '../../../src/cluster/sim/simulation.js';
 import type { ApiServerHandle } from '../../../src/cluster/sim/api/server.js';
-import type { Deployment, KubeObject, ReplicaSet } from '../../../src/k8s/objects.js';
+import type { Deployment, KubeObject } from '../../../src/k8s/objects.js';
 import { Kubectl, deployment, startBareServer } from './harness.js';
 
 /**

@@ -32,11 +32,47 @@ export interface ResourceTarget {
   subresource?: string;
 }
 
-/** Reads a container's log lines (the simulated kubelet's log store). */
-export type LogReader = (namespace: string, pod: string, container: string, tailLines?: number) => string[];
+/**
+ * Reads a container's log lines (the simulated kubelet's log store); `previous` asks for the last
+ * terminated run (`kubectl logs --previous`).
+ */
+export type LogReader = (
+  namespace: string,
+  pod: string,
+  container: string,
+  tailLines?: number,
+  previous?: boolean,
+) => string[];
+
+/** What a kubelet offers for logs (the simulated {@link Kubelet}'s `logs`). */
+export interface KubeletLogs {
+  logs(
+    namespace: string,
+    pod: string,
+    container?: string,
+    options?: { tailLines?: number; previous?: boolean },
+  ): string[];
+}
+
+/**
+ * The kubelet's log semantics: `--previous` reads the last terminated run; otherwise the current
+ * run, or, while the container waits in back-off and has no current run yet, the last one (what
+ * the container runtime still holds, so `kubectl logs` of a crash-looping pod shows the crash).
+ */
+export function kubeletLogReader(kubelet: KubeletLogs): LogReader {
+  return (ns, pod, container, tailLines, previous) => {
+    const options = tailLines === undefined ? {} : { tailLines };
+    if (previous) return kubelet.logs(ns, pod, container, { ...options, previous: true });
+    const current = kubelet.logs(ns, pod, container, options);
+    return current.length > 0 ? current : kubelet.logs(ns, pod, container, { ...options, previous: true });
+  };
+}
 
 const PATCH_TYPES = [
-  'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml',
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
 ];
 
 /**
@@ -98,7 +134,11 @@ export class ResourceApi {
     if (token) {
       const decoded = decodeContinue(token);
       if (this.store.changesSince(decoded.rv) === undefined) {
-        throw new ApiError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        throw new ApiError(
+          410,
+          'Expired',
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        );
       }
       snapshotRv = decoded.rv;
       items = items.filter((obj) => keyOf(obj) > decoded.after);
@@ -112,14 +152,24 @@ export class ResourceApi {
       continueToken = encodeContinue(snapshotRv, keyOf(items[items.length - 1]!));
     }
     if (wantsTable(req)) {
-      return { status: 200, body: toTable(info.kind, items, this.simulation.clock.now(), { include: includeObject(req), resourceVersion: String(listRv), continueToken }) };
+      return {
+        status: 200,
+        body: toTable(info.kind, items, this.simulation.clock.now(), {
+          include: includeObject(req),
+          resourceVersion: String(listRv),
+          continueToken,
+        }),
+      };
     }
     return {
       status: 200,
       body: {
         kind: `${info.kind}List`,
         apiVersion: info.apiVersion,
-        metadata: { resourceVersion: String(listRv), ...(continueToken ? { continue: continueToken, remainingItemCount: remaining } : {}) },
+        metadata: {
+          resourceVersion: String(listRv),
+          ...(continueToken ? { continue: continueToken, remainingItemCount: remaining } : {}),
+        },
         items,
       },
     };
@@ -127,7 +177,13 @@ export class ResourceApi {
 
   private maybeTable(info: KindInfo, obj: KubeObject, req: ApiRequest): ApiReply {
     if (!wantsTable(req)) return { status: 200, body: obj };
-    return { status: 200, body: toTable(info.kind, [obj], this.simulation.clock.now(), { include: includeObject(req), resourceVersion: obj.metadata.resourceVersion }) };
+    return {
+      status: 200,
+      body: toTable(info.kind, [obj], this.simulation.clock.now(), {
+        include: includeObject(req),
+        resourceVersion: obj.metadata.resourceVersion,
+      }),
+    };
   }
 
   private create(target: ResourceTarget, req: ApiRequest): ApiReply {
@@ -149,7 +205,9 @@ export class ResourceApi {
     }
     const obj = this.decodeObject(info, req, target.namespace);
     if (obj.metadata.name !== target.name) {
-      throw ApiError.badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${target.name})`);
+      throw ApiError.badRequest(
+        `the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${target.name})`,
+      );
     }
     return this.write(target, old, obj, req);
   }
@@ -158,7 +216,11 @@ export class ResourceApi {
     const { info, subresource } = target;
     const type = mediaType(header(req, 'content-type'));
     if (!PATCH_TYPES.includes(type)) {
-      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+      );
     }
     if (type === 'application/apply-patch+yaml') return this.apply(target, req);
     const old = this.mustGet(target);
@@ -183,13 +245,21 @@ export class ResourceApi {
   /** Server-side apply: creates the object when absent (201), else merges with field ownership. */
   private apply(target: ResourceTarget, req: ApiRequest): ApiReply {
     const { info } = target;
-    if (target.subresource !== undefined) throw ApiError.badRequest('apply is only supported on the main resource in this simulator');
+    if (target.subresource !== undefined)
+      throw ApiError.badRequest('apply is only supported on the main resource in this simulator');
     const manager = req.query.get('fieldManager');
     if (!manager) throw ApiError.badRequest('PATCH ' + info.plural + ': fieldManager is required for apply requests');
-    const applied = this.decodeObject(info, { ...req, headers: { ...req.headers, 'content-type': 'application/yaml' } }, target.namespace);
-    if (!applied.apiVersion || !applied.kind) throw ApiError.badRequest('apiVersion and kind must be set in an apply request');
+    const applied = this.decodeObject(
+      info,
+      { ...req, headers: { ...req.headers, 'content-type': 'application/yaml' } },
+      target.namespace,
+    );
+    if (!applied.apiVersion || !applied.kind)
+      throw ApiError.badRequest('apiVersion and kind must be set in an apply request');
     if (applied.metadata.name !== target.name) {
-      throw ApiError.badRequest(`the name of the object (${applied.metadata.name ?? ''}) does not match the name on the URL (${target.name})`);
+      throw ApiError.badRequest(
+        `the name of the object (${applied.metadata.name ?? ''}) does not match the name on the URL (${target.name})`,
+      );
     }
     const force = req.query.get('force') === 'true';
     const live = this.store.get(info.kind, target.namespace, target.name!);
@@ -213,7 +283,11 @@ export class ResourceApi {
     if (subresource === 'status') {
       result = this.store.update(info.kind, next, { subresource: 'status', dryRun: dryRun(req) });
     } else {
-      const tracked = trackUpdate(old, next, { manager: fieldManager(req), apiVersion: info.apiVersion, time: this.now() });
+      const tracked = trackUpdate(old, next, {
+        manager: fieldManager(req),
+        apiVersion: info.apiVersion,
+        time: this.now(),
+      });
       result = this.store.update(info.kind, tracked, { dryRun: dryRun(req) });
     }
     this.simulation.settle();
@@ -224,14 +298,22 @@ export class ResourceApi {
     const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
       throw ApiError.invalid('Scale', 'autoscaling', target.name ?? '', [
-        { reason: 'FieldValueInvalid', message: `spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' },
+        {
+          reason: 'FieldValueInvalid',
+          message: `spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+          field: 'spec.replicas',
+        },
       ]);
     }
     const next = clone(old) as Deployment;
     next.spec.replicas = replicas;
     const wanted = scale.metadata?.resourceVersion;
     if (wanted) next.metadata.resourceVersion = wanted;
-    const tracked = trackUpdate(old, next, { manager: fieldManager(req), apiVersion: target.info.apiVersion, time: this.now() });
+    const tracked = trackUpdate(old, next, {
+      manager: fieldManager(req),
+      apiVersion: target.info.apiVersion,
+      time: this.now(),
+    });
     const updated = this.store.update(target.info.kind, tracked, { dryRun: dryRun(req) });
     this.simulation.settle();
     return { status: 200, body: scaleOf(updated) };
@@ -248,8 +330,16 @@ export class ResourceApi {
     return {
       status: 200,
       body: {
-        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
-        details: { name: target.name, ...(info.group ? { group: info.group } : {}), kind: info.plural, uid: old.metadata.uid },
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Success',
+        details: {
+          name: target.name,
+          ...(info.group ? { group: info.group } : {}),
+          kind: info.plural,
+          uid: old.metadata.uid,
+        },
       },
     };
   }
@@ -259,9 +349,23 @@ export class ResourceApi {
     const selection = parseSelection(info, target.namespace, req.query);
     const options = deleteOptions(req);
     const items = this.store.list(info.kind, target.namespace).filter((obj) => selects(selection, obj));
-    const deleted = items.map((obj) => this.store.delete(info.kind, obj.metadata.namespace, obj.metadata.name!, { ...options, resourceVersion: undefined, uid: undefined }));
+    const deleted = items.map((obj) =>
+      this.store.delete(info.kind, obj.metadata.namespace, obj.metadata.name!, {
+        ...options,
+        resourceVersion: undefined,
+        uid: undefined,
+      }),
+    );
     this.simulation.settle();
-    return { status: 200, body: { kind: `${info.kind}List`, apiVersion: info.apiVersion, metadata: { resourceVersion: String(this.store.resourceVersion()) }, items: deleted } };
+    return {
+      status: 200,
+      body: {
+        kind: `${info.kind}List`,
+        apiVersion: info.apiVersion,
+        metadata: { resourceVersion: String(this.store.resourceVersion()) },
+        items: deleted,
+      },
+    };
   }
 
   /** `propagationPolicy=Orphan`: dependents lose their owner reference before the owner goes. */
@@ -283,34 +387,65 @@ export class ResourceApi {
     let container = req.query.get('container') ?? undefined;
     if (!container) {
       if (names.length !== 1) {
-        throw ApiError.badRequest(`a container name must be specified for pod ${target.name}, choose one of: [${names.join(' ')}]`);
+        throw ApiError.badRequest(
+          `a container name must be specified for pod ${target.name}, choose one of: [${names.join(' ')}]`,
+        );
       }
       container = names[0]!;
     }
     if (!names.includes(container) && !(pod.spec?.initContainers ?? []).some((c) => c.name === container)) {
       throw ApiError.badRequest(`container ${container} is not valid for pod ${target.name}`);
     }
+    const previous = req.query.get('previous') === 'true';
+    if (previous) {
+      const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find(
+        (s) => s.name === container,
+      );
+      if (!status?.lastState?.terminated) {
+        throw ApiError.badRequest(`previous terminated container "${container}" in pod "${target.name}" not found`);
+      }
+    }
     const tail = req.query.get('tailLines');
-    const lines = this.readLogs?.(target.namespace ?? 'default', target.name!, container, tail ? Number(tail) : undefined) ?? [];
+    const lines =
+      this.readLogs?.(
+        target.namespace ?? 'default',
+        target.name!,
+        container,
+        tail ? Number(tail) : undefined,
+        previous,
+      ) ?? [];
     const kept = tail ? lines.slice(Math.max(0, lines.length - Number(tail))) : lines;
     return { status: 200, text: kept.map((l) => l + '\n').join('') };
   }
 
   /** Decodes a full object for create/update and checks it against the endpoint. */
   private decodeObject(info: KindInfo, req: ApiRequest, namespace: string | undefined): KubeObject {
-    const obj = decodeBody(req.body, header(req, 'content-type'), `the object provided is unrecognized (must be of type ${info.kind})`);
-    if (!isObject(obj)) throw ApiError.badRequest(`the object provided is unrecognized (must be of type ${info.kind}): body is not an object`);
+    const obj = decodeBody(
+      req.body,
+      header(req, 'content-type'),
+      `the object provided is unrecognized (must be of type ${info.kind})`,
+    );
+    if (!isObject(obj))
+      throw ApiError.badRequest(
+        `the object provided is unrecognized (must be of type ${info.kind}): body is not an object`,
+      );
     if (obj.kind !== undefined && obj.kind !== info.kind) {
-      throw ApiError.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${info.apiVersion}) or kind ${String(obj.kind)} is not ${info.kind}`);
+      throw ApiError.badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${info.apiVersion}) or kind ${String(obj.kind)} is not ${info.kind}`,
+      );
     }
     if (obj.apiVersion !== undefined && obj.apiVersion !== info.apiVersion) {
-      throw ApiError.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${info.apiVersion})`);
+      throw ApiError.badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${info.apiVersion})`,
+      );
     }
     const object = obj as unknown as KubeObject;
     if (!isObject(object.metadata)) object.metadata = {};
     if (info.namespaced) {
       if (object.metadata.namespace && object.metadata.namespace !== namespace) {
-        throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw ApiError.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       object.metadata.namespace = namespace;
     }
@@ -325,11 +460,17 @@ export function scaleOf(obj: KubeObject): KubeObject {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
     metadata: {
-      name: d.metadata.name, namespace: d.metadata.namespace, uid: d.metadata.uid,
-      resourceVersion: d.metadata.resourceVersion, creationTimestamp: d.metadata.creationTimestamp,
+      name: d.metadata.name,
+      namespace: d.metadata.namespace,
+      uid: d.metadata.uid,
+      resourceVersion: d.metadata.resourceVersion,
+      creationTimestamp: d.metadata.creationTimestamp,
     },
     spec: { replicas: d.spec?.replicas ?? 0 },
-    status: { replicas: d.status?.replicas ?? 0, ...(d.spec?.selector ? { selector: formatSelector(d.spec.selector) } : {}) },
+    status: {
+      replicas: d.status?.replicas ?? 0,
+      ...(d.spec?.selector ? { selector: formatSelector(d.spec.selector) } : {}),
+    },
   };
 }
 
@@ -357,7 +498,8 @@ export function methodNotAllowed(): ApiError {
 
 function dryRun(req: ApiRequest): boolean {
   const values = req.query.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw ApiError.badRequest(`Invalid dryRun value: ${v}; supported values: All`);
+  for (const v of values)
+    if (v !== 'All') throw ApiError.badRequest(`Invalid dryRun value: ${v}; supported values: All`);
   return values.length > 0;
 }
 
@@ -366,14 +508,23 @@ function fieldManager(req: ApiRequest): string {
   return req.query.get('fieldManager') || header(req, 'user-agent').split('/')[0] || 'unknown';
 }
 
-function deleteOptions(req: ApiRequest): { gracePeriodSeconds?: number; propagationPolicy?: string; resourceVersion?: string; uid?: string; dryRun: boolean } {
+function deleteOptions(req: ApiRequest): {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: string;
+  resourceVersion?: string;
+  uid?: string;
+  dryRun: boolean;
+} {
   let body: Record<string, unknown> = {};
   if (req.body.length > 0 && req.body.toString('utf8').trim() !== '') {
     const decoded = decodeBody(req.body, header(req, 'content-type') || 'application/json', 'DeleteOptions');
     if (isObject(decoded)) body = decoded;
   }
   const grace = req.query.get('gracePeriodSeconds') ?? body.gracePeriodSeconds;
-  const preconditions = (isObject(body.preconditions) ? body.preconditions : {}) as { uid?: string; resourceVersion?: string };
+  const preconditions = (isObject(body.preconditions) ? body.preconditions : {}) as {
+    uid?: string;
+    resourceVersion?: string;
+  };
   const bodyDryRun = Array.isArray(body.dryRun) && body.dryRun.includes('All');
   return {
     ...(grace !== undefined && grace !== null ? { gracePeriodSeconds: Number(grace) } : {}),
@@ -407,10 +558,12 @@ function encodeContinue(rv: number, after: string): string {
 function decodeContinue(token: string): { rv: number; after: string } {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv?: unknown; start?: unknown };
-    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string') return { rv: parsed.rv, after: parsed.start };
+    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string')
+      return { rv: parsed.rv, after: parsed.start };
   } catch {
     // fall through
   }
-  throw ApiError.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  throw ApiError.badRequest(
+    'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+  );
 }
-
