@@ -1,6 +1,7 @@
 import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
 import { ApiError } from '../k8s/apiError.js';
 import { planRollback, preconditionedPatch } from '../rollback/lastGood.js';
+import { PAUSED_UNDO_ERROR } from '../rollback/undoPatch.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { revisionOf } from '../rollout/revisions.js';
 import type { Baseline } from './baseline.js';
@@ -63,7 +64,9 @@ export async function rollbackWorkloads(
         ref: request.ref,
         context: { appliedAt: sent.at, appliedGeneration: sent.generation, name: request.ref.name, mode: 'rollback' },
         progress: [],
-        timeline: [{ t: round1((sent.at - options.origin) / 1000), oldReady: 0, newReady: 0, note: 'rollback started' }],
+        timeline: [
+          { t: round1((sent.at - options.origin) / 1000), oldReady: 0, newReady: 0, note: 'rollback started' },
+        ],
       },
     });
     outcomes.set(key, { restored: false, message: sent.explanation, timeline: [] });
@@ -73,7 +76,12 @@ export async function rollbackWorkloads(
   await watchRollouts(
     cluster,
     verifying.map((v) => v.watched),
-    { policy: { ...options.policy, timeoutSeconds: options.timeoutSeconds }, mode: 'rollback', stopOnFirstFailure: false, origin: options.origin },
+    {
+      policy: { ...options.policy, timeoutSeconds: options.timeoutSeconds },
+      mode: 'rollback',
+      stopOnFirstFailure: false,
+      origin: options.origin,
+    },
     log,
   );
   for (const { key, watched } of verifying) {
@@ -84,9 +92,16 @@ export async function rollbackWorkloads(
     const timeline = watched.timeline.slice(1);
     if (verdict.state === 'succeeded') {
       log.info(`deployment "${watched.ref.name}" rolled back to revision ${revision ?? '?'} and healthy again`);
-      outcomes.set(key, { restored: true, rolledBackTo: revision, message: previous.message, timeline: [watched.timeline[0]!, ...timeline] });
+      outcomes.set(key, {
+        restored: true,
+        rolledBackTo: revision,
+        message: previous.message,
+        timeline: [watched.timeline[0]!, ...timeline],
+      });
     } else {
-      log.error(`the rollback of deployment "${watched.ref.name}" did not complete: ${verdict.reason}: ${verdict.message}`);
+      log.error(
+        `the rollback of deployment "${watched.ref.name}" did not complete: ${verdict.reason}: ${verdict.message}`,
+      );
       outcomes.set(key, {
         restored: false,
         reason: 'RollbackFailed',
@@ -100,7 +115,12 @@ export async function rollbackWorkloads(
 
 type Sent = { at: number; generation?: number; explanation: string } | { outcome: RollbackOutcome };
 
-async function sendUndo(cluster: ClusterClient, request: RollbackRequest, options: RollbackOptions, log: GateLog): Promise<Sent> {
+async function sendUndo(
+  cluster: ClusterClient,
+  request: RollbackRequest,
+  options: RollbackOptions,
+  log: GateLog,
+): Promise<Sent> {
   const { ref } = request;
   for (let attempt = 1; ; attempt++) {
     const observed = await cluster.observe(ref);
@@ -108,9 +128,17 @@ async function sendUndo(cluster: ClusterClient, request: RollbackRequest, option
     if (d && request.appliedGeneration !== undefined && d.metadata.generation !== request.appliedGeneration) {
       return superseded(ref, log);
     }
+    if (d?.spec.paused) {
+      // Checked before planning: a paused Deployment has no new ReplicaSet for its template, so the
+      // planner would take the current revision for the failing one and report "no good revision".
+      const message = `deployment "${ref.name}" is paused, so it was not rolled back: ${PAUSED_UNDO_ERROR}`;
+      log.error(message);
+      return { outcome: { restored: false, reason: 'Paused', message, timeline: [] } };
+    }
     const plan = planRollback({ deployment: d, replicaSets: observed.replicaSets, before: request.baseline.preApply });
     if (plan.kind === 'none') {
-      if (plan.reason === 'NoGoodRevision' && request.createdByRun) return noGoodRevision(cluster, request, options, plan.message, log);
+      if (plan.reason === 'NoGoodRevision' && request.createdByRun)
+        return noGoodRevision(cluster, request, options, plan.message, log);
       log.error(`deployment "${ref.name}": not rolled back: ${plan.message}`);
       return { outcome: { restored: false, reason: plan.reason, message: plan.message, timeline: [] } };
     }
@@ -124,7 +152,14 @@ async function sendUndo(cluster: ClusterClient, request: RollbackRequest, option
       if (ApiError.isConflict(err) && attempt < MAX_ATTEMPTS) continue;
       const why = err instanceof ApiError ? err.message : String(err);
       log.error(`deployment "${ref.name}": the rollback was refused: ${why}`);
-      return { outcome: { restored: false, reason: 'RollbackFailed', message: `the rollback was refused: ${why}`, timeline: [] } };
+      return {
+        outcome: {
+          restored: false,
+          reason: 'RollbackFailed',
+          message: `the rollback was refused: ${why}`,
+          timeline: [],
+        },
+      };
     }
   }
 }
@@ -149,14 +184,18 @@ async function noGoodRevision(
     case 'scale-to-zero':
       await cluster.scaleDeployment(ref, 0);
       log.warn(`${base}; scaled it to 0 replicas (on-no-good-revision: scale-to-zero)`);
-      return { outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; scaled to 0 replicas`, timeline: [] } };
+      return {
+        outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; scaled to 0 replicas`, timeline: [] },
+      };
     case 'delete':
       await cluster.delete('apps/v1', 'Deployment', ref.namespace, ref.name);
       log.warn(`${base}; deleted it (on-no-good-revision: delete)`);
       return { outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; deleted it`, timeline: [] } };
     case 'leave':
       log.warn(`${base}; left as it is (on-no-good-revision: leave; use scale-to-zero or delete to clean up) — ${why}`);
-      return { outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; left as it is`, timeline: [] } };
+      return {
+        outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; left as it is`, timeline: [] },
+      };
   }
 }
 

@@ -60,15 +60,22 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
   };
 
   const deploymentDocs = input.documents.filter((d) => d.object.kind === 'Deployment');
-  const refs = deploymentDocs.map((d) => ({ namespace: d.object.metadata.namespace ?? 'default', name: d.object.metadata.name ?? '' }));
+  const refs = deploymentDocs.map((d) => ({
+    namespace: d.object.metadata.namespace ?? 'default',
+    name: d.object.metadata.name ?? '',
+  }));
   await cluster.watch(refs);
 
   const workloads: Workload[] = [];
   for (const [i, doc] of deploymentDocs.entries()) {
     const ref = refs[i]!;
     const baseline = recordBaseline(await cluster.observe(ref));
-    for (const warning of policyWarnings(input.policy, doc.object as Deployment)) log.warn(warning, { file: doc.file, line: doc.line });
-    if (baseline.paused) log.warn(`deployment "${ref.name}" is paused in the cluster; the gate cannot roll it out or back until it is resumed`);
+    for (const warning of policyWarnings(input.policy, doc.object as Deployment))
+      log.warn(warning, { file: doc.file, line: doc.line });
+    if (baseline.paused)
+      log.warn(
+        `deployment "${ref.name}" is paused in the cluster; the gate cannot roll it out or back until it is resumed`,
+      );
     workloads.push({
       ref,
       doc,
@@ -83,7 +90,9 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
   let applied;
   try {
     applied = await timed('apply', () =>
-      log.group('Apply', () => applyManifests(cluster, input.documents, { force: input.force, changeCause: input.changeCause })),
+      log.group('Apply', () =>
+        applyManifests(cluster, input.documents, { force: input.force, changeCause: input.changeCause }),
+      ),
     );
   } catch (err) {
     if (err instanceof ApplyError) {
@@ -105,7 +114,14 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
     const stored = applied.stored[input.documents.indexOf(w.doc)] as Deployment | undefined;
     const generation = stored?.metadata.generation;
     w.changed = !w.baseline.exists || generation !== w.baseline.generation;
-    w.watched.context = { appliedAt, appliedGeneration: generation, baselineRevision: w.baseline.revision, name: w.ref.name, mode: 'rollout' };
+    w.watched.context = {
+      appliedAt,
+      appliedGeneration: generation,
+      baselineRevision: w.baseline.revision,
+      name: w.ref.name,
+      mode: 'rollout',
+    };
+    w.watched.appliedTemplate = stored?.spec.template;
   }
 
   // Watch.
@@ -123,8 +139,9 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
   const failedOnes = workloads.filter((w) => w.watched.verdict?.state === 'failed');
   const detectedAt = Math.min(...failedOnes.map((w) => w.watched.decidedAt ?? Infinity));
   for (const w of workloads) {
+    // The revision this run produced; after a rollover the Deployment's current one is someone else's.
     const obs = w.watched.finalSnapshot?.deployment ?? (await cluster.observe(w.ref)).deployment;
-    w.appliedRevision = obs ? revisionOf(obs) : undefined;
+    w.appliedRevision = w.watched.appliedRevision ?? (obs ? revisionOf(obs) : undefined);
   }
 
   if (failedOnes.length === 0) {
@@ -144,7 +161,11 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
         timeline: w.watched.timeline,
       };
     }
-    await recordLastGood(cluster, workloads.map((w) => ({ ref: w.ref, snapshot: w.watched.finalSnapshot })), log);
+    await recordLastGood(
+      cluster,
+      workloads.map((w) => ({ ref: w.ref, snapshot: w.watched.finalSnapshot })),
+      log,
+    );
     return finish('succeeded');
   }
 
@@ -152,7 +173,9 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
   await timed('capture', async () => {
     for (const w of failedOnes) {
       const failure = w.watched.verdict!.failure!;
-      const lines = Object.fromEntries(Object.entries(w.doc.imageLines ?? {}).map(([c, line]) => [c, { file: w.doc.file, line }]));
+      const lines = Object.fromEntries(
+        Object.entries(w.doc.imageLines ?? {}).map(([c, line]) => [c, { file: w.doc.file, line }]),
+      );
       const evidence = await captureEvidence(cluster, w.ref, failure, w.watched.finalSnapshot!, lines);
       w.result = failedResult(w, appliedAt, clock.now());
       w.result.evidence = evidence;
@@ -172,16 +195,36 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
   // Roll back every Deployment this run changed, failed or not, together.
   const requests: RollbackRequest[] = workloads
     .filter((w) => w.changed)
-    .map((w) => ({ ref: w.ref, baseline: w.baseline, appliedGeneration: w.watched.context.appliedGeneration, createdByRun: !w.baseline.exists }));
+    .map((w) => ({
+      ref: w.ref,
+      baseline: w.baseline,
+      appliedGeneration: w.watched.context.appliedGeneration,
+      createdByRun: !w.baseline.exists,
+    }));
   const outcomes = await timed('rollback', () =>
     log.group('Rollback', () =>
-      rollbackWorkloads(cluster, requests, { policy: input.policy, timeoutSeconds: input.rollbackTimeoutSeconds, onNoGoodRevision: input.onNoGoodRevision, origin }, log),
+      rollbackWorkloads(
+        cluster,
+        requests,
+        {
+          policy: input.policy,
+          timeoutSeconds: input.rollbackTimeoutSeconds,
+          onNoGoodRevision: input.onNoGoodRevision,
+          origin,
+        },
+        log,
+      ),
     ),
   );
   let allRestored = true;
   for (const w of workloads) {
     const outcome = outcomes.get(`${w.ref.namespace}/${w.ref.name}`);
-    w.result ??= undecidedResult(w, appliedAt, clock.now(), `rolled back because ${failedOnes.map((f) => f.ref.name).join(', ')} failed`);
+    w.result ??= undecidedResult(
+      w,
+      appliedAt,
+      clock.now(),
+      `rolled back because ${failedOnes.map((f) => f.ref.name).join(', ')} failed`,
+    );
     if (!outcome) {
       // Not changed by this run: nothing to roll back.
       if (w.result.result !== 'failed') w.result.result = 'unchanged';
@@ -227,7 +270,10 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
       durationSeconds: round1((now - start) / 1000),
       detectedAfterSeconds: round1((detectedAt - start) / 1000),
       progress: w.watched.progress,
-      timeline: [...w.watched.timeline, { t: round1((detectedAt - origin) / 1000), ...lastPoint(w), note: 'failure declared' }],
+      timeline: [
+        ...w.watched.timeline,
+        { t: round1((detectedAt - origin) / 1000), ...lastPoint(w), note: 'failure declared' },
+      ],
     };
   }
 }
@@ -256,4 +302,3 @@ function lastPoint(w: Workload): { oldReady: number; newReady: number } {
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
-

@@ -1,8 +1,15 @@
 import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
-import type { Deployment } from '../k8s/objects.js';
+import type { Deployment, PodTemplateSpec } from '../k8s/objects.js';
+import type { FailureReason } from '../rollout/failure.js';
 import { judge, judgeRollback, type Verdict } from '../rollout/judge.js';
 import type { GatePolicy } from '../rollout/policy.js';
-import { findNewReplicaSet, podsOf, controlledReplicaSets } from '../rollout/revisions.js';
+import {
+  findNewReplicaSet,
+  podsOf,
+  controlledReplicaSets,
+  revisionOf,
+  templatesEqualIgnoringHash,
+} from '../rollout/revisions.js';
 import type { RolloutContext, WorkloadSnapshot } from '../rollout/snapshot.js';
 import type { GateLog } from './gateLog.js';
 import type { TimelinePoint } from './result.js';
@@ -20,7 +27,17 @@ export interface WatchedWorkload {
   timeline: TimelinePoint[];
   /** Counts used to notice progress (updated/ready/available) for the stall window. */
   lastCounts?: string;
+  /**
+   * The pod template this run applied (rollout mode). When another writer replaces it during the
+   * watch (a rollover), the rollout being judged is no longer ours: the verdict is `Superseded`.
+   */
+  appliedTemplate?: PodTemplateSpec;
+  /** The revision the controller gave the applied template, once observed. */
+  appliedRevision?: number;
 }
+
+/** Not a judge's reason: the gate's own, for a rollout someone else replaced mid-watch. */
+export const SUPERSEDED = 'Superseded';
 
 export interface WatchOptions {
   policy: GatePolicy;
@@ -53,8 +70,9 @@ export async function watchRollouts(
       if (w.decidedAt !== undefined) continue;
       const snapshot = await cluster.observe(w.ref);
       noteProgress(w, snapshot, now);
+      noteAppliedRevision(w, snapshot);
       const judgeFn = options.mode === 'rollback' ? judgeRollback : judge;
-      const verdict = judgeFn(snapshot, w.context, options.policy, now);
+      const verdict = supersededVerdict(w, snapshot) ?? judgeFn(snapshot, w.context, options.policy, now);
       recordTimeline(w, snapshot, now, options.origin);
       if (verdict.progressLine !== w.progress[w.progress.length - 1] && verdict.progressLine !== '') {
         w.progress.push(verdict.progressLine);
@@ -71,6 +89,34 @@ export async function watchRollouts(
     if (pending.length === 0 || (failed && options.stopOnFirstFailure)) return;
     await cluster.waitForChange(recheckMs);
   }
+}
+
+/**
+ * Another writer changed the Deployment's template after this run applied it (a newer generation
+ * with a different template): judging on would report their rollout as ours, and its success would
+ * be recorded as our last good revision. Only in rollout mode, and only for a template change (a
+ * scale by an autoscaler bumps the generation too, but does not replace the rollout).
+ */
+function supersededVerdict(w: WatchedWorkload, snapshot: WorkloadSnapshot): Verdict | undefined {
+  const d = snapshot.deployment;
+  const applied = w.context.appliedGeneration;
+  if (w.context.mode !== 'rollout' || !d || applied === undefined || !w.appliedTemplate) return undefined;
+  if ((d.metadata.generation ?? 0) <= applied || templatesEqualIgnoringHash(d.spec.template, w.appliedTemplate))
+    return undefined;
+  const message =
+    `deployment "${w.ref.name}" was changed by someone else during the rollout (generation ${d.metadata.generation ?? '?'}, ` +
+    `this run applied ${applied}); its rollout is no longer this run's to judge or to roll back`;
+  // The verdict's reason type lists the judge's reasons; Superseded is the gate's own (design.md §3.1 allows "...").
+  const reason = SUPERSEDED as FailureReason;
+  return { state: 'failed', reason, message, failure: { reason, message, evidence: [] }, progressLine: '' };
+}
+
+/** The revision of the applied template: read while the controller's status is of our generation. */
+function noteAppliedRevision(w: WatchedWorkload, snapshot: WorkloadSnapshot): void {
+  const d = snapshot.deployment;
+  if (!d || w.context.mode !== 'rollout' || d.metadata.generation !== w.context.appliedGeneration) return;
+  if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) return;
+  w.appliedRevision = revisionOf(d);
 }
 
 /** The stall window restarts whenever updated, ready or available replicas change. */
@@ -91,14 +137,19 @@ function recordTimeline(w: WatchedWorkload, snapshot: WorkloadSnapshot, now: num
   w.timeline.push({ t: Math.round((now - origin) / 100) / 10, ...point });
 }
 
-export function readiness(deployment: Deployment | undefined, snapshot: WorkloadSnapshot): { oldReady: number; newReady: number } {
+export function readiness(
+  deployment: Deployment | undefined,
+  snapshot: WorkloadSnapshot,
+): { oldReady: number; newReady: number } {
   if (!deployment) return { oldReady: 0, newReady: 0 };
   const owned = controlledReplicaSets(deployment, snapshot.replicaSets);
   const current = findNewReplicaSet(deployment, owned);
   let oldReady = 0;
   let newReady = 0;
   for (const rs of owned) {
-    const ready = podsOf(rs, snapshot.pods).filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    const ready = podsOf(rs, snapshot.pods).filter((p) =>
+      p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    ).length;
     if (rs === current) newReady += ready;
     else oldReady += ready;
   }
