@@ -103,7 +103,7 @@ export class KubeCluster implements ClusterClient {
     // The server rejects an apply that carries managedFields; the rest of the manifest is the intent.
     const { managedFields: _managedFields, ...metadata } = obj.metadata;
     const body = { ...obj, metadata: { ...metadata, ...(namespace ? { namespace } : {}) } };
-    return this.send<KubeObject>(
+    const stored = await this.send<KubeObject>(
       {
         verb: 'PATCH',
         path: await this.resources.path(apiVersion, kind, namespace, name),
@@ -113,6 +113,7 @@ export class KubeCluster implements ClusterClient {
       },
       false,
     );
+    return this.remember(stored);
   }
 
   async get<T extends KubeObject>(
@@ -137,7 +138,9 @@ export class KubeCluster implements ClusterClient {
 
   async patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment> {
     const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
-    return this.send<Deployment>({ verb: 'PATCH', path, body: patch, contentType: JSON_PATCH }, false);
+    return this.remember(
+      await this.send<Deployment>({ verb: 'PATCH', path, body: patch, contentType: JSON_PATCH }, false),
+    );
   }
 
   async annotateDeployment(
@@ -147,15 +150,22 @@ export class KubeCluster implements ClusterClient {
   ): Promise<Deployment> {
     const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
     const body = { metadata: { annotations } };
-    return this.send<Deployment>(
-      { verb: 'PATCH', path, query: { fieldManager }, body, contentType: MERGE_PATCH },
-      false,
+    return this.remember(
+      await this.send<Deployment>(
+        { verb: 'PATCH', path, query: { fieldManager }, body, contentType: MERGE_PATCH },
+        false,
+      ),
     );
   }
 
   async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
     const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
-    await this.send({ verb: 'PATCH', path, body: { spec: { replicas } }, contentType: MERGE_PATCH }, false);
+    this.remember(
+      await this.send<Deployment>(
+        { verb: 'PATCH', path, body: { spec: { replicas } }, contentType: MERGE_PATCH },
+        false,
+      ),
+    );
   }
 
   async podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {
@@ -276,6 +286,20 @@ export class KubeCluster implements ClusterClient {
     for (const waiter of this.waiters) waiter.abort();
     await Promise.all([...this.reflectors.values()].map((r) => r.stop()));
     this.reflectors.clear();
+  }
+
+  /**
+   * Read-your-writes: a write's result goes into the watch cache at once, so the next observe()
+   * shows it (as the in-process cluster does) instead of the state before the write, which the
+   * watch may not have replaced yet. Without this the gate can judge a rollback by the failing
+   * revision it just replaced.
+   */
+  private remember<T extends KubeObject>(object: T): T {
+    if (object && typeof object === 'object' && object.metadata) {
+      const withKind = object.kind ? object : ({ ...object, kind: 'Deployment', apiVersion: 'apps/v1' } as T);
+      for (const r of this.reflectors.values()) if (r.spec.kind === withKind.kind) r.remember(withKind);
+    }
+    return object;
   }
 
   private async send<T>(spec: RequestSpec, isRead: boolean): Promise<T> {

@@ -47,6 +47,8 @@ export class Reflector {
   /** Objects by `namespace/name`, exactly as the server last sent them. */
   readonly objects = new Map<string, KubeObject>();
   private resourceVersion = '';
+  /** resourceVersions of objects this client wrote, put in the store before their watch event. */
+  private readonly written = new Map<string, string>();
   private stopped = false;
   private readonly stopSignal = new AbortController();
   private current?: AbortController;
@@ -82,9 +84,31 @@ export class Reflector {
       continueToken = page.metadata?.continue || undefined;
     } while (continueToken && !this.stopped);
     this.objects.clear();
+    this.written.clear();
     for (const [key, object] of fresh) this.objects.set(key, object);
     this.resourceVersion = resourceVersion;
     this.deps.onChange(this.spec.kind, 'RELISTED', undefined);
+  }
+
+  /**
+   * Read-your-writes: stores an object a write just returned (when this reflector covers it), so
+   * an observe() right after the write cannot see the version before it. Watch events older than
+   * it are then skipped until the watch reaches it. Returns whether the object was stored.
+   */
+  remember(object: KubeObject): boolean {
+    const namespace = object.metadata?.namespace ?? '';
+    if (object.kind !== undefined && object.kind !== this.spec.kind) return false;
+    if (!this.spec.path.includes(`/namespaces/${encodeURIComponent(namespace)}/`)) return false;
+    if (this.spec.fieldSelector && this.spec.fieldSelector !== `metadata.name=${object.metadata?.name ?? ''}`)
+      return false;
+    const key = keyOf(object);
+    const rv = object.metadata?.resourceVersion;
+    const cached = this.objects.get(key)?.metadata?.resourceVersion;
+    if (!rv || (cached && olderThan(rv, cached))) return false;
+    this.objects.set(key, { apiVersion: this.spec.apiVersion, kind: this.spec.kind, ...object });
+    this.written.set(key, rv);
+    this.deps.onChange(this.spec.kind, 'MODIFIED', object);
+    return true;
   }
 
   /** Starts the watch loop in the background (after {@link list}). */
@@ -192,7 +216,14 @@ export class Reflector {
 
   private apply(type: string, object: KubeObject): void {
     const key = keyOf(object);
+    const written = this.written.get(key);
+    if (written !== undefined && type !== 'DELETED') {
+      // A version older than one this client wrote (and already stored) would step back in time.
+      if (olderThan(object.metadata?.resourceVersion ?? '', written)) return;
+      this.written.delete(key);
+    }
     if (type === 'DELETED') {
+      this.written.delete(key);
       this.objects.delete(key);
       this.deps.onChange(this.spec.kind, 'DELETED', object);
     } else if (type === 'ADDED' || type === 'MODIFIED') {
@@ -200,6 +231,15 @@ export class Reflector {
       this.deps.onChange(this.spec.kind, type, object);
     }
   }
+}
+
+/**
+ * Whether resourceVersion `a` is older than `b`. resourceVersions are opaque to clients, but every
+ * API server issues increasing integers (etcd revisions); anything else is never called older.
+ */
+function olderThan(a: string, b: string): boolean {
+  if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
+  return BigInt(a) < BigInt(b);
 }
 
 function keyOf(object: KubeObject): string {
