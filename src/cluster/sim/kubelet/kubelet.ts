@@ -1,7 +1,8 @@
-import { clone, rfc3339 } from '../../../k8s/meta.js';
 import type { Condition, ContainerStatus, Node, Pod, PodStatus } from '../../../k8s/objects.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
 import type { StoreEvent } from '../store/objectStore.js';
+import { copyJson, jsonEqual } from '../store/jsonValue.js';
+import { timestamp as rfc3339 } from '../store/timestamp.js';
 import { missingEnvConfig, missingVolumeSource } from './config.js';
 import { fnv1a, parseImageReference, type ImageReference } from './images.js';
 import { ContainerLogs, type LogOptions } from './logs.js';
@@ -219,7 +220,7 @@ export class Kubelet implements Controller {
 
   private writeStatus(key: string, pod: Pod, run: PodRun, now: number): void {
     const status = this.podStatus(pod, run, now);
-    if (JSON.stringify(status) === JSON.stringify(pod.status ?? {})) return;
+    if (jsonEqual(status, pod.status ?? {})) return;
     const updated = this.ctx.store.update('Pod', { ...pod, status }, { subresource: 'status' });
     this.written.set(key, updated.metadata.resourceVersion!);
   }
@@ -229,8 +230,8 @@ export class Kubelet implements Controller {
     const containerStatuses: ContainerStatus[] = run.containers.map((c) => {
       const s: ContainerStatus & Record<string, unknown> = {
         name: c.name,
-        state: clone(c.state),
-        lastState: clone(c.lastState),
+        state: copyJson(c.state),
+        lastState: copyJson(c.lastState),
         ready: c.ready,
         restartCount: c.restartCount,
         image: c.image,

@@ -1,4 +1,5 @@
-import { clone, rfc3339 } from '../../../k8s/meta.js';
+import { jsonEqual } from '../store/jsonValue.js';
+import { timestamp as rfc3339 } from '../store/timestamp.js';
 import type { Condition, Node, Pod } from '../../../k8s/objects.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
 import type { StoreEvent } from '../store/objectStore.js';
@@ -131,9 +132,9 @@ export class Scheduler implements Controller {
 
   /** The Binding subresource: sets spec.nodeName and PodScheduled=True in one write. */
   private bind(pod: Pod, nodeName: string): void {
-    const next = clone(pod);
-    next.spec.nodeName = nodeName;
-    next.status = { ...(next.status ?? {}), conditions: setPodScheduled(next.status?.conditions, { type: 'PodScheduled', status: 'True' }, this.ctx.clock.now()) };
+    // The store deep-copies what changed and shares the rest with the stored version.
+    const next: Pod = { ...pod, spec: { ...pod.spec, nodeName } };
+    next.status = { ...(pod.status ?? {}), conditions: setPodScheduled(next.status?.conditions, { type: 'PodScheduled', status: 'True' }, this.ctx.clock.now()) };
     next.status.phase ??= 'Pending';
     const bound = this.ctx.store.update('Pod', next);
     this.ctx.events.record(bound, 'Normal', 'Scheduled',
@@ -145,9 +146,8 @@ export class Scheduler implements Controller {
     const cond: Condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message };
     const conditions = setPodScheduled(pod.status?.conditions, cond, this.ctx.clock.now());
     let current = pod;
-    if (JSON.stringify(conditions) !== JSON.stringify(pod.status?.conditions ?? [])) {
-      const next = clone(pod);
-      next.status = { ...(next.status ?? {}), phase: next.status?.phase ?? 'Pending', conditions };
+    if (!jsonEqual(conditions, pod.status?.conditions ?? [])) {
+      const next: Pod = { ...pod, status: { ...(pod.status ?? {}), phase: pod.status?.phase ?? 'Pending', conditions } };
       current = this.ctx.store.update('Pod', next, { subresource: 'status' });
     }
     this.ctx.events.record(current, 'Warning', 'FailedScheduling', message, SCHEDULER);

@@ -1,7 +1,7 @@
-import { rfc3339 } from '../../../k8s/meta.js';
 import type { KubeEvent, KubeObject } from '../../../k8s/objects.js';
 import type { Clock } from '../../../clock/clock.js';
 import type { ObjectStore } from './objectStore.js';
+import { timestamp } from './timestamp.js';
 
 /**
  * Records Kubernetes Events the way client-go's recorder does: one Event object per
@@ -21,7 +21,7 @@ export class EventRecorder {
 
   record(involved: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string, host?: string): void {
     const namespace = involved.metadata.namespace ?? 'default';
-    const now = rfc3339(this.clock.now());
+    const now = timestamp(this.clock.now());
     const dedupKey = `${involved.metadata.uid ?? ''}\u0000${type}\u0000${reason}\u0000${message}`;
     const knownName = this.byKey.get(dedupKey);
     const existing = knownName === undefined ? undefined : this.store.get<KubeEvent>('Event', namespace, knownName);

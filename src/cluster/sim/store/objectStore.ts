@@ -1,9 +1,11 @@
 import { ApiError } from '../../../k8s/apiError.js';
 import { selectorMatches } from '../../../k8s/labels.js';
-import { clone, controllerOf, rfc3339 } from '../../../k8s/meta.js';
+import { controllerOf } from '../../../k8s/meta.js';
 import type { KubeObject, LabelSelector } from '../../../k8s/objects.js';
 import type { Clock } from '../../../clock/clock.js';
 import type { SeededRandom } from '../../../clock/seededRandom.js';
+import { copyJson, copyJsonSharing, jsonEqual } from './jsonValue.js';
+import { timestamp } from './timestamp.js';
 import { KindRegistry, qualifiedResource, type KindInfo } from './kinds.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -97,7 +99,7 @@ export class ObjectStore {
 
   create<T extends KubeObject>(kind: string, input: T, options: WriteOptions = {}): T {
     const info = this.kinds.get(kind);
-    const obj = clone(input);
+    const obj = copyJson(input);
     obj.apiVersion = info.apiVersion;
     obj.kind = info.kind;
     const meta = obj.metadata ?? (obj.metadata = {});
@@ -118,7 +120,7 @@ export class ObjectStore {
     this.validate(info, obj, undefined);
     delete meta.resourceVersion;
     meta.uid = this.nextUid();
-    meta.creationTimestamp = rfc3339(this.clock.now());
+    meta.creationTimestamp = timestamp(this.clock.now());
     if (info.bumpsGeneration) meta.generation = 1;
     if ('status' in obj && (kind === 'Deployment' || kind === 'ReplicaSet')) delete obj.status;
     if (options.dryRun) return obj;
@@ -144,14 +146,20 @@ export class ObjectStore {
     }
     let next: T;
     if (options.subresource === 'status') {
-      next = clone(old);
-      (next as KubeObject).status = clone(input.status);
+      // Stored versions are never mutated, so the new version shares the unchanged spec.
+      next = { ...old, metadata: { ...old.metadata } };
+      const status = copyJsonSharing(input.status, old.status);
+      if (status === undefined) delete (next as KubeObject).status;
+      else (next as KubeObject).status = status;
       if (info.statusKeeps === 'status+annotations') {
-        next.metadata.annotations = clone(input.metadata.annotations);
-        if (!next.metadata.annotations) delete next.metadata.annotations;
+        const annotations = copyJsonSharing(input.metadata.annotations, old.metadata.annotations);
+        if (annotations) next.metadata.annotations = annotations;
+        else delete next.metadata.annotations;
       }
     } else {
-      next = clone(input);
+      // Subtrees the caller left untouched are shared with the stored version (never mutated;
+      // API defaults are idempotent `??=` and were applied to every stored version already).
+      next = copyJsonSharing(input === old ? { ...old } : input, old);
       next.apiVersion = info.apiVersion;
       next.kind = info.kind;
       // Identity and system fields come from the stored object, never from the caller.
@@ -169,7 +177,7 @@ export class ObjectStore {
       // A main-resource write never changes status (the status subresource owns it).
       if (kind === 'Deployment' || kind === 'ReplicaSet') {
         if (old.status === undefined) delete (next as KubeObject).status;
-        else (next as KubeObject).status = clone(old.status);
+        else (next as KubeObject).status = old.status;
       }
       info.applyDefaults?.(next);
       this.validate(info, next, old);
@@ -201,8 +209,8 @@ export class ObjectStore {
     const grace = options.gracePeriodSeconds ?? (old as KubeObject & { spec?: { terminationGracePeriodSeconds?: number } }).spec?.terminationGracePeriodSeconds ?? 30;
     if (info.gracefulDelete && grace > 0) {
       if (old.metadata.deletionTimestamp) return old;
-      const next = clone(old);
-      next.metadata.deletionTimestamp = rfc3339(this.clock.now() + grace * 1000);
+      const next = { ...old, metadata: { ...old.metadata } };
+      next.metadata.deletionTimestamp = timestamp(this.clock.now() + grace * 1000);
       next.metadata.deletionGracePeriodSeconds = grace;
       next.metadata.resourceVersion = String(++this.rv);
       this.put(kind, next);
@@ -219,7 +227,7 @@ export class ObjectStore {
     if (!old) return undefined;
     this.bucket(kind).delete(key);
     this.unindex(old);
-    const gone = clone(old);
+    const gone = { ...old, metadata: { ...old.metadata } };
     gone.metadata.resourceVersion = String(++this.rv);
     this.emit({ type: 'DELETED', kind, object: gone, resourceVersion: this.rv });
     // Background cascading deletion, as the garbage collector does for controller-owned objects.
@@ -308,8 +316,7 @@ export class ObjectStore {
 }
 
 function sameIgnoringVersion(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
-  return strip(a) === strip(b);
+  return jsonEqual({ ...a, metadata: { ...a.metadata, resourceVersion: undefined } }, { ...b, metadata: { ...b.metadata, resourceVersion: undefined } });
 }
 
 function byNamespaceAndName(a: KubeObject, b: KubeObject): number {

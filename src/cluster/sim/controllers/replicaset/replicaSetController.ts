@@ -4,6 +4,7 @@ import { clone, controllerOf } from '../../../../k8s/meta.js';
 import type { OwnerReference, Pod, ReplicaSet } from '../../../../k8s/objects.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import type { StoreEvent } from '../../store/objectStore.js';
+import { jsonEqual } from '../../store/jsonValue.js';
 import { getPodsToDelete } from './podRanking.js';
 import { filterActivePods, isPodTerminating } from './podUtil.js';
 import { slowStartBatch } from './slowStart.js';
@@ -83,7 +84,7 @@ export class ReplicaSetController implements Controller {
     const now = this.ctx.clock.now();
     const status = calculateReplicaSetStatus(rs, active, terminating, manageError, now);
     const current = this.ctx.store.get<ReplicaSet>('ReplicaSet', ns, name) ?? rs;
-    if (JSON.stringify(status) !== JSON.stringify(current.status ?? {})) {
+    if (!jsonEqual(status, current.status ?? {})) {
       this.ctx.store.update('ReplicaSet', { ...current, status }, { subresource: 'status' });
     }
     // Re-check availability just after the first ready pod passes minReadySeconds.
@@ -169,12 +170,13 @@ export class ReplicaSetController implements Controller {
       metadata: {
         generateName: `${rs.metadata.name}-`,
         namespace: rs.metadata.namespace,
-        ...(meta.labels ? { labels: clone(meta.labels) } : {}),
-        ...(meta.annotations ? { annotations: clone(meta.annotations) } : {}),
-        ...(meta.finalizers ? { finalizers: clone(meta.finalizers) } : {}),
+        // store.create deep-copies its input, so the template is not copied here first.
+        ...(meta.labels ? { labels: meta.labels } : {}),
+        ...(meta.annotations ? { annotations: meta.annotations } : {}),
+        ...(meta.finalizers ? { finalizers: meta.finalizers } : {}),
         ownerReferences: [this.controllerRef(rs)],
       },
-      spec: clone(template.spec ?? { containers: [] }),
+      spec: template.spec ?? { containers: [] },
     };
     let created: Pod;
     try {
