@@ -1,0 +1,115 @@
+/**
+ * Every folder of examples/ replays a story of notes/stories.md with
+ * `rollout-gate run --simulate -f <manifest> --scenario <scenario>` and gets the expected exit
+ * code, result and reason. The table below is the expectation; a folder missing from it fails.
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, test } from '@jest/globals';
+import { cli, onlyJson, ROOT } from '../cli/support.js';
+
+interface Expectation {
+  manifest: string;
+  exit: number;
+  result: string;
+  /** Per workload: name, result, reason (undefined when none), detectedAfterSeconds. */
+  workloads: Array<[string, string, string | undefined, number | undefined]>;
+}
+
+const EXPECTED: Record<string, Expectation> = {
+  update: {
+    manifest: 'web-v2.yaml',
+    exit: 0,
+    result: 'succeeded',
+    workloads: [['web', 'succeeded', undefined, undefined]],
+  },
+  'typo-image': {
+    manifest: 'web-v2.yaml',
+    exit: 1,
+    result: 'rolled-back',
+    workloads: [['nginx-deployment', 'rolled-back', 'ErrImagePull', 2]],
+  },
+  'crash-loop': {
+    manifest: 'web-v2.yaml',
+    exit: 1,
+    result: 'rolled-back',
+    workloads: [['web', 'rolled-back', 'CrashLoopBackOff', 7]],
+  },
+  'config-error': {
+    manifest: 'web-v2.yaml',
+    exit: 1,
+    result: 'rolled-back',
+    workloads: [['web', 'rolled-back', 'CreateContainerConfigError', 23]],
+  },
+  'never-ready': {
+    manifest: 'web-v2.yaml',
+    exit: 1,
+    result: 'rolled-back',
+    workloads: [['web', 'rolled-back', 'Stalled', 181]],
+  },
+  unschedulable: {
+    manifest: 'worker-v2.yaml',
+    exit: 1,
+    result: 'rolled-back',
+    workloads: [['worker', 'rolled-back', 'Unschedulable', 61]],
+  },
+  'new-deployment-fails': {
+    manifest: 'fresh.yaml',
+    exit: 3,
+    result: 'failed',
+    workloads: [['fresh', 'failed', 'ErrImagePull', 2]],
+  },
+  multi: {
+    manifest: 'release.yaml',
+    exit: 1,
+    result: 'rolled-back',
+    workloads: [
+      ['frontend', 'rolled-back', undefined, undefined],
+      ['backend', 'rolled-back', 'ErrImagePull', 2],
+    ],
+  },
+  recreate: {
+    manifest: 'proxy-v2.yaml',
+    exit: 0,
+    result: 'succeeded',
+    workloads: [['db-proxy', 'succeeded', undefined, undefined]],
+  },
+  'surge-unavailable': {
+    manifest: 'api-v2.yaml',
+    exit: 0,
+    result: 'succeeded',
+    workloads: [['api', 'succeeded', undefined, undefined]],
+  },
+};
+
+describe('examples/', () => {
+  test('every example folder has an expectation, and every expectation a folder', () => {
+    const folders = readdirSync(`${ROOT}/examples`, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+    expect(folders).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  test.each(Object.entries(EXPECTED))('%s', async (folder, e) => {
+    const run = await cli([
+      'run',
+      '--simulate',
+      '-f',
+      `examples/${folder}/${e.manifest}`,
+      '--scenario',
+      `examples/${folder}/scenario.yaml`,
+      '-o',
+      'json',
+    ]);
+    const json = onlyJson(run.stdout);
+    expect(run.code).toBe(e.exit);
+    expect(json.result).toBe(e.result);
+    const workloads = (json.workloads as Array<Record<string, unknown>>).map((w) => [
+      w.name,
+      w.result,
+      w.reason,
+      w.detectedAfterSeconds,
+    ]);
+    expect(workloads).toEqual(e.workloads);
+  });
+});
