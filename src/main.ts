@@ -5,6 +5,7 @@
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { runDeploy } from './app/runDeploy.js';
+import * as kube from './cluster/kube/index.js';
 import type { RunRequest } from './app/runRequest.js';
 import type { GateLog } from './gate/gateLog.js';
 import type { GateResult } from './gate/result.js';
@@ -13,7 +14,17 @@ import { actionOutputs, renderJobSummary, renderTextSummary } from './report/ind
 /** The parts of @actions/core the action uses; tests may pass a fake. */
 export type CoreLike = Pick<
   typeof core,
-  'getInput' | 'getMultilineInput' | 'getBooleanInput' | 'setOutput' | 'setFailed' | 'setSecret' | 'info' | 'warning' | 'error' | 'group' | 'summary'
+  | 'getInput'
+  | 'getMultilineInput'
+  | 'getBooleanInput'
+  | 'setOutput'
+  | 'setFailed'
+  | 'setSecret'
+  | 'info'
+  | 'warning'
+  | 'error'
+  | 'group'
+  | 'summary'
 >;
 
 export async function run(c: CoreLike = core): Promise<GateResult | undefined> {
@@ -25,7 +36,7 @@ export async function run(c: CoreLike = core): Promise<GateResult | undefined> {
       error: (line, where) => c.error(line, annotation(where)),
       group: (name, fn) => c.group(name, fn),
     };
-    const result = await runDeploy(request, log);
+    const result = await runDeploy(request, log, async () => kube);
     for (const e of result.errors) c.error(e.message, annotation({ file: e.file, line: e.line }));
     for (const line of renderTextSummary(result)) c.info(line);
     for (const [name, value] of Object.entries(actionOutputs(result))) c.setOutput(name, value);
@@ -44,7 +55,9 @@ export function readRequest(c: CoreLike): RunRequest {
   if (kubeconfig) {
     c.setSecret(kubeconfig);
     // Mask every token-like value inside it too: a single line may be echoed by a library.
-    for (const match of kubeconfig.matchAll(/(?:token|client-key-data|client-certificate-data|password):\s*"?([^\s"]+)/g)) {
+    for (const match of kubeconfig.matchAll(
+      /(?:token|client-key-data|client-certificate-data|password):\s*"?([^\s"]+)/g,
+    )) {
       c.setSecret(match[1]!);
     }
   }
@@ -79,7 +92,8 @@ export function readRequest(c: CoreLike): RunRequest {
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`input ${name} must be a whole number of at least 1, got "${text}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`input ${name} must be a whole number of at least 1, got "${text}"`);
   return n;
 }
 

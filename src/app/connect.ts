@@ -25,15 +25,24 @@ export function loadScenario(request: Pick<RunRequest, 'scenario' | 'cwd'>): {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : 'cannot be read';
-    return { scenario: defaultScenario(), objects: [], errors: [{ file: request.scenario, line: 0, message: `scenario ${why}` }] };
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : 'cannot be read';
+    return {
+      scenario: defaultScenario(),
+      objects: [],
+      errors: [{ file: request.scenario, line: 0, message: `scenario ${why}` }],
+    };
   }
   let scenario: Scenario;
   try {
     scenario = parseScenario(text, request.scenario);
   } catch (err) {
     if (err instanceof ScenarioError) {
-      return { scenario: defaultScenario(), objects: [], errors: [{ file: request.scenario, line: err.line ?? 0, message: err.message }] };
+      return {
+        scenario: defaultScenario(),
+        objects: [],
+        errors: [{ file: request.scenario, line: err.line ?? 0, message: err.message }],
+      };
     }
     throw err;
   }
@@ -44,18 +53,26 @@ export function loadScenario(request: Pick<RunRequest, 'scenario' | 'cwd'>): {
   return { scenario, objects: loaded.documents, errors: loaded.errors.map((e) => ({ ...e, file: prefix(e.file) })) };
 }
 
+/** The real adapter's module; the CLI loads it lazily (a simulated run never pays for client-node). */
+export type KubeModule = typeof import('../cluster/kube/index.js');
+export type LoadKube = () => Promise<KubeModule>;
+
 /**
- * Builds the real adapter. Loaded lazily so a simulated run never pays for client-node.
- * Kubeconfig problems are input errors (exit 2) and never quote the kubeconfig's content.
+ * Builds the real adapter. Kubeconfig problems are input errors (exit 2) and never quote the
+ * kubeconfig's content.
  */
-export async function connectReal(request: RunRequest): Promise<Connection> {
-  const kube = await import('../cluster/kube/index.js');
+export async function connectReal(request: RunRequest, loadKube: LoadKube, budgetSeconds: number): Promise<Connection> {
+  const kube = await loadKube();
   try {
-    const cluster = kube.KubeCluster.fromOptions({
-      kubeconfigPath: request.kubeconfigPath,
-      kubeconfigContent: request.kubeconfigContent,
-      context: request.context,
-    });
+    const cluster = kube.KubeCluster.fromOptions(
+      {
+        kubeconfigPath: request.kubeconfigPath,
+        kubeconfigContent: request.kubeconfigContent,
+        context: request.context,
+      },
+      // Retrying a request never outlasts the run's own time budget.
+      { retryPolicy: { deadlineMs: Math.min(kube.DEFAULT_RETRY_POLICY.deadlineMs, budgetSeconds * 1000) } },
+    );
     return { cluster, defaultNamespace: cluster.defaultNamespace, errors: [] };
   } catch (err) {
     if (err instanceof kube.KubeconfigError) {
@@ -64,4 +81,3 @@ export async function connectReal(request: RunRequest): Promise<Connection> {
     throw err;
   }
 }
-

@@ -1,10 +1,11 @@
 import { createSimulatedCluster } from '../cluster/sim/index.js';
 import type { ClusterClient } from '../cluster/port.js';
+import { ApiError } from '../k8s/apiError.js';
 import { loadManifests } from '../manifest/index.js';
 import type { GateLog } from '../gate/gateLog.js';
 import type { GateResult, InputError } from '../gate/result.js';
-import { runGate } from '../gate/runGate.js';
-import { connectReal, loadScenario } from './connect.js';
+import { runGate, type GateDocument } from '../gate/runGate.js';
+import { connectReal, loadScenario, type LoadKube } from './connect.js';
 import { policyFrom, type RunRequest } from './runRequest.js';
 
 /**
@@ -13,7 +14,7 @@ import { policyFrom, type RunRequest } from './runRequest.js';
  * always release the cluster. Any input problem ends the run as `invalid` (exit 2) with all
  * problems listed and nothing applied.
  */
-export async function runDeploy(request: RunRequest, log: GateLog): Promise<GateResult> {
+export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: LoadKube): Promise<GateResult> {
   const errors: InputError[] = [];
   const { policy, rollbackTimeoutSeconds, problems } = policyFrom(request);
   errors.push(...problems.map((p) => ({ message: p.message })));
@@ -25,7 +26,8 @@ export async function runDeploy(request: RunRequest, log: GateLog): Promise<Gate
     simulated = loadScenario(request);
     errors.push(...simulated.errors);
   } else {
-    const connection = await connectReal(request);
+    if (!loadKube) throw new Error('runDeploy: a real cluster needs the kube adapter (loadKube)');
+    const connection = await connectReal(request, loadKube, policy.timeoutSeconds);
     if (connection.errors.length > 0) errors.push(...connection.errors);
     else if ('cluster' in connection) {
       cluster = connection.cluster;
@@ -48,13 +50,30 @@ export async function runDeploy(request: RunRequest, log: GateLog): Promise<Gate
 
     if (simulated) {
       const namespaces = manifests.documents.map((d) => d.object.metadata.namespace).filter((n): n is string => !!n);
-      cluster = createSimulatedCluster(simulated.scenario, { objects: simulated.objects.map((d) => d.object), namespaces }).cluster;
+      cluster = createSimulatedCluster(simulated.scenario, {
+        objects: simulated.objects.map((d) => d.object),
+        namespaces,
+      }).cluster;
     }
     log.info(`rollout-gate: ${manifests.documents.length} object(s) for ${cluster!.describe()}`);
-    return await runGate(
+    return await gate(cluster!, manifests.documents);
+  } catch (err) {
+    // The cluster could not be reached (or answered with an error before anything was applied).
+    if (err instanceof ApiError && cluster) {
+      const message = `cannot use the Kubernetes API at ${cluster.describe()}: ${err.message}`;
+      log.error(message);
+      return { result: 'failed', workloads: [], errors: [{ message }], simulated: request.simulate };
+    }
+    throw err;
+  } finally {
+    await cluster?.close();
+  }
+
+  function gate(cluster: ClusterClient, documents: GateDocument[]): Promise<GateResult> {
+    return runGate(
       cluster!,
       {
-        documents: manifests.documents,
+        documents,
         policy,
         rollback: request.rollback,
         rollbackTimeoutSeconds,
@@ -64,7 +83,5 @@ export async function runDeploy(request: RunRequest, log: GateLog): Promise<Gate
       },
       log,
     );
-  } finally {
-    await cluster?.close();
   }
 }

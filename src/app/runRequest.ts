@@ -35,7 +35,11 @@ export interface RequestProblem {
 }
 
 /** Builds the judge's policy from the request; every bad value is reported, none is guessed. */
-export function policyFrom(request: RunRequest): { policy: GatePolicy; rollbackTimeoutSeconds: number; problems: RequestProblem[] } {
+export function policyFrom(request: RunRequest): {
+  policy: GatePolicy;
+  rollbackTimeoutSeconds: number;
+  problems: RequestProblem[];
+} {
   const problems: RequestProblem[] = [];
   const seconds = (flag: string, text: string | undefined, fallback: number): number => {
     if (text === undefined || text === '') return fallback;
@@ -51,16 +55,29 @@ export function policyFrom(request: RunRequest): { policy: GatePolicy; rollbackT
     timeoutSeconds: seconds('timeout', request.timeout, DEFAULT_POLICY.timeoutSeconds),
     imagePullGraceSeconds: seconds('image-pull-grace', request.imagePullGrace, DEFAULT_POLICY.imagePullGraceSeconds),
     stallSeconds: seconds('stall-window', request.stallWindow, DEFAULT_POLICY.stallSeconds),
-    unschedulableGraceSeconds: seconds('unschedulable-grace', request.unschedulableGrace, DEFAULT_POLICY.unschedulableGraceSeconds),
-    configErrorGraceSeconds: seconds('config-error-grace', request.configErrorGrace, DEFAULT_POLICY.configErrorGraceSeconds),
+    unschedulableGraceSeconds: seconds(
+      'unschedulable-grace',
+      request.unschedulableGrace,
+      DEFAULT_POLICY.unschedulableGraceSeconds,
+    ),
+    configErrorGraceSeconds: seconds(
+      'config-error-grace',
+      request.configErrorGrace,
+      DEFAULT_POLICY.configErrorGraceSeconds,
+    ),
     crashLoopRestarts: request.crashLoopRestarts ?? DEFAULT_POLICY.crashLoopRestarts,
   };
-  if (policy.timeoutSeconds <= 0 && problems.length === 0) problems.push({ message: 'timeout: must be greater than 0' });
+  if (policy.timeoutSeconds <= 0 && problems.length === 0)
+    problems.push({ message: 'timeout: must be greater than 0' });
   try {
     validatePolicy(policy);
   } catch (err) {
     problems.push({ message: (err as Error).message });
   }
-  const rollbackTimeoutSeconds = seconds('rollback-timeout', request.rollbackTimeout, Math.min(300, policy.timeoutSeconds));
+  const rollbackTimeoutSeconds = seconds(
+    'rollback-timeout',
+    request.rollbackTimeout,
+    Math.min(300, policy.timeoutSeconds),
+  );
   return { policy, rollbackTimeoutSeconds, problems };
 }

@@ -105,7 +105,8 @@ function parseRun(argv: string[]): CliArgs {
     throw new UsageError(`--rollback must be "on-failure" or "never", got "${rollback}"`);
   }
   const output = one(flags, 'output') ?? 'text';
-  if (output !== 'text' && output !== 'json') throw new UsageError(`--output must be "text" or "json", got "${output}"`);
+  if (output !== 'text' && output !== 'json')
+    throw new UsageError(`--output must be "text" or "json", got "${output}"`);
   const onNoGood = one(flags, 'on-no-good-revision') ?? 'leave';
   if (onNoGood !== 'leave' && onNoGood !== 'scale-to-zero' && onNoGood !== 'delete') {
     throw new UsageError(`--on-no-good-revision must be "leave", "scale-to-zero" or "delete", got "${onNoGood}"`);
@@ -152,13 +153,21 @@ function parseServe(argv: string[]): CliArgs {
   if (flags.has('help')) return { command: 'help', topic: 'serve' };
   const portText = one(flags, 'port') ?? '0';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${portText}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0-65535, got "${portText}"`);
   const speedText = one(flags, 'speed') ?? '1';
   const speed = Number(speedText);
   if (!Number.isFinite(speed) || speed <= 0 || speed > 10_000) {
     throw new UsageError(`--speed must be a number greater than 0 (at most 10000), got "${speedText}"`);
   }
-  return { command: 'serve', scenario: one(flags, 'scenario'), port, speed, kubeconfigOut: one(flags, 'kubeconfig-out'), tls: flags.has('tls') };
+  return {
+    command: 'serve',
+    scenario: one(flags, 'scenario'),
+    port,
+    speed,
+    kubeconfigOut: one(flags, 'kubeconfig-out'),
+    tls: flags.has('tls'),
+  };
 }
 
 function parseFlags(argv: string[], specs: FlagSpec[], command: string): Map<string, string[]> {
@@ -186,7 +195,8 @@ function parseFlags(argv: string[], specs: FlagSpec[], command: string): Map<str
       if (inline !== undefined) value = inline;
       else {
         const next = argv[i + 1];
-        if (next === undefined || (next.startsWith('-') && next !== '-')) throw new UsageError(`flag --${name} needs a value`);
+        if (next === undefined || (next.startsWith('-') && next !== '-'))
+          throw new UsageError(`flag --${name} needs a value`);
         value = next;
         i++;
       }

@@ -86,6 +86,7 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
         cwd: io.cwd,
       },
       log,
+      () => import('../cluster/kube/index.js'),
     );
   } catch (err) {
     // An unexpected failure after validation: report it plainly (no stack trace) as not rolled back.

@@ -140,8 +140,12 @@ export function renderTextSummary(result: GateResult): string[] {
   }
   if (result.errors.length > 0) {
     if (lines.length > 0) lines.push('');
-    const applied = result.result === 'invalid' ? ' (nothing was applied)' : '';
-    lines.push(`✖ ${plural(result.errors.length, 'input error')}${applied}:`);
+    // Only an invalid run's errors are about the input; others come from the cluster.
+    const heading =
+      result.result === 'invalid'
+        ? `${plural(result.errors.length, 'input error')} (nothing was applied)`
+        : plural(result.errors.length, 'error');
+    lines.push(`✖ ${heading}:`);
     for (const e of result.errors) lines.push(...indented(INDENT, formatInputError(e), INDENT + INDENT));
   }
   if (lines.length > 0) lines.push('');

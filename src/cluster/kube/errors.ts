@@ -58,13 +58,16 @@ const CONNECTION_CODES = new Set([
 const CONNECTION_MESSAGES = [/socket hang up/i, /fetch failed/i, /other side closed/i, /terminated/i];
 
 /** The first connection-level error code found on `err` or its `cause` chain. */
-function connectionCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return code;
-    e = (e as { cause?: unknown }).cause;
+function connectionCode(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== 'object' || depth > 5) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return code;
+  // undici wraps a refused connection to a dual-stack host in an AggregateError (one per address).
+  for (const inner of (err as { errors?: unknown[] }).errors ?? []) {
+    const found = connectionCode(inner, depth + 1);
+    if (found) return found;
   }
-  return undefined;
+  return connectionCode((err as { cause?: unknown }).cause, depth + 1);
 }
 
 export function isConnectionError(err: unknown): boolean {
@@ -143,7 +146,7 @@ export function toApiError(err: unknown, what = ''): ApiError {
     const text = err instanceof Error ? err.message : String(err);
     return new ApiError(statusCode, reasonForCode(statusCode), `${what ? `${what}: ` : ''}${text}`);
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = withCause(err instanceof Error ? err.message : String(err), err);
   if (isConnectionError(err)) {
     const code = connectionCode(err);
     return new ConnectionError(
@@ -152,4 +155,15 @@ export function toApiError(err: unknown, what = ''): ApiError {
     );
   }
   return new ApiError(0, 'Unknown', `${what ? `${what}: ` : ''}${message}`);
+}
+
+/** fetch's "fetch failed" says nothing: add the innermost cause's message ("connect ECONNREFUSED 127.0.0.1:6443"). */
+function withCause(message: string, err: unknown): string {
+  let inner: unknown = (err as { cause?: unknown } | null)?.cause;
+  let text: string | undefined;
+  for (let depth = 0; inner instanceof Error && depth < 5; depth++) {
+    text = inner.message || text;
+    inner = (inner as { cause?: unknown }).cause;
+  }
+  return text && !message.includes(text) ? `${message}: ${text}` : message;
 }
