@@ -67,6 +67,20 @@ const EXPECTED: Record<string, Expectation> = {
       ['backend', 'rolled-back', 'ErrImagePull', 2],
     ],
   },
+  // Story 4: maxSurge 1 / maxUnavailable 1 and a nonexistent tag.
+  'stuck-surge': {
+    manifest: 'shop-v2.yaml',
+    exit: 1,
+    result: 'rolled-back',
+    workloads: [['shop', 'rolled-back', 'ErrImagePull', 2]],
+  },
+  // Story 3: five replicas, a new image.
+  'five-replicas': {
+    manifest: 'web-v2.yaml',
+    exit: 0,
+    result: 'succeeded',
+    workloads: [['web', 'succeeded', undefined, undefined]],
+  },
   recreate: {
     manifest: 'proxy-v2.yaml',
     exit: 0,
