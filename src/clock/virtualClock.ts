@@ -7,6 +7,7 @@ interface Timer {
   label: string;
   fn: () => void;
   cancelled: boolean;
+  fired: boolean;
 }
 
 export interface TimerHandle {
@@ -26,7 +27,9 @@ export class RunawayError extends Error {}
 export class VirtualClock implements Clock {
   private current: number;
   private seq = 0;
+  /** Binary min-heap on (at, seq): O(log n) schedule and fire, same order as a sorted list. */
   private readonly timers: Timer[] = [];
+  private live = 0;
   /** Called after every fired timer: the simulator settles its controllers here. */
   afterEachTimer: () => void = () => undefined;
   /** Upper bound on timers fired by one advance, a guard against endless loops. */
@@ -42,9 +45,16 @@ export class VirtualClock implements Clock {
 
   /** Runs `fn` at absolute time `at` (clamped to now). */
   at(at: number, label: string, fn: () => void): TimerHandle {
-    const timer: Timer = { at: Math.max(at, this.current), seq: this.seq++, label, fn, cancelled: false };
-    this.insert(timer);
-    return { cancel: () => (timer.cancelled = true) };
+    const timer: Timer = { at: Math.max(at, this.current), seq: this.seq++, label, fn, cancelled: false, fired: false };
+    this.push(timer);
+    this.live++;
+    return {
+      cancel: () => {
+        if (timer.cancelled || timer.fired) return;
+        timer.cancelled = true;
+        this.live--;
+      },
+    };
   }
 
   /** Runs `fn` after `ms` milliseconds. */
@@ -58,15 +68,18 @@ export class VirtualClock implements Clock {
     return this.timers[0]?.at;
   }
 
+  /** Number of live (not fired, not cancelled) timers. */
   pending(): number {
-    return this.timers.filter((t) => !t.cancelled).length;
+    return this.live;
   }
 
   /** Fires the next timer (advancing time to it). Returns false when none is pending. */
   step(): boolean {
     this.dropCancelledHead();
-    const timer = this.timers.shift();
+    const timer = this.pop();
     if (!timer) return false;
+    timer.fired = true;
+    this.live--;
     this.current = Math.max(this.current, timer.at);
     timer.fn();
     this.afterEachTimer();
@@ -103,20 +116,45 @@ export class VirtualClock implements Clock {
     return Promise.resolve();
   }
 
-  private insert(timer: Timer): void {
-    // Binary search for the first timer due strictly later (stable for equal times).
-    let lo = 0;
-    let hi = this.timers.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const other = this.timers[mid]!;
-      if (other.at < timer.at || (other.at === timer.at && other.seq < timer.seq)) lo = mid + 1;
-      else hi = mid;
+  private push(timer: Timer): void {
+    const heap = this.timers;
+    let i = heap.length;
+    heap.push(timer);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(timer, heap[parent]!)) break;
+      heap[i] = heap[parent]!;
+      i = parent;
     }
-    this.timers.splice(lo, 0, timer);
+    heap[i] = timer;
+  }
+
+  private pop(): Timer | undefined {
+    const heap = this.timers;
+    const top = heap[0];
+    const last = heap.pop();
+    if (top === undefined || last === undefined || heap.length === 0) return top;
+    let i = 0;
+    const n = heap.length;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && earlier(heap[right]!, heap[left]!) ? right : left;
+      if (!earlier(heap[child]!, last)) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = last;
+    return top;
   }
 
   private dropCancelledHead(): void {
-    while (this.timers.length > 0 && this.timers[0]!.cancelled) this.timers.shift();
+    while (this.timers.length > 0 && this.timers[0]!.cancelled) this.pop();
   }
+}
+
+/** (due time, sequence) order: equal times fire in the order they were scheduled. */
+function earlier(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }

@@ -32,7 +32,9 @@ export class Simulation {
   readonly events: EventRecorder;
   readonly context: ControllerContext;
   private readonly controllers = new Map<string, Controller>();
-  private readonly queue: Array<[string, string]> = [];
+  /** FIFO of dirty (controller, key) ids; `head` is the next to run (no O(n) `shift`). */
+  private queue: string[] = [];
+  private head = 0;
   private readonly queued = new Set<string>();
   private readonly requeues = new Map<string, number>();
   private settling = false;
@@ -74,9 +76,16 @@ export class Simulation {
     this.settling = true;
     try {
       let count = 0;
-      while (this.queue.length > 0) {
-        const [name, key] = this.queue.shift()!;
-        this.queued.delete(`${name}\u0000${key}`);
+      while (this.head < this.queue.length) {
+        const id = this.queue[this.head++]!;
+        if (this.head > 1024 && this.head * 2 > this.queue.length) {
+          this.queue = this.queue.slice(this.head);
+          this.head = 0;
+        }
+        this.queued.delete(id);
+        const sep = id.indexOf('\u0000');
+        const name = id.slice(0, sep);
+        const key = id.slice(sep + 1);
         this.controllers.get(name)!.sync(key);
         this.syncs++;
         if (++count > this.maxSyncsPerSettle) {
@@ -112,7 +121,7 @@ export class Simulation {
     const id = `${name}\u0000${key}`;
     if (this.queued.has(id)) return;
     this.queued.add(id);
-    this.queue.push([name, key]);
+    this.queue.push(id);
   }
 
   private requeueAt(name: string, key: string, at: number): void {

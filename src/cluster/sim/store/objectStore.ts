@@ -54,6 +54,8 @@ export class ObjectStore {
   private readonly byOwner = new Map<string, Map<string, KubeObject>>();
   private readonly watchers = new Set<(event: StoreEvent) => void>();
   private readonly history: StoreEvent[] = [];
+  /** Sorted full listings per kind, dropped on any write of that kind (nodes are listed per scheduling). */
+  private readonly listCache = new Map<string, KubeObject[]>();
   private rv = 1000;
   private uidCounter = 0;
 
@@ -78,6 +80,15 @@ export class ObjectStore {
   }
 
   list<T extends KubeObject>(kind: string, namespace?: string, options: ListOptions = {}): T[] {
+    const everything = (namespace === undefined || namespace === '') && !options.labelSelector && !options.fieldSelector;
+    if (everything) {
+      let all = this.listCache.get(kind);
+      if (!all) {
+        all = [...this.bucket(kind).values()].sort(byNamespaceAndName);
+        this.listCache.set(kind, all);
+      }
+      return all.slice() as T[];
+    }
     const out: T[] = [];
     for (const obj of this.bucket(kind).values()) {
       if (namespace !== undefined && namespace !== '' && obj.metadata.namespace !== namespace) continue;
@@ -226,6 +237,7 @@ export class ObjectStore {
     const old = this.bucket(kind).get(key) as T | undefined;
     if (!old) return undefined;
     this.bucket(kind).delete(key);
+    this.listCache.delete(kind);
     this.unindex(old);
     const gone = { ...old, metadata: { ...old.metadata } };
     gone.metadata.resourceVersion = String(++this.rv);
@@ -281,6 +293,7 @@ export class ObjectStore {
     const previous = this.bucket(kind).get(key);
     if (previous) this.unindex(previous);
     this.bucket(kind).set(key, obj);
+    this.listCache.delete(kind);
     const owner = controllerOf(obj);
     if (owner) {
       let owned = this.byOwner.get(owner.uid);
