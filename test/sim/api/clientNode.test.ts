@@ -29,22 +29,36 @@ describe('@kubernetes/client-node against the facade', () => {
     expect(applied.spec?.replicas).toBe(2);
     const read = await apps.readNamespacedDeployment({ name: 'cn', namespace: 'default' });
     expect(read.metadata?.creationTimestamp).toBeInstanceOf(Date);
-    const patched = await apps.patchNamespacedDeployment({ name: 'cn', namespace: 'default', body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
+    const patched = await apps.patchNamespacedDeployment({
+      name: 'cn',
+      namespace: 'default',
+      body: [{ op: 'replace', path: '/spec/replicas', value: 3 }],
+    });
     expect(patched.spec?.replicas).toBe(3);
-    const error = await apps.readNamespacedDeployment({ name: 'missing', namespace: 'default' }).catch((e: unknown) => e);
+    const error = await apps
+      .readNamespacedDeployment({ name: 'missing', namespace: 'default' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiException);
-    expect(JSON.parse((error as ApiException<string>).body)).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
+    expect(JSON.parse((error as ApiException<string>).body)).toMatchObject({
+      kind: 'Status',
+      reason: 'NotFound',
+      code: 404,
+    });
   });
 
   it('watches with a field selector', async () => {
     const seen: string[] = [];
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
-    const abort = await new Watch(kc).watch('/apis/apps/v1/namespaces/default/deployments', { fieldSelector: 'metadata.name=cn' },
+    const abort = await new Watch(kc).watch(
+      '/apis/apps/v1/namespaces/default/deployments',
+      { fieldSelector: 'metadata.name=cn' },
       (phase, obj: { spec?: { replicas?: number } }) => {
         seen.push(`${phase} ${obj.spec?.replicas}`);
         if (seen.length === 2) resolve();
-      }, () => undefined);
+      },
+      () => undefined,
+    );
     const current = sim.store.get('Deployment', 'default', 'cn')!;
     sim.store.update('Deployment', { ...current, spec: { ...(current.spec as object), replicas: 5 } });
     await done;

@@ -23,23 +23,41 @@ describe('applyJsonPatch (RFC 6902)', () => {
     expect(doc).toEqual({ a: { 'b/c': 1, 'd~e': 2 }, list: [1, 2, 3] });
   });
 
-  it('applies kubectl rollout undo\'s patch (replace template and annotations)', () => {
+  it("applies kubectl rollout undo's patch (replace template and annotations)", () => {
     const dep = {
       metadata: { name: 'x', annotations: { 'deployment.kubernetes.io/revision': '2', other: 'dropped' } },
-      spec: { replicas: 2, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'img:2' }] } } },
+      spec: {
+        replicas: 2,
+        template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'img:2' }] } },
+      },
     };
     const undo = [
-      { op: 'replace', path: '/spec/template', value: { metadata: { creationTimestamp: null, labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: {} }] } } },
+      {
+        op: 'replace',
+        path: '/spec/template',
+        value: {
+          metadata: { creationTimestamp: null, labels: { app: 'x' } },
+          spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: {} }] },
+        },
+      },
       { op: 'replace', path: '/metadata/annotations', value: { 'deployment.kubernetes.io/revision': '2' } },
     ];
     expect(applyJsonPatch(dep, undo)).toEqual({
       metadata: { name: 'x', annotations: { 'deployment.kubernetes.io/revision': '2' } },
-      spec: { replicas: 2, template: { metadata: { creationTimestamp: null, labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: {} }] } } },
+      spec: {
+        replicas: 2,
+        template: {
+          metadata: { creationTimestamp: null, labels: { app: 'x' } },
+          spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: {} }] },
+        },
+      },
     });
   });
 
   it('fails atomically on a failed test or a missing path', () => {
-    expect(() => applyJsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }])).toThrow(new PatchError('apply', 'testing value /a failed: test failed'));
+    expect(() => applyJsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }])).toThrow(
+      new PatchError('apply', 'testing value /a failed: test failed'),
+    );
     expect(() => applyJsonPatch({ a: 1 }, [{ op: 'replace', path: '/b', value: 2 }])).toThrow(PatchError);
     expect(() => applyJsonPatch({ a: 1 }, [{ op: 'remove', path: '/a/x/y' }])).toThrow(PatchError);
     expect(() => applyJsonPatch({ a: [1] }, [{ op: 'add', path: '/a/5', value: 2 }])).toThrow(PatchError);
@@ -59,8 +77,11 @@ describe('applyMergePatch (RFC 7386)', () => {
     expect(applyMergePatch({}, { a: { bb: { ccc: null } } })).toEqual({ a: { bb: {} } });
   });
 
-  it('scales through kubectl scale\'s patch', () => {
-    expect(applyMergePatch({ spec: { replicas: 2 }, status: { replicas: 2 } }, { spec: { replicas: 3 } })).toEqual({ spec: { replicas: 3 }, status: { replicas: 2 } });
+  it("scales through kubectl scale's patch", () => {
+    expect(applyMergePatch({ spec: { replicas: 2 }, status: { replicas: 2 } }, { spec: { replicas: 3 } })).toEqual({
+      spec: { replicas: 3 },
+      status: { replicas: 2 },
+    });
   });
 });
 
@@ -71,7 +92,15 @@ describe('applyStrategicMergePatch', () => {
       template: {
         spec: {
           containers: [
-            { name: 'c', image: 'img:1', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] },
+            {
+              name: 'c',
+              image: 'img:1',
+              ports: [{ containerPort: 80, protocol: 'TCP' }],
+              env: [
+                { name: 'A', value: '1' },
+                { name: 'B', value: '2' },
+              ],
+            },
             { name: 'sidecar', image: 'side:1', args: ['--a', '--b'] },
           ],
           tolerations: [{ key: 'k', operator: 'Exists' }],
@@ -80,11 +109,28 @@ describe('applyStrategicMergePatch', () => {
     },
   };
 
-  it('applies kubectl set image\'s real body (merge by name, $setElementOrder)', () => {
-    const body = { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'c' }, { name: 'sidecar' }], containers: [{ image: 'img:2', name: 'c' }] } } } };
+  it("applies kubectl set image's real body (merge by name, $setElementOrder)", () => {
+    const body = {
+      spec: {
+        template: {
+          spec: {
+            '$setElementOrder/containers': [{ name: 'c' }, { name: 'sidecar' }],
+            containers: [{ image: 'img:2', name: 'c' }],
+          },
+        },
+      },
+    };
     const out = applyStrategicMergePatch(dep, body);
     expect(out.spec.template.spec.containers).toEqual([
-      { name: 'c', image: 'img:2', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] },
+      {
+        name: 'c',
+        image: 'img:2',
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+      },
       { name: 'sidecar', image: 'side:1', args: ['--a', '--b'] },
     ]);
   });
@@ -96,7 +142,14 @@ describe('applyStrategicMergePatch', () => {
         template: {
           spec: {
             containers: [
-              { name: 'c', ports: [{ containerPort: 8080 }], env: [{ name: 'A', $patch: 'delete' }, { name: 'C', value: '3' }] },
+              {
+                name: 'c',
+                ports: [{ containerPort: 8080 }],
+                env: [
+                  { name: 'A', $patch: 'delete' },
+                  { name: 'C', value: '3' },
+                ],
+              },
               { name: 'sidecar', args: ['--c'], image: null },
             ],
             tolerations: [{ key: 'z', operator: 'Exists' }],
@@ -110,7 +163,15 @@ describe('applyStrategicMergePatch', () => {
         template: {
           spec: {
             containers: [
-              { name: 'c', image: 'img:1', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 8080 }], env: [{ name: 'B', value: '2' }, { name: 'C', value: '3' }] },
+              {
+                name: 'c',
+                image: 'img:1',
+                ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 8080 }],
+                env: [
+                  { name: 'B', value: '2' },
+                  { name: 'C', value: '3' },
+                ],
+              },
               { name: 'sidecar', args: ['--c'] },
             ],
             tolerations: [{ key: 'z', operator: 'Exists' }],
@@ -121,22 +182,52 @@ describe('applyStrategicMergePatch', () => {
   });
 
   it('honours $patch: replace, $retainKeys, $deleteFromPrimitiveList and $setElementOrder reordering', () => {
-    expect(applyStrategicMergePatch({ spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } } } }, {
-      spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } },
-    })).toEqual({ spec: { strategy: { type: 'Recreate' } } });
-    expect(applyStrategicMergePatch({ spec: { selector: { a: '1', b: '2' } } }, { spec: { selector: { $patch: 'replace', c: '3' } } })).toEqual({ spec: { selector: { c: '3' } } });
-    expect(applyStrategicMergePatch({ spec: { containers: [{ name: 'a' }, { name: 'b' }] } }, { spec: { containers: [{ $patch: 'replace' }, { name: 'z' }] } })).toEqual({ spec: { containers: [{ name: 'z' }] } });
-    expect(applyStrategicMergePatch({ metadata: { finalizers: ['a', 'b', 'c'] } }, { metadata: { '$deleteFromPrimitiveList/finalizers': ['b'] } })).toEqual({ metadata: { finalizers: ['a', 'c'] } });
-    expect(applyStrategicMergePatch({ spec: { containers: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] } }, {
-      spec: { '$setElementOrder/containers': [{ name: 'c' }, { name: 'a' }], containers: [{ name: 'a', image: 'x' }] },
-    })).toEqual({ spec: { containers: [{ name: 'c' }, { name: 'a', image: 'x' }, { name: 'b' }] } });
-    expect(applyStrategicMergePatch({ metadata: { labels: { a: '1' } } }, { metadata: { labels: { $patch: 'delete' } } })).toEqual({ metadata: {} });
+    expect(
+      applyStrategicMergePatch(
+        { spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } } } },
+        {
+          spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } },
+        },
+      ),
+    ).toEqual({ spec: { strategy: { type: 'Recreate' } } });
+    expect(
+      applyStrategicMergePatch(
+        { spec: { selector: { a: '1', b: '2' } } },
+        { spec: { selector: { $patch: 'replace', c: '3' } } },
+      ),
+    ).toEqual({ spec: { selector: { c: '3' } } });
+    expect(
+      applyStrategicMergePatch(
+        { spec: { containers: [{ name: 'a' }, { name: 'b' }] } },
+        { spec: { containers: [{ $patch: 'replace' }, { name: 'z' }] } },
+      ),
+    ).toEqual({ spec: { containers: [{ name: 'z' }] } });
+    expect(
+      applyStrategicMergePatch(
+        { metadata: { finalizers: ['a', 'b', 'c'] } },
+        { metadata: { '$deleteFromPrimitiveList/finalizers': ['b'] } },
+      ),
+    ).toEqual({ metadata: { finalizers: ['a', 'c'] } });
+    expect(
+      applyStrategicMergePatch(
+        { spec: { containers: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] } },
+        {
+          spec: {
+            '$setElementOrder/containers': [{ name: 'c' }, { name: 'a' }],
+            containers: [{ name: 'a', image: 'x' }],
+          },
+        },
+      ),
+    ).toEqual({ spec: { containers: [{ name: 'c' }, { name: 'a', image: 'x' }, { name: 'b' }] } });
+    expect(
+      applyStrategicMergePatch({ metadata: { labels: { a: '1' } } }, { metadata: { labels: { $patch: 'delete' } } }),
+    ).toEqual({ metadata: {} });
   });
 
   it('rejects items without their merge key', () => {
-    expect(() => applyStrategicMergePatch(dep, { spec: { template: { spec: { containers: [{ image: 'x' }] } } } })).toThrow(
-      new PatchError('apply', 'map: {"image":"x"} does not contain declared merge key: name'),
-    );
+    expect(() =>
+      applyStrategicMergePatch(dep, { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }),
+    ).toThrow(new PatchError('apply', 'map: {"image":"x"} does not contain declared merge key: name'));
   });
 });
 
@@ -150,22 +241,43 @@ describe('serverSideApply', () => {
   });
 
   it('creates, records Apply ownership and removes fields it no longer applies', () => {
-    const first = serverSideApply(undefined, { ...applied(2), metadata: { ...applied(2).metadata, annotations: { a: '1' } } }, { manager: 'ci', force: false, apiVersion: 'apps/v1', time });
-    expect(first.metadata.managedFields).toEqual([{
-      manager: 'ci', operation: 'Apply', apiVersion: 'apps/v1', time, fieldsType: 'FieldsV1',
-      fieldsV1: {
-        'f:metadata': { 'f:labels': { 'f:app': {} }, 'f:annotations': { 'f:a': {} } },
-        'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:name': {}, 'f:image': {} } } } } },
+    const first = serverSideApply(
+      undefined,
+      { ...applied(2), metadata: { ...applied(2).metadata, annotations: { a: '1' } } },
+      { manager: 'ci', force: false, apiVersion: 'apps/v1', time },
+    );
+    expect(first.metadata.managedFields).toEqual([
+      {
+        manager: 'ci',
+        operation: 'Apply',
+        apiVersion: 'apps/v1',
+        time,
+        fieldsType: 'FieldsV1',
+        fieldsV1: {
+          'f:metadata': { 'f:labels': { 'f:app': {} }, 'f:annotations': { 'f:a': {} } },
+          'f:spec': {
+            'f:replicas': {},
+            'f:template': {
+              'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:name': {}, 'f:image': {} } } },
+            },
+          },
+        },
       },
-    }]);
+    ]);
     const second = serverSideApply(first, applied(3), { manager: 'ci', force: false, apiVersion: 'apps/v1', time });
     expect(second.metadata.annotations).toEqual({});
     expect((second.spec as { replicas: number }).replicas).toBe(3);
   });
 
   it('conflicts with another manager that owns a changed field, unless forced', () => {
-    const created = trackUpdate(undefined, applied(2), { manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', time });
-    expect(() => serverSideApply(created, applied(2), { manager: 'kubectl', force: false, apiVersion: 'apps/v1', time })).not.toThrow();
+    const created = trackUpdate(undefined, applied(2), {
+      manager: 'kubectl-client-side-apply',
+      apiVersion: 'apps/v1',
+      time,
+    });
+    expect(() =>
+      serverSideApply(created, applied(2), { manager: 'kubectl', force: false, apiVersion: 'apps/v1', time }),
+    ).not.toThrow();
     let error: unknown;
     try {
       serverSideApply(created, applied(5), { manager: 'kubectl', force: false, apiVersion: 'apps/v1', time });
@@ -174,15 +286,33 @@ describe('serverSideApply', () => {
     }
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).toStatus()).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
       message: 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas',
       reason: 'Conflict',
-      details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: '.spec.replicas' }] },
+      details: {
+        causes: [
+          {
+            reason: 'FieldManagerConflict',
+            message: 'conflict with "kubectl-client-side-apply" using apps/v1',
+            field: '.spec.replicas',
+          },
+        ],
+      },
       code: 409,
     });
-    const forced = serverSideApply(created, applied(5, 'img:2'), { manager: 'kubectl', force: true, apiVersion: 'apps/v1', time });
+    const forced = serverSideApply(created, applied(5, 'img:2'), {
+      manager: 'kubectl',
+      force: true,
+      apiVersion: 'apps/v1',
+      time,
+    });
     expect((forced.spec as { replicas: number }).replicas).toBe(5);
-    const managers = (forced.metadata.managedFields as Array<{ manager: string; fieldsV1: Record<string, unknown> }>).map((m) => m.manager);
+    const managers = (
+      forced.metadata.managedFields as Array<{ manager: string; fieldsV1: Record<string, unknown> }>
+    ).map((m) => m.manager);
     expect(managers).toEqual(['kubectl-client-side-apply', 'kubectl']);
     const csa = (forced.metadata.managedFields as Array<{ fieldsV1: { 'f:spec'?: Record<string, unknown> } }>)[0]!;
     expect(csa.fieldsV1['f:spec']?.['f:replicas']).toBeUndefined();
@@ -190,7 +320,9 @@ describe('serverSideApply', () => {
 
   it('lists every conflicting field', () => {
     const created = trackUpdate(undefined, applied(2), { manager: 'other', apiVersion: 'apps/v1', time });
-    expect(() => serverSideApply(created, applied(3, 'img:9'), { manager: 'kubectl', force: false, apiVersion: 'apps/v1', time })).toThrow(
+    expect(() =>
+      serverSideApply(created, applied(3, 'img:9'), { manager: 'kubectl', force: false, apiVersion: 'apps/v1', time }),
+    ).toThrow(
       'Apply failed with 2 conflicts: conflicts with "other" using apps/v1:\n- .spec.replicas\n- .spec.template.spec.containers[name="c"].image',
     );
   });

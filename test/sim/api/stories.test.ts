@@ -17,8 +17,11 @@ beforeAll(async () => {
   scenario.images['nginx:1.231'] = { pull: 'missing' };
   const { simulation, kubelet } = createSimulatedCluster(scenario);
   server = await startApiServer({
-    simulation, port: 0, speed: 20,
-    readLogs: (ns, pod, container, tail) => kubelet.logs(ns, pod, container, tail === undefined ? {} : { tailLines: tail }),
+    simulation,
+    port: 0,
+    speed: 20,
+    readLogs: (ns, pod, container, tail) =>
+      kubelet.logs(ns, pod, container, tail === undefined ? {} : { tailLines: tail }),
   });
   kubectl = new Kubectl(server.kubeconfig());
 });
@@ -28,7 +31,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-const WAITING = /^Waiting for deployment "web" rollout to finish: (\d+ out of \d+ new replicas have been updated|\d+ old replicas are pending termination|\d+ of \d+ updated replicas are available)\.\.\.$/;
+const WAITING =
+  /^Waiting for deployment "web" rollout to finish: (\d+ out of \d+ new replicas have been updated|\d+ old replicas are pending termination|\d+ of \d+ updated replicas are available)\.\.\.$/;
 
 function expectRolledOut(result: { code: number; stdout: string }): void {
   expect(result.code).toBe(0);
@@ -40,12 +44,18 @@ function expectRolledOut(result: { code: number; stdout: string }): void {
 describe('story 1 with kubectl and the running controllers', () => {
   it('rolls out, shows ImagePullBackOff for a typo, and undoes', async () => {
     const k = kubectl!;
-    expect((await k.run('create', '-f', k.file('web.yaml', dump(deployment('web', 'nginx:1.14.2', 4))))).stdout).toBe('deployment.apps/web created\n');
+    expect((await k.run('create', '-f', k.file('web.yaml', dump(deployment('web', 'nginx:1.14.2', 4))))).stdout).toBe(
+      'deployment.apps/web created\n',
+    );
     expectRolledOut(await k.run('rollout', 'status', 'deployment/web', '--timeout=60s'));
-    expect((await k.run('set', 'image', 'deployment/web', 'c=nginx:1.23.1')).stdout).toBe('deployment.apps/web image updated\n');
+    expect((await k.run('set', 'image', 'deployment/web', 'c=nginx:1.23.1')).stdout).toBe(
+      'deployment.apps/web image updated\n',
+    );
     expectRolledOut(await k.run('rollout', 'status', 'deployment/web', '--timeout=60s'));
 
-    expect((await k.run('set', 'image', 'deployment/web', 'c=nginx:1.231')).stdout).toBe('deployment.apps/web image updated\n');
+    expect((await k.run('set', 'image', 'deployment/web', 'c=nginx:1.231')).stdout).toBe(
+      'deployment.apps/web image updated\n',
+    );
     let pods = '';
     for (let i = 0; i < 40 && !pods.includes('ImagePullBackOff'); i++) {
       pods = (await k.run('get', 'pods')).stdout;

@@ -15,13 +15,19 @@ export function decodeBody(body: Buffer, contentType: string, what: string): unk
   if (text.trim() === '') throw ApiError.badRequest(`${what}: the request body is empty`);
   const type = mediaType(contentType);
   if (type.includes('protobuf') || type.includes('cbor')) {
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    );
   }
   try {
     if (type.endsWith('yaml')) return load(text);
     return JSON.parse(text);
   } catch (err) {
     const message = (err as Error).message.split('\n')[0];
-    throw ApiError.badRequest(`${what}: ${type.endsWith('yaml') ? 'error converting YAML to JSON' : 'json parse error'}: ${message}`);
+    throw ApiError.badRequest(
+      `${what}: ${type.endsWith('yaml') ? 'error converting YAML to JSON' : 'json parse error'}: ${message}`,
+    );
   }
 }

@@ -29,7 +29,11 @@ const RESOURCE_DETAILS: Record<string, { shortNames?: string[]; categories?: str
   events: { shortNames: ['ev'] },
   configmaps: { shortNames: ['cm'] },
   secrets: {},
-  services: { shortNames: ['svc'], categories: ['all'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] },
+  services: {
+    shortNames: ['svc'],
+    categories: ['all'],
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+  },
   serviceaccounts: { shortNames: ['sa'] },
   persistentvolumeclaims: { shortNames: ['pvc'] },
   deployments: { shortNames: ['deploy'], categories: ['all'] },
@@ -49,7 +53,11 @@ export function kindsOf(registry: KindRegistry, group: string): KindInfo[] {
 
 /** `GET /api`: APIVersions. */
 export function apiVersions(serverAddress: string): Record<string, unknown> {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
 }
 
 /** `GET /apis`: APIGroupList (legacy discovery; kubectl accepts it in place of the aggregated form). */
@@ -87,7 +95,8 @@ export function apiResourceList(registry: KindRegistry, group: string): Record<s
 
 function subresource(info: KindInfo, sub: string): Record<string, unknown> {
   const base = { name: `${info.plural}/${sub}`, singularName: '', namespaced: info.namespaced };
-  if (sub === 'scale') return { ...base, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+  if (sub === 'scale')
+    return { ...base, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
   if (sub === 'log') return { ...base, kind: info.kind, verbs: ['get'] };
   return { ...base, kind: info.kind, verbs: ['get', 'patch', 'update'] };
 }

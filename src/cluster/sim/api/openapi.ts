@@ -15,7 +15,10 @@ function gvPath(group: string): string {
 export function openApiDocument(registry: KindRegistry, group: string): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   const fieldValidation = {
-    name: 'fieldValidation', in: 'query', description: 'Ignore, Warn or Strict', schema: { type: 'string', uniqueItems: true },
+    name: 'fieldValidation',
+    in: 'query',
+    description: 'Ignore, Warn or Strict',
+    schema: { type: 'string', uniqueItems: true },
   };
   for (const info of kindsOf(registry, group)) {
     const gvk = { group, version: 'v1', kind: info.kind };
@@ -28,7 +31,13 @@ export function openApiDocument(registry: KindRegistry, group: string): Record<s
     });
     const base = `/${gvPath(group)}${info.namespaced ? '/namespaces/{namespace}' : ''}/${info.plural}`;
     paths[base] = { parameters: [fieldValidation], get: op('list'), post: op('post') };
-    paths[`${base}/{name}`] = { parameters: [fieldValidation], get: op('get'), put: op('put'), patch: op('patch'), delete: op('delete') };
+    paths[`${base}/{name}`] = {
+      parameters: [fieldValidation],
+      get: op('get'),
+      put: op('put'),
+      patch: op('patch'),
+      delete: op('delete'),
+    };
   }
   return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths, components: { schemas: {} } };
 }
@@ -43,5 +52,9 @@ export function openApiIndex(registry: KindRegistry): Record<string, unknown> {
 }
 
 export function openApiHash(registry: KindRegistry, group: string): string {
-  return createHash('sha512').update(JSON.stringify(openApiDocument(registry, group))).digest('hex').slice(0, 128).toUpperCase();
+  return createHash('sha512')
+    .update(JSON.stringify(openApiDocument(registry, group)))
+    .digest('hex')
+    .slice(0, 128)
+    .toUpperCase();
 }

@@ -6,10 +6,27 @@ import { fieldValue } from '../store/objectStore.js';
 
 /** Field selector keys each kind supports (the API server's field label conversion functions). */
 const FIELD_LABELS: Record<string, string[]> = {
-  Pod: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  Pod: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
   Event: [
-    'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion',
-    'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type',
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
   ],
   Secret: ['type'],
   Namespace: ['status.phase'],
@@ -53,7 +70,8 @@ export function parseSelection(info: KindInfo, namespace: string | undefined, qu
 export function selects(selection: Selection, obj: KubeObject): boolean {
   if (selection.namespace && obj.metadata.namespace !== selection.namespace) return false;
   if (selection.labelSelector && !selectorMatches(selection.labelSelector, obj.metadata.labels)) return false;
-  for (const [field, value] of Object.entries(selection.fieldEquals)) if (fieldValue(obj, field) !== value) return false;
+  for (const [field, value] of Object.entries(selection.fieldEquals))
+    if (fieldValue(obj, field) !== value) return false;
   for (const [field, value] of selection.fieldNotEquals) if (fieldValue(obj, field) === value) return false;
   return true;
 }

@@ -17,19 +17,34 @@ const NOT_FOUND: Route = { type: 'not-found' };
  * `/api/v1/[namespaces/<ns>/]<plural>[/<name>[/<subresource>]]` and the same under `/apis/apps/v1`.
  */
 export function parseRoute(pathname: string, registry: KindRegistry): Route {
-  const segments = pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const segments = pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   const path = '/' + segments.join('/');
   switch (path) {
-    case '/version': return { type: 'version' };
-    case '/api': return { type: 'api' };
-    case '/apis': return { type: 'apis' };
-    case '/api/v1': return { type: 'resources', group: '' };
-    case '/apis/apps': return { type: 'group', group: 'apps' };
-    case '/apis/apps/v1': return { type: 'resources', group: 'apps' };
-    case '/openapi/v3': return { type: 'openapi-index' };
-    case '/openapi/v3/api/v1': return { type: 'openapi-doc', group: '' };
-    case '/openapi/v3/apis/apps/v1': return { type: 'openapi-doc', group: 'apps' };
-    case '/healthz': case '/livez': case '/readyz': return { type: 'health' };
+    case '/version':
+      return { type: 'version' };
+    case '/api':
+      return { type: 'api' };
+    case '/apis':
+      return { type: 'apis' };
+    case '/api/v1':
+      return { type: 'resources', group: '' };
+    case '/apis/apps':
+      return { type: 'group', group: 'apps' };
+    case '/apis/apps/v1':
+      return { type: 'resources', group: 'apps' };
+    case '/openapi/v3':
+      return { type: 'openapi-index' };
+    case '/openapi/v3/api/v1':
+      return { type: 'openapi-doc', group: '' };
+    case '/openapi/v3/apis/apps/v1':
+      return { type: 'openapi-doc', group: 'apps' };
+    case '/healthz':
+    case '/livez':
+    case '/readyz':
+      return { type: 'health' };
   }
   let group: string;
   let rest: string[];

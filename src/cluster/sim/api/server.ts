@@ -8,7 +8,16 @@ import type { Simulation } from '../simulation.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
-import { ResourceApi, includeObject, methodNotAllowed, notFoundPath, wantsTable, type ApiReply, type ApiRequest, type LogReader } from './resources.js';
+import {
+  ResourceApi,
+  includeObject,
+  methodNotAllowed,
+  notFoundPath,
+  wantsTable,
+  type ApiReply,
+  type ApiRequest,
+  type LogReader,
+} from './resources.js';
 import { parseRoute, type Route } from './router.js';
 import { parseSelection } from './query.js';
 import { selfSignedCertificate } from './tls.js';
@@ -91,14 +100,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (method === 'GET' && route.name === undefined && isWatch(url.searchParams)) {
       count(requestLog, 'watch');
       const timeout = url.searchParams.get('timeoutSeconds');
-      const end = serveWatch(res, simulation, clock, {
-        info: route.info,
-        selection: parseSelection(route.info, route.namespace, url.searchParams),
-        resourceVersion: url.searchParams.get('resourceVersion') ?? undefined,
-        allowBookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
-        timeoutSeconds: timeout ? Number(timeout) : undefined,
-        table: wantsTable(request) ? includeObject(request) : undefined,
-      }, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000 });
+      const end = serveWatch(
+        res,
+        simulation,
+        clock,
+        {
+          info: route.info,
+          selection: parseSelection(route.info, route.namespace, url.searchParams),
+          resourceVersion: url.searchParams.get('resourceVersion') ?? undefined,
+          allowBookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
+          timeoutSeconds: timeout ? Number(timeout) : undefined,
+          table: wantsTable(request) ? includeObject(request) : undefined,
+        },
+        { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000 },
+      );
       watches.add(end);
       res.on('close', () => watches.delete(end));
       return;
@@ -153,15 +168,24 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 function discovery(route: Route, simulation: Simulation, address: string): unknown {
   const kinds = simulation.store.kinds;
   switch (route.type) {
-    case 'version': return SERVER_VERSION;
-    case 'api': return apiVersions(address);
-    case 'apis': return apiGroupList();
-    case 'group': return apiGroup(route.group);
-    case 'resources': return apiResourceList(kinds, route.group);
-    case 'openapi-index': return openApiIndex(kinds);
-    case 'openapi-doc': return openApiDocument(kinds, route.group);
-    case 'health': return 'ok';
-    default: throw notFoundPath();
+    case 'version':
+      return SERVER_VERSION;
+    case 'api':
+      return apiVersions(address);
+    case 'apis':
+      return apiGroupList();
+    case 'group':
+      return apiGroup(route.group);
+    case 'resources':
+      return apiResourceList(kinds, route.group);
+    case 'openapi-index':
+      return openApiIndex(kinds);
+    case 'openapi-doc':
+      return openApiDocument(kinds, route.group);
+    case 'health':
+      return 'ok';
+    default:
+      throw notFoundPath();
   }
 }
 
@@ -172,12 +196,18 @@ function isWatch(query: URLSearchParams): boolean {
 
 function verbOf(method: string, route: Extract<Route, { type: 'resource' }>): string {
   switch (method) {
-    case 'GET': return route.name === undefined ? 'list' : 'get';
-    case 'POST': return 'create';
-    case 'PUT': return 'update';
-    case 'PATCH': return 'patch';
-    case 'DELETE': return route.name === undefined ? 'deletecollection' : 'delete';
-    default: return 'other';
+    case 'GET':
+      return route.name === undefined ? 'list' : 'get';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return route.name === undefined ? 'deletecollection' : 'delete';
+    default:
+      return 'other';
   }
 }
 
@@ -244,7 +274,10 @@ function sendJson(res: ServerResponse, body: unknown, status = 200): void {
 
 /** Every failure becomes a `Status`; anything unexpected is a 500 InternalError, never a crash. */
 function sendError(res: ServerResponse, err: unknown): void {
-  const apiError = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error)?.message ?? String(err)}`);
+  const apiError =
+    err instanceof ApiError
+      ? err
+      : new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error)?.message ?? String(err)}`);
   if (res.headersSent) {
     res.destroy();
     return;

@@ -15,7 +15,11 @@ type Cell = string | number;
 type Printer = { columns: TableColumn[]; row(obj: KubeObject, now: number): Cell[] };
 
 const col = (name: string, type: TableColumn['type'] = 'string', priority = 0, format = ''): TableColumn => ({
-  name, type, format, description: name, priority,
+  name,
+  type,
+  format,
+  description: name,
+  priority,
 });
 const NAME = col('Name', 'string', 0, 'name');
 const AGE = col('Age', 'date');
@@ -43,34 +47,92 @@ const PRINTERS: Record<string, Printer> = {
     row: (obj, now) => {
       const d = obj as Deployment;
       const s = d.status ?? {};
-      return [d.metadata.name ?? '', `${s.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`, s.updatedReplicas ?? 0, s.availableReplicas ?? 0, age(d, now), ...containerCells(d)];
+      return [
+        d.metadata.name ?? '',
+        `${s.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`,
+        s.updatedReplicas ?? 0,
+        s.availableReplicas ?? 0,
+        age(d, now),
+        ...containerCells(d),
+      ];
     },
   },
   ReplicaSet: {
-    columns: [NAME, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), AGE, ...containerColumns],
+    columns: [
+      NAME,
+      col('Desired', 'integer'),
+      col('Current', 'integer'),
+      col('Ready', 'integer'),
+      AGE,
+      ...containerColumns,
+    ],
     row: (obj, now) => {
       const rs = obj as ReplicaSet;
       const s = rs.status;
-      return [rs.metadata.name ?? '', rs.spec?.replicas ?? 0, s?.replicas ?? 0, s?.readyReplicas ?? 0, age(rs, now), ...containerCells(rs)];
+      return [
+        rs.metadata.name ?? '',
+        rs.spec?.replicas ?? 0,
+        s?.replicas ?? 0,
+        s?.readyReplicas ?? 0,
+        age(rs, now),
+        ...containerCells(rs),
+      ];
     },
   },
   Pod: {
-    columns: [NAME, col('Ready'), col('Status'), col('Restarts'), AGE, col('IP', 'string', 1), col('Node', 'string', 1), col('Nominated Node', 'string', 1), col('Readiness Gates', 'string', 1)],
+    columns: [
+      NAME,
+      col('Ready'),
+      col('Status'),
+      col('Restarts'),
+      AGE,
+      col('IP', 'string', 1),
+      col('Node', 'string', 1),
+      col('Nominated Node', 'string', 1),
+      col('Readiness Gates', 'string', 1),
+    ],
     row: (obj, now) => {
       const pod = obj as Pod;
       const { ready, total, reason, restarts } = podStatus(pod, now);
-      return [pod.metadata.name ?? '', `${ready}/${total}`, reason, restarts, age(pod, now), none(pod.status?.podIP), none(pod.spec?.nodeName), '<none>', '<none>'];
+      return [
+        pod.metadata.name ?? '',
+        `${ready}/${total}`,
+        reason,
+        restarts,
+        age(pod, now),
+        none(pod.status?.podIP),
+        none(pod.spec?.nodeName),
+        '<none>',
+        '<none>',
+      ];
     },
   },
   Event: {
-    columns: [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Subobject', 'string', 1), col('Source', 'string', 1), col('Message'), col('First Seen', 'string', 1), col('Count', 'integer', 1), col('Name', 'string', 1)],
+    columns: [
+      col('Last Seen'),
+      col('Type'),
+      col('Reason'),
+      col('Object'),
+      col('Subobject', 'string', 1),
+      col('Source', 'string', 1),
+      col('Message'),
+      col('First Seen', 'string', 1),
+      col('Count', 'integer', 1),
+      col('Name', 'string', 1),
+    ],
     row: (obj, now) => {
       const e = obj as KubeEvent;
       const source = [e.source?.component, e.source?.host].filter(Boolean).join(', ');
       return [
-        ageOf(e.lastTimestamp ?? e.firstTimestamp ?? e.metadata.creationTimestamp, now), e.type ?? '', e.reason ?? '',
-        `${(e.involvedObject.kind ?? '').toLowerCase()}/${e.involvedObject.name ?? ''}`, e.involvedObject.fieldPath ?? '',
-        source || (e.reportingComponent ?? ''), e.message ?? '', ageOf(e.firstTimestamp ?? e.metadata.creationTimestamp, now), e.count ?? 1,
+        ageOf(e.lastTimestamp ?? e.firstTimestamp ?? e.metadata.creationTimestamp, now),
+        e.type ?? '',
+        e.reason ?? '',
+        `${(e.involvedObject.kind ?? '').toLowerCase()}/${e.involvedObject.name ?? ''}`,
+        e.involvedObject.fieldPath ?? '',
+        source || (e.reportingComponent ?? ''),
+        e.message ?? '',
+        ageOf(e.firstTimestamp ?? e.metadata.creationTimestamp, now),
+        e.count ?? 1,
         e.metadata.name ?? '',
       ];
     },
@@ -87,28 +149,73 @@ const PRINTERS: Record<string, Printer> = {
         .map((k) => k.slice('node-role.kubernetes.io/'.length));
       const info = node.status?.nodeInfo as { kubeletVersion?: string } | undefined;
       const addresses = (node.status?.addresses ?? []) as Array<{ type: string; address: string }>;
-      return [node.metadata.name ?? '', status.join(','), roles.length ? roles.sort().join(',') : '<none>', age(node, now), info?.kubeletVersion ?? '', none(addresses.find((a) => a.type === 'InternalIP')?.address)];
+      return [
+        node.metadata.name ?? '',
+        status.join(','),
+        roles.length ? roles.sort().join(',') : '<none>',
+        age(node, now),
+        info?.kubeletVersion ?? '',
+        none(addresses.find((a) => a.type === 'InternalIP')?.address),
+      ];
     },
   },
   Namespace: {
     columns: [NAME, col('Status'), AGE],
-    row: (obj, now) => [obj.metadata.name ?? '', String((obj.status as { phase?: string } | undefined)?.phase ?? 'Active'), age(obj, now)],
+    row: (obj, now) => [
+      obj.metadata.name ?? '',
+      String((obj.status as { phase?: string } | undefined)?.phase ?? 'Active'),
+      age(obj, now),
+    ],
   },
   ConfigMap: {
     columns: [NAME, col('Data', 'integer'), AGE],
-    row: (obj, now) => [obj.metadata.name ?? '', Object.keys((obj.data as object) ?? {}).length + Object.keys((obj.binaryData as object) ?? {}).length, age(obj, now)],
+    row: (obj, now) => [
+      obj.metadata.name ?? '',
+      Object.keys((obj.data as object) ?? {}).length + Object.keys((obj.binaryData as object) ?? {}).length,
+      age(obj, now),
+    ],
   },
   Secret: {
     columns: [NAME, col('Type'), col('Data', 'integer'), AGE],
-    row: (obj, now) => [obj.metadata.name ?? '', String(obj.type ?? 'Opaque'), Object.keys((obj.data as object) ?? {}).length, age(obj, now)],
+    row: (obj, now) => [
+      obj.metadata.name ?? '',
+      String(obj.type ?? 'Opaque'),
+      Object.keys((obj.data as object) ?? {}).length,
+      age(obj, now),
+    ],
   },
   Service: {
-    columns: [NAME, col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), AGE, col('Selector', 'string', 1)],
+    columns: [
+      NAME,
+      col('Type'),
+      col('Cluster-IP'),
+      col('External-IP'),
+      col('Port(s)'),
+      AGE,
+      col('Selector', 'string', 1),
+    ],
     row: (obj, now) => {
-      const spec = (obj.spec ?? {}) as { type?: string; clusterIP?: string; ports?: Array<{ port: number; protocol?: string; nodePort?: number }>; selector?: Record<string, string> };
-      const ports = (spec.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
-      const selector = Object.entries(spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-      return [obj.metadata.name ?? '', spec.type ?? 'ClusterIP', none(spec.clusterIP), '<none>', none(ports), age(obj, now), none(selector)];
+      const spec = (obj.spec ?? {}) as {
+        type?: string;
+        clusterIP?: string;
+        ports?: Array<{ port: number; protocol?: string; nodePort?: number }>;
+        selector?: Record<string, string>;
+      };
+      const ports = (spec.ports ?? [])
+        .map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`)
+        .join(',');
+      const selector = Object.entries(spec.selector ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      return [
+        obj.metadata.name ?? '',
+        spec.type ?? 'ClusterIP',
+        none(spec.clusterIP),
+        '<none>',
+        none(ports),
+        age(obj, now),
+        none(selector),
+      ];
     },
   },
 };
@@ -153,14 +260,19 @@ export function podStatus(pod: Pod, now: number): { ready: number; total: number
   let restarts = 0;
   let lastRestart = 0;
   let reason: string = status.reason || status.phase || '';
-  if (status.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated';
+  if (status.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated'))
+    reason = 'SchedulingGated';
   let initializing = false;
   const inits = status.initContainerStatuses ?? [];
   for (let i = 0; i < inits.length; i++) {
     const c = inits[i]!;
     if (c.state.terminated && c.state.terminated.exitCode === 0) continue;
-    if (c.state.terminated) reason = c.state.terminated.reason ? `Init:${c.state.terminated.reason}` : `Init:ExitCode:${c.state.terminated.exitCode}`;
-    else if (c.state.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') reason = `Init:${c.state.waiting.reason}`;
+    if (c.state.terminated)
+      reason = c.state.terminated.reason
+        ? `Init:${c.state.terminated.reason}`
+        : `Init:ExitCode:${c.state.terminated.exitCode}`;
+    else if (c.state.waiting?.reason && c.state.waiting.reason !== 'PodInitializing')
+      reason = `Init:${c.state.waiting.reason}`;
     else reason = `Init:${i}/${pod.spec?.initContainers?.length ?? inits.length}`;
     initializing = true;
     break;
@@ -187,7 +299,11 @@ export function podStatus(pod: Pod, now: number): { ready: number; total: number
     }
   }
   if (pod.metadata.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
-  else if (pod.metadata.deletionTimestamp && status.phase !== 'Succeeded' && status.phase !== 'Failed') reason = 'Terminating';
-  const restartText = restarts !== 0 && lastRestart > 0 ? `${restarts} (${ageOf(new Date(lastRestart).toISOString(), now)} ago)` : String(restarts);
+  else if (pod.metadata.deletionTimestamp && status.phase !== 'Succeeded' && status.phase !== 'Failed')
+    reason = 'Terminating';
+  const restartText =
+    restarts !== 0 && lastRestart > 0
+      ? `${restarts} (${ageOf(new Date(lastRestart).toISOString(), now)} ago)`
+      : String(restarts);
   return { ready, total, reason, restarts: restartText };
 }

@@ -39,14 +39,21 @@ export function serveWatch(
   const key = (obj: KubeObject) => `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
   let ended = false;
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Transfer-Encoding': 'chunked',
+    'Cache-Control': 'no-cache',
+  });
   res.flushHeaders();
 
   const send = (type: string, object: unknown): void => {
     if (ended) return;
     let payload = object;
     if (request.table && type !== 'ERROR' && type !== 'BOOKMARK') {
-      payload = toTable(info.kind, [object as KubeObject], simulation.clock.now(), { include: request.table, columns: firstTable });
+      payload = toTable(info.kind, [object as KubeObject], simulation.clock.now(), {
+        include: request.table,
+        columns: firstTable,
+      });
       firstTable = false;
     }
     res.write(JSON.stringify({ type, object: payload }) + '\n');
@@ -82,7 +89,10 @@ export function serveWatch(
       return () => undefined;
     }
     if (changes === undefined) {
-      send('ERROR', new ApiError(410, 'Expired', `too old resource version: ${since} (${store.resourceVersion()})`).toStatus());
+      send(
+        'ERROR',
+        new ApiError(410, 'Expired', `too old resource version: ${since} (${store.resourceVersion()})`).toStatus(),
+      );
       res.end();
       return () => undefined;
     }
@@ -98,7 +108,11 @@ export function serveWatch(
   const unsubscribe = store.watch(onEvent);
   const stopBookmarks = request.allowBookmarks
     ? clock.every(options.bookmarkIntervalMs, () =>
-        send('BOOKMARK', { kind: info.kind, apiVersion: info.apiVersion, metadata: { resourceVersion: String(store.resourceVersion()) } }),
+        send('BOOKMARK', {
+          kind: info.kind,
+          apiVersion: info.apiVersion,
+          metadata: { resourceVersion: String(store.resourceVersion()) },
+        }),
       )
     : () => undefined;
   const timeout = new AbortController();

@@ -9,8 +9,17 @@ export type FieldSet = Map<string, PathSegment[]>;
 
 /** Metadata fields the API server owns itself; never tracked per manager. */
 const SYSTEM_METADATA = new Set([
-  'name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp',
-  'deletionGracePeriodSeconds', 'managedFields', 'selfLink', 'generateName',
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+  'generateName',
 ]);
 
 /** Prints a path the way structured-merge-diff does in conflict messages. */
@@ -87,7 +96,9 @@ export function deleteAt(obj: unknown, path: readonly PathSegment[]): void {
   if ('f' in last) {
     if (isObject(container)) delete container[last.f];
   } else if (Array.isArray(container)) {
-    const idx = container.findIndex((item) => isObject(item) && JSON.stringify(item[last.k]) === JSON.stringify(last.v));
+    const idx = container.findIndex(
+      (item) => isObject(item) && JSON.stringify(item[last.k]) === JSON.stringify(last.v),
+    );
     if (idx >= 0) container.splice(idx, 1);
   }
 }

@@ -14,7 +14,8 @@ export interface JsonPatchOp {
  * as evanphx/json-patch does for the API server.
  */
 export function applyJsonPatch<T>(doc: T, patch: unknown): T {
-  if (!Array.isArray(patch)) throw new PatchError('decode', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (!Array.isArray(patch))
+    throw new PatchError('decode', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   let root = cloneJson(doc) as Json;
   for (const raw of patch) {
     if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') {
@@ -34,7 +35,8 @@ export function applyJsonPatch<T>(doc: T, patch: unknown): T {
         break;
       case 'move': {
         const from = requireFrom(op);
-        if (op.path.startsWith(from + '/')) throw new PatchError('apply', `move operation cannot move "${from}" into its own child`);
+        if (op.path.startsWith(from + '/'))
+          throw new PatchError('apply', `move operation cannot move "${from}" into its own child`);
         const removed = remove(root, from);
         root = add(removed.root, op.path, removed.value);
         break;
@@ -75,7 +77,8 @@ function requireValue(op: JsonPatchOp): Json {
 }
 
 function requireFrom(op: JsonPatchOp): string {
-  if (typeof op.from !== 'string') throw new PatchError('decode', `missing from for "${op.op}" operation at ${op.path}`);
+  if (typeof op.from !== 'string')
+    throw new PatchError('decode', `missing from for "${op.op}" operation at ${op.path}`);
   return op.from;
 }
 
@@ -111,7 +114,10 @@ function add(root: Json, pointer: string, value: Json, replacing = false): Json 
   } else if (isObject(container)) {
     container[token] = value;
   } else {
-    throw new PatchError('apply', `${replacing ? 'replace' : 'add'} operation does not apply: doc is missing path: "${pointer}"`);
+    throw new PatchError(
+      'apply',
+      `${replacing ? 'replace' : 'add'} operation does not apply: doc is missing path: "${pointer}"`,
+    );
   }
   return root;
 }

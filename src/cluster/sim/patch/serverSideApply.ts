@@ -58,10 +58,14 @@ export function serverSideApply(
   const result = cloneJson(live ?? { metadata: {} }) as KubeObject;
   const previous = owners.get(mine)?.set ?? new Map();
   // Longest paths first, so an item's fields go before the item.
-  const dropped = [...previous.entries()].filter(([printed]) => !wanted.has(printed)).sort((a, b) => b[0].length - a[0].length);
+  const dropped = [...previous.entries()]
+    .filter(([printed]) => !wanted.has(printed))
+    .sort((a, b) => b[0].length - a[0].length);
   for (const [printed, path] of dropped) {
     const ownedElsewhere = [...owners].some(
-      ([key, o]) => key !== mine && [...o.set.keys()].some((p) => p === printed || p.startsWith(printed + '.') || p.startsWith(printed + '[')),
+      ([key, o]) =>
+        key !== mine &&
+        [...o.set.keys()].some((p) => p === printed || p.startsWith(printed + '.') || p.startsWith(printed + '[')),
     );
     if (!ownedElsewhere) deleteAt(result, path);
   }
@@ -90,7 +94,8 @@ export function trackUpdate(
     if (!before.has(printed) || !deepEqual(getAt(old, path), getAt(next, path))) changed.set(printed, path);
   }
   for (const owner of owners.values()) {
-    for (const printed of [...owner.set.keys()]) if (changed.has(printed) || !after.has(printed)) owner.set.delete(printed);
+    for (const printed of [...owner.set.keys()])
+      if (changed.has(printed) || !after.has(printed)) owner.set.delete(printed);
   }
   const key = ownerKey(options.manager, 'Update');
   const mine = owners.get(key)?.set ?? new Map();
@@ -107,7 +112,11 @@ function ownerKey(manager: string, operation: string): string {
   return `${manager}\u0000${operation}`;
 }
 
-function entryFor(manager: string, operation: 'Apply' | 'Update', options: { apiVersion: string; time: string }): Owner['entry'] {
+function entryFor(
+  manager: string,
+  operation: 'Apply' | 'Update',
+  options: { apiVersion: string; time: string },
+): Owner['entry'] {
   return { manager, operation, apiVersion: options.apiVersion, time: options.time, fieldsType: 'FieldsV1' };
 }
 
@@ -147,7 +156,10 @@ function conflictError(conflicts: Array<{ owner: Owner; path: string }>, apiVers
   } else {
     const byManager = new Map<string, string[]>();
     for (const c of causes) byManager.set(c.message, [...(byManager.get(c.message) ?? []), c.field]);
-    const parts = [...byManager].map(([m, fields]) => `${m.replace(/^conflict /, fields.length > 1 ? 'conflicts ' : 'conflict ')}:\n${fields.map((f) => `- ${f}`).join('\n')}`);
+    const parts = [...byManager].map(
+      ([m, fields]) =>
+        `${m.replace(/^conflict /, fields.length > 1 ? 'conflicts ' : 'conflict ')}:\n${fields.map((f) => `- ${f}`).join('\n')}`,
+    );
     message = `Apply failed with ${conflicts.length} conflicts: ${parts.join('\n')}`;
   }
   return new ApiError(409, 'Conflict', message, { causes });

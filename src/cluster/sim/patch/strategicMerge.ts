@@ -26,7 +26,8 @@ function mergeMap(original: JsonObject, patch: JsonObject, path: string[]): Json
   const directive = patch.$patch;
   if (directive === 'replace') return clean(patch) as JsonObject;
   if (directive === 'delete') return undefined;
-  if (directive !== undefined && directive !== 'merge') throw new PatchError('apply', `unknown patch type: ${String(directive)} in map`);
+  if (directive !== undefined && directive !== 'merge')
+    throw new PatchError('apply', `unknown patch type: ${String(directive)} in map`);
   const retain = patch.$retainKeys;
   if (retain !== undefined) {
     if (!Array.isArray(retain)) throw new PatchError('apply', 'invalid $retainKeys directive: must be a list');
@@ -79,8 +80,10 @@ function mergeList(original: Json | undefined, patch: Json[], path: string[]): J
   }
   const out = [...current];
   for (const item of patch) {
-    if (!isObject(item)) throw new PatchError('apply', `list ${path.join('.')} has merge key ${key} but a patch item is not a map`);
-    if (!(key in item)) throw new PatchError('apply', `map: ${JSON.stringify(item)} does not contain declared merge key: ${key}`);
+    if (!isObject(item))
+      throw new PatchError('apply', `list ${path.join('.')} has merge key ${key} but a patch item is not a map`);
+    if (!(key in item))
+      throw new PatchError('apply', `map: ${JSON.stringify(item)} does not contain declared merge key: ${key}`);
     const idx = out.findIndex((existing) => isObject(existing) && deepEqual(existing[key], item[key]));
     if (item.$patch === 'delete') {
       if (idx >= 0) out.splice(idx, 1);
@@ -116,7 +119,14 @@ function clean(value: Json): Json {
   if (!isObject(value)) return value;
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(value)) {
-    if (k === '$patch' || k === '$retainKeys' || k.startsWith(SET_ORDER) || k.startsWith(DELETE_PRIMITIVE) || v === null) continue;
+    if (
+      k === '$patch' ||
+      k === '$retainKeys' ||
+      k.startsWith(SET_ORDER) ||
+      k.startsWith(DELETE_PRIMITIVE) ||
+      v === null
+    )
+      continue;
     out[k] = clean(v);
   }
   return out;
