@@ -1,7 +1,8 @@
 import { ApiError } from '../../k8s/apiError.js';
-import { clone } from '../../k8s/meta.js';
+import { clone, rfc3339 } from '../../k8s/meta.js';
 import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
 import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../port.js';
+import { applyObject, updateObject } from './applyObject.js';
 import { applyJsonPatch } from './patch/jsonPatch.js';
 import type { Simulation } from './simulation.js';
 
@@ -37,21 +38,22 @@ export class SimulatedCluster implements ClusterClient {
 
   async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     this.count('PATCH');
-    const store = this.simulation.store;
-    const kind = this.kindOf(obj);
-    const namespace = store.kinds.get(kind).namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
-    const existing = store.get(kind, namespace, obj.metadata.name!);
-    let result: KubeObject;
-    if (!existing) {
-      result = store.create(kind, { ...clone(obj), metadata: { ...clone(obj.metadata), namespace } });
-    } else {
-      result = store.update(kind, mergeApplied(existing, obj, options));
-    }
+    this.kindOf(obj);
+    const { object } = applyObject(this.simulation.store, obj, {
+      manager: options.fieldManager,
+      force: options.force,
+      time: this.now(),
+    });
     this.simulation.settle();
-    return result;
+    return clone(object);
   }
 
-  async get<T extends KubeObject>(_apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined> {
+  async get<T extends KubeObject>(
+    _apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined> {
     this.count('GET');
     const found = this.simulation.store.get<T>(kind, namespace, name);
     return found ? clone(found) : undefined;
@@ -71,26 +73,35 @@ export class SimulatedCluster implements ClusterClient {
     try {
       patched = applyJsonPatch(clone(current), patch) as Deployment;
     } catch (err) {
-      throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${(err as Error).message}`);
+      throw new ApiError(
+        422,
+        'Invalid',
+        `the server rejected our request due to an error in our request: ${(err as Error).message}`,
+      );
     }
     // As in the API server, a patch that sets metadata.resourceVersion makes the write
     // conditional on it (409 Conflict when stale); otherwise the patch applies to the latest.
-    const result = store.update('Deployment', patched);
+    const result = updateObject(store, current, patched, { manager: 'rollout-gate', time: this.now() });
     this.simulation.settle();
     return clone(result);
   }
 
-  async annotateDeployment(ref: WorkloadRef, annotations: Record<string, string | null>): Promise<Deployment> {
+  async annotateDeployment(
+    ref: WorkloadRef,
+    annotations: Record<string, string | null>,
+    fieldManager: string,
+  ): Promise<Deployment> {
     this.count('PATCH');
     const store = this.simulation.store;
-    const current = clone(store.mustGet<Deployment>('Deployment', ref.namespace, ref.name));
+    const current = store.mustGet<Deployment>('Deployment', ref.namespace, ref.name);
     const next = { ...(current.metadata.annotations ?? {}) };
     for (const [key, value] of Object.entries(annotations)) {
       if (value === null) delete next[key];
       else next[key] = value;
     }
-    current.metadata.annotations = next;
-    const result = store.update('Deployment', current);
+    const updated = clone(current);
+    updated.metadata.annotations = next;
+    const result = updateObject(store, current, updated, { manager: fieldManager, time: this.now() });
     this.simulation.settle();
     return clone(result);
   }
@@ -98,9 +109,13 @@ export class SimulatedCluster implements ClusterClient {
   async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
     this.count('PATCH');
     const store = this.simulation.store;
-    const current = clone(store.mustGet<Deployment>('Deployment', ref.namespace, ref.name));
-    current.spec.replicas = replicas;
-    store.update('Deployment', current);
+    const current = store.mustGet<Deployment>('Deployment', ref.namespace, ref.name);
+    updateObject(
+      store,
+      current,
+      { ...clone(current), spec: { ...clone(current.spec), replicas } },
+      { manager: 'rollout-gate', time: this.now() },
+    );
     this.simulation.settle();
   }
 
@@ -120,7 +135,9 @@ export class SimulatedCluster implements ClusterClient {
     if (!deployment) return { replicaSets: [], pods: [], events: [] };
     const replicaSets = store.listOwnedBy<ReplicaSet>('ReplicaSet', deployment.metadata.uid!);
     const pods = replicaSets.flatMap((rs) => store.listOwnedBy<Pod>('Pod', rs.metadata.uid!));
-    const events: KubeEvent[] = [deployment, ...replicaSets, ...pods].flatMap((o) => this.simulation.events.eventsFor(o));
+    const events: KubeEvent[] = [deployment, ...replicaSets, ...pods].flatMap((o) =>
+      this.simulation.events.eventsFor(o),
+    );
     events.sort((a, b) => compareTime(a.lastTimestamp, b.lastTimestamp));
     return clone({ deployment, replicaSets, pods, events });
   }
@@ -146,33 +163,22 @@ export class SimulatedCluster implements ClusterClient {
   private kindOf(obj: KubeObject): string {
     const kind = obj.kind ?? '';
     if (!this.simulation.store.kinds.has(kind)) {
-      throw new ApiError(404, 'NotFound', `the server could not find the requested resource (kind ${kind} in ${obj.apiVersion})`);
+      throw new ApiError(
+        404,
+        'NotFound',
+        `the server could not find the requested resource (kind ${kind} in ${obj.apiVersion})`,
+      );
     }
     return kind;
+  }
+
+  private now(): string {
+    return rfc3339(this.simulation.clock.now());
   }
 
   private count(verb: string, n = 1): void {
     this.counts[verb] = (this.counts[verb] ?? 0) + n;
   }
-}
-
-/**
- * What a server-side apply of `applied` does to `existing`, for the fields a manifest sets:
- * labels and annotations are merged (keys owned by others, such as the controller's revision
- * annotation, survive), every other top-level field the manifest sets is replaced.
- */
-function mergeApplied(existing: KubeObject, applied: KubeObject, _options: ApplyOptions): KubeObject {
-  const next = clone(existing);
-  for (const [key, value] of Object.entries(applied)) {
-    if (key === 'metadata' || key === 'status' || key === 'apiVersion' || key === 'kind') continue;
-    next[key] = clone(value);
-  }
-  next.metadata.labels = { ...(existing.metadata.labels ?? {}), ...(applied.metadata.labels ?? {}) };
-  next.metadata.annotations = { ...(existing.metadata.annotations ?? {}), ...(applied.metadata.annotations ?? {}) };
-  if (Object.keys(next.metadata.labels).length === 0) delete next.metadata.labels;
-  if (Object.keys(next.metadata.annotations).length === 0) delete next.metadata.annotations;
-  delete next.metadata.resourceVersion; // apply is unconditional
-  return next;
 }
 
 function compareTime(a: string | undefined, b: string | undefined): number {

@@ -1,0 +1,56 @@
+import { clone } from '../../k8s/meta.js';
+import type { KubeObject } from '../../k8s/objects.js';
+import { serverSideApply, trackUpdate } from './patch/serverSideApply.js';
+import type { ObjectStore } from './store/objectStore.js';
+
+export interface ApplyObjectOptions {
+  manager: string;
+  force: boolean;
+  /** RFC3339 time recorded in managedFields. */
+  time: string;
+  dryRun?: boolean;
+}
+
+/**
+ * Server-side apply of one object to the store, as the API server does it: merged into the live
+ * object with field ownership (fields other managers own survive; conflicts are 409 unless
+ * forced), created when absent. Shared by the HTTP facade and the in-process adapter so both
+ * behave the same.
+ */
+export function applyObject(
+  store: ObjectStore,
+  obj: KubeObject,
+  options: ApplyObjectOptions,
+): { object: KubeObject; created: boolean } {
+  const info = store.kinds.get(obj.kind ?? '');
+  const namespace = info.namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
+  const applied = clone(obj);
+  if (namespace) applied.metadata.namespace = namespace;
+  const live = store.get(info.kind, namespace, obj.metadata.name ?? '');
+  const result = serverSideApply(live, applied, {
+    manager: options.manager,
+    force: options.force,
+    apiVersion: info.apiVersion,
+    time: options.time,
+  });
+  if (!live) {
+    delete result.metadata.resourceVersion;
+    return { object: store.create(info.kind, result, { dryRun: options.dryRun }), created: true };
+  }
+  result.metadata.resourceVersion = live.metadata.resourceVersion;
+  return { object: store.update(info.kind, result, { dryRun: options.dryRun }), created: false };
+}
+
+/** A non-apply write by `manager` (patch, update): records the fields it changed as its own. */
+export function updateObject<T extends KubeObject>(
+  store: ObjectStore,
+  old: T,
+  next: T,
+  options: { manager: string; time: string },
+): T {
+  const info = store.kinds.get(old.kind ?? '');
+  return store.update(
+    info.kind,
+    trackUpdate(old, next, { manager: options.manager, apiVersion: info.apiVersion, time: options.time }) as T,
+  );
+}
