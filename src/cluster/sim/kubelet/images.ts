@@ -11,7 +11,9 @@ const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
 const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+const REFERENCE = new RegExp(
+  `^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
+);
 const NAME_TOTAL_LENGTH_MAX = 255;
 
 export interface ImageReference {
@@ -32,7 +34,9 @@ export function parseImageReference(image: string): ImageReference | undefined {
   const digest = m[3];
   const slash = name.indexOf('/');
   const first = slash < 0 ? '' : name.slice(0, slash);
-  const hasDomain = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.toLowerCase() !== first);
+  const hasDomain =
+    slash >= 0 &&
+    (first.includes('.') || first.includes(':') || first === 'localhost' || first.toLowerCase() !== first);
   if (!hasDomain) name = `docker.io/${name}`;
   if (name.startsWith('docker.io/') && !name.slice('docker.io/'.length).includes('/')) {
     name = `docker.io/library/${name.slice('docker.io/'.length)}`;
@@ -62,6 +66,20 @@ export function unauthorizedMessage(ref: ImageReference): string {
   );
 }
 
+/**
+ * containerd's error text when the registry fails for a moment (a 503 while fetching a layer):
+ * nothing about the image itself, so only a repeated failure is evidence.
+ */
+export function transientPullMessage(ref: ImageReference): string {
+  const n = ref.normalized;
+  const repo = n.replace(/^[^/]+\//, '').replace(/[:@].*$/, '');
+  return (
+    `rpc error: code = Unknown desc = failed to pull and unpack image "${n}": failed to copy: httpReadSeeker: ` +
+    `failed open: unexpected status code https://registry-1.docker.io/v2/${repo}/blobs/sha256:${'0'.repeat(64)}: ` +
+    '503 Service Unavailable'
+  );
+}
+
 /** A stable FNV-1a hash, to derive image digests and sizes deterministically. */
 export function fnv1a(text: string, seed = 0x811c9dc5): number {
   let h = seed >>> 0;
@@ -79,7 +97,10 @@ export function imageId(ref: ImageReference): string {
   const known = ids.get(ref.normalized);
   if (known) return known;
   let hex = '';
-  for (let i = 0; hex.length < 64; i++) hex += fnv1a(ref.normalized, 0x811c9dc5 + i).toString(16).padStart(8, '0');
+  for (let i = 0; hex.length < 64; i++)
+    hex += fnv1a(ref.normalized, 0x811c9dc5 + i)
+      .toString(16)
+      .padStart(8, '0');
   const id = `${ref.name}@sha256:${hex.slice(0, 64)}`;
   if (ids.size < 10_000) ids.set(ref.normalized, id);
   return id;

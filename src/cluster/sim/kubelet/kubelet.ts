@@ -49,7 +49,10 @@ export class Kubelet implements Controller {
   private readonly logStore = new ContainerLogs();
   private readonly stopSeconds: number;
 
-  constructor(private readonly ctx: ControllerContext, private readonly options: KubeletOptions = {}) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly options: KubeletOptions = {},
+  ) {
     this.stopSeconds = options.stopSeconds ?? 1;
   }
 
@@ -61,7 +64,8 @@ export class Kubelet implements Controller {
   }
 
   keysFor(event: StoreEvent): string[] {
-    if (event.kind === 'ConfigMap' || event.kind === 'Secret') return this.configWaiters(event.object.metadata.namespace ?? 'default');
+    if (event.kind === 'ConfigMap' || event.kind === 'Secret')
+      return this.configWaiters(event.object.metadata.namespace ?? 'default');
     if (event.kind === 'Node') return event.type === 'ADDED' ? this.podsOn(event.object.metadata.name!) : [];
     if (event.kind !== 'Pod') return [];
     const pod = event.object as Pod;
@@ -178,7 +182,13 @@ export class Kubelet implements Controller {
       if (now < run.mountRetryAt) return;
       const missing = missingVolumeSource(this.ctx.store, pod);
       if (missing) {
-        this.event(pod, run, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${missing.volume}" : ${missing.message}`);
+        this.event(
+          pod,
+          run,
+          'Warning',
+          'FailedMount',
+          `MountVolume.SetUp failed for volume "${missing.volume}" : ${missing.message}`,
+        );
         run.mountRetryAt = now + Math.min(MOUNT_BACKOFF_INITIAL_MS * 2 ** run.mountFailures++, MOUNT_BACKOFF_MAX_MS);
         return;
       }
@@ -188,7 +198,8 @@ export class Kubelet implements Controller {
     for (let i = 0; i < run.containers.length; i++) {
       const c = run.containers[i]!;
       // A ConfigMap/Secret change re-checks a config error at once.
-      if (c.stage === 'CreateContainerConfigError' && !missingEnvConfig(this.ctx.store, pod, pod.spec.containers[i]!)) c.due = now;
+      if (c.stage === 'CreateContainerConfigError' && !missingEnvConfig(this.ctx.store, pod, pod.spec.containers[i]!))
+        c.due = now;
       let guard = 0;
       while (c.next !== undefined && c.due !== undefined && c.due <= now) {
         if (++guard > 100) throw new Error(`kubelet: container ${c.name} of ${key} loops at stage ${c.stage}`);

@@ -34,7 +34,10 @@ export class ContainerLogs {
     const numbers = [...instances.keys()].sort((a, b) => a - b);
     const wanted = options.previous ? numbers[numbers.length - 2] : numbers[numbers.length - 1];
     const lines = wanted === undefined ? [] : (instances.get(wanted) ?? []);
-    return tail(lines.map((l) => (options.timestamps ? `${l.time} ${l.text}` : l.text)), options.tailLines);
+    return tail(
+      lines.map((l) => (options.timestamps ? `${l.time} ${l.text}` : l.text)),
+      options.tailLines,
+    );
   }
 
   drop(podUid: string): void {

@@ -1,6 +1,15 @@
 import { rfc3339 } from '../../../k8s/meta.js';
 import type { ContainerState, Pod } from '../../../k8s/objects.js';
-import { goDuration, imageId, imageSize, invalidImageMessage, notFoundMessage, unauthorizedMessage, type ImageReference } from './images.js';
+import {
+  goDuration,
+  imageId,
+  imageSize,
+  invalidImageMessage,
+  notFoundMessage,
+  transientPullMessage,
+  unauthorizedMessage,
+  type ImageReference,
+} from './images.js';
 import type { ContainerRun, StageName } from './types.js';
 
 /**
@@ -46,7 +55,9 @@ export interface StageContext {
 export type Transition = { next: StageName; afterMs: number } | undefined;
 export type Stage = (k: StageContext) => Transition;
 
-const waiting = (reason: string, message?: string): ContainerState => ({ waiting: message ? { reason, message } : { reason } });
+const waiting = (reason: string, message?: string): ContainerState => ({
+  waiting: message ? { reason, message } : { reason },
+});
 
 const now = (next: StageName): Transition => ({ next, afterMs: 0 });
 
@@ -60,7 +71,8 @@ export const STAGES: Record<StageName, Stage> = {
     c.state = waiting('ContainerCreating');
     if (!c.ref) return now('InvalidImageName');
     const onNode = k.imageOnNodeAt(c.ref);
-    if (c.pullPolicy === 'Never') return onNode !== undefined && onNode <= k.now ? now('ImagePresent') : now('ErrImageNeverPull');
+    if (c.pullPolicy === 'Never')
+      return onNode !== undefined && onNode <= k.now ? now('ImagePresent') : now('ErrImageNeverPull');
     if (c.pullPolicy !== 'Always' && onNode !== undefined && onNode <= k.now) return now('ImagePresent');
     return now('Pulling');
   },
@@ -78,27 +90,38 @@ export const STAGES: Record<StageName, Stage> = {
     // A pull already running on the node (or a cached image under pullPolicy Always) finishes with it.
     const onNode = k.imageOnNodeAt(c.ref!);
     const pullMs = c.behaviour.pullSeconds * 1000;
-    const doneAt = onNode !== undefined ? Math.max(onNode, k.now + (onNode <= k.now ? Math.min(pullMs, SYNC_MS) : 0)) : k.now + pullMs;
+    const doneAt =
+      onNode !== undefined
+        ? Math.max(onNode, k.now + (onNode <= k.now ? Math.min(pullMs, SYNC_MS) : 0))
+        : k.now + pullMs;
     if (onNode === undefined) k.startPull(c.ref!, doneAt);
     return { next: 'PullDone', afterMs: doneAt - k.now };
   },
 
   PullDone: (k) => {
     const { c } = k;
-    if (c.behaviour.pull !== 'ok') {
+    if (c.behaviour.pull !== 'ok' || c.pullFailures < c.behaviour.flakyPulls) {
       k.failPull(c.ref!);
       return now('ErrImagePull');
     }
     const took = goDuration(k.now - c.pullStartedAt);
-    k.event('Normal', 'Pulled',
-      `Successfully pulled image ${quoted(c.image)} in ${took} (${took} including waiting). Image size: ${imageSize(c.ref!)} bytes.`);
+    k.event(
+      'Normal',
+      'Pulled',
+      `Successfully pulled image ${quoted(c.image)} in ${took} (${took} including waiting). Image size: ${imageSize(c.ref!)} bytes.`,
+    );
     c.imageID = imageId(c.ref!);
     return now('ConfigCheck');
   },
 
   ErrImagePull: (k) => {
     const { c } = k;
-    const message = c.behaviour.pull === 'unauthorized' ? unauthorizedMessage(c.ref!) : notFoundMessage(c.ref!);
+    const message =
+      c.behaviour.pull === 'unauthorized'
+        ? unauthorizedMessage(c.ref!)
+        : c.behaviour.pull === 'missing'
+          ? notFoundMessage(c.ref!)
+          : transientPullMessage(c.ref!);
     c.state = waiting('ErrImagePull', message);
     k.event('Warning', 'Failed', `Failed to pull image ${quoted(c.image)}: ${message}`);
     k.event('Warning', 'Failed', 'Error: ErrImagePull');
@@ -158,7 +181,8 @@ export const STAGES: Record<StageName, Stage> = {
     c.state = { running: { startedAt: rfc3339(k.now) } };
     c.started = true;
     c.everStarted = true;
-    for (const line of c.behaviour.logs ?? [`${c.ref?.normalized ?? c.image}: container ${c.name} started`]) k.log(line);
+    for (const line of c.behaviour.logs ?? [`${c.ref?.normalized ?? c.image}: container ${c.name} started`])
+      k.log(line);
     const neverReady = c.behaviour.ready === 'never';
     c.ready = !neverReady && c.behaviour.readySeconds === 0;
     if (c.behaviour.crash) return { next: 'Exited', afterMs: c.behaviour.startSeconds * 1000 };
@@ -201,7 +225,10 @@ export const STAGES: Record<StageName, Stage> = {
     const { c } = k;
     const backoff = goDuration(c.crashBackoffMs);
     c.lastState = c.state.terminated ? { terminated: c.state.terminated } : c.lastState;
-    c.state = waiting('CrashLoopBackOff', `back-off ${backoff} restarting failed container=${c.name} pod=${k.podLabel}`);
+    c.state = waiting(
+      'CrashLoopBackOff',
+      `back-off ${backoff} restarting failed container=${c.name} pod=${k.podLabel}`,
+    );
     k.event('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${k.podLabel}`);
     const restartAt = c.finishedAt + c.crashBackoffMs;
     // flowcontrol.Backoff.Next at the restart: double, capped.

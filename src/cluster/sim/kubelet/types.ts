@@ -11,6 +11,8 @@ export interface ImageBehaviour {
   readySeconds?: number;
   /** Registry answer (default 'ok'). */
   pull?: 'ok' | 'missing' | 'unauthorized';
+  /** The first N pulls of the image by a container fail with a transient registry error (503), then it pulls (default 0). */
+  flakyPulls?: number;
   /** Exits after startSeconds, every time (CrashLoopBackOff). */
   crash?: boolean;
   /** 'never': runs but readiness never passes (default 'always'). */
@@ -26,6 +28,7 @@ export const DEFAULT_IMAGE_BEHAVIOUR: Required<Omit<ImageBehaviour, 'logs'>> = {
   startSeconds: 1,
   readySeconds: 0,
   pull: 'ok',
+  flakyPulls: 0,
   crash: false,
   ready: 'always',
   exitCode: 1,

@@ -14,7 +14,17 @@ export class ScenarioError extends Error {
 }
 
 const TOP_LEVEL = ['nodes', 'images', 'objects', 'faults', 'seed'];
-const IMAGE_KEYS = ['pullSeconds', 'startSeconds', 'readySeconds', 'pull', 'crash', 'ready', 'exitCode', 'logs'];
+const IMAGE_KEYS = [
+  'pullSeconds',
+  'startSeconds',
+  'readySeconds',
+  'pull',
+  'flakyPulls',
+  'crash',
+  'ready',
+  'exitCode',
+  'logs',
+];
 
 /**
  * Parses and validates a scenario document. Collects every problem and throws one
@@ -49,8 +59,10 @@ export function parseScenario(text: string, file?: string): Scenario {
       if (nodes.capacity !== undefined) {
         const cap = asMap(nodes.capacity, 'nodes.capacity', problems);
         if (cap?.cpu !== undefined) scenario.nodes.capacity.cpu = quantity(cap.cpu, 'nodes.capacity.cpu', problems);
-        if (cap?.memory !== undefined) scenario.nodes.capacity.memory = quantity(cap.memory, 'nodes.capacity.memory', problems);
-        if (cap?.pods !== undefined) scenario.nodes.capacity.pods = int(cap.pods, 'nodes.capacity.pods', problems, 0, 1_000_000);
+        if (cap?.memory !== undefined)
+          scenario.nodes.capacity.memory = quantity(cap.memory, 'nodes.capacity.memory', problems);
+        if (cap?.pods !== undefined)
+          scenario.nodes.capacity.pods = int(cap.pods, 'nodes.capacity.pods', problems, 0, 1_000_000);
       }
     }
   }
@@ -74,18 +86,30 @@ export function parseScenario(text: string, file?: string): Scenario {
   if (root.faults !== undefined) {
     const faults = asMap(root.faults, 'faults', problems);
     for (const key of Object.keys(faults ?? {})) {
-      if (!['apiErrorRate', 'watchDropEverySeconds', 'seed'].includes(key)) problems.push(`faults.${key}: unknown field`);
+      if (!['apiErrorRate', 'watchDropEverySeconds', 'seed'].includes(key))
+        problems.push(`faults.${key}: unknown field`);
     }
-    if (faults?.apiErrorRate !== undefined) scenario.faults.apiErrorRate = fraction(faults.apiErrorRate, 'faults.apiErrorRate', problems);
+    if (faults?.apiErrorRate !== undefined)
+      scenario.faults.apiErrorRate = fraction(faults.apiErrorRate, 'faults.apiErrorRate', problems);
     if (faults?.watchDropEverySeconds !== undefined) {
-      scenario.faults.watchDropEverySeconds = num(faults.watchDropEverySeconds, 'faults.watchDropEverySeconds', problems, 0, 86_400);
+      scenario.faults.watchDropEverySeconds = num(
+        faults.watchDropEverySeconds,
+        'faults.watchDropEverySeconds',
+        problems,
+        0,
+        86_400,
+      );
     }
     if (faults?.seed !== undefined) scenario.faults.seed = int(faults.seed, 'faults.seed', problems, 0, 2 ** 32 - 1);
   }
   if (root.seed !== undefined) scenario.seed = int(root.seed, 'seed', problems, 0, 2 ** 32 - 1);
 
   if (problems.length > 0) {
-    throw new ScenarioError(file, undefined, `invalid scenario${file ? ` ${file}` : ''}:\n  - ${problems.join('\n  - ')}`);
+    throw new ScenarioError(
+      file,
+      undefined,
+      `invalid scenario${file ? ` ${file}` : ''}:\n  - ${problems.join('\n  - ')}`,
+    );
   }
   return scenario;
 }
@@ -95,12 +119,17 @@ function imageSpec(raw: unknown, path: string, problems: string[]): ImageSpec | 
   if (!map) return undefined;
   const spec: ImageSpec = {};
   for (const key of Object.keys(map)) {
-    if (!IMAGE_KEYS.includes(key)) problems.push(`${path}.${key}: unknown field (expected one of: ${IMAGE_KEYS.join(', ')})`);
+    if (!IMAGE_KEYS.includes(key))
+      problems.push(`${path}.${key}: unknown field (expected one of: ${IMAGE_KEYS.join(', ')})`);
   }
-  if (map.pullSeconds !== undefined) spec.pullSeconds = num(map.pullSeconds, `${path}.pullSeconds`, problems, 0, 86_400);
-  if (map.startSeconds !== undefined) spec.startSeconds = num(map.startSeconds, `${path}.startSeconds`, problems, 0, 86_400);
-  if (map.readySeconds !== undefined) spec.readySeconds = num(map.readySeconds, `${path}.readySeconds`, problems, 0, 86_400);
+  if (map.pullSeconds !== undefined)
+    spec.pullSeconds = num(map.pullSeconds, `${path}.pullSeconds`, problems, 0, 86_400);
+  if (map.startSeconds !== undefined)
+    spec.startSeconds = num(map.startSeconds, `${path}.startSeconds`, problems, 0, 86_400);
+  if (map.readySeconds !== undefined)
+    spec.readySeconds = num(map.readySeconds, `${path}.readySeconds`, problems, 0, 86_400);
   if (map.pull !== undefined) spec.pull = oneOf(map.pull, `${path}.pull`, ['ok', 'missing', 'unauthorized'], problems);
+  if (map.flakyPulls !== undefined) spec.flakyPulls = int(map.flakyPulls, `${path}.flakyPulls`, problems, 0, 1000);
   if (map.ready !== undefined) spec.ready = oneOf(map.ready, `${path}.ready`, ['always', 'never'], problems);
   if (map.crash !== undefined) {
     if (typeof map.crash !== 'boolean') problems.push(`${path}.crash: must be true or false`);
@@ -108,7 +137,8 @@ function imageSpec(raw: unknown, path: string, problems: string[]): ImageSpec | 
   }
   if (map.exitCode !== undefined) spec.exitCode = int(map.exitCode, `${path}.exitCode`, problems, 0, 255);
   if (map.logs !== undefined) {
-    if (!Array.isArray(map.logs) || map.logs.some((l) => typeof l !== 'string')) problems.push(`${path}.logs: must be a list of strings`);
+    if (!Array.isArray(map.logs) || map.logs.some((l) => typeof l !== 'string'))
+      problems.push(`${path}.logs: must be a list of strings`);
     else spec.logs = map.logs as string[];
   }
   return spec;

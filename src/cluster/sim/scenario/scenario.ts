@@ -8,6 +8,8 @@ export interface ImageSpec {
   readySeconds?: number;
   /** `missing` -> ErrImagePull/ImagePullBackOff forever; `unauthorized` -> pull access denied. */
   pull?: 'ok' | 'missing' | 'unauthorized';
+  /** The first N pulls fail with a transient registry error (503), then the image pulls. */
+  flakyPulls?: number;
   /** Starts, exits 1, CrashLoopBackOff with back-off. */
   crash?: boolean;
   /** `never`: Running, readiness never passes. */
