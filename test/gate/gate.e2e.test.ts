@@ -146,6 +146,7 @@ describe('failures of new pods, detected and rolled back', () => {
     const f = await failing('images: { "private/web:2": { pull: unauthorized } }', 'private/web:2');
     expectRolledBack(f, 'ErrImagePull', 2);
     expect(f.w.message).toContain('pull access denied');
+    expect(f.w.message).toMatch(/; the registry refused access \(check the image name and imagePullSecrets\)$/);
   });
 
   test('CrashLoopBackOff fails at the first back-off: 7 s', async () => {

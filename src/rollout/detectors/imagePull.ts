@@ -30,7 +30,8 @@ import {
 const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull']);
 const NOT_FOUND = /not found|manifest unknown|does not exist|no such image|name unknown/i;
 const UNAUTHORIZED = /unauthorized|authentication required|access denied|denied:|forbidden/i;
-const TRANSIENT = /toomanyrequests|rate limit|timeout|timed out|connection refused|connection reset|tls handshake|temporar/i;
+const TRANSIENT =
+  /toomanyrequests|rate limit|timeout|timed out|connection refused|connection reset|tls handshake|temporar|50[0-4] (internal server error|bad gateway|service unavailable|gateway timeout)/i;
 
 type Verdict = 'not-found' | 'unauthorized' | 'never-pull';
 
@@ -45,8 +46,10 @@ interface PullProblem {
 /** Classifies one registry message: definitive not found / unauthorized, or undefined (maybe transient). */
 export function classifyPullMessage(message: string | undefined): 'not-found' | 'unauthorized' | undefined {
   if (!message || TRANSIENT.test(message)) return undefined;
-  if (NOT_FOUND.test(message)) return 'not-found';
+  // Docker Hub's refusal reads "pull access denied, repository does not exist or may require
+  // authorization": it is an authorization answer that also contains "does not exist".
   if (UNAUTHORIZED.test(message)) return 'unauthorized';
+  if (NOT_FOUND.test(message)) return 'not-found';
   return undefined;
 }
 
