@@ -98,7 +98,9 @@ export class VirtualClock implements Clock {
       if (due === undefined || due > until) break;
       this.step();
       if (++fired > this.maxTimersPerAdvance) {
-        throw new RunawayError(`more than ${this.maxTimersPerAdvance} timers fired before ${new Date(until).toISOString()}`);
+        throw new RunawayError(
+          `more than ${this.maxTimersPerAdvance} timers fired before ${new Date(until).toISOString()}`,
+        );
       }
       if (stop()) return true;
     }

@@ -89,7 +89,9 @@ export class Simulation {
         this.controllers.get(name)!.sync(key);
         this.syncs++;
         if (++count > this.maxSyncsPerSettle) {
-          throw new RunawayError(`controllers did not settle after ${this.maxSyncsPerSettle} syncs (last: ${name} ${key})`);
+          throw new RunawayError(
+            `controllers did not settle after ${this.maxSyncsPerSettle} syncs (last: ${name} ${key})`,
+          );
         }
       }
     } finally {

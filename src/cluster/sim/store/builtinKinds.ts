@@ -58,7 +58,8 @@ const specOrAnnotationsChanged = (old: KubeObject, next: KubeObject): boolean =>
   JSON.stringify(old.spec) !== JSON.stringify(next.spec) ||
   JSON.stringify(old.metadata.annotations ?? {}) !== JSON.stringify(next.metadata.annotations ?? {});
 
-const specChanged = (old: KubeObject, next: KubeObject): boolean => JSON.stringify(old.spec) !== JSON.stringify(next.spec);
+const specChanged = (old: KubeObject, next: KubeObject): boolean =>
+  JSON.stringify(old.spec) !== JSON.stringify(next.spec);
 
 /** The kinds the simulated cluster serves. `validate` hooks are attached by the simulation. */
 export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> = {}): KindRegistry {
@@ -66,7 +67,16 @@ export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> =
   const kinds: KindInfo[] = [
     { kind: 'Namespace', apiVersion: 'v1', group: '', plural: 'namespaces', namespaced: false },
     { kind: 'Node', apiVersion: 'v1', group: '', plural: 'nodes', namespaced: false },
-    { kind: 'Pod', apiVersion: 'v1', group: '', plural: 'pods', namespaced: true, applyDefaults: defaultPod, gracefulDelete: true, statusKeeps: 'status' },
+    {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      group: '',
+      plural: 'pods',
+      namespaced: true,
+      applyDefaults: defaultPod,
+      gracefulDelete: true,
+      statusKeeps: 'status',
+    },
     { kind: 'Event', apiVersion: 'v1', group: '', plural: 'events', namespaced: true },
     { kind: 'ConfigMap', apiVersion: 'v1', group: '', plural: 'configmaps', namespaced: true },
     { kind: 'Secret', apiVersion: 'v1', group: '', plural: 'secrets', namespaced: true },
@@ -74,12 +84,24 @@ export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> =
     { kind: 'ServiceAccount', apiVersion: 'v1', group: '', plural: 'serviceaccounts', namespaced: true },
     { kind: 'PersistentVolumeClaim', apiVersion: 'v1', group: '', plural: 'persistentvolumeclaims', namespaced: true },
     {
-      kind: 'Deployment', apiVersion: 'apps/v1', group: 'apps', plural: 'deployments', namespaced: true,
-      applyDefaults: defaultDeployment, bumpsGeneration: specOrAnnotationsChanged, statusKeeps: 'status+annotations',
+      kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      group: 'apps',
+      plural: 'deployments',
+      namespaced: true,
+      applyDefaults: defaultDeployment,
+      bumpsGeneration: specOrAnnotationsChanged,
+      statusKeeps: 'status+annotations',
     },
     {
-      kind: 'ReplicaSet', apiVersion: 'apps/v1', group: 'apps', plural: 'replicasets', namespaced: true,
-      applyDefaults: defaultReplicaSet, bumpsGeneration: specChanged, statusKeeps: 'status',
+      kind: 'ReplicaSet',
+      apiVersion: 'apps/v1',
+      group: 'apps',
+      plural: 'replicasets',
+      namespaced: true,
+      applyDefaults: defaultReplicaSet,
+      bumpsGeneration: specChanged,
+      statusKeeps: 'status',
     },
   ];
   for (const info of kinds) registry.register({ ...info, ...(extra[info.kind] ?? {}) });

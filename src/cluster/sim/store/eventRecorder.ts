@@ -19,7 +19,14 @@ export class EventRecorder {
     private readonly clock: Clock,
   ) {}
 
-  record(involved: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string, host?: string): void {
+  record(
+    involved: KubeObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    component: string,
+    host?: string,
+  ): void {
     const namespace = involved.metadata.namespace ?? 'default';
     const now = timestamp(this.clock.now());
     const dedupKey = `${involved.metadata.uid ?? ''}\u0000${type}\u0000${reason}\u0000${message}`;
@@ -61,6 +68,8 @@ export class EventRecorder {
   eventsFor(obj: KubeObject): KubeEvent[] {
     const names = this.byObject.get(obj.metadata.uid ?? '') ?? [];
     const namespace = obj.metadata.namespace ?? 'default';
-    return names.map((n) => this.store.get<KubeEvent>('Event', namespace, n)).filter((e): e is KubeEvent => e !== undefined);
+    return names
+      .map((n) => this.store.get<KubeEvent>('Event', namespace, n))
+      .filter((e): e is KubeEvent => e !== undefined);
   }
 }

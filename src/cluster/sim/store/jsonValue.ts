@@ -21,7 +21,8 @@ export function copyJsonSharing<T>(value: T, shared: unknown): T {
 
 function copyValue(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return primitive(value);
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return copyValue((value as { toJSON(): unknown }).toJSON());
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return copyValue((value as { toJSON(): unknown }).toJSON());
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) {
@@ -43,7 +44,8 @@ function copySharing(value: unknown, shared: unknown): unknown {
   // A stored subtree is already JSON-shaped and never mutated: share it.
   if (value === shared && typeof value === 'object' && value !== null) return value;
   if (value === null || typeof value !== 'object') return primitive(value);
-  if (shared === null || typeof shared !== 'object' || Array.isArray(value) !== Array.isArray(shared)) return copyValue(value);
+  if (shared === null || typeof shared !== 'object' || Array.isArray(value) !== Array.isArray(shared))
+    return copyValue(value);
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return copyValue(value);
   if (Array.isArray(value)) {
     const old = shared as unknown[];
@@ -58,7 +60,10 @@ function copySharing(value: unknown, shared: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key in value) {
     if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
-    const v = copySharing((value as Record<string, unknown>)[key], Object.prototype.hasOwnProperty.call(old, key) ? old[key] : undefined);
+    const v = copySharing(
+      (value as Record<string, unknown>)[key],
+      Object.prototype.hasOwnProperty.call(old, key) ? old[key] : undefined,
+    );
     if (v !== undefined) out[key] = v;
   }
   return out;
@@ -93,7 +98,10 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  if (typeof (a as { toJSON?: unknown }).toJSON === 'function' || typeof (b as { toJSON?: unknown }).toJSON === 'function') {
+  if (
+    typeof (a as { toJSON?: unknown }).toJSON === 'function' ||
+    typeof (b as { toJSON?: unknown }).toJSON === 'function'
+  ) {
     return JSON.stringify(a) === JSON.stringify(b);
   }
   const ka = presentKeys(a as Record<string, unknown>);

@@ -80,7 +80,8 @@ export class ObjectStore {
   }
 
   list<T extends KubeObject>(kind: string, namespace?: string, options: ListOptions = {}): T[] {
-    const everything = (namespace === undefined || namespace === '') && !options.labelSelector && !options.fieldSelector;
+    const everything =
+      (namespace === undefined || namespace === '') && !options.labelSelector && !options.fieldSelector;
     if (everything) {
       let all = this.listCache.get(kind);
       if (!all) {
@@ -118,13 +119,32 @@ export class ObjectStore {
     else if (!meta.namespace) meta.namespace = 'default';
     if (!meta.name && meta.generateName) meta.name = meta.generateName + this.random.string(SAFE_ALPHABET, 5);
     if (!meta.name) {
-      throw new ApiError(422, 'Invalid', `${info.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, {
-        kind: info.kind,
-        causes: [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }],
-      });
+      throw new ApiError(
+        422,
+        'Invalid',
+        `${info.kind} "" is invalid: metadata.name: Required value: name or generateName is required`,
+        {
+          kind: info.kind,
+          causes: [
+            {
+              reason: 'FieldValueRequired',
+              message: 'Required value: name or generateName is required',
+              field: 'metadata.name',
+            },
+          ],
+        },
+      );
     }
-    if (info.namespaced && kind !== 'Namespace' && this.kinds.has('Namespace') && !this.get('Namespace', undefined, meta.namespace!)) {
-      throw new ApiError(404, 'NotFound', `namespaces "${meta.namespace}" not found`, { name: meta.namespace, kind: 'namespaces' });
+    if (
+      info.namespaced &&
+      kind !== 'Namespace' &&
+      this.kinds.has('Namespace') &&
+      !this.get('Namespace', undefined, meta.namespace!)
+    ) {
+      throw new ApiError(404, 'NotFound', `namespaces "${meta.namespace}" not found`, {
+        name: meta.namespace,
+        kind: 'namespaces',
+      });
     }
     if (this.get(kind, meta.namespace, meta.name)) throw ApiError.alreadyExists(qualifiedResource(info), meta.name);
     info.applyDefaults?.(obj);
@@ -207,17 +227,29 @@ export class ObjectStore {
    * until {@link remove} is called (by the kubelet); a zero grace period removes at once.
    * Returns the object as it is after the call.
    */
-  delete<T extends KubeObject>(kind: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): T {
+  delete<T extends KubeObject>(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): T {
     const info = this.kinds.get(kind);
     const old = this.mustGet<T>(kind, namespace, name);
     if (options.resourceVersion && options.resourceVersion !== old.metadata.resourceVersion) {
       throw ApiError.conflict(qualifiedResource(info), name);
     }
     if (options.uid && options.uid !== old.metadata.uid) {
-      throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${old.metadata.uid}`);
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${old.metadata.uid}`,
+      );
     }
     if (options.dryRun) return old;
-    const grace = options.gracePeriodSeconds ?? (old as KubeObject & { spec?: { terminationGracePeriodSeconds?: number } }).spec?.terminationGracePeriodSeconds ?? 30;
+    const grace =
+      options.gracePeriodSeconds ??
+      (old as KubeObject & { spec?: { terminationGracePeriodSeconds?: number } }).spec?.terminationGracePeriodSeconds ??
+      30;
     if (info.gracefulDelete && grace > 0) {
       if (old.metadata.deletionTimestamp) return old;
       const next = { ...old, metadata: { ...old.metadata } };
@@ -329,7 +361,10 @@ export class ObjectStore {
 }
 
 function sameIgnoringVersion(a: KubeObject, b: KubeObject): boolean {
-  return jsonEqual({ ...a, metadata: { ...a.metadata, resourceVersion: undefined } }, { ...b, metadata: { ...b.metadata, resourceVersion: undefined } });
+  return jsonEqual(
+    { ...a, metadata: { ...a.metadata, resourceVersion: undefined } },
+    { ...b, metadata: { ...b.metadata, resourceVersion: undefined } },
+  );
 }
 
 function byNamespaceAndName(a: KubeObject, b: KubeObject): number {

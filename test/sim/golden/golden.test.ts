@@ -1,0 +1,49 @@
+/**
+ * Golden traces (kwok-style): each `cases/<name>.input.yaml` (a scenario plus steps) is replayed
+ * on a fresh simulated cluster and its trace must equal `cases/<name>.output.txt` byte for byte.
+ *
+ * Regenerate on purpose only, after a deliberate behaviour change, and review the diff:
+ *
+ *   UPDATE_GOLDEN=1 NODE_OPTIONS=--experimental-vm-modules npx jest test/sim/golden
+ */
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseInput, runGolden } from './runner.js';
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'cases');
+const update = process.env.UPDATE_GOLDEN === '1';
+const inputs = readdirSync(dir)
+  .filter((f) => f.endsWith('.input.yaml'))
+  .sort();
+
+describe('golden traces', () => {
+  it('has a case for every story', () => {
+    expect(inputs.length).toBeGreaterThanOrEqual(8);
+  });
+
+  for (const file of inputs) {
+    const name = file.slice(0, -'.input.yaml'.length);
+    it(name, () => {
+      const { trace } = runGolden(parseInput(readFileSync(join(dir, file), 'utf8')));
+      const expectedFile = join(dir, `${name}.output.txt`);
+      if (update) writeFileSync(expectedFile, trace);
+      if (!existsSync(expectedFile)) throw new Error(`no ${name}.output.txt: run with UPDATE_GOLDEN=1 and review it`);
+      expect(trace).toBe(readFileSync(expectedFile, 'utf8'));
+    });
+  }
+});
+
+describe('determinism', () => {
+  for (const name of ['rolling-3-replicas', 'story1-update-typo-undo']) {
+    it(`replays ${name} twice with byte-identical store histories`, () => {
+      const input = readFileSync(join(dir, `${name}.input.yaml`), 'utf8');
+      const a = runGolden(parseInput(input));
+      const b = runGolden(parseInput(input));
+      expect(a.history.length).toBeGreaterThan(100);
+      expect(b.history.join('\n')).toBe(a.history.join('\n'));
+      expect(b.trace).toBe(a.trace);
+    });
+  }
+});
