@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadScenario } from '../app/connect.js';
+import { RealClock } from '../clock/realClock.js';
 import { kubeletLogReader } from '../cluster/sim/api/resources.js';
 import { startApiServer } from '../cluster/sim/api/server.js';
 import { createSimulatedCluster } from '../cluster/sim/index.js';
@@ -23,6 +24,8 @@ export async function serve(args: ServeArgs, io: CliIO, stop: Promise<void> = in
   }
   const { simulation, kubelet } = createSimulatedCluster(loaded.scenario, {
     objects: loaded.objects.map((d) => d.object),
+    // Objects' ages (kubectl get/describe) are measured against the wall clock by kubectl itself.
+    startMs: new RealClock().now(),
   });
   const server = await startApiServer({
     simulation,

@@ -34,9 +34,17 @@ export async function applyManifests(
   for (const doc of documents) {
     const obj = clone(doc.object);
     if (options.changeCause && obj.kind === 'Deployment') {
-      obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [Annotations.changeCause]: options.changeCause };
+      obj.metadata.annotations = {
+        ...(obj.metadata.annotations ?? {}),
+        [Annotations.changeCause]: options.changeCause,
+      };
     }
-    const before = await cluster.get(obj.apiVersion ?? '', obj.kind ?? '', obj.metadata.namespace, obj.metadata.name ?? '');
+    const before = await cluster.get(
+      obj.apiVersion ?? '',
+      obj.kind ?? '',
+      obj.metadata.namespace,
+      obj.metadata.name ?? '',
+    );
     let result: KubeObject;
     try {
       result = await cluster.apply(obj, { fieldManager: FIELD_MANAGER, force: options.force });
@@ -51,7 +59,11 @@ export async function applyManifests(
       kind: obj.kind ?? '',
       ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
       name: obj.metadata.name ?? '',
-      action: !before ? 'created' : before.metadata.resourceVersion === result.metadata.resourceVersion ? 'unchanged' : 'configured',
+      action: !before
+        ? 'created'
+        : before.metadata.resourceVersion === result.metadata.resourceVersion
+          ? 'unchanged'
+          : 'configured',
       file: doc.file,
       line: doc.line,
     });
@@ -66,7 +78,9 @@ export class ApplyError extends Error {
     readonly cause: ApiError,
     readonly appliedBefore: AppliedObject[],
   ) {
-    super(`${document.file}:${document.line}: ${document.object.kind}/${document.object.metadata.name}: ${cause.message}`);
+    super(
+      `${document.file}:${document.line}: ${document.object.kind}/${document.object.metadata.name}: ${cause.message}`,
+    );
     this.name = 'ApplyError';
   }
 }

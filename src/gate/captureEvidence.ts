@@ -55,7 +55,9 @@ export async function captureEvidence(
 
 function containerStatus(pod: Pod | undefined, container: string | undefined) {
   if (!pod || !container) return undefined;
-  return [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((c) => c.name === container);
+  return [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find(
+    (c) => c.name === container,
+  );
 }
 
 function imageOf(pod: Pod | undefined, container: string | undefined): { image?: string } {

@@ -64,9 +64,7 @@ export async function rollbackWorkloads(
         ref: request.ref,
         context: { appliedAt: sent.at, appliedGeneration: sent.generation, name: request.ref.name, mode: 'rollback' },
         progress: [],
-        timeline: [
-          { t: round1((sent.at - options.origin) / 1000), oldReady: 0, newReady: 0, note: 'rollback started' },
-        ],
+        timeline: [],
       },
     });
     outcomes.set(key, { restored: false, message: sent.explanation, timeline: [] });
@@ -89,14 +87,15 @@ export async function rollbackWorkloads(
     const deployment = watched.finalSnapshot?.deployment;
     const revision = deployment ? revisionOf(deployment) : undefined;
     const previous = outcomes.get(key)!;
-    const timeline = watched.timeline.slice(1);
+    // The first observation after the undo patch marks the start of the rollback on the chart.
+    const timeline = watched.timeline.map((p, i) => (i === 0 ? { ...p, note: 'rollback started' } : p));
     if (verdict.state === 'succeeded') {
       log.info(`deployment "${watched.ref.name}" rolled back to revision ${revision ?? '?'} and healthy again`);
       outcomes.set(key, {
         restored: true,
         rolledBackTo: revision,
         message: previous.message,
-        timeline: [watched.timeline[0]!, ...timeline],
+        timeline,
       });
     } else {
       log.error(
@@ -106,7 +105,7 @@ export async function rollbackWorkloads(
         restored: false,
         reason: 'RollbackFailed',
         message: `${previous.message}; the rollback did not complete: ${verdict.message}`,
-        timeline: [watched.timeline[0]!, ...timeline],
+        timeline,
       });
     }
   }
@@ -197,8 +196,4 @@ async function noGoodRevision(
         outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; left as it is`, timeline: [] },
       };
   }
-}
-
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
 }

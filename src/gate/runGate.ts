@@ -90,9 +90,14 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
   let applied;
   try {
     applied = await timed('apply', () =>
-      log.group('Apply', () =>
-        applyManifests(cluster, input.documents, { force: input.force, changeCause: input.changeCause }),
-      ),
+      log.group('Apply', async () => {
+        const outcome = await applyManifests(cluster, input.documents, {
+          force: input.force,
+          changeCause: input.changeCause,
+        });
+        for (const a of outcome.applied) log.info(`${a.kind.toLowerCase()}/${a.name} ${a.action}`);
+        return outcome;
+      }),
     );
   } catch (err) {
     if (err instanceof ApplyError) {
@@ -108,7 +113,6 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
     }
     throw err;
   }
-  for (const a of applied.applied) log.info(`${a.kind.toLowerCase()}/${a.name} ${a.action}`);
   const appliedAt = clock.now();
   for (const w of workloads) {
     const stored = applied.stored[input.documents.indexOf(w.doc)] as Deployment | undefined;

@@ -29,6 +29,8 @@ export interface CreateOptions {
   namespaces?: string[];
   /** Longest virtual time to wait for the pre-existing objects to roll out (ms). */
   settleMs?: number;
+  /** Virtual time at the start (ms since epoch); `serve` starts at wall time so kubectl's ages read right. */
+  startMs?: number;
 }
 
 /**
@@ -36,7 +38,10 @@ export interface CreateOptions {
  * components (Deployment and ReplicaSet controllers, scheduler, kubelet) and the pre-existing
  * objects, fully rolled out. Deterministic for a given scenario (its `seed`).
  */
-export function createSimulatedCluster(scenario: Scenario = defaultScenario(), options: CreateOptions = {}): SimulatedClusterParts {
+export function createSimulatedCluster(
+  scenario: Scenario = defaultScenario(),
+  options: CreateOptions = {},
+): SimulatedClusterParts {
   let kubelet: Kubelet | undefined;
   const simulation = new Simulation(
     [
@@ -47,6 +52,7 @@ export function createSimulatedCluster(scenario: Scenario = defaultScenario(), o
     ],
     {
       seed: scenario.seed,
+      ...(options.startMs !== undefined ? { startMs: options.startMs } : {}),
       kindHooks: {
         Deployment: { validate: (obj, old) => validateDeployment(obj as Deployment, old as Deployment | undefined) },
       },
