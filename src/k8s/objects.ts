@@ -304,3 +304,17 @@ export const Annotations = {
 export const Labels = {
   podTemplateHash: 'pod-template-hash',
 } as const;
+
+/**
+ * The Deployment annotations that are bookkeeping, not user intent: the controller never copies
+ * them to a ReplicaSet, and `kubectl rollout undo` keeps the Deployment's own values of them
+ * (deployment_util.go `annotationsToSkip`, kubectl rollback.go). One list, used by both.
+ */
+export const DEPLOYMENT_BOOKKEEPING_ANNOTATIONS: ReadonlySet<string> = new Set([
+  Annotations.lastApplied,
+  Annotations.revision,
+  Annotations.revisionHistory,
+  Annotations.desiredReplicas,
+  Annotations.maxReplicas,
+  Annotations.rollbackTo,
+]);

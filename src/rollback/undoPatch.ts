@@ -2,7 +2,12 @@
  * `kubectl rollout undo` for Deployments, as pure functions (spec/kubectl-rollout.md §2; kubectl
  * `pkg/polymorphichelpers/rollback.go` DeploymentRollbacker).
  */
-import { Annotations, type Deployment, type PodTemplateSpec, type ReplicaSet } from '../k8s/objects.js';
+import {
+  DEPLOYMENT_BOOKKEEPING_ANNOTATIONS,
+  type Deployment,
+  type PodTemplateSpec,
+  type ReplicaSet,
+} from '../k8s/objects.js';
 import { controlledReplicaSets, revisionOf, templatesEqualIgnoringHash, withoutHash } from '../rollout/revisions.js';
 import { goTemplate } from './goJson.js';
 
@@ -17,14 +22,7 @@ export interface JsonPatchOp {
 export const JSON_PATCH = 'application/json-patch+json';
 
 /** Deployment annotations kubectl keeps on undo (§2 step 11); every other one comes from the RS. */
-export const UNDO_KEPT_ANNOTATIONS: ReadonlySet<string> = new Set([
-  Annotations.lastApplied,
-  Annotations.revision,
-  Annotations.revisionHistory,
-  Annotations.desiredReplicas,
-  Annotations.maxReplicas,
-  Annotations.rollbackTo,
-]);
+export const UNDO_KEPT_ANNOTATIONS: ReadonlySet<string> = DEPLOYMENT_BOOKKEEPING_ANNOTATIONS;
 
 /** kubectl's paused refusal (§2 step 8). */
 export const PAUSED_UNDO_ERROR =
@@ -121,5 +119,12 @@ export function kubectlUndo(deployment: Deployment, replicaSets: ReplicaSet[], t
   }
   const template = undoTemplate(selected.target);
   const annotations = undoAnnotations(deployment, selected.target);
-  return { kind: 'patch', target: selected.target, targetRevision: selected.revision, template, annotations, ...undoPatch(template, annotations) };
+  return {
+    kind: 'patch',
+    target: selected.target,
+    targetRevision: selected.revision,
+    template,
+    annotations,
+    ...undoPatch(template, annotations),
+  };
 }

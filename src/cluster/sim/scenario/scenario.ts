@@ -1,23 +1,11 @@
+import type { ImageBehaviour } from '../kubelet/types.js';
+
 /**
  * The simulated-cluster scenario file (design.md §3.3). Everything is optional: an empty
  * scenario is a healthy 3-node cluster where every image exists.
  */
-export interface ImageSpec {
-  pullSeconds?: number;
-  startSeconds?: number;
-  readySeconds?: number;
-  /** `missing` -> ErrImagePull/ImagePullBackOff forever; `unauthorized` -> pull access denied. */
-  pull?: 'ok' | 'missing' | 'unauthorized';
-  /** The first N pulls fail with a transient registry error (503), then the image pulls. */
-  flakyPulls?: number;
-  /** Starts, exits 1, CrashLoopBackOff with back-off. */
-  crash?: boolean;
-  /** `never`: Running, readiness never passes. */
-  ready?: 'always' | 'never';
-  exitCode?: number;
-  /** Log lines the container prints. */
-  logs?: string[];
-}
+/** The behaviour of one image reference: the kubelet's own description of an image. */
+export type ImageSpec = ImageBehaviour;
 
 export interface NodeSpec {
   count: number;

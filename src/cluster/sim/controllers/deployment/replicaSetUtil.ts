@@ -1,5 +1,12 @@
 import { parseTime } from '../../../../k8s/meta.js';
-import { Annotations, Labels, type Deployment, type PodTemplateSpec, type ReplicaSet } from '../../../../k8s/objects.js';
+import {
+  DEPLOYMENT_BOOKKEEPING_ANNOTATIONS,
+  Annotations,
+  Labels,
+  type Deployment,
+  type PodTemplateSpec,
+  type ReplicaSet,
+} from '../../../../k8s/objects.js';
 import { maxSurge, replicasOf } from './fenceposts.js';
 import { semanticEqual } from './semanticEqual.js';
 
@@ -175,18 +182,9 @@ export function getMaxReplicasAnnotation(rs: ReplicaSet): NonNegativeInt32 {
   return getNonNegativeInt32FromAnnotation(rs.metadata.annotations, Annotations.maxReplicas);
 }
 
-/** deployment_util.go annotationsToSkip / skipCopyAnnotation. */
-const ANNOTATIONS_TO_SKIP = new Set<string>([
-  Annotations.lastApplied,
-  Annotations.revision,
-  Annotations.revisionHistory,
-  Annotations.desiredReplicas,
-  Annotations.maxReplicas,
-  Annotations.rollbackTo,
-]);
-
+/** deployment_util.go skipCopyAnnotation. */
 export function skipCopyAnnotation(key: string): boolean {
-  return ANNOTATIONS_TO_SKIP.has(key);
+  return DEPLOYMENT_BOOKKEEPING_ANNOTATIONS.has(key);
 }
 
 /** deployment_util.go copyDeploymentAnnotationsToReplicaSet: adds or overwrites, never removes. */
@@ -272,7 +270,9 @@ export function replicasAnnotationsNeedUpdate(
   max: number,
 ): boolean {
   if (!annotations) return true;
-  return annotations[Annotations.desiredReplicas] !== String(desired) || annotations[Annotations.maxReplicas] !== String(max);
+  return (
+    annotations[Annotations.desiredReplicas] !== String(desired) || annotations[Annotations.maxReplicas] !== String(max)
+  );
 }
 
 /** deployment_util.go IsSaturated: the new RS runs every desired pod, all available. */
