@@ -72,7 +72,7 @@ function copySharing(value: unknown, shared: unknown): unknown {
 function primitive(value: unknown): unknown {
   switch (typeof value) {
     case 'number':
-      return Number.isFinite(value) ? value : null;
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : null; // -0 serialises as 0
     case 'string':
     case 'boolean':
       return value;
@@ -89,6 +89,8 @@ function primitive(value: unknown): unknown {
  */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (hasToJson(a)) return jsonEqual(a.toJSON(), b);
+  if (hasToJson(b)) return jsonEqual(a, b.toJSON());
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return primitive(a) === primitive(b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
@@ -98,12 +100,6 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  if (
-    typeof (a as { toJSON?: unknown }).toJSON === 'function' ||
-    typeof (b as { toJSON?: unknown }).toJSON === 'function'
-  ) {
-    return JSON.stringify(a) === JSON.stringify(b);
-  }
   const ka = presentKeys(a as Record<string, unknown>);
   const kb = presentKeys(b as Record<string, unknown>);
   if (ka.length !== kb.length) return false;
@@ -112,6 +108,10 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     if (!jsonEqual((a as Record<string, unknown>)[ka[i]!], (b as Record<string, unknown>)[kb[i]!])) return false;
   }
   return true;
+}
+
+function hasToJson(v: unknown): v is { toJSON(): unknown } {
+  return v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function';
 }
 
 function orNull(v: unknown): unknown {
