@@ -120,7 +120,7 @@ describe('ObjectStore generation rules', () => {
     const before = events.length;
     const same = store.update(
       'Deployment',
-      edit(withStatus, (x) => delete x.status),
+      edit(withStatus, (x: Deployment) => delete (x as { status?: unknown }).status),
     );
     expect(same).toBe(withStatus);
     expect(same.status).toEqual({ replicas: 2 });
@@ -296,7 +296,7 @@ describe('ObjectStore listing', () => {
 
   it('generates names from generateName with the safe alphabet', () => {
     const { store } = newStore();
-    const p = store.create('Pod', {
+    const p = store.create<Pod>('Pod', {
       metadata: { generateName: 'web-', namespace: 'default' },
       spec: { containers: [{ name: 'a', image: 'x' }] },
     });

@@ -95,7 +95,12 @@ export class Scheduler implements Controller {
       if (!best || score > best.score) best = { node: node.metadata.name!, score };
     }
     if (best) this.bind(pod, best.node);
-    else this.fail(key, pod, nodes.length === 0 ? 'no nodes available to schedule pods' : fitErrorMessage(nodes.length, verdicts));
+    else
+      this.fail(
+        key,
+        pod,
+        nodes.length === 0 ? 'no nodes available to schedule pods' : fitErrorMessage(nodes.length, verdicts),
+      );
   }
 
   private filter(pod: Pod, node: Node, req: Resources): NodeVerdict | undefined {
@@ -134,11 +139,23 @@ export class Scheduler implements Controller {
   private bind(pod: Pod, nodeName: string): void {
     // The store deep-copies what changed and shares the rest with the stored version.
     const next: Pod = { ...pod, spec: { ...pod.spec, nodeName } };
-    next.status = { ...(pod.status ?? {}), conditions: setPodScheduled(next.status?.conditions, { type: 'PodScheduled', status: 'True' }, this.ctx.clock.now()) };
+    next.status = {
+      ...(pod.status ?? {}),
+      conditions: setPodScheduled(
+        next.status?.conditions,
+        { type: 'PodScheduled', status: 'True' },
+        this.ctx.clock.now(),
+      ),
+    };
     next.status.phase ??= 'Pending';
     const bound = this.ctx.store.update('Pod', next);
-    this.ctx.events.record(bound, 'Normal', 'Scheduled',
-      `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`, SCHEDULER);
+    this.ctx.events.record(
+      bound,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`,
+      SCHEDULER,
+    );
   }
 
   private fail(key: string, pod: Pod, message: string): void {
@@ -147,7 +164,10 @@ export class Scheduler implements Controller {
     const conditions = setPodScheduled(pod.status?.conditions, cond, this.ctx.clock.now());
     let current = pod;
     if (!jsonEqual(conditions, pod.status?.conditions ?? [])) {
-      const next: Pod = { ...pod, status: { ...(pod.status ?? {}), phase: pod.status?.phase ?? 'Pending', conditions } };
+      const next: Pod = {
+        ...pod,
+        status: { ...(pod.status ?? {}), phase: pod.status?.phase ?? 'Pending', conditions },
+      };
       current = this.ctx.store.update('Pod', next, { subresource: 'status' });
     }
     this.ctx.events.record(current, 'Warning', 'FailedScheduling', message, SCHEDULER);
@@ -208,7 +228,10 @@ function setPodScheduled(conditions: Condition[] | undefined, cond: Condition, n
 function histogram(reasons: string[]): string {
   const counts = new Map<string, number>();
   for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return [...counts].map(([r, n]) => `${n} ${r}`).sort().join(', ');
+  return [...counts]
+    .map(([r, n]) => `${n} ${r}`)
+    .sort()
+    .join(', ');
 }
 
 /**

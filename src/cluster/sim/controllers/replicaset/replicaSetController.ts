@@ -38,7 +38,10 @@ export class ReplicaSetController implements Controller {
   /** namespace -> names of live pods without a controller (adoption candidates); tracked from events. */
   private readonly orphans = new Map<string, Set<string>>();
 
-  constructor(private readonly ctx: ControllerContext, options: ReplicaSetControllerOptions = {}) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    options: ReplicaSetControllerOptions = {},
+  ) {
     this.burstReplicas = options.burstReplicas ?? 500;
     this.initialBatch = options.slowStartInitialBatchSize ?? 1;
   }
@@ -113,7 +116,9 @@ export class ReplicaSetController implements Controller {
         continue;
       }
       const released = clone(pod);
-      released.metadata.ownerReferences = (released.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
+      released.metadata.ownerReferences = (released.metadata.ownerReferences ?? []).filter(
+        (r) => r.uid !== rs.metadata.uid,
+      );
       if (released.metadata.ownerReferences.length === 0) delete released.metadata.ownerReferences;
       store.update('Pod', released);
     }
@@ -132,7 +137,14 @@ export class ReplicaSetController implements Controller {
   }
 
   private controllerRef(rs: ReplicaSet): OwnerReference {
-    return { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true };
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      name: rs.metadata.name!,
+      uid: rs.metadata.uid!,
+      controller: true,
+      blockOwnerDeletion: true,
+    };
   }
 
   /** `manageReplicas`: create or delete at most burstReplicas pods; returns the first error. */
@@ -150,10 +162,22 @@ export class ReplicaSetController implements Controller {
       for (const pod of victims) {
         try {
           this.ctx.store.delete('Pod', pod.metadata.namespace, pod.metadata.name!);
-          this.ctx.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, 'replicaset-controller');
+          this.ctx.events.record(
+            rs,
+            'Normal',
+            'SuccessfulDelete',
+            `Deleted pod: ${pod.metadata.name}`,
+            'replicaset-controller',
+          );
         } catch (err) {
           if (err instanceof ApiError && err.code === 404) continue;
-          this.ctx.events.record(rs, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error).message}`, 'replicaset-controller');
+          this.ctx.events.record(
+            rs,
+            'Warning',
+            'FailedDelete',
+            `Error deleting: ${(err as Error).message}`,
+            'replicaset-controller',
+          );
           firstError ??= new Error(`unable to delete pods: ${(err as Error).message}`);
         }
       }
@@ -183,10 +207,22 @@ export class ReplicaSetController implements Controller {
       created = this.ctx.store.create('Pod', pod);
     } catch (err) {
       // Namespace-terminating errors count as success upstream; the simulator has no terminating namespaces.
-      this.ctx.events.record(rs, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`, 'replicaset-controller');
+      this.ctx.events.record(
+        rs,
+        'Warning',
+        'FailedCreate',
+        `Error creating: ${(err as Error).message}`,
+        'replicaset-controller',
+      );
       throw err;
     }
-    this.ctx.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, 'replicaset-controller');
+    this.ctx.events.record(
+      rs,
+      'Normal',
+      'SuccessfulCreate',
+      `Created pod: ${created.metadata.name}`,
+      'replicaset-controller',
+    );
   }
 
   /**
