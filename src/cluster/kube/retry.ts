@@ -1,94 +1,24 @@
-import type { Clock } from '../../clock/clock.js';
-import { ApiError } from '../../k8s/apiError.js';
-import { ConnectionError, toApiError } from './errors.js';
+import { withRetry as retry, type RetryContext } from '../retry.js';
+import { toApiError } from './errors.js';
 
-/** A source of floats in [0, 1): a SeededRandom in production, anything deterministic in tests. */
-export interface RandomSource {
-  next(): number;
-}
-
-export interface RetryPolicy {
-  /** Delay before the first retry, before jitter. */
-  initialDelayMs: number;
-  /** Upper bound of one delay, before jitter. */
-  maxDelayMs: number;
-  multiplier: number;
-  /** Fraction of each delay that is random: 0.5 → delay in [d/2, d). */
-  jitter: number;
-  /** Total time budget from the first attempt; no retry is scheduled past it. */
-  deadlineMs: number;
-  /** Attempts in all, the first included. */
-  maxAttempts: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  initialDelayMs: 200,
-  maxDelayMs: 10_000,
-  multiplier: 2,
-  jitter: 0.5,
-  deadlineMs: 60_000,
-  maxAttempts: 10,
-};
-
-export interface RetryContext {
-  clock: Clock;
-  random: RandomSource;
-  policy: RetryPolicy;
-  /** Called before each wait, for logs and tests. */
-  onRetry?: (info: { attempt: number; delayMs: number; error: ApiError }) => void;
-}
+export {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  isRetryable,
+  retryDelay,
+  type RandomSource,
+  type RetryContext,
+  type RetryPolicy,
+} from '../retry.js';
 
 /**
- * Whether a failed request may be sent again. Reads are safe to repeat; writes here are
- * server-side apply, JSON patches with `test` preconditions and merge patches, which the server
- * either applies once or rejects, so 5xx and lost connections are retried for them too.
- * 4xx means the request itself is wrong (or lost a race the caller must see), except 429
- * (throttled) and a 409 on a read (the apiserver answers that during storage contention).
+ * {@link retry} over HTTP: every error (client-node's ApiException, a socket error) leaves as an
+ * ApiError, a lost connection as a ConnectionError (code 0).
  */
-export function isRetryable(error: ApiError, isRead: boolean): boolean {
-  if (error instanceof ConnectionError) return true;
-  if (error.code === 429) return true;
-  if (error.code >= 500) return true;
-  if (error.code === 409 && isRead) return true;
-  return false;
-}
-
-/** The back-off before retry number `attempt` (1-based): exponential, capped, with jitter. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: RandomSource): number {
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** Math.max(0, attempt - 1));
-  return Math.round(base * (1 - policy.jitter) + base * policy.jitter * random.next());
-}
-
-/**
- * The wait before the next attempt: the server's Retry-After when it gave one (a 429 or 503 says
- * how long to back off, and shorter waits just get throttled again), else the back-off.
- */
-export function retryDelay(error: ApiError, attempt: number, policy: RetryPolicy, random: RandomSource): number {
-  const after = error.details?.retryAfterSeconds;
-  if (after !== undefined && (error.code === 429 || error.code >= 500)) return after * 1000;
-  return backoffDelay(attempt, policy, random);
-}
-
-/**
- * Runs `op` until it succeeds, a non-retryable error occurs, attempts run out, or the next wait
- * would end past the deadline. Every error leaves as an ApiError; the last one is thrown.
- */
-export async function withRetry<T>(
+export function withRetry<T>(
   op: () => Promise<T>,
   ctx: RetryContext,
   options: { isRead: boolean; what?: string },
 ): Promise<T> {
-  const deadline = ctx.clock.now() + ctx.policy.deadlineMs;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await op();
-    } catch (err) {
-      const error = toApiError(err, options.what);
-      if (!isRetryable(error, options.isRead) || attempt >= ctx.policy.maxAttempts) throw error;
-      const delayMs = retryDelay(error, attempt, ctx.policy, ctx.random);
-      if (ctx.clock.now() + delayMs > deadline) throw error;
-      ctx.onRetry?.({ attempt, delayMs, error });
-      await ctx.clock.sleep(delayMs);
-    }
-  }
+  return retry(op, ctx, { ...options, toError: toApiError });
 }
