@@ -91,10 +91,13 @@ export class ApiError extends Error {
     );
   }
 
-  /** `<Kind>.<group> "<name>" is invalid: <e1>` or `[<e1>, <e2>]`, with one cause per field error. */
+  /**
+   * `<Kind>.<group> "<name>" is invalid: <e1>` or `[<e1>, <e2>]`, with one cause per field error;
+   * each cause carries its body as `message` and its path as `field`, each text is `<field>: <body>`.
+   */
   static invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {
     const qualified = group ? `${kind}.${group}` : kind;
-    const texts = causes.map((c) => c.message);
+    const texts = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
     const body = texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`;
     return new ApiError(422, 'Invalid', `${qualified} "${name}" is invalid: ${body}`, {
       name,

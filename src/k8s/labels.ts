@@ -5,7 +5,10 @@ import type { LabelSelector } from './objects.js';
  * An empty selector (no matchLabels, no matchExpressions) matches everything; a nil one nothing
  * (callers decide which applies: Deployments reject empty selectors in validation).
  */
-export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
+export function selectorMatches(
+  selector: LabelSelector | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (!selector) return false;
   const have = labels ?? {};
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
@@ -37,9 +40,7 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Rec
 /** True when the selector has neither matchLabels nor matchExpressions. */
 export function selectorIsEmpty(selector: LabelSelector | undefined): boolean {
   return (
-    !!selector &&
-    Object.keys(selector.matchLabels ?? {}).length === 0 &&
-    (selector.matchExpressions ?? []).length === 0
+    !!selector && Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
   );
 }
 
@@ -54,7 +55,10 @@ export function parseSelectorString(text: string): LabelSelector {
     if (term === '') continue;
     let m: RegExpMatchArray | null;
     if ((m = term.match(/^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/))) {
-      const values = m[3]!.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = m[3]!
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       selector.matchExpressions.push({ key: m[1]!, operator: m[2] === 'in' ? 'In' : 'NotIn', values });
     } else if ((m = term.match(/^([^\s!=]+)\s*!=\s*(\S*)$/))) {
       selector.matchExpressions.push({ key: m[1]!, operator: 'NotIn', values: [m[2]!] });

@@ -104,7 +104,9 @@ export function nonNegative(value: number, field: string): FieldError[] {
 
 /** The StatusCause the API server puts in `details.causes` for a field error. */
 export function toStatusCause(err: FieldError): StatusCause {
-  return { reason: err.type, message: formatFieldError(err), field: err.field };
+  // As apimachinery's `ToStatusCause`: the message is the body alone, the path goes in `field`
+  // (kubectl prints `<field>: <message>`).
+  return { reason: err.type, message: errorBody(err), field: err.field };
 }
 
 /** A copy of a string map with its keys sorted, so JSON rendering matches Go's json.Marshal of a map. */

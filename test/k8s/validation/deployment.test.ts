@@ -20,7 +20,8 @@ function deployment(patch: (d: Deployment) => void = () => {}): Deployment {
   return defaulted;
 }
 
-const messages = (d: Deployment, old?: Deployment): string[] => validateDeployment(d, old).map((c) => c.message);
+const messages = (d: Deployment, old?: Deployment): string[] =>
+  validateDeployment(d, old).map((c) => `${c.field}: ${c.message}`);
 
 const PERCENT =
   "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
@@ -224,7 +225,7 @@ describe('validateDeployment: every row of spec §14, exact text', () => {
     expect(causes[0]).toEqual({
       reason: 'FieldValueInvalid',
       field: 'spec.replicas',
-      message: 'spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+      message: 'Invalid value: -1: must be greater than or equal to 0',
     });
     expect(ApiError.invalid('Deployment', 'apps', 'web', causes).message).toBe(
       'Deployment.apps "web" is invalid: [spec.replicas: Invalid value: -1: must be greater than or equal to 0, ' +
@@ -239,7 +240,7 @@ describe('validateDeployment: metadata and containers', () => {
       {
         reason: 'FieldValueRequired',
         field: 'metadata.name',
-        message: 'metadata.name: Required value: name or generateName is required',
+        message: 'Required value: name or generateName is required',
       },
     ]);
     expect(messages(deployment((d) => (d.metadata.name = 'Web_1')))).toEqual([

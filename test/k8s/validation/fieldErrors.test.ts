@@ -41,11 +41,11 @@ describe('field error formatting (apimachinery ErrorBody)', () => {
     );
   });
 
-  test('StatusCause carries reason, field and the full message', () => {
+  test('StatusCause carries reason, field and the body alone (kubectl prints `<field>: <message>`)', () => {
     expect(toStatusCause(invalid('spec.replicas', -1, 'must be greater than or equal to 0'))).toEqual({
       reason: 'FieldValueInvalid',
       field: 'spec.replicas',
-      message: 'spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+      message: 'Invalid value: -1: must be greater than or equal to 0',
     });
   });
 

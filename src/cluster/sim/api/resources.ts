@@ -300,7 +300,7 @@ export class ResourceApi {
       throw ApiError.invalid('Scale', 'autoscaling', target.name ?? '', [
         {
           reason: 'FieldValueInvalid',
-          message: `spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+          message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
           field: 'spec.replicas',
         },
       ]);
