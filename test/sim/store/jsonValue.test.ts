@@ -48,6 +48,10 @@ describe('jsonEqual', () => {
       [{ t: new Date(0) }, { t: '1970-01-01T00:00:00.000Z' }],
       [{}, []],
       [null, {}],
+      [{ a: 1 }, undefined],
+      [undefined, []],
+      [undefined, undefined],
+      ['1', 1],
     ];
     for (const [a, b] of pairs) expect(jsonEqual(a, b)).toBe(JSON.stringify(a) === JSON.stringify(b));
   });

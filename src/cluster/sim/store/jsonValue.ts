@@ -91,7 +91,10 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (hasToJson(a)) return jsonEqual(a.toJSON(), b);
   if (hasToJson(b)) return jsonEqual(a, b.toJSON());
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return primitive(a) === primitive(b);
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
+    if ((a !== null && typeof a === 'object') || (b !== null && typeof b === 'object')) return false; // object vs primitive
+    return primitive(a) === primitive(b);
+  }
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) {

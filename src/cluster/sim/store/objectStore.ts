@@ -176,7 +176,14 @@ export class ObjectStore {
       throw ApiError.conflict(qualifiedResource(info), name);
     }
     let next: T;
-    if (options.subresource === 'status') {
+    const statusWrite = options.subresource === 'status';
+    if (statusWrite) {
+      // Only status (and maybe annotations) can change: compare those, not the whole object.
+      const keepsAnnotations = info.statusKeeps === 'status+annotations';
+      const unchanged =
+        jsonEqual(input.status, old.status) &&
+        (!keepsAnnotations || jsonEqual(input.metadata.annotations, old.metadata.annotations));
+      if (unchanged && !options.dryRun) return old; // a no-op write changes nothing, as in the API server
       // Stored versions are never mutated, so the new version shares the unchanged spec.
       next = { ...old, metadata: { ...old.metadata } };
       const status = copyJsonSharing(input.status, old.status);
@@ -215,7 +222,7 @@ export class ObjectStore {
       if (info.bumpsGeneration?.(old, next)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
     if (options.dryRun) return next;
-    if (sameIgnoringVersion(next, old)) return old; // a no-op write changes nothing, as in the API server
+    if (!statusWrite && sameIgnoringVersion(next, old)) return old; // a no-op write changes nothing, as in the API server
     next.metadata.resourceVersion = String(++this.rv);
     this.put(kind, next);
     this.emit({ type: 'MODIFIED', kind, object: next, resourceVersion: this.rv });
