@@ -1,0 +1,167 @@
+/**
+ * The PR dry run's report (pure): from the Deployments before and after and what the simulated
+ * rollout did, the template diff, the scaling steps, peak pods, extra capacity, minimum
+ * availability, duration, the predicted verdict and the lint of risky settings.
+ */
+import type { Container, Deployment, PodTemplateSpec } from '../k8s/objects.js';
+import { quantityMilliValue, quantityValue } from '../cluster/sim/quantity.js';
+import { templateDiff } from './diff.js';
+import { lintDeployment } from './lint.js';
+import type { Capacity, Plan, PlanInput, PlanWorkloadInput, RolloutStep, WorkloadPlan } from './types.js';
+
+const SCALED = /^Scaled (up|down) replica set (\S+) to (\d+)/;
+
+/** Builds the plan of every Deployment, in input order. */
+export function buildPlan(input: PlanInput): Plan {
+  const workloads = input.workloads.map((w) => planWorkload(w, input.timeoutSeconds));
+  const fails = workloads.some((w) => w.prediction.result === 'fails');
+  const risky = workloads.some((w) => w.lint.length > 0);
+  return {
+    verdict: fails ? 'fails' : risky ? 'risky' : 'ok',
+    workloads,
+    errors: [],
+    baselineSource: input.baselineSource,
+    ...(input.nodes ? { nodes: input.nodes } : {}),
+  };
+}
+
+/** The scaling steps from the controller's ScalingReplicaSet events, replayed over the RS sizes before. */
+export function rolloutSteps(
+  replicaSetsBefore: PlanWorkloadInput['replicaSetsBefore'],
+  newReplicaSet: string | undefined,
+  events: PlanWorkloadInput['scalingEvents'],
+): RolloutStep[] {
+  const sizes = new Map(replicaSetsBefore.map((rs) => [rs.name, rs.replicas]));
+  const steps: RolloutStep[] = [];
+  for (const e of events) {
+    const m = SCALED.exec(e.message);
+    if (!m) continue;
+    const name = m[2]!;
+    const to = Number(m[3]);
+    sizes.set(name, to);
+    let oldReplicas = 0;
+    for (const [rs, n] of sizes) if (rs !== newReplicaSet) oldReplicas += n;
+    steps.push({
+      t: e.t,
+      direction: m[1] as 'up' | 'down',
+      replicaSet: name === newReplicaSet ? 'new' : 'old',
+      replicaSetName: name,
+      to,
+      oldReplicas,
+      newReplicas: newReplicaSet ? (sizes.get(newReplicaSet) ?? 0) : 0,
+    });
+  }
+  return steps;
+}
+
+/** Requests of one pod of a template (undefined per resource when any container requests none). */
+export function podRequests(template: PodTemplateSpec | undefined): Capacity {
+  const containers: Container[] = template?.spec?.containers ?? [];
+  let cpu: number | undefined = 0;
+  let memory: number | undefined = 0;
+  for (const c of containers) {
+    const r = c.resources?.requests ?? {};
+    cpu = cpu === undefined || r.cpu === undefined ? undefined : cpu + safe(() => quantityMilliValue(r.cpu!));
+    memory = memory === undefined || r.memory === undefined ? undefined : memory + safe(() => quantityValue(r.memory!));
+  }
+  if (containers.length === 0) return {};
+  return { ...(cpu !== undefined ? { cpuMilli: cpu } : {}), ...(memory !== undefined ? { memoryBytes: memory } : {}) };
+}
+
+function safe(fn: () => number): number {
+  try {
+    return fn();
+  } catch {
+    return 0;
+  }
+}
+
+function planWorkload(w: PlanWorkloadInput, timeoutSeconds: number): WorkloadPlan {
+  const after = w.after;
+  const before = w.before;
+  const replicas = after.spec.replicas ?? 1;
+  const replicasBefore = before ? (before.spec.replicas ?? 1) : 0;
+  const diff = before
+    ? templateDiff(before.spec.template, after.spec.template)
+    : templateDiff(undefined, after.spec.template);
+  const change: WorkloadPlan['change'] = !before
+    ? 'create'
+    : diff.length > 0
+      ? 'update'
+      : replicasBefore !== replicas
+        ? 'scale'
+        : 'unchanged';
+  const steps = rolloutSteps(w.replicaSetsBefore, w.newReplicaSet, w.scalingEvents);
+  const initialPods = w.replicaSetsBefore.reduce((n, rs) => n + rs.replicas, 0);
+  const peakPods = Math.max(initialPods, ...steps.map((s) => s.oldReplicas + s.newReplicas));
+  const desiredDuring = Math.max(replicas, 0);
+  const surgeReached = Math.max(0, peakPods - Math.max(desiredDuring, initialPods));
+  const minAvailable = w.availability.length > 0 ? Math.min(...w.availability.map((a) => a.available)) : replicas;
+  const unavailableReached = Math.max(0, Math.min(replicas, replicasBefore || replicas) - minAvailable);
+
+  // Requests at each moment: old ReplicaSets at the old template's requests, the new at the new one's.
+  const oldReq = podRequests(before?.spec.template ?? after.spec.template);
+  const newReq = podRequests(after.spec.template);
+  const at = (oldN: number, newN: number, key: keyof Capacity): number | undefined => {
+    const o = oldReq[key];
+    const n = newReq[key];
+    if ((oldN > 0 && o === undefined) || (newN > 0 && n === undefined)) return undefined;
+    return oldN * (o ?? 0) + newN * (n ?? 0);
+  };
+  const extra = (key: keyof Capacity): number | undefined => {
+    const base = at(initialPods, 0, key);
+    const points = [base, ...steps.map((s) => at(s.oldReplicas, s.newReplicas, key))];
+    if (points.some((p) => p === undefined)) return undefined;
+    return Math.max(0, ...(points as number[])) - (base ?? 0);
+  };
+  const cpu = extra('cpuMilli');
+  const memory = extra('memoryBytes');
+
+  const outcome = w.outcome;
+  const prediction: WorkloadPlan['prediction'] = w.applyError
+    ? { result: 'fails', reason: 'ApplyRejected', message: w.applyError }
+    : outcome && (outcome.result === 'failed' || outcome.result === 'rolled-back')
+      ? {
+          result: 'fails',
+          ...(outcome.reason ? { reason: outcome.reason } : {}),
+          message: outcome.message,
+          ...(outcome.detectedAfterSeconds !== undefined ? { detectedAfterSeconds: outcome.detectedAfterSeconds } : {}),
+        }
+      : { result: 'succeeds', message: outcome?.message ?? 'not observed' };
+
+  return {
+    namespace: w.namespace,
+    name: w.name,
+    ...(w.file ? { file: w.file } : {}),
+    ...(w.line ? { line: w.line } : {}),
+    change,
+    replicasBefore,
+    replicas,
+    strategy: strategyText(after),
+    templateDiff: diff,
+    steps,
+    peakPods,
+    surgeReached,
+    unavailableReached,
+    minAvailable,
+    extraCapacity: {
+      ...(cpu !== undefined ? { cpuMilli: cpu } : {}),
+      ...(memory !== undefined ? { memoryBytes: memory } : {}),
+    },
+    durationSeconds: outcome?.durationSeconds ?? 0,
+    prediction,
+    lint: lintDeployment(after, before, timeoutSeconds, {
+      ...(w.file ? { file: w.file } : {}),
+      ...(w.line ? { line: w.line } : {}),
+      ...(w.imageLines ? { imageLines: w.imageLines } : {}),
+    }),
+  };
+}
+
+/** `RollingUpdate 25% max unavailable, 25% max surge` or `Recreate`, as kubectl describe says it. */
+export function strategyText(d: Deployment): string {
+  const type = d.spec.strategy?.type ?? 'RollingUpdate';
+  if (type !== 'RollingUpdate') return type;
+  const ru = d.spec.strategy?.rollingUpdate ?? {};
+  return `RollingUpdate (${String(ru.maxUnavailable ?? '25%')} max unavailable, ${String(ru.maxSurge ?? '25%')} max surge)`;
+}

@@ -1,0 +1,182 @@
+/**
+ * The plan as the sticky PR comment (markdown with a hidden marker) and as plain text for logs
+ * and the CLI (pure).
+ */
+import { formatSeconds, plural } from '../report/format.js';
+import { codeBlock, codeSpan, escapeMarkdown, fileLink, table } from '../report/markdown.js';
+import type { Capacity, LintFinding, Plan, WorkloadPlan } from './types.js';
+
+/** The hidden marker that identifies rollout-gate's sticky comment on a pull request. */
+export const PLAN_MARKER = '<!-- rollout-gate:plan -->';
+
+export interface PlanRenderOptions {
+  /** `https://github.com/o/r/blob/<sha>`: manifest references become links. */
+  blobUrl?: string;
+}
+
+const HEADINGS: Record<Plan['verdict'], string> = {
+  ok: '✅ Rollout plan: every rollout would succeed',
+  risky: '⚠️ Rollout plan: would succeed, with risky settings',
+  fails: '❌ Rollout plan: a rollout would fail',
+  invalid: '🚫 Rollout plan: invalid input',
+};
+
+const CHANGES: Record<WorkloadPlan['change'], string> = {
+  create: '🆕 create',
+  update: '✏️ update',
+  scale: '↕️ scale',
+  unchanged: '➖ unchanged',
+};
+
+const DASH = '—';
+
+/** `250m CPU, 128Mi` for a capacity, `unknown (no requests)` when a container requests nothing. */
+export function formatCapacity(c: Capacity): string {
+  const cpu = c.cpuMilli === undefined ? '? CPU' : `${formatMilli(c.cpuMilli)} CPU`;
+  const mem = c.memoryBytes === undefined ? '? memory' : formatBytes(c.memoryBytes);
+  if (c.cpuMilli === undefined && c.memoryBytes === undefined) return 'unknown (no requests)';
+  return `${cpu}, ${mem}`;
+}
+
+function formatMilli(m: number): string {
+  return m % 1000 === 0 ? String(m / 1000) : `${Math.round(m)}m`;
+}
+
+function formatBytes(b: number): string {
+  const units: Array<[string, number]> = [
+    ['Gi', 1024 ** 3],
+    ['Mi', 1024 ** 2],
+    ['Ki', 1024],
+  ];
+  for (const [unit, size] of units) if (b >= size && b % size === 0) return `${b / size}${unit}`;
+  for (const [unit, size] of units) if (b >= size) return `${Math.round((b / size) * 10) / 10}${unit}`;
+  return `${b}B`;
+}
+
+function ref(w: Pick<WorkloadPlan, 'namespace' | 'name'>): string {
+  return w.namespace === 'default' ? `deployment/${w.name}` : `deployment/${w.name} -n ${w.namespace}`;
+}
+
+function prediction(w: WorkloadPlan): string {
+  if (w.prediction.result === 'succeeds') return `✅ succeeds in ${formatSeconds(w.durationSeconds)}`;
+  const after = w.prediction.detectedAfterSeconds;
+  return `❌ ${escapeMarkdown(w.prediction.reason ?? 'fails')}${after === undefined ? '' : ` after ${formatSeconds(after)}`}`;
+}
+
+function lintLine(f: LintFinding, options: PlanRenderOptions): string {
+  const where = f.file ? ` (${fileLink(f.file, f.line, options.blobUrl)})` : '';
+  return `- ⚠️ ${codeSpan(f.rule)}: ${escapeMarkdown(f.message)}${where}`;
+}
+
+function stepRows(w: WorkloadPlan): string[][] {
+  const rows = w.steps.map((s, i) => [
+    String(i + 1),
+    formatSeconds(s.t),
+    `scale ${s.direction} ${s.replicaSet} (${codeSpan(s.replicaSetName)}) to ${s.to}`,
+    String(s.oldReplicas),
+    String(s.newReplicas),
+    String(s.oldReplicas + s.newReplicas),
+  ]);
+  return rows;
+}
+
+/** The sticky PR comment. */
+export function renderPlanComment(plan: Plan, options: PlanRenderOptions = {}): string {
+  const out: string[] = [PLAN_MARKER, `## ${HEADINGS[plan.verdict]}`, ''];
+  const nodes = plan.nodes
+    ? ` (${plural(plan.nodes.count, 'node')} × ${escapeMarkdown(plan.nodes.cpu)} CPU / ${escapeMarkdown(plan.nodes.memory)})`
+    : '';
+  out.push(
+    `Dry run of ${plural(plan.workloads.length, 'deployment')} on rollout-gate's simulated cluster${nodes}; ` +
+      `baseline: ${escapeMarkdown(plan.baselineSource)}. **Nothing was written to any cluster.**`,
+    '',
+  );
+  if (plan.errors.length > 0) {
+    out.push('### Input errors', '');
+    for (const e of plan.errors)
+      out.push(
+        `- ${e.file ? `${fileLink(e.file, e.line || undefined, options.blobUrl)}: ` : ''}${escapeMarkdown(e.message)}`,
+      );
+    out.push('');
+  }
+  if (plan.workloads.length > 0) {
+    out.push(
+      ...table(
+        ['Deployment', 'Change', 'Replicas', 'Peak pods', 'Min available', 'Extra capacity', 'Prediction', 'Risks'],
+        plan.workloads.map((w) => [
+          codeSpan(ref(w)),
+          CHANGES[w.change],
+          w.replicasBefore === w.replicas || w.change === 'create'
+            ? String(w.replicas)
+            : `${w.replicasBefore} → ${w.replicas}`,
+          `${w.peakPods}${w.surgeReached > 0 ? ` (+${w.surgeReached})` : ''}`,
+          `${w.minAvailable}/${w.replicas}`,
+          formatCapacity(w.extraCapacity),
+          prediction(w),
+          w.lint.length === 0 ? DASH : `⚠️ ${w.lint.length}`,
+        ]),
+      ),
+      '',
+    );
+  }
+  for (const w of plan.workloads) out.push(...workloadSection(w, options));
+  out.push(`<sub>Updated in place by rollout-gate on every push. Simulated times are estimates.</sub>`, '');
+  return out.join('\n');
+}
+
+function workloadSection(w: WorkloadPlan, options: PlanRenderOptions): string[] {
+  const where = w.file ? ` — ${fileLink(w.file, w.line, options.blobUrl)}` : '';
+  const out: string[] = [`### ${codeSpan(ref(w))}${where}`, ''];
+  if (w.prediction.result === 'fails') {
+    out.push(`**Predicted failure:** ${prediction(w)} — ${escapeMarkdown(w.prediction.message)}`, '');
+  } else {
+    out.push(`**Prediction:** ${prediction(w)} (simulated).`, '');
+  }
+  out.push(
+    `- Strategy: ${escapeMarkdown(w.strategy)}; replicas ${w.change === 'create' ? w.replicas : `${w.replicasBefore} → ${w.replicas}`}`,
+    `- Peak pods: ${w.peakPods} (surge reached: ${w.surgeReached}); fewest available: ${w.minAvailable} of ${w.replicas} (unavailable reached: ${w.unavailableReached})`,
+    `- Extra capacity needed at the peak: ${formatCapacity(w.extraCapacity)}`,
+    `- Estimated duration: ${formatSeconds(w.durationSeconds)}`,
+    '',
+  );
+  if (w.lint.length > 0) out.push('**Risky settings**', '', ...w.lint.map((f) => lintLine(f, options)), '');
+  if (w.templateDiff.length > 0) {
+    out.push(
+      '<details><summary>Pod template diff</summary>',
+      '',
+      ...codeBlock(w.templateDiff, 'diff'),
+      '',
+      '</details>',
+      '',
+    );
+  }
+  if (w.steps.length > 0) {
+    out.push(
+      '<details><summary>Rollout steps</summary>',
+      '',
+      ...table(['#', 'at', 'step', 'old', 'new', 'total'], stepRows(w)),
+      '',
+      '</details>',
+      '',
+    );
+  }
+  return out;
+}
+
+/** The plan as plain text lines (action log, CLI). */
+export function renderPlanText(plan: Plan): string[] {
+  const out: string[] = [HEADINGS[plan.verdict].replace(/^\S+ /, '')];
+  for (const e of plan.errors) out.push(`  error: ${e.file ? `${e.file}:${e.line ?? 0}: ` : ''}${e.message}`);
+  for (const w of plan.workloads) {
+    const p =
+      w.prediction.result === 'succeeds'
+        ? `succeeds in ${formatSeconds(w.durationSeconds)}`
+        : `FAILS: ${w.prediction.reason ?? ''} ${w.prediction.message}`.trim();
+    out.push(
+      `${ref(w)}: ${w.change}, ${w.steps.length} step(s), peak ${w.peakPods} pods (+${w.surgeReached}), ` +
+        `min available ${w.minAvailable}/${w.replicas}, extra ${formatCapacity(w.extraCapacity)}; ${p}`,
+    );
+    for (const f of w.lint) out.push(`  warning: ${f.message}`);
+  }
+  return out;
+}

@@ -1,0 +1,267 @@
+/**
+ * The PR dry run's orchestration (I/O: manifests, scenario, optionally a read-only real cluster;
+ * no clock of its own). Nothing is written to any cluster: the baseline is loaded into a fresh
+ * simulated cluster, the new manifests are rolled out there by the gate (rollback never), and
+ * {@link buildPlan} reports what happened.
+ *
+ * Baseline, in order of preference: the `baseline` manifests (e.g. the base branch's files), else
+ * the live Deployments of a real cluster (GET/LIST/WATCH only, through the adapter's `observe`),
+ * else the scenario's own objects.
+ */
+import { connectReal, loadScenario, type LoadKube } from '../app/connect.js';
+import { policyFrom, type RunRequest } from '../app/runRequest.js';
+import type { ClusterClient, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
+import { createSimulatedCluster } from '../cluster/sim/index.js';
+import type { GateLog } from '../gate/gateLog.js';
+import type { InputError } from '../gate/result.js';
+import { runGate } from '../gate/runGate.js';
+import { parseTime } from '../k8s/meta.js';
+import type { Deployment, KubeObject } from '../k8s/objects.js';
+import { loadManifests, type ManifestDocument } from '../manifest/index.js';
+import { findNewReplicaSet } from '../rollout/revisions.js';
+import { buildPlan } from './buildPlan.js';
+import type { Plan, PlanWorkloadInput } from './types.js';
+
+export interface PlanRequest extends RunRequest {
+  /** Manifests of the baseline (files, directories, globs), e.g. the base branch checked out elsewhere. */
+  baseline?: string[];
+}
+
+export interface PlanRun {
+  plan: Plan;
+  /** What the simulated gate logged (apply, progress lines), for a collapsed log group. */
+  simulationLog: string[];
+}
+
+/** Runs the dry run. Input problems come back as a plan with verdict `invalid`. */
+export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promise<PlanRun> {
+  const errors: InputError[] = [];
+  const { policy, rollbackTimeoutSeconds, problems } = policyFrom(request);
+  errors.push(...problems.map((p) => ({ message: p.message })));
+  const simulated = loadScenario(request);
+  errors.push(...simulated.errors);
+  const invalid = (more: InputError[] = []): PlanRun => ({
+    plan: { verdict: 'invalid', workloads: [], errors: [...errors, ...more], baselineSource: '' },
+    simulationLog: [],
+  });
+
+  const manifests = loadManifests({
+    patterns: request.manifests,
+    cwd: request.cwd,
+    namespace: request.namespace,
+    images: request.images,
+  });
+  errors.push(...manifests.errors);
+  if (errors.length === 0 && manifests.documents.length === 0)
+    errors.push({ message: 'the manifests contain no objects to apply' });
+  if (errors.length > 0) return invalid();
+  const deploymentDocs = manifests.documents.filter((d) => d.object.kind === 'Deployment');
+  const refs = deploymentDocs.map((d) => ({
+    namespace: d.object.metadata.namespace ?? 'default',
+    name: d.object.metadata.name ?? '',
+  }));
+
+  // The baseline objects.
+  let baselineObjects: KubeObject[] = simulated.objects.map((d) => d.object);
+  let baselineSource = request.scenario ? `the objects of scenario ${request.scenario}` : 'none (every object is new)';
+  if (request.baseline && request.baseline.length > 0) {
+    const base = loadManifests({ patterns: request.baseline, cwd: request.cwd, namespace: request.namespace });
+    // A file of the PR that does not exist on the base branch is simply new.
+    const real = base.errors.filter((e) => !/does not exist|no files match|no manifest files/i.test(e.message));
+    if (real.length > 0) return invalid(real);
+    baselineObjects = replaceByKey(
+      baselineObjects,
+      base.documents.map((d) => d.object),
+    );
+    baselineSource = `the manifests of ${request.baseline.join(', ')}`;
+  } else if (!request.simulate) {
+    if (!loadKube) throw new Error('runPlan: a cluster baseline needs the kube adapter (loadKube)');
+    const read = await readLiveDeployments(request, loadKube, policy.timeoutSeconds, refs);
+    if ('errors' in read) return invalid(read.errors);
+    baselineObjects = replaceByKey(baselineObjects, read.objects);
+    baselineSource = `the live Deployments of ${read.describe} (read only)`;
+  }
+
+  const namespaces = manifests.documents.map((d) => d.object.metadata.namespace).filter((n): n is string => !!n);
+  const { cluster } = createSimulatedCluster(simulated.scenario, { objects: baselineObjects, namespaces });
+  const recorder = new Recorder(cluster);
+  await cluster.watch(refs);
+  const before = new Map<string, WorkloadObservation>();
+  for (const ref of refs) before.set(key(ref), await cluster.observe(ref));
+
+  const lines: string[] = [];
+  const log: GateLog = {
+    info: (l) => lines.push(l),
+    warn: (l) => lines.push(`warning: ${l}`),
+    error: (l) => lines.push(`error: ${l}`),
+    group: async (name, fn) => {
+      lines.push(`== ${name}`);
+      return fn();
+    },
+  };
+  const result = await runGate(
+    recorder.client,
+    {
+      documents: manifests.documents,
+      policy,
+      rollback: 'never',
+      rollbackTimeoutSeconds,
+      onNoGoodRevision: 'leave',
+      force: request.forceConflicts,
+    },
+    log,
+  );
+  const appliedAt = recorder.appliedAt ?? cluster.clock.now();
+
+  const workloads: PlanWorkloadInput[] = [];
+  for (const [i, doc] of deploymentDocs.entries()) {
+    const ref = refs[i]!;
+    const was = before.get(key(ref))!;
+    const now = await cluster.observe(ref);
+    const applyError = result.errors.find((e) => e.file === doc.file && e.line === doc.line)?.message;
+    // A rejected apply leaves the old object in place: lint and diff what the change asked for.
+    const after = applyError || !now.deployment ? (doc.object as Deployment) : now.deployment;
+    const seen = new Set(was.events.map((e) => `${e.metadata.name}#${e.count ?? 1}`));
+    const scalingEvents = now.events
+      .filter((e) => e.reason === 'ScalingReplicaSet' && e.involvedObject.kind === 'Deployment')
+      .filter((e) => !seen.has(`${e.metadata.name}#${e.count ?? 1}`))
+      .map((e) => ({
+        t: Math.max(0, Math.round(((parseTime(e.lastTimestamp ?? e.firstTimestamp) ?? appliedAt) - appliedAt) / 1000)),
+        message: e.message ?? '',
+      }));
+    const newRs = now.deployment ? findNewReplicaSet(now.deployment, now.replicaSets) : undefined;
+    workloads.push({
+      namespace: ref.namespace,
+      name: ref.name,
+      file: doc.file,
+      line: doc.line,
+      imageLines: (doc as ManifestDocument).imageLines,
+      ...(was.deployment ? { before: was.deployment } : {}),
+      after,
+      replicaSetsBefore: was.replicaSets.map((rs) => ({
+        name: rs.metadata.name ?? '',
+        replicas: rs.spec.replicas ?? 0,
+      })),
+      ...(newRs?.metadata.name ? { newReplicaSet: newRs.metadata.name } : {}),
+      scalingEvents,
+      availability: recorder.availability(ref, appliedAt),
+      ...(result.workloads.find((w) => w.namespace === ref.namespace && w.name === ref.name)
+        ? { outcome: result.workloads.find((w) => w.namespace === ref.namespace && w.name === ref.name)! }
+        : {}),
+      ...(applyError ? { applyError } : {}),
+    });
+  }
+  await cluster.close();
+  const plan = buildPlan({
+    workloads,
+    timeoutSeconds: policy.timeoutSeconds,
+    baselineSource,
+    nodes: {
+      count: simulated.scenario.nodes.count,
+      cpu: simulated.scenario.nodes.capacity.cpu,
+      memory: simulated.scenario.nodes.capacity.memory,
+    },
+  });
+  // An apply rejected for an object that is not a Deployment still fails the plan.
+  const others = result.errors.filter((e) => !workloads.some((w) => w.applyError === e.message));
+  if (others.length > 0) plan.errors.push(...others);
+  if (others.length > 0 && plan.verdict !== 'fails') plan.verdict = 'fails';
+  return { plan, simulationLog: lines };
+}
+
+function key(ref: WorkloadRef): string {
+  return `${ref.namespace}/${ref.name}`;
+}
+
+function objectKey(o: KubeObject): string {
+  return `${o.kind}/${o.metadata.namespace ?? 'default'}/${o.metadata.name ?? ''}`;
+}
+
+function replaceByKey(base: KubeObject[], override: KubeObject[]): KubeObject[] {
+  const keys = new Set(override.map(objectKey));
+  return [...base.filter((o) => !keys.has(objectKey(o))), ...override];
+}
+
+/**
+ * Reads the live Deployments the manifests name, read only (the adapter's watch and observe do
+ * LIST and WATCH, nothing else), as objects to pre-create in the simulated cluster: their spec,
+ * labels and annotations; the simulated controller rebuilds their ReplicaSets from the template.
+ */
+async function readLiveDeployments(
+  request: RunRequest,
+  loadKube: LoadKube,
+  budgetSeconds: number,
+  refs: WorkloadRef[],
+): Promise<{ objects: KubeObject[]; describe: string } | { errors: InputError[] }> {
+  const connection = await connectReal(request, loadKube, budgetSeconds);
+  if (!('cluster' in connection)) return { errors: connection.errors };
+  const cluster: ClusterClient = connection.cluster;
+  try {
+    await cluster.watch(refs);
+    const objects: KubeObject[] = [];
+    for (const ref of refs) {
+      const d = (await cluster.observe(ref)).deployment;
+      if (!d) continue;
+      const annotations = { ...(d.metadata.annotations ?? {}) };
+      delete annotations['deployment.kubernetes.io/revision'];
+      delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
+      objects.push({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+          name: d.metadata.name,
+          namespace: d.metadata.namespace,
+          ...(d.metadata.labels ? { labels: d.metadata.labels } : {}),
+          annotations,
+        },
+        spec: d.spec,
+      } as Deployment);
+    }
+    return { objects, describe: cluster.describe() };
+  } catch (err) {
+    return { errors: [{ message: `cannot read the baseline from ${cluster.describe()}: ${(err as Error).message}` }] };
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** Wraps the simulated cluster's client: notes when the gate applies, and availability per observation. */
+class Recorder {
+  appliedAt?: number;
+  private readonly samples = new Map<string, Array<{ at: number; available: number }>>();
+  readonly client: ClusterClient;
+
+  constructor(inner: ClusterClient) {
+    const note = (at: number) => (this.appliedAt ??= at);
+    const record = (ref: WorkloadRef, at: number, available: number) => {
+      if (this.appliedAt === undefined) return;
+      const list = this.samples.get(key(ref)) ?? [];
+      list.push({ at, available });
+      this.samples.set(key(ref), list);
+    };
+    this.client = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop === 'apply')
+          return (...args: Parameters<ClusterClient['apply']>) => {
+            note(target.clock.now());
+            return target.apply(...args);
+          };
+        if (prop === 'observe')
+          return async (ref: WorkloadRef) => {
+            const obs = await target.observe(ref);
+            if (obs.deployment) record(ref, target.clock.now(), obs.deployment.status?.availableReplicas ?? 0);
+            return obs;
+          };
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  availability(ref: WorkloadRef, origin: number): Array<{ t: number; available: number }> {
+    return (this.samples.get(key(ref)) ?? []).map((s) => ({
+      t: Math.round((s.at - origin) / 100) / 10,
+      available: s.available,
+    }));
+  }
+}

@@ -1,0 +1,113 @@
+/** The PR dry run's data: what buildPlan reads (from a simulated rollout) and what it reports. */
+import type { InputError, WorkloadResult } from '../gate/result.js';
+import type { Deployment } from '../k8s/objects.js';
+
+/** One Deployment as the simulated rollout saw it: before, after, and what happened in between. */
+export interface PlanWorkloadInput {
+  namespace: string;
+  name: string;
+  /** Manifest file and line of the Deployment (for links and annotations). */
+  file?: string;
+  line?: number;
+  /** Line of each container's `image:` in `file`, by container name. */
+  imageLines?: Record<string, number>;
+  /** The Deployment before the change (undefined: the change creates it). */
+  before?: Deployment;
+  /** The Deployment as the change leaves it (as stored, defaults applied). */
+  after: Deployment;
+  /** ReplicaSets of the Deployment before the change, with their sizes. */
+  replicaSetsBefore: Array<{ name: string; replicas: number }>;
+  /** Name of the ReplicaSet of the new template (when the controller created or reused one). */
+  newReplicaSet?: string;
+  /** The controller's ScalingReplicaSet events of the rollout, `t` in seconds since apply, in order. */
+  scalingEvents: Array<{ t: number; message: string }>;
+  /** Available replicas as observed during the rollout (`t` seconds since apply). */
+  availability: Array<{ t: number; available: number }>;
+  /** The gate's verdict on the simulated rollout (absent when the apply itself was rejected). */
+  outcome?: WorkloadResult;
+  /** Why the simulated cluster rejected the apply (an immutable selector, a quota, ...). */
+  applyError?: string;
+}
+
+export interface PlanInput {
+  workloads: PlanWorkloadInput[];
+  /** The gate's timeout (seconds), for the progressDeadlineSeconds lint. */
+  timeoutSeconds: number;
+  /** Where the baseline came from ("manifests in base/", "cluster https://...", "scenario objects"). */
+  baselineSource: string;
+  /** The simulated cluster's nodes, for the header. */
+  nodes?: { count: number; cpu: string; memory: string };
+}
+
+/** One scaling step of the simulated rollout. */
+export interface RolloutStep {
+  t: number;
+  /** `up` or `down`. */
+  direction: 'up' | 'down';
+  /** `new` when the new ReplicaSet was scaled, `old` otherwise. */
+  replicaSet: 'new' | 'old';
+  replicaSetName: string;
+  to: number;
+  /** Replicas (spec) of old and new ReplicaSets after the step. */
+  oldReplicas: number;
+  newReplicas: number;
+}
+
+/** A risky setting, with where it is. */
+export interface LintFinding {
+  rule:
+    | 'no-readiness-probe'
+    | 'max-unavailable-all'
+    | 'revision-history-zero'
+    | 'progress-deadline-over-timeout'
+    | 'selector-changed'
+    | 'mutable-image-tag'
+    | 'missing-requests'
+    | 'recreate-strategy';
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+export interface Capacity {
+  /** Millicores; undefined when a container requests no CPU. */
+  cpuMilli?: number;
+  /** Bytes; undefined when a container requests no memory. */
+  memoryBytes?: number;
+}
+
+export interface WorkloadPlan {
+  namespace: string;
+  name: string;
+  file?: string;
+  line?: number;
+  change: 'create' | 'update' | 'unchanged' | 'scale';
+  replicasBefore: number;
+  replicas: number;
+  strategy: string;
+  /** Unified-style diff of the pod template (empty when unchanged). */
+  templateDiff: string[];
+  steps: RolloutStep[];
+  /** Most pods (spec replicas of all ReplicaSets) at one time. */
+  peakPods: number;
+  /** Pods above the desired count at the peak (the surge actually reached). */
+  surgeReached: number;
+  /** Desired minus the fewest available replicas during the rollout (the unavailability actually reached). */
+  unavailableReached: number;
+  minAvailable: number;
+  /** Requests at the peak minus the requests before the change. */
+  extraCapacity: Capacity;
+  /** Simulated time from apply to the verdict. */
+  durationSeconds: number;
+  prediction: { result: 'succeeds' | 'fails'; reason?: string; message: string; detectedAfterSeconds?: number };
+  lint: LintFinding[];
+}
+
+export interface Plan {
+  /** `fails` when any simulated rollout fails, `risky` when only lint findings, else `ok`. */
+  verdict: 'ok' | 'risky' | 'fails' | 'invalid';
+  workloads: WorkloadPlan[];
+  errors: InputError[];
+  baselineSource: string;
+  nodes?: PlanInput['nodes'];
+}
