@@ -1,4 +1,4 @@
-import { rfc3339 } from '../../../k8s/meta.js';
+import { timestamp as rfc3339 } from '../store/timestamp.js';
 import type { ContainerState, Pod } from '../../../k8s/objects.js';
 import {
   goDuration,
