@@ -10,6 +10,10 @@ import type { RunRequest } from './app/runRequest.js';
 import type { GateLog } from './gate/gateLog.js';
 import type { GateResult } from './gate/result.js';
 import { actionOutputs, renderJobSummary, renderTextSummary } from './report/index.js';
+import { PLAN_MARKER, renderPlanComment, renderPlanText, runPlan, type Plan } from './plan/index.js';
+import { httpStatus, upsertStickyComment } from './action/stickyComment.js';
+import { withHeartbeat } from './action/heartbeat.js';
+import { RealClock } from './clock/realClock.js';
 
 /** The parts of @actions/core the action uses; tests may pass a fake. */
 export type CoreLike = Pick<
@@ -21,22 +25,28 @@ export type CoreLike = Pick<
   | 'setFailed'
   | 'setSecret'
   | 'info'
+  | 'notice'
   | 'warning'
   | 'error'
   | 'group'
   | 'summary'
 >;
 
-export async function run(c: CoreLike = core): Promise<GateResult | undefined> {
+export async function run(c: CoreLike = core): Promise<GateResult | Plan | undefined> {
   try {
     const request = readRequest(c);
-    const log: GateLog = {
-      info: (line) => c.info(line),
-      warn: (line, where) => c.warning(line, annotation(where)),
-      error: (line, where) => c.error(line, annotation(where)),
-      group: (name, fn) => c.group(name, fn),
-    };
-    const result = await runDeploy(request, log, async () => kube);
+    if (planMode(c, request.simulate)) return await runPlanMode(c, request);
+    const heartbeat = withHeartbeat(
+      {
+        info: (line) => c.info(line),
+        warn: (line, where) => c.warning(line, annotation(where)),
+        error: (line, where) => c.error(line, annotation(where)),
+        group: (name, fn) => c.group(name, fn),
+      },
+      new RealClock(),
+    );
+    const log: GateLog = heartbeat.log;
+    const result = await runDeploy(request, log, async () => kube).finally(() => heartbeat.stop());
     for (const e of result.errors) c.error(e.message, annotation({ file: e.file, line: e.line }));
     for (const line of renderTextSummary(result)) c.info(line);
     for (const [name, value] of Object.entries(actionOutputs(result))) c.setOutput(name, value);
@@ -47,6 +57,95 @@ export async function run(c: CoreLike = core): Promise<GateResult | undefined> {
     c.setFailed(err instanceof Error ? err.message : String(err));
     return undefined;
   }
+}
+
+/**
+ * Plan mode: `mode: plan`, or `simulate: true` on a pull request. Nothing is written to any
+ * cluster; the plan goes to the log, the job summary, the outputs and one sticky PR comment.
+ */
+export function planMode(c: CoreLike, simulate: boolean): boolean {
+  const mode = c.getInput('mode') || 'apply';
+  if (mode !== 'apply' && mode !== 'plan') throw new Error(`input mode must be one of apply, plan, got "${mode}"`);
+  const event = github.context.eventName;
+  return mode === 'plan' || (simulate && (event === 'pull_request' || event === 'pull_request_target'));
+}
+
+const PLAN_RESULTS: Record<Plan['verdict'], string> = {
+  ok: 'planned',
+  risky: 'planned',
+  fails: 'would-fail',
+  invalid: 'invalid',
+};
+
+async function runPlanMode(c: CoreLike, request: RunRequest): Promise<Plan> {
+  const baseline = c.getMultilineInput('baseline');
+  const { plan, simulationLog } = await runPlan({ ...request, baseline }, async () => kube);
+  await c.group('Simulated rollout (dry run, nothing written to any cluster)', async () => {
+    for (const line of simulationLog) c.info(line);
+  });
+  for (const e of plan.errors) c.error(e.message, annotation({ file: e.file, line: e.line }));
+  for (const w of plan.workloads) {
+    for (const f of w.lint) c.warning(f.message, annotation({ file: f.file, line: f.line }));
+    if (w.prediction.result === 'fails')
+      c.error(
+        `plan: deployment "${w.name}" would fail: ${w.prediction.reason ?? ''}: ${w.prediction.message}`,
+        annotation({ file: w.file, line: w.line }),
+      );
+  }
+  for (const line of renderPlanText(plan)) c.info(line);
+  const markdown = renderPlanComment(plan, blobOptions());
+  c.setOutput('result', PLAN_RESULTS[plan.verdict]);
+  c.setOutput('plan', markdown);
+  c.setOutput('json', JSON.stringify(plan));
+  const url = await postPlanComment(c, markdown);
+  c.setOutput('comment-url', url ?? '');
+  if (process.env.GITHUB_STEP_SUMMARY) await c.summary.addRaw(markdown, true).write();
+  if (plan.verdict === 'fails' || plan.verdict === 'invalid')
+    c.setFailed(`rollout-gate plan: ${PLAN_RESULTS[plan.verdict]}`);
+  return plan;
+}
+
+/** The sticky comment; skipped with a notice when there is no PR, no token, or no permission. */
+async function postPlanComment(c: CoreLike, body: string): Promise<string | undefined> {
+  if ((c.getInput('comment') || 'true') === 'false') return undefined;
+  const number = github.context.payload.pull_request?.number;
+  if (typeof number !== 'number') {
+    c.notice('rollout-gate: not a pull request event; the plan is in the job summary, no PR comment was posted');
+    return undefined;
+  }
+  const token = c.getInput('github-token');
+  if (!token) {
+    c.notice('rollout-gate: no github-token; the plan was not posted as a PR comment');
+    return undefined;
+  }
+  const repo = process.env.GITHUB_REPOSITORY ?? '';
+  const [owner, name] = repo.split('/');
+  if (!owner || !name) {
+    c.notice('rollout-gate: GITHUB_REPOSITORY is not set; the plan was not posted as a PR comment');
+    return undefined;
+  }
+  try {
+    const octokit = github.getOctokit(token);
+    const done = await upsertStickyComment(octokit, { owner, repo: name, issueNumber: number }, PLAN_MARKER, body);
+    c.info(`rollout-gate: plan comment ${done.action}: ${done.url}`);
+    return done.url;
+  } catch (err) {
+    const status = httpStatus(err);
+    if (status === 403 || status === 404) {
+      c.notice(
+        `rollout-gate: the token may not comment on this pull request (HTTP ${status}); give the job ` +
+          '`permissions: pull-requests: write` to get the plan as a PR comment. The plan is in the job summary.',
+      );
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+function blobOptions(): { blobUrl?: string } {
+  const { serverUrl, sha } = github.context;
+  const repo = process.env.GITHUB_REPOSITORY;
+  return repo && sha ? { blobUrl: `${serverUrl}/${repo}/blob/${sha}` } : {};
 }
 
 /** Inputs of action.yml as a RunRequest. The kubeconfig is masked before anything can log it. */
@@ -111,8 +210,5 @@ function annotation(where?: { file?: string; line?: number }): core.AnnotationPr
 
 async function writeSummary(c: CoreLike, result: GateResult): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  const { serverUrl, sha } = github.context;
-  const repo = process.env.GITHUB_REPOSITORY;
-  const blobUrl = repo && sha ? `${serverUrl}/${repo}/blob/${sha}` : undefined;
-  await c.summary.addRaw(renderJobSummary(result, blobUrl ? { blobUrl } : {}), true).write();
+  await c.summary.addRaw(renderJobSummary(result, blobOptions()), true).write();
 }

@@ -5,8 +5,8 @@
  * {@link buildPlan} reports what happened.
  *
  * Baseline, in order of preference: the `baseline` manifests (e.g. the base branch's files), else
- * the live Deployments of a real cluster (GET/LIST/WATCH only, through the adapter's `observe`),
- * else the scenario's own objects.
+ * the live Deployments of a real cluster when one is named explicitly (kubeconfig or context, not
+ * `simulate`; GET/LIST/WATCH only, through the adapter's `observe`), else the scenario's objects.
  */
 import { connectReal, loadScenario, type LoadKube } from '../app/connect.js';
 import { policyFrom, type RunRequest } from '../app/runRequest.js';
@@ -74,7 +74,7 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
       base.documents.map((d) => d.object),
     );
     baselineSource = `the manifests of ${request.baseline.join(', ')}`;
-  } else if (!request.simulate) {
+  } else if (!request.simulate && (request.kubeconfigContent || request.kubeconfigPath || request.context)) {
     if (!loadKube) throw new Error('runPlan: a cluster baseline needs the kube adapter (loadKube)');
     const read = await readLiveDeployments(request, loadKube, policy.timeoutSeconds, refs);
     if ('errors' in read) return invalid(read.errors);
