@@ -48,12 +48,25 @@ export interface ClusterClient {
 
   /** Server-side apply of one object; returns the object as stored. */
   apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject>;
-  get<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined>;
+  get<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined>;
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void>;
   /** A JSON patch on a Deployment (the undo of kubectl); include a `test` op for preconditions. */
   patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment>;
-  /** Merge-patches metadata.annotations of a Deployment (null deletes a key), under its own field manager. */
-  annotateDeployment(ref: WorkloadRef, annotations: Record<string, string | null>, fieldManager: string): Promise<Deployment>;
+  /**
+   * Merge-patches metadata.annotations of a Deployment (null deletes a key), under its own field
+   * manager; with `resourceVersion`, only if the Deployment still has it (409 Conflict otherwise).
+   */
+  annotateDeployment(
+    ref: WorkloadRef,
+    annotations: Record<string, string | null>,
+    fieldManager: string,
+    options?: { resourceVersion?: string },
+  ): Promise<Deployment>;
   scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void>;
 
   /** Starts watching these Deployments (and their ReplicaSets, pods and events). */

@@ -27,11 +27,13 @@ export const FIELD_MANAGER = 'rollout-gate';
 export async function applyManifests(
   cluster: ClusterClient,
   documents: ApplyDocument[],
-  options: { force: boolean; changeCause?: string },
+  options: { force: boolean; changeCause?: string; signal?: AbortSignal },
 ): Promise<ApplyOutcome> {
   const applied: AppliedObject[] = [];
   const stored: KubeObject[] = [];
   for (const doc of documents) {
+    // Cancelled: nothing after the document being applied is sent.
+    if (options.signal?.aborted) break;
     const obj = clone(doc.object);
     if (options.changeCause && obj.kind === 'Deployment') {
       obj.metadata.annotations = {

@@ -79,6 +79,8 @@ export interface AppliedObject {
 
 export interface GateResult {
   result: RunOutcome;
+  /** Why the whole run failed when it is not a workload's verdict: Cancelled, Locked. */
+  reason?: string;
   workloads: WorkloadResult[];
   errors: InputError[];
   /** Extensions: */

@@ -1,6 +1,9 @@
 import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
 import { ApiError } from '../k8s/apiError.js';
-import { planRollback, preconditionedPatch } from '../rollback/lastGood.js';
+import { planRollback, preconditionedPatch, type RollbackPlan } from '../rollback/lastGood.js';
+import type { Deployment, PodTemplateSpec } from '../k8s/objects.js';
+import { templatesEqualIgnoringHash } from '../rollout/revisions.js';
+import { LOCK_ANNOTATION } from './lock.js';
 import { PAUSED_UNDO_ERROR } from '../rollback/undoPatch.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { revisionOf } from '../rollout/revisions.js';
@@ -35,7 +38,7 @@ export interface RollbackOptions {
 }
 
 /** Attempts at sending one undo when the Deployment's status keeps moving under us. */
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 8;
 
 /**
  * Rolls back every requested Deployment to its last good revision, then verifies all of them
@@ -121,9 +124,19 @@ async function sendUndo(
   log: GateLog,
 ): Promise<Sent> {
   const { ref } = request;
+  /** The template of the undo already sent, whose answer was lost or refused: it may be in place. */
+  let sent: { template: PodTemplateSpec; explanation: string } | undefined;
   for (let attempt = 1; ; attempt++) {
     const observed = await cluster.observe(ref);
-    const d = observed.deployment;
+    // After a failed attempt the watch cache may lag behind (or miss our own write): read afresh.
+    const d =
+      attempt === 1
+        ? observed.deployment
+        : await cluster.get<Deployment>('apps/v1', 'Deployment', ref.namespace, ref.name);
+    if (d && sent && templatesEqualIgnoringHash(d.spec.template, sent.template)) {
+      // Idempotent: our undo was committed (its answer lost); never send a second one.
+      return { at: cluster.clock.now(), generation: d.metadata.generation, explanation: sent.explanation };
+    }
     if (d && request.appliedGeneration !== undefined && d.metadata.generation !== request.appliedGeneration) {
       return superseded(ref, log);
     }
@@ -135,20 +148,23 @@ async function sendUndo(
       return { outcome: { restored: false, reason: 'Paused', message, timeline: [] } };
     }
     const plan = planRollback({ deployment: d, replicaSets: observed.replicaSets, before: request.baseline.preApply });
+    if (plan.kind === 'rollback') keepLease(plan, d!);
     if (plan.kind === 'none') {
       if (plan.reason === 'NoGoodRevision' && request.createdByRun)
         return noGoodRevision(cluster, request, options, plan.message, log);
       log.error(`deployment "${ref.name}": not rolled back: ${plan.message}`);
       return { outcome: { restored: false, reason: plan.reason, message: plan.message, timeline: [] } };
     }
-    log.info(plan.explanation);
+    if (!sent) log.info(plan.explanation);
+    sent = { template: plan.template, explanation: plan.explanation };
     try {
       const patched = await cluster.patchDeployment(ref, preconditionedPatch(plan));
       return { at: cluster.clock.now(), generation: patched.metadata.generation, explanation: plan.explanation };
     } catch (err) {
       // A status write by the controller between our read and our patch also moves the
       // resourceVersion: re-read, and only give up when the spec itself changed (above).
-      if (ApiError.isConflict(err) && attempt < MAX_ATTEMPTS) continue;
+      // A lost connection whose retries ran out is ambiguous too: re-check before anything else.
+      if ((ApiError.isConflict(err) || (err instanceof ApiError && err.code === 0)) && attempt < MAX_ATTEMPTS) continue;
       const why = err instanceof ApiError ? err.message : String(err);
       log.error(`deployment "${ref.name}": the rollback was refused: ${why}`);
       return {
@@ -160,6 +176,21 @@ async function sendUndo(
         },
       };
     }
+  }
+}
+
+/**
+ * kubectl's undo replaces all annotations with the target ReplicaSet's copies; keep the
+ * Deployment's own lease (see lock.ts) as it is, as the planner does for the last-good record.
+ */
+function keepLease(plan: RollbackPlan, d: Deployment): void {
+  const own = d.metadata.annotations?.[LOCK_ANNOTATION];
+  for (const op of plan.patch) {
+    if (op.path !== '/metadata/annotations' || typeof op.value !== 'object' || op.value === null) continue;
+    const annotations = { ...(op.value as Record<string, string>) };
+    if (own === undefined) delete annotations[LOCK_ANNOTATION];
+    else annotations[LOCK_ANNOTATION] = own;
+    op.value = annotations;
   }
 }
 
@@ -187,7 +218,10 @@ async function noGoodRevision(
         outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; scaled to 0 replicas`, timeline: [] },
       };
     case 'delete':
-      await cluster.delete('apps/v1', 'Deployment', ref.namespace, ref.name);
+      // Idempotent: a retry of a delete whose answer was lost finds it gone.
+      await cluster.delete('apps/v1', 'Deployment', ref.namespace, ref.name).catch((err: unknown) => {
+        if (!ApiError.isNotFound(err)) throw err;
+      });
       log.warn(`${base}; deleted it (on-no-good-revision: delete)`);
       return { outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; deleted it`, timeline: [] } };
     case 'leave':

@@ -8,9 +8,13 @@ import { captureEvidence } from './captureEvidence.js';
 import type { GateLog } from './gateLog.js';
 import { recordLastGood } from './recordLastGood.js';
 import type { GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
-import { rollbackWorkloads, type RollbackRequest } from './rollbackWorkloads.js';
+import { rollbackWorkloads, type RollbackOutcome, type RollbackRequest } from './rollbackWorkloads.js';
 import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
 import { revisionOf } from '../rollout/revisions.js';
+import { SeededRandom } from '../clock/seededRandom.js';
+import type { RandomSource } from '../cluster/retry.js';
+import { acquireLock, releaseLock, type Lease, type LockOutcome } from './lock.js';
+import { RetryingCluster } from './retryingCluster.js';
 
 /** A manifest document plus the lines of its container images (from the manifest loader). */
 export interface GateDocument extends ApplyDocument {
@@ -28,6 +32,19 @@ export interface GateInput {
   onNoGoodRevision: 'leave' | 'scale-to-zero' | 'delete';
   force: boolean;
   changeCause?: string;
+  /**
+   * Cancels the run (SIGINT/SIGTERM, a cancelled workflow). The run stops applying and watching;
+   * with `rollbackOnCancel` (the default) every Deployment it changed is rolled back (and verified);
+   * the result is `failed`, reason `Cancelled`. A cancel during the rollback itself lets it finish.
+   */
+  signal?: AbortSignal;
+  rollbackOnCancel?: boolean;
+  /** Take a lease on every Deployment for the run (default true; see lock.ts). */
+  lock?: boolean;
+  /** The lease holder's name (default: rollout-gate-<random>); make it say who runs (CI run id, host). */
+  lockHolder?: string;
+  /** Jitter of the retries (default: seeded from the clock). */
+  random?: RandomSource;
 }
 
 /** One gated Deployment, from baseline to outcome. */
@@ -47,8 +64,36 @@ interface Workload {
  * judge, and when one fails roll back every Deployment this run changed to its last good
  * revision, verifying the rollback. Pure orchestration over the ClusterClient port.
  */
-export async function runGate(cluster: ClusterClient, input: GateInput, log: GateLog): Promise<GateResult> {
+export async function runGate(client: ClusterClient, input: GateInput, log: GateLog): Promise<GateResult> {
+  const clock = client.clock;
+  const startedAt = clock.now();
+  const random = input.random ?? new SeededRandom(startedAt >>> 0);
+  const budgetMs = (input.policy.timeoutSeconds + input.rollbackTimeoutSeconds) * 1000 + 60_000;
+  // Every request is retried (429/5xx/lost connection) with back-off and jitter within the budget.
+  const cluster = new RetryingCluster(client, { random, notAfter: () => startedAt + budgetMs });
+  const holder = input.lockHolder ?? `rollout-gate-${Math.floor(random.next() * 2 ** 40).toString(16)}`;
+  const held: WorkloadRef[] = [];
+  const lease = async (ref: WorkloadRef): Promise<LockOutcome | undefined> => {
+    if (input.lock === false) return undefined;
+    const outcome = await acquireLock(cluster, ref, holder, budgetMs);
+    if (outcome.state === 'held') held.push(ref);
+    return outcome;
+  };
+  try {
+    return await gateRun(cluster, input, log, lease);
+  } finally {
+    for (const ref of held) await releaseLock(cluster, ref, holder);
+  }
+}
+
+async function gateRun(
+  cluster: ClusterClient,
+  input: GateInput,
+  log: GateLog,
+  lease: (ref: WorkloadRef) => Promise<LockOutcome | undefined>,
+): Promise<GateResult> {
   const clock = cluster.clock;
+  const signal = input.signal;
   const phases: PhaseTiming[] = [];
   const timed = async <T>(name: PhaseTiming['name'], fn: () => Promise<T>): Promise<T> => {
     const start = clock.now();
@@ -64,6 +109,14 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
     namespace: d.object.metadata.namespace ?? 'default',
     name: d.object.metadata.name ?? '',
   }));
+  // Leases first: a live lease of another run on any Deployment means nothing is applied at all.
+  const locked: Array<{ ref: WorkloadRef; lease: Lease }> = [];
+  for (const ref of refs) {
+    const outcome = await lease(ref);
+    if (outcome?.state === 'locked') locked.push({ ref, lease: outcome.lease });
+  }
+  if (locked.length > 0) return lockedResult(locked, log, cluster.mode === 'simulated');
+
   await cluster.watch(refs);
 
   const workloads: Workload[] = [];
@@ -85,6 +138,8 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
     });
   }
 
+  if (signal?.aborted) return cancelledBeforeApply();
+
   // Apply.
   const origin = clock.now();
   let applied;
@@ -94,6 +149,7 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
         const outcome = await applyManifests(cluster, input.documents, {
           force: input.force,
           changeCause: input.changeCause,
+          signal,
         });
         for (const a of outcome.applied) log.info(`${a.kind.toLowerCase()}/${a.name} ${a.action}`);
         return outcome;
@@ -116,8 +172,14 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
   const appliedAt = clock.now();
   for (const w of workloads) {
     const stored = applied.stored[input.documents.indexOf(w.doc)] as Deployment | undefined;
-    const generation = stored?.metadata.generation;
-    w.changed = !w.baseline.exists || generation !== w.baseline.generation;
+    let generation = stored?.metadata.generation;
+    // Not applied at all (cancelled before its document): not changed by this run.
+    w.changed = stored !== undefined && (!w.baseline.exists || generation !== w.baseline.generation);
+    if (stored && !w.baseline.exists) {
+      // Created by this run: leased now; the lease's annotation write moves the generation (ours).
+      const outcome = await lease(w.ref);
+      if (outcome?.state === 'held') generation = outcome.deployment.metadata.generation;
+    }
     w.watched.context = {
       appliedAt,
       appliedGeneration: generation,
@@ -134,11 +196,18 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
       watchRollouts(
         cluster,
         workloads.map((w) => w.watched),
-        { policy: input.policy, mode: 'rollout', stopOnFirstFailure: input.rollback === 'on-failure', origin },
+        {
+          policy: input.policy,
+          mode: 'rollout',
+          stopOnFirstFailure: input.rollback === 'on-failure',
+          origin,
+          ...(signal ? { signal } : {}),
+        },
         log,
       ),
     ),
   );
+  if (signal?.aborted) return cancelled();
 
   const failedOnes = workloads.filter((w) => w.watched.verdict?.state === 'failed');
   const detectedAt = Math.min(...failedOnes.map((w) => w.watched.decidedAt ?? Infinity));
@@ -249,6 +318,87 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
   }
   return finish(allRestored ? 'rolled-back' : 'failed');
 
+  /** Cancelled before anything was applied: nothing to undo. */
+  function cancelledBeforeApply(): GateResult {
+    log.error('the run was cancelled before anything was applied');
+    return {
+      result: 'failed',
+      reason: CANCELLED,
+      workloads: workloads.map((w) => ({
+        kind: 'Deployment',
+        namespace: w.ref.namespace,
+        name: w.ref.name,
+        result: 'unchanged',
+        reason: CANCELLED,
+        message: 'the run was cancelled before anything was applied',
+        durationSeconds: 0,
+      })),
+      errors: [],
+      applied: [],
+      phases,
+      simulated: cluster.mode === 'simulated',
+    };
+  }
+
+  /**
+   * Cancelled after (part of) the apply: roll back what this run changed, when asked to, and
+   * report every workload's state. The rollback itself is not cancellable: it is what makes the
+   * state consistent.
+   */
+  async function cancelled(): Promise<GateResult> {
+    const at = round1((clock.now() - origin) / 1000);
+    const rollBack = input.rollbackOnCancel !== false;
+    log.error(
+      `the run was cancelled after ${at} s` +
+        (rollBack ? '; rolling back what it changed' : '; leaving what it applied in place (rollback-on-cancel false)'),
+    );
+    const changed = workloads.filter((w) => w.changed);
+    const outcomes =
+      rollBack && changed.length > 0
+        ? await timed('rollback', () =>
+            log.group('Rollback', () =>
+              rollbackWorkloads(
+                cluster,
+                changed.map((w) => ({
+                  ref: w.ref,
+                  baseline: w.baseline,
+                  appliedGeneration: w.watched.context.appliedGeneration,
+                  createdByRun: !w.baseline.exists,
+                })),
+                {
+                  policy: input.policy,
+                  timeoutSeconds: input.rollbackTimeoutSeconds,
+                  onNoGoodRevision: input.onNoGoodRevision,
+                  origin,
+                },
+                log,
+              ),
+            ),
+          )
+        : new Map<string, RollbackOutcome>();
+    for (const w of workloads) {
+      const outcome = outcomes.get(`${w.ref.namespace}/${w.ref.name}`);
+      const base = undecidedResult(w, appliedAt, clock.now(), `cancelled after ${at} s`);
+      const result: WorkloadResult['result'] = !w.changed
+        ? 'unchanged'
+        : outcome?.restored
+          ? 'rolled-back'
+          : rollBack
+            ? 'failed'
+            : base.result;
+      w.result = {
+        ...base,
+        result,
+        reason: outcome && !outcome.restored && outcome.reason === 'Superseded' ? 'Superseded' : CANCELLED,
+        ...(outcome?.rolledBackTo !== undefined ? { rolledBackTo: outcome.rolledBackTo } : {}),
+        ...(outcome
+          ? { rollbackMessage: outcome.message, timeline: [...(base.timeline ?? []), ...outcome.timeline] }
+          : {}),
+      };
+    }
+    return { ...finish('failed'), reason: CANCELLED };
+  }
+
   function finish(result: RunOutcome): GateResult {
     return {
       result,
@@ -280,6 +430,31 @@ export async function runGate(cluster: ClusterClient, input: GateInput, log: Gat
       ],
     };
   }
+}
+
+/** The run's reason when a signal cancelled it. */
+export const CANCELLED = 'Cancelled';
+/** The run's reason when another run holds a lease on one of its Deployments. */
+export const LOCKED = 'Locked';
+
+function lockedResult(locked: Array<{ ref: WorkloadRef; lease: Lease }>, log: GateLog, simulated: boolean): GateResult {
+  const workloads: WorkloadResult[] = locked.map(({ ref, lease }) => {
+    const until = new Date(lease.expiresAt).toISOString();
+    const message =
+      `deployment "${ref.name}" is being deployed by another gate run (${lease.holder}, lease until ${until}); ` +
+      'nothing was applied';
+    log.error(message);
+    return {
+      kind: 'Deployment',
+      namespace: ref.namespace,
+      name: ref.name,
+      result: 'failed',
+      reason: LOCKED,
+      message,
+      durationSeconds: 0,
+    };
+  });
+  return { result: 'failed', reason: LOCKED, workloads, errors: [], applied: [], phases: [], simulated };
 }
 
 function undecidedResult(w: Workload, start: number, now: number, why: string): WorkloadResult {

@@ -48,6 +48,8 @@ export interface WatchOptions {
   recheckMs?: number;
   /** Time origin of the timeline (ms): the apply. */
   origin: number;
+  /** Stops watching (verdicts left undecided) once aborted. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -66,9 +68,13 @@ export async function watchRollouts(
   for (;;) {
     const now = cluster.clock.now();
     let failed = false;
+    if (options.signal?.aborted) return;
     for (const w of workloads) {
       if (w.decidedAt !== undefined) continue;
       const snapshot = await cluster.observe(w.ref);
+      // A watch cache that has not yet seen this run's own write (a dropped watch not yet resumed)
+      // shows the Deployment as it was before: judging that would judge the wrong revision.
+      if (staleOf(w, snapshot) && now - w.context.appliedAt < options.policy.timeoutSeconds * 1000) continue;
       noteProgress(w, snapshot, now);
       noteAppliedRevision(w, snapshot);
       const judgeFn = options.mode === 'rollback' ? judgeRollback : judge;
@@ -109,6 +115,12 @@ function supersededVerdict(w: WatchedWorkload, snapshot: WorkloadSnapshot): Verd
   // The verdict's reason type lists the judge's reasons; Superseded is the gate's own (design.md §3.1 allows "...").
   const reason = SUPERSEDED as FailureReason;
   return { state: 'failed', reason, message, failure: { reason, message, evidence: [] }, progressLine: '' };
+}
+
+function staleOf(w: WatchedWorkload, snapshot: WorkloadSnapshot): boolean {
+  const generation = snapshot.deployment?.metadata.generation;
+  const applied = w.context.appliedGeneration;
+  return generation !== undefined && applied !== undefined && generation < applied;
 }
 
 /** The revision of the applied template: read while the controller's status is of our generation. */

@@ -147,9 +147,12 @@ export class KubeCluster implements ClusterClient {
     ref: WorkloadRef,
     annotations: Record<string, string | null>,
     fieldManager: string,
+    options: { resourceVersion?: string } = {},
   ): Promise<Deployment> {
     const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
-    const body = { metadata: { annotations } };
+    // A resourceVersion in a merge patch is a precondition: 409 Conflict when the object moved on.
+    const rv = options.resourceVersion;
+    const body = { metadata: { annotations, ...(rv !== undefined ? { resourceVersion: rv } : {}) } };
     return this.remember(
       await this.send<Deployment>(
         { verb: 'PATCH', path, query: { fieldManager }, body, contentType: MERGE_PATCH },

@@ -12,6 +12,7 @@ import { Simulation } from './simulation.js';
 
 export { Simulation } from './simulation.js';
 export { SimulatedCluster } from './simulatedCluster.js';
+export { FaultInjector, type FaultOptions } from './faults/faultInjector.js';
 export { parseScenario, ScenarioError } from './scenario/parseScenario.js';
 export { defaultScenario, type Scenario } from './scenario/scenario.js';
 
@@ -78,7 +79,7 @@ export function createSimulatedCluster(
     const current = k.logs(ns, pod, container, { tailLines: lines });
     return current.length > 0 ? current : k.logs(ns, pod, container, { tailLines: lines, previous: true });
   };
-  const cluster = new SimulatedCluster(simulation, readLogs);
+  const cluster = new SimulatedCluster(simulation, readLogs, scenario.faults);
   return { simulation, kubelet: k, cluster };
 }
 

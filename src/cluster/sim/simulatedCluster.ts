@@ -5,12 +5,19 @@ import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, Wor
 import { applyObject, updateObject } from './applyObject.js';
 import { applyJsonPatch } from './patch/jsonPatch.js';
 import type { Simulation } from './simulation.js';
+import { FaultInjector, NO_FAULTS, PendingReset, type FaultOptions } from './faults/faultInjector.js';
 
 export type LogReader = (namespace: string, pod: string, container: string, lines: number) => string[];
 
 /**
  * The port adapter over an in-process {@link Simulation}: no HTTP, virtual time. Waiting
  * advances the virtual clock, so a 10-minute rollout is judged in milliseconds.
+ *
+ * With faults (scenario `faults`), requests fail as an API server under load fails (429 with
+ * Retry-After, 500, 503, connection resets, some after the write was committed, 409 on conditional
+ * writes), and the watch stream behind `observe`/`waitForChange` drops every N seconds: until it
+ * is resumed (or relisted after a 410 Gone), changes are not notified and `observe` answers from
+ * the stale cache, as a real informer does.
  */
 export class SimulatedCluster implements ClusterClient {
   readonly mode = 'simulated' as const;
@@ -18,13 +25,21 @@ export class SimulatedCluster implements ClusterClient {
   private changed = false;
   private readonly counts: Record<string, number> = {};
   private readonly unsubscribe: () => void;
+  readonly faults: FaultInjector;
+  /** When the watch streams were last (re)established; undefined before `watch`. */
+  private watchSince?: number;
+  /** The last observation per workload, answered while the watch is down. */
+  private readonly cache = new Map<string, WorkloadObservation>();
+  private dropNoted?: number;
 
   constructor(
     readonly simulation: Simulation,
     private readonly readLogs: LogReader = () => [],
+    faults: FaultOptions = NO_FAULTS,
   ) {
+    this.faults = new FaultInjector(faults);
     this.unsubscribe = simulation.store.watch((event) => {
-      if (this.watchedNamespaces.has(event.object.metadata.namespace ?? '')) this.changed = true;
+      if (this.watchedNamespaces.has(event.object.metadata.namespace ?? '') && !this.watchDown()) this.changed = true;
     });
   }
 
@@ -37,15 +52,16 @@ export class SimulatedCluster implements ClusterClient {
   }
 
   async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
-    this.count('PATCH');
-    this.kindOf(obj);
-    const { object } = applyObject(this.simulation.store, obj, {
-      manager: options.fieldManager,
-      force: options.force,
-      time: this.now(),
+    return this.request('PATCH', obj.metadata.name ?? '', false, () => {
+      this.kindOf(obj);
+      const { object } = applyObject(this.simulation.store, obj, {
+        manager: options.fieldManager,
+        force: options.force,
+        time: this.now(),
+      });
+      this.simulation.settle();
+      return clone(object);
     });
-    this.simulation.settle();
-    return clone(object);
   }
 
   async get<T extends KubeObject>(
@@ -54,19 +70,25 @@ export class SimulatedCluster implements ClusterClient {
     namespace: string | undefined,
     name: string,
   ): Promise<T | undefined> {
-    this.count('GET');
-    const found = this.simulation.store.get<T>(kind, namespace, name);
-    return found ? clone(found) : undefined;
+    return this.request('GET', name, false, () => {
+      const found = this.simulation.store.get<T>(kind, namespace, name);
+      return found ? clone(found) : undefined;
+    });
   }
 
   async delete(_apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {
-    this.count('DELETE');
-    this.simulation.store.delete(kind, namespace, name);
-    this.simulation.settle();
+    return this.request('DELETE', name, false, () => {
+      this.simulation.store.delete(kind, namespace, name);
+      this.simulation.settle();
+    });
   }
 
   async patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment> {
-    this.count('PATCH');
+    const conditional = patch.some((op) => op.path === '/metadata/resourceVersion');
+    return this.request('PATCH', ref.name, conditional, () => this.patchNow(ref, patch));
+  }
+
+  private patchNow(ref: WorkloadRef, patch: JsonPatchOp[]): Deployment {
     const store = this.simulation.store;
     const current = store.mustGet<Deployment>('Deployment', ref.namespace, ref.name);
     let patched: Deployment;
@@ -90,8 +112,19 @@ export class SimulatedCluster implements ClusterClient {
     ref: WorkloadRef,
     annotations: Record<string, string | null>,
     fieldManager: string,
+    options: { resourceVersion?: string } = {},
   ): Promise<Deployment> {
-    this.count('PATCH');
+    return this.request('PATCH', ref.name, options.resourceVersion !== undefined, () =>
+      this.annotateNow(ref, annotations, fieldManager, options.resourceVersion),
+    );
+  }
+
+  private annotateNow(
+    ref: WorkloadRef,
+    annotations: Record<string, string | null>,
+    fieldManager: string,
+    resourceVersion: string | undefined,
+  ): Deployment {
     const store = this.simulation.store;
     const current = store.mustGet<Deployment>('Deployment', ref.namespace, ref.name);
     const next = { ...(current.metadata.annotations ?? {}) };
@@ -101,35 +134,49 @@ export class SimulatedCluster implements ClusterClient {
     }
     const updated = clone(current);
     updated.metadata.annotations = next;
+    // A resourceVersion in a merge patch is a precondition (409 Conflict when stale).
+    if (resourceVersion !== undefined) updated.metadata.resourceVersion = resourceVersion;
     const result = updateObject(store, current, updated, { manager: fieldManager, time: this.now() });
     this.simulation.settle();
     return clone(result);
   }
 
   async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
-    this.count('PATCH');
-    const store = this.simulation.store;
-    const current = store.mustGet<Deployment>('Deployment', ref.namespace, ref.name);
-    updateObject(
-      store,
-      current,
-      { ...clone(current), spec: { ...clone(current.spec), replicas } },
-      { manager: 'rollout-gate', time: this.now() },
-    );
-    this.simulation.settle();
+    return this.request('PATCH', ref.name, false, () => {
+      const store = this.simulation.store;
+      const current = store.mustGet<Deployment>('Deployment', ref.namespace, ref.name);
+      updateObject(
+        store,
+        current,
+        { ...clone(current), spec: { ...clone(current.spec), replicas } },
+        { manager: 'rollout-gate', time: this.now() },
+      );
+      this.simulation.settle();
+    });
   }
 
   async watch(refs: WorkloadRef[]): Promise<void> {
     for (const ref of refs) {
       if (!this.watchedNamespaces.has(ref.namespace)) {
-        this.watchedNamespaces.add(ref.namespace);
-        this.count('LIST', 4);
+        // One fault roll for the namespace's four list+watch pairs; a failure leaves it unwatched.
+        await this.request('LIST', ref.namespace, false, () => undefined, 4);
         this.count('WATCH', 4);
+        this.watchedNamespaces.add(ref.namespace);
       }
     }
+    this.watchSince ??= this.simulation.clock.now();
   }
 
   async observe(ref: WorkloadRef): Promise<WorkloadObservation> {
+    const key = `${ref.namespace}/${ref.name}`;
+    const cached = this.cache.get(key);
+    if (cached && this.watchDown()) return clone(cached);
+    const observation = this.observeNow(ref);
+    if (this.faults.enabled) this.cache.set(key, clone(observation));
+    return observation;
+  }
+
+  private observeNow(ref: WorkloadRef): WorkloadObservation {
     const store = this.simulation.store;
     const deployment = store.get<Deployment>('Deployment', ref.namespace, ref.name);
     if (!deployment) return { replicaSets: [], pods: [], events: [] };
@@ -143,13 +190,64 @@ export class SimulatedCluster implements ClusterClient {
   }
 
   async waitForChange(maxMs: number): Promise<void> {
+    if (this.watchDown() && (await this.resumeWatch())) return;
     this.changed = false;
     this.simulation.runUntil(() => this.changed, maxMs);
   }
 
   async podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {
-    this.count('GET');
-    return this.readLogs(namespace, pod, container, lines);
+    return this.request('GET', pod, false, () => this.readLogs(namespace, pod, container, lines));
+  }
+
+  /** Whether the watch streams were dropped and not yet resumed. */
+  private watchDown(): boolean {
+    if (this.watchSince === undefined || !this.faults.enabled) return false;
+    const drop = this.faults.lastDropAt(this.watchSince, this.simulation.clock.now());
+    if (drop === undefined) return false;
+    if (this.dropNoted !== drop) {
+      this.dropNoted = drop;
+      this.faults.noteDrop();
+    }
+    return true;
+  }
+
+  /**
+   * Re-opens the dropped watches from the last resourceVersion; a 410 Gone means that version is
+   * compacted away: relist. Returns true when resynced (anything may have changed since the drop),
+   * false when a request failed (the caller waits without notifications and tries again next time).
+   */
+  private async resumeWatch(): Promise<boolean> {
+    try {
+      for (const ns of [...this.watchedNamespaces].sort()) {
+        if (this.faults.resumeGone()) {
+          this.count('WATCH', 4);
+          await this.request('LIST', ns, false, () => undefined, 4);
+        }
+        await this.request('WATCH', ns, false, () => undefined, 4);
+      }
+    } catch {
+      return false;
+    }
+    this.watchSince = this.simulation.clock.now();
+    this.cache.clear();
+    return true;
+  }
+
+  /**
+   * One API request: counted, then (with faults) delayed, failed before being served, or served
+   * with its answer lost (a reset after commit: the caller cannot know whether it happened).
+   */
+  private async request<T>(verb: string, what: string, conditional: boolean, serve: () => T, n = 1): Promise<T> {
+    this.count(verb, n);
+    if (!this.faults.enabled) return serve();
+    const latency = this.faults.latency();
+    if (latency > 0) await this.simulation.clock.sleep(latency);
+    const fault = this.faults.beforeRequest(verb, what, conditional);
+    if (fault && !(fault instanceof PendingReset)) throw fault;
+    const result = serve();
+    const lost = this.faults.afterCommit(fault);
+    if (lost) throw lost;
+    return result;
   }
 
   requestCounts(): Record<string, number> {

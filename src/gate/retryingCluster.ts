@@ -1,0 +1,118 @@
+import { SeededRandom } from '../clock/seededRandom.js';
+import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RandomSource, type RetryPolicy } from '../cluster/retry.js';
+import type { Deployment, KubeObject } from '../k8s/objects.js';
+
+export interface GateRetryOptions {
+  /** Jitter source; defaults to a SeededRandom seeded from the cluster's clock (replayable when simulated). */
+  random?: RandomSource;
+  policy?: Partial<RetryPolicy>;
+  /** The end of the gate's time budget (ms on the cluster's clock): no retry waits past it. */
+  notAfter?: () => number;
+  signal?: AbortSignal;
+  /** Called before each retry (counts for the reliability figures). */
+  onRetry?: (what: string) => void;
+}
+
+/** One call's policy: short, since the watch loop re-reads every second anyway. */
+export const GATE_RETRY_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxDelayMs: 5_000, deadlineMs: 30_000 };
+
+/**
+ * The port as the gate uses it: every request is retried on 429 (after Retry-After), 5xx and lost
+ * connections, with exponential back-off and jitter, within the gate's time budget. Writes are
+ * retried too: server-side apply and merge patches are idempotent; a conditional patch whose first
+ * attempt was committed before the connection broke comes back as a 409, which the caller settles
+ * by re-reading (see rollbackWorkloads). Reads from the watch cache pass through.
+ */
+export class RetryingCluster implements ClusterClient {
+  private readonly retry;
+
+  constructor(
+    readonly inner: ClusterClient,
+    options: GateRetryOptions = {},
+  ) {
+    this.retry = {
+      clock: inner.clock,
+      random: options.random ?? new SeededRandom(inner.clock.now() >>> 0),
+      policy: { ...GATE_RETRY_POLICY, ...(options.policy ?? {}) },
+      ...(options.notAfter ? { notAfter: options.notAfter } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onRetry
+        ? { onRetry: ({ error }: { error: { code: number } }) => options.onRetry!(String(error.code)) }
+        : {}),
+    };
+  }
+
+  get mode() {
+    return this.inner.mode;
+  }
+
+  get clock() {
+    return this.inner.clock;
+  }
+
+  describe(): string {
+    return this.inner.describe();
+  }
+
+  apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    return this.write(() => this.inner.apply(obj, options));
+  }
+
+  get<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string) {
+    return this.read(() => this.inner.get<T>(apiVersion, kind, namespace, name));
+  }
+
+  delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {
+    return this.write(() => this.inner.delete(apiVersion, kind, namespace, name));
+  }
+
+  patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment> {
+    return this.write(() => this.inner.patchDeployment(ref, patch));
+  }
+
+  annotateDeployment(
+    ref: WorkloadRef,
+    annotations: Record<string, string | null>,
+    fieldManager: string,
+    options?: { resourceVersion?: string },
+  ): Promise<Deployment> {
+    return this.write(() => this.inner.annotateDeployment(ref, annotations, fieldManager, options));
+  }
+
+  scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
+    return this.write(() => this.inner.scaleDeployment(ref, replicas));
+  }
+
+  watch(refs: WorkloadRef[]): Promise<void> {
+    return this.read(() => this.inner.watch(refs));
+  }
+
+  observe(ref: WorkloadRef): Promise<WorkloadObservation> {
+    return this.inner.observe(ref);
+  }
+
+  waitForChange(maxMs: number): Promise<void> {
+    return this.inner.waitForChange(maxMs);
+  }
+
+  podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {
+    return this.read(() => this.inner.podLogs(namespace, pod, container, lines));
+  }
+
+  requestCounts(): Record<string, number> {
+    return this.inner.requestCounts();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private read<T>(op: () => Promise<T>): Promise<T> {
+    return withRetry(op, this.retry, { isRead: true });
+  }
+
+  private write<T>(op: () => Promise<T>): Promise<T> {
+    return withRetry(op, this.retry, { isRead: false });
+  }
+}
