@@ -2,10 +2,33 @@
  * The CLI entry (`rollout-gate`): wires the process to {@link runCli}. Bundled by ncc into
  * dist/cli/index.js, which bin/rollout-gate.js runs.
  */
+import { hostname } from 'node:os';
 import { runCli, packageVersion } from './cli/runCli.js';
 import { serve } from './cli/serve.js';
 
+// SIGINT/SIGTERM (Ctrl-C, a cancelled CI job): the first cancels the run, which rolls back what it
+// changed (unless --rollback-on-cancel false) and reports `failed`, reason Cancelled, exit 3. A
+// second signal exits at once (3), without waiting for that rollback to be verified.
+const cancel = new AbortController();
+let signals = 0;
+const onSignal = (name: string) => {
+  if (++signals === 1) {
+    process.stderr.write(`error: ${name} received: cancelling the run\n`);
+    cancel.abort();
+    return;
+  }
+  process.stderr.write(`error: ${name} received again: exiting without waiting for the rollback to finish\n`);
+  process.exit(3);
+};
+const isServe = process.argv[2] === 'serve';
+if (!isServe) {
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
+
 const code = await runCli(process.argv.slice(2), {
+  signal: cancel.signal,
+  lockHolder: `${hostname()}-${process.pid}`,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   isTTY: process.stdout.isTTY === true,

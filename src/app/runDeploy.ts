@@ -80,6 +80,9 @@ export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: Lo
         onNoGoodRevision: request.onNoGoodRevision,
         force: request.forceConflicts,
         changeCause: request.changeCause,
+        rollbackOnCancel: request.rollbackOnCancel !== false,
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(request.lockHolder ? { lockHolder: request.lockHolder } : {}),
       },
       log,
     );

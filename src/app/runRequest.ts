@@ -25,6 +25,12 @@ export interface RunRequest {
   crashLoopRestarts?: number;
   forceConflicts: boolean;
   changeCause?: string;
+  /** On cancel (`signal`), roll back what the run changed (default true). */
+  rollbackOnCancel?: boolean;
+  /** SIGINT/SIGTERM (a cancelled workflow): the gate ends in a consistent, reported state. */
+  signal?: AbortSignal;
+  /** Who holds the Deployment lease while the run goes (CI run, host and pid). */
+  lockHolder?: string;
   /** Directory relative paths are resolved against. */
   cwd: string;
 }

@@ -29,6 +29,8 @@ export interface RunArgs {
   configErrorGrace?: string;
   crashLoopRestarts?: number;
   rollbackTimeout?: string;
+  /** On SIGINT/SIGTERM, roll back what the run changed (default true). */
+  rollbackOnCancel: boolean;
   forceConflicts: boolean;
   changeCause?: string;
 }
@@ -69,6 +71,7 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'config-error-grace', takesValue: true },
   { name: 'crash-loop-restarts', takesValue: true },
   { name: 'rollback-timeout', takesValue: true },
+  { name: 'rollback-on-cancel', takesValue: true },
   { name: 'force-conflicts', takesValue: false },
   { name: 'change-cause', takesValue: true },
   { name: 'help', short: 'h', takesValue: false },
@@ -107,6 +110,10 @@ function parseRun(argv: string[]): CliArgs {
   const output = one(flags, 'output') ?? 'text';
   if (output !== 'text' && output !== 'json')
     throw new UsageError(`--output must be "text" or "json", got "${output}"`);
+  const rollbackOnCancel = one(flags, 'rollback-on-cancel') ?? 'true';
+  if (rollbackOnCancel !== 'true' && rollbackOnCancel !== 'false') {
+    throw new UsageError(`--rollback-on-cancel must be "true" or "false", got "${rollbackOnCancel}"`);
+  }
   const onNoGood = one(flags, 'on-no-good-revision') ?? 'leave';
   if (onNoGood !== 'leave' && onNoGood !== 'scale-to-zero' && onNoGood !== 'delete') {
     throw new UsageError(`--on-no-good-revision must be "leave", "scale-to-zero" or "delete", got "${onNoGood}"`);
@@ -143,6 +150,7 @@ function parseRun(argv: string[]): CliArgs {
     configErrorGrace: one(flags, 'config-error-grace'),
     crashLoopRestarts,
     rollbackTimeout: one(flags, 'rollback-timeout'),
+    rollbackOnCancel: rollbackOnCancel === 'true',
     forceConflicts: flags.has('force-conflicts'),
     changeCause: one(flags, 'change-cause'),
   };

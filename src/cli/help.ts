@@ -32,6 +32,9 @@ Gate:
       --timeout 10m                 the whole run's time budget
       --rollback on-failure|never   roll back failed Deployments (default on-failure)
       --rollback-timeout 5m         time allowed for the rollback to complete
+      --rollback-on-cancel true|false
+                                    on SIGINT/SIGTERM, roll back what the run changed (default true);
+                                    the run ends failed, reason Cancelled, exit 3
       --image-pull-grace 30s        how long new pods may fail to pull before the rollout fails
       --crash-loop-restarts 3       restarts of a new container that fail the rollout
       --unschedulable-grace 60s     how long new pods may stay unschedulable

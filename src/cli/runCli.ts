@@ -16,6 +16,10 @@ export interface CliIO {
   version: string;
   /** `serve` runs until interrupted; injected so tests can stop it. */
   serve?(args: import('./args.js').ServeArgs, io: CliIO): Promise<number>;
+  /** Aborted on SIGINT/SIGTERM: the run ends cancelled (exit 3), rolled back unless --rollback-on-cancel false. */
+  signal?: AbortSignal;
+  /** Names this process in the Deployment lease (rollout-gate.dev/lock). */
+  lockHolder?: string;
 }
 
 /** Runs one command line; returns the exit code (design.md §3.1). */
@@ -83,6 +87,9 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
         crashLoopRestarts: args.crashLoopRestarts,
         forceConflicts: args.forceConflicts,
         changeCause: args.changeCause,
+        rollbackOnCancel: args.rollbackOnCancel,
+        ...(io.signal ? { signal: io.signal } : {}),
+        ...(io.lockHolder ? { lockHolder: io.lockHolder } : {}),
         cwd: io.cwd,
       },
       log,
