@@ -7,7 +7,7 @@ describe('toApiError', () => {
   it('reads reason, message and details from a Status body string', () => {
     const body = JSON.stringify(
       ApiError.invalid('Deployment', 'apps', 'web', [
-        { reason: 'FieldValueRequired', message: 'spec.template: Required value', field: 'spec.template' },
+        { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.template' },
       ]).toStatus(),
     );
     const err = toApiError(new ApiException(422, 'HTTP-Code: 422', body, {}));
