@@ -69,6 +69,7 @@ export async function connectReal(request: RunRequest, loadKube: LoadKube, budge
         kubeconfigPath: request.kubeconfigPath,
         kubeconfigContent: request.kubeconfigContent,
         context: request.context,
+        cwd: request.cwd,
       },
       // Retrying a request never outlasts the run's own time budget.
       { retryPolicy: { deadlineMs: Math.min(kube.DEFAULT_RETRY_POLICY.deadlineMs, budgetSeconds * 1000) } },

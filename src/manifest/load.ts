@@ -85,12 +85,29 @@ function readText(file: string, path: string, errors: ManifestError[]): string |
       // fatal: reject invalid UTF-8 instead of silently replacing bytes; a leading BOM is dropped.
       return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
-      errors.push({ file, line: 0, message: 'file is not valid UTF-8 text; save manifests as UTF-8' });
+      const line = firstInvalidUtf8Line(bytes);
+      errors.push({ file, line, message: `file is not valid UTF-8 text (line ${line}); save manifests as UTF-8` });
       return undefined;
     }
   } catch (err) {
     errors.push({ file, line: 0, message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
     return undefined;
+  }
+}
+
+/** 1-based line of the first line that is not valid UTF-8 (a multi-byte sequence never contains `\n`). */
+function firstInvalidUtf8Line(bytes: Buffer): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let start = 0;
+  for (let line = 1; ; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    try {
+      decoder.decode(bytes.subarray(start, end < 0 ? bytes.length : end));
+    } catch {
+      return line;
+    }
+    if (end < 0) return line;
+    start = end + 1;
   }
 }
 

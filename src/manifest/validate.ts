@@ -119,9 +119,15 @@ export function validateDocuments(
 /** apiVersion, kind and metadata.name must be there before anything else can be said. */
 function checkEnvelope(obj: KubeObject): string[] {
   const out: string[] = [];
-  if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') out.push('apiVersion not set');
-  if (typeof obj.kind !== 'string' || obj.kind === '') out.push('kind not set');
-  if (!isPlainObject(obj.metadata)) out.push('metadata not set');
+  const scalar = (field: 'apiVersion' | 'kind'): void => {
+    const value: unknown = obj[field];
+    if (value === undefined || value === null || value === '') out.push(`${field} not set`);
+    else if (typeof value !== 'string') out.push(`${field}: expected a string, got ${describeValue(value)}`);
+  };
+  scalar('apiVersion');
+  scalar('kind');
+  if (obj.metadata === undefined || obj.metadata === null) out.push('metadata not set');
+  else if (!isPlainObject(obj.metadata)) out.push(`metadata: expected a mapping, got ${describeValue(obj.metadata)}`);
   else if (typeof obj.metadata.name !== 'string' || obj.metadata.name === '') {
     out.push(
       obj.metadata.name === undefined || obj.metadata.name === ''
@@ -213,7 +219,19 @@ function deploymentTypeErrors(obj: KubeObject): string[] {
 
 type Expected = 'string' | 'integer' | 'boolean' | 'object' | 'array';
 
+/** Every integer field the gate reads is an int32 in the API (kubectl fails to decode anything larger). */
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
 function expect(out: string[], path: string, value: unknown, type: Expected): boolean {
+  if (
+    type === 'integer' &&
+    Number.isInteger(value) &&
+    ((value as number) < INT32_MIN || (value as number) > INT32_MAX)
+  ) {
+    out.push(`${path}: expected a 32-bit integer (${INT32_MIN} to ${INT32_MAX}), got ${describeValue(value)}`);
+    return false;
+  }
   const ok =
     type === 'integer'
       ? Number.isInteger(value)
@@ -225,7 +243,14 @@ function expect(out: string[], path: string, value: unknown, type: Expected): bo
   if (!ok) {
     const hint =
       type === 'string' && (typeof value === 'boolean' || typeof value === 'number') ? ' (quote it in YAML)' : '';
-    out.push(`${path}: expected ${type === 'integer' ? 'an' : 'a'} ${type}, got ${describeValue(value)}${hint}`);
+    const what = {
+      string: 'a string',
+      integer: 'an integer',
+      boolean: 'a boolean',
+      object: 'a mapping',
+      array: 'a list',
+    }[type];
+    out.push(`${path}: expected ${what}, got ${describeValue(value)}${hint}`);
   }
   return ok;
 }

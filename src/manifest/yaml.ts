@@ -85,11 +85,16 @@ export function parseYamlDocuments(text: string): { documents: YamlDocument[]; e
   return { documents, errors };
 }
 
+/** js-yaml reasons whose usual cause is not obvious from the words. */
+const hints: Record<string, string> = {
+  'deficient indentation': ': a line is indented less than its block, or a quote or bracket above is not closed',
+};
+
 function yamlError(err: unknown, startLine: number): YamlError {
   if (err instanceof YAMLException) {
     const line = err.mark ? startLine + err.mark.line + 1 : startLine + 1;
     const where = err.mark ? ` (line ${line}, column ${err.mark.column + 1})` : '';
-    return { line, message: `invalid YAML: ${err.reason}${where}` };
+    return { line, message: `invalid YAML: ${err.reason}${where}${hints[err.reason] ?? ''}` };
   }
   return { line: startLine + 1, message: `invalid YAML: ${err instanceof Error ? err.message : String(err)}` };
 }

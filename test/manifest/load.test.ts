@@ -130,7 +130,12 @@ describe('YAML documents and lines', () => {
   test('a syntax error is reported at its line and does not hide the other documents', () => {
     const { documents, errors } = parseYamlDocuments('a: 1\n---\nb: [1\nc: 2\n---\nd: 4\n');
     expect(documents.map((d) => d.value)).toEqual([{ a: 1 }, { d: 4 }]);
-    expect(errors).toEqual([{ line: 4, message: 'invalid YAML: deficient indentation (line 4, column 1)' }]);
+    expect(errors).toEqual([
+      {
+        line: 4,
+        message: `invalid YAML: deficient indentation (line 4, column 1): a line is indented less than its block, or a quote or bracket above is not closed`,
+      },
+    ]);
   });
 
   test('duplicate keys are errors (kubectl decodes strictly)', () => {
@@ -203,7 +208,7 @@ describe('reading manifests', () => {
     const { documents, errors } = readManifests(['latin1.yaml', 'bom.yaml', 'scalar.yaml', 'huge.yaml'], dir);
     expect(documents.map((d) => d.object.metadata.name)).toEqual(['x']);
     expect(errors).toEqual([
-      { file: 'latin1.yaml', line: 0, message: 'file is not valid UTF-8 text; save manifests as UTF-8' },
+      { file: 'latin1.yaml', line: 1, message: 'file is not valid UTF-8 text (line 1); save manifests as UTF-8' },
       {
         file: 'scalar.yaml',
         line: 1,

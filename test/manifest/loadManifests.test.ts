@@ -91,7 +91,8 @@ describe('loadManifests: every problem at once, with file and line', () => {
       'bad/duplicates.yaml:7: duplicate ConfigMap "settings" in namespace "default": also defined at bad/duplicates.yaml:1',
     ]);
     expect(errorsOf('bad/broken.yaml')).toEqual([
-      'bad/broken.yaml:11: invalid YAML: deficient indentation (line 11, column 1)',
+      'bad/broken.yaml:11: invalid YAML: deficient indentation (line 11, column 1)' +
+        ': a line is indented less than its block, or a quote or bracket above is not closed',
     ]);
     expect(errorsOf('bad/wrong-kind.yaml')).toEqual([
       'bad/wrong-kind.yaml:1: no matches for kind "Deployment" in version "extensions/v1beta1": use apiVersion: apps/v1',

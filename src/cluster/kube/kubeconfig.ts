@@ -11,6 +11,8 @@ export interface KubeconfigOptions {
   kubeconfigContent?: string;
   /** `--context NAME`; else the kubeconfig's current-context. */
   context?: string;
+  /** Directory a relative `kubeconfigPath` is resolved against (like manifests); default the process's. */
+  cwd?: string;
 }
 
 /** What the resolution reads besides the options; injectable so tests need no real home or pod. */
@@ -63,7 +65,7 @@ export function loadKubeconfig(options: KubeconfigOptions = {}, environment = pr
     parseInto(kc, options.kubeconfigContent, source);
   } else if (options.kubeconfigPath) {
     source = `kubeconfig "${options.kubeconfigPath}"`;
-    loadFile(kc, options.kubeconfigPath, source);
+    loadFile(kc, path.resolve(options.cwd ?? '', options.kubeconfigPath), source);
   } else if (environment.env.KUBECONFIG && environment.env.KUBECONFIG.trim() !== '') {
     source = `KUBECONFIG "${environment.env.KUBECONFIG}"`;
     loadPathList(kc, environment.env.KUBECONFIG, source);
