@@ -12,7 +12,7 @@ import type { GateResult } from './gate/result.js';
 import { actionOutputs, renderJobSummary, renderTextSummary } from './report/index.js';
 import { PLAN_MARKER, renderPlanComment, renderPlanText, runPlan, type Plan } from './plan/index.js';
 import { httpStatus, upsertStickyComment } from './action/stickyComment.js';
-import { withHeartbeat } from './action/heartbeat.js';
+import { withHeartbeat } from './gate/heartbeat.js';
 import { RealClock } from './clock/realClock.js';
 
 /** The parts of @actions/core the action uses; tests may pass a fake. */

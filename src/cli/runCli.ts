@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { runDeploy } from '../app/runDeploy.js';
+import { RealClock } from '../clock/realClock.js';
 import type { GateLog } from '../gate/gateLog.js';
+import { withHeartbeat } from '../gate/heartbeat.js';
 import { exitCodeFor, type GateResult } from '../gate/result.js';
 import { colorize, renderJson, renderTextSummary } from '../report/index.js';
 import { parseArgs, UsageError, type RunArgs } from './args.js';
@@ -56,7 +58,7 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
   const json = args.output === 'json';
   // In JSON mode stdout carries exactly one JSON object; every log line goes to stderr.
   const logLine = (line: string) => (json ? io.stderr(`${line}\n`) : io.stdout(`${colorize(line, io.isTTY)}\n`));
-  const log: GateLog = {
+  const plainLog: GateLog = {
     info: (line) => logLine(line),
     warn: (line, where) => io.stderr(`${locate(where)}warning: ${line}\n`),
     error: (line, where) => io.stderr(`${locate(where)}error: ${line}\n`),
@@ -65,6 +67,10 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
       return fn();
     },
   };
+  // On a real cluster a rollout takes minutes: say every 30 s what is still pending. (A simulated
+  // run ends in well under a second of real time, so it never beats there.)
+  const heartbeat = args.simulate ? undefined : withHeartbeat(plainLog, new RealClock());
+  const log = heartbeat?.log ?? plainLog;
   let result: GateResult;
   try {
     result = await runDeploy(
@@ -100,6 +106,8 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
     const message = err instanceof Error ? err.message : String(err);
     io.stderr(`error: ${message}\n`);
     result = { result: 'failed', workloads: [], errors: [{ message }] };
+  } finally {
+    heartbeat?.stop();
   }
   if (json) io.stdout(`${renderJson(result)}\n`);
   else for (const line of renderTextSummary(result)) io.stdout(`${colorize(line, io.isTTY)}\n`);

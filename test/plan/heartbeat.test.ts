@@ -1,6 +1,6 @@
 /** The heartbeat around the gate's log: what is still pending, every ~30 s of the given clock. */
 import { describe, expect, it } from '@jest/globals';
-import { withHeartbeat } from '../../src/action/heartbeat.js';
+import { withHeartbeat } from '../../src/gate/heartbeat.js';
 import { MemoryLog } from '../../src/gate/gateLog.js';
 
 describe('withHeartbeat', () => {

@@ -1,12 +1,12 @@
 /**
  * A heartbeat around a GateLog: every `everyMs` (default 30 s) of the given clock while a rollout
  * is pending, one line saying what is still pending and its latest kubectl progress line. Pure of
- * @actions/*: the action uses it, and the CLI may.
+ * @actions/*: the action and the CLI both wrap their log with it on real-cluster runs.
  *
  * It reads the gate's own progress lines (`<namespace>/<name>: <kubectl line>`) to know what is
  * pending; a line saying "successfully rolled out", or an error naming the Deployment, ends it.
  */
-import type { GateLog } from '../gate/gateLog.js';
+import type { GateLog } from './gateLog.js';
 
 export interface HeartbeatClock {
   now(): number;
