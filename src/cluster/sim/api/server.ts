@@ -22,6 +22,7 @@ import { parseRoute, type Route } from './router.js';
 import { parseSelection } from './query.js';
 import { selfSignedCertificate } from './tls.js';
 import { serveWatch } from './watch.js';
+import { FaultInjector, PendingReset, type FaultOptions } from '../faults/faultInjector.js';
 
 /** The API server's request body limit (3 MiB, `maxRequestBodyBytes`). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -43,6 +44,13 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Real milliseconds between clock ticks (default 50). */
   tickMs?: number;
+  /**
+   * Faults (scenario `faults`): that fraction of requests answered 429 (Retry-After: 1), 500, 503
+   * or a reset connection (on writes, half of them after the write was committed), 409 on
+   * conditional writes; watch streams closed every `watchDropEverySeconds` (virtual seconds); some
+   * watch resumes (a resourceVersion given) answered 410 Gone.
+   */
+  faults?: FaultOptions;
 }
 
 /** Requests served, by verb (`get`, `list`, `watch`, `create`, `update`, `patch`, `delete`, `deletecollection`, `discovery`, `other`). */
@@ -53,6 +61,8 @@ export interface ApiServerHandle {
   port: number;
   /** Live counters of requests per verb. */
   requestLog: RequestLog;
+  /** Faults injected so far, by kind (empty without `faults`). */
+  injectedFaults(): Partial<Record<string, number>>;
   /** Stops the ticker, ends open watches and closes the listener. */
   close(): Promise<void>;
   /** A kubeconfig YAML for kubectl and client-node. */
@@ -77,6 +87,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const sockets = new Set<Socket>();
   const certificate = options.tls ? selfSignedCertificate() : undefined;
   const token = options.tls ? options.token : undefined;
+  const faults = options.faults ? new FaultInjector(options.faults) : undefined;
+  const dropping = new AbortController();
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => sendError(res, err));
@@ -97,8 +109,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return sendJson(res, discovery(route, simulation, `${host}:${port}`));
     }
     const request: ApiRequest = { method, query: url.searchParams, headers: req.headers, body };
-    if (method === 'GET' && route.name === undefined && isWatch(url.searchParams)) {
+    const watching = method === 'GET' && route.name === undefined && isWatch(url.searchParams);
+    const verb = watching ? 'WATCH' : method;
+    const conditional = typeof body === 'object' && body !== null && /"resourceVersion"/.test(JSON.stringify(body));
+    const fault = faults?.enabled
+      ? faults.beforeRequest(verb, url.pathname, method !== 'GET' && conditional)
+      : undefined;
+    if (fault && !(fault instanceof PendingReset)) {
+      count(requestLog, watching ? 'watch' : verbOf(method, route));
+      if (fault.code === 0) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.details?.retryAfterSeconds !== undefined)
+        res.setHeader('Retry-After', String(fault.details.retryAfterSeconds));
+      throw fault;
+    }
+    if (watching) {
       count(requestLog, 'watch');
+      if (faults?.enabled && url.searchParams.get('resourceVersion') && faults.resumeGone())
+        throw new ApiError(410, 'Expired', 'too old resource version (injected fault)');
       const timeout = url.searchParams.get('timeoutSeconds');
       const end = serveWatch(
         res,
@@ -116,10 +146,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       );
       watches.add(end);
       res.on('close', () => watches.delete(end));
+      const dropEvery = faults?.enabled ? faults.options.watchDropEverySeconds : 0;
+      if (dropEvery > 0) {
+        // The stream is closed mid-flight, as a load balancer or an apiserver restart would.
+        void clock.sleep((dropEvery * 1000) / speed, dropping.signal).then(() => {
+          if (watches.has(end)) {
+            faults!.noteDrop();
+            req.socket.destroy();
+          }
+        });
+      }
       return;
     }
     count(requestLog, verbOf(method, route));
-    sendReply(res, api.handle(route, request));
+    const reply = api.handle(route, request);
+    if (faults?.afterCommit(fault)) {
+      // Committed, but the answer is lost.
+      req.socket.destroy();
+      return;
+    }
+    sendReply(res, reply);
   };
 
   const server: Server = certificate
@@ -154,7 +200,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     port,
     requestLog,
     kubeconfig: () => kubeconfigYaml({ url, caPem: certificate?.cert, token: options.token }),
+    injectedFaults: () => faults?.injected() ?? {},
     close: async () => {
+      dropping.abort();
       stopTicker();
       for (const end of [...watches]) end();
       await new Promise<void>((resolve) => {
