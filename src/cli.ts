@@ -1,6 +1,6 @@
 /**
- * The CLI entry (`rollout-gate`): wires the process to {@link runCli}. Bundled by ncc into
- * dist/cli/index.js, which bin/rollout-gate.js runs.
+ * The CLI entry (`rollout-gate`): wires the process to {@link runCli}. Compiled by `npm run
+ * build` (the `prepare` step of `npm ci`) into lib/src/cli.js, which bin/rollout-gate.js runs.
  */
 import { hostname } from 'node:os';
 import { runCli, packageVersion } from './cli/runCli.js';

@@ -32,9 +32,9 @@ export type CoreLike = Pick<
   | 'summary'
 >;
 
-export async function run(c: CoreLike = core): Promise<GateResult | Plan | undefined> {
+export async function run(c: CoreLike = core, signal?: AbortSignal): Promise<GateResult | Plan | undefined> {
   try {
-    const request = readRequest(c);
+    const request = { ...readRequest(c), ...(signal ? { signal } : {}) };
     if (planMode(c, request.simulate)) return await runPlanMode(c, request);
     const heartbeat = withHeartbeat(
       {
@@ -185,8 +185,16 @@ export function readRequest(c: CoreLike): RunRequest {
     crashLoopRestarts: restarts ? positiveInt('crash-loop-restarts', restarts) : undefined,
     forceConflicts: c.getInput('force-conflicts') ? c.getBooleanInput('force-conflicts') : false,
     changeCause: c.getInput('change-cause') || defaultChangeCause(),
+    rollbackOnCancel: c.getInput('rollback-on-cancel') ? c.getBooleanInput('rollback-on-cancel') : true,
+    // Names this run in the Deployment's lock, so a second run on the same Deployment says who holds it.
+    lockHolder: lockHolder(),
     cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
   };
+}
+
+function lockHolder(): string | undefined {
+  const { GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: attempt } = process.env;
+  return repo && id ? `${repo}#${id}.${attempt ?? '1'}` : undefined;
 }
 
 function positiveInt(name: string, text: string): number {
