@@ -112,6 +112,13 @@ export function formatResultLine(result: GateResult): string {
       return `↩ Result: rolled-back — ${names} failed; ${count} rolled back to ${target} (exit code ${code})`;
     }
     case 'failed': {
+      if (result.reason === 'Cancelled') {
+        const back = result.workloads.filter((w) => w.result === 'rolled-back').length;
+        const undone = back > 0 ? `; ${plural(back, 'deployment')} rolled back` : '';
+        return `✖ Result: failed — the run was cancelled${undone} (exit code ${code})`;
+      }
+      if (result.reason === 'Locked')
+        return `✖ Result: failed — ${names} locked by another gate run, nothing applied (exit code ${code})`;
       const verb = failed.length > 1 ? 'were' : 'was';
       return `✖ Result: failed — ${names} failed and ${verb} not rolled back (exit code ${code})`;
     }
