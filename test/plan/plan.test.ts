@@ -20,10 +20,9 @@ import {
   renderPlanComment,
   renderPlanText,
   rolloutSteps,
-  runPlan,
   templateDiff,
-  type PlanRequest,
 } from '../../src/plan/index.js';
+import { runPlan, type PlanRequest } from '../../src/app/runPlan.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const GOLDEN_DIR = fileURLToPath(new URL('./golden/', import.meta.url));

@@ -8,8 +8,8 @@
  * the live Deployments of a real cluster when one is named explicitly (kubeconfig or context, not
  * `simulate`; GET/LIST/WATCH only, through the adapter's `observe`), else the scenario's objects.
  */
-import { connectReal, loadScenario, type LoadKube } from '../app/connect.js';
-import { policyFrom, type RunRequest } from '../app/runRequest.js';
+import { connectReal, loadScenario, type LoadKube } from './connect.js';
+import { policyFrom, type RunRequest } from './runRequest.js';
 import type { ClusterClient, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
 import { createSimulatedCluster } from '../cluster/sim/index.js';
 import type { GateLog } from '../gate/gateLog.js';
@@ -19,8 +19,8 @@ import { parseTime } from '../k8s/meta.js';
 import type { Deployment, KubeObject } from '../k8s/objects.js';
 import { loadManifests, type ManifestDocument } from '../manifest/index.js';
 import { findNewReplicaSet } from '../rollout/revisions.js';
-import { buildPlan } from './buildPlan.js';
-import type { Plan, PlanWorkloadInput } from './types.js';
+import { buildPlan } from '../plan/buildPlan.js';
+import type { Plan, PlanWorkloadInput } from '../plan/types.js';
 
 export interface PlanRequest extends RunRequest {
   /** Manifests of the baseline (files, directories, globs), e.g. the base branch checked out elsewhere. */
