@@ -4,7 +4,7 @@
  * availability, duration, the predicted verdict and the lint of risky settings.
  */
 import type { Container, Deployment, PodTemplateSpec } from '../k8s/objects.js';
-import { quantityMilliValue, quantityValue } from '../cluster/sim/quantity.js';
+import { quantityMilliValue, quantityValue } from '../k8s/quantity.js';
 import { templateDiff } from './diff.js';
 import { lintDeployment } from './lint.js';
 import type { Capacity, Plan, PlanInput, PlanWorkloadInput, RolloutStep, WorkloadPlan } from './types.js';

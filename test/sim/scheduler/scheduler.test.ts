@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { quantityMilliValue, quantityValue } from '../../../src/cluster/sim/quantity.js';
+import { quantityMilliValue, quantityValue } from '../../../src/k8s/quantity.js';
 import { newNode } from '../../../src/cluster/sim/scheduler/nodes.js';
 import { podRequests } from '../../../src/cluster/sim/scheduler/resources.js';
 import { cluster, eventsOf, podsOf, replicaSet, rsStatus } from '../replicaset/harness.js';

@@ -1,5 +1,5 @@
 import type { Container, Node, Pod } from '../../../k8s/objects.js';
-import { quantityMilliValue, quantityValue } from '../quantity.js';
+import { quantityMilliValue, quantityValue } from '../../../k8s/quantity.js';
 
 /**
  * Resource arithmetic of the scheduler's NodeResourcesFit plugin
