@@ -81,7 +81,6 @@ afterAll(() => {
 
 describe('the corpus', () => {
   test('has at least 100 cases, and every fixture file belongs to a case', () => {
-    // eslint-disable-next-line no-console
     console.log(`bad-input corpus: ${entries.length} cases`);
     expect(entries.length).toBeGreaterThanOrEqual(100);
     const files = (readdirSync(CORPUS, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
