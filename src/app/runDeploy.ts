@@ -60,8 +60,8 @@ export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: Lo
   } catch (err) {
     // The cluster could not be reached (or answered with an error before anything was applied).
     if (err instanceof ApiError && cluster) {
+      // Reported once, in the result (the text summary / JSON), not also as a log line.
       const message = `cannot use the Kubernetes API at ${cluster.describe()}: ${err.message}`;
-      log.error(message);
       return { result: 'failed', workloads: [], errors: [{ message }], simulated: request.simulate };
     }
     throw err;

@@ -14,7 +14,7 @@ import { revisionOf } from '../rollout/revisions.js';
 import { SeededRandom } from '../clock/seededRandom.js';
 import type { RandomSource } from '../cluster/retry.js';
 import { acquireLock, releaseLock, type Lease, type LockOutcome } from './lock.js';
-import { RetryingCluster } from './retryingCluster.js';
+import { GATE_RETRY_POLICY, RetryingCluster } from './retryingCluster.js';
 
 /** A manifest document plus the lines of its container images (from the manifest loader). */
 export interface GateDocument extends ApplyDocument {
@@ -70,7 +70,13 @@ export async function runGate(client: ClusterClient, input: GateInput, log: Gate
   const random = input.random ?? new SeededRandom(startedAt >>> 0);
   const budgetMs = (input.policy.timeoutSeconds + input.rollbackTimeoutSeconds) * 1000 + 60_000;
   // Every request is retried (429/5xx/lost connection) with back-off and jitter within the budget.
-  const cluster = new RetryingCluster(client, { random, notAfter: () => startedAt + budgetMs });
+  // One request never retries longer than the run's own timeout (an unreachable cluster fails a
+  // `--timeout 2s` run in about 2 s), nor past the whole budget.
+  const cluster = new RetryingCluster(client, {
+    random,
+    notAfter: () => startedAt + budgetMs,
+    policy: { deadlineMs: Math.min(GATE_RETRY_POLICY.deadlineMs, input.policy.timeoutSeconds * 1000) },
+  });
   const holder = input.lockHolder ?? `rollout-gate-${Math.floor(random.next() * 2 ** 40).toString(16)}`;
   const held: WorkloadRef[] = [];
   const lease = async (ref: WorkloadRef): Promise<LockOutcome | undefined> => {

@@ -24,7 +24,8 @@ export function workloadRef(w: Pick<WorkloadResult, 'kind' | 'namespace' | 'name
 /** `k8s/web.yaml:12`, `k8s/web.yaml`, or undefined when the file is unknown. */
 export function location(file: string | undefined, line: number | undefined): string | undefined {
   if (!file) return undefined;
-  return line === undefined ? file : `${file}:${line}`;
+  // Line 0 means the problem is about the whole file (unreadable, empty, matches nothing).
+  return line === undefined || line <= 0 ? file : `${file}:${line}`;
 }
 
 /** `1 deployment`, `2 deployments`. */

@@ -117,6 +117,10 @@ export function formatResultLine(result: GateResult): string {
         const undone = back > 0 ? `; ${plural(back, 'deployment')} rolled back` : '';
         return `✖ Result: failed — the run was cancelled${undone} (exit code ${code})`;
       }
+      if (result.workloads.length === 0) {
+        const nothing = result.applied && result.applied.length > 0 ? '' : ', nothing was applied';
+        return `✖ Result: failed — ${plural(result.errors.length, 'error')}${nothing} (exit code ${code})`;
+      }
       if (result.reason === 'Locked')
         return `✖ Result: failed — ${names} locked by another gate run, nothing applied (exit code ${code})`;
       const verb = failed.length > 1 ? 'were' : 'was';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { formatResultLine } from '../../src/report/text.js';
+import { formatResultLine, renderTextSummary } from '../../src/report/text.js';
 import type { GateResult, WorkloadResult } from '../../src/gate/result.js';
 
 const workload = (name: string, result: WorkloadResult['result'], reason?: string): WorkloadResult => ({
@@ -38,5 +38,23 @@ describe('the result line of a run that failed for a reason of its own', () => {
     expect(formatResultLine(result)).toBe(
       '✖ Result: failed — deployment/web locked by another gate run, nothing applied (exit code 3)',
     );
+  });
+
+  it('says what failed when no workload was judged (the cluster could not be reached)', () => {
+    const result: GateResult = {
+      result: 'failed',
+      workloads: [],
+      errors: [{ message: 'cannot use the Kubernetes API' }],
+    };
+    expect(formatResultLine(result)).toBe('✖ Result: failed — 1 error, nothing was applied (exit code 3)');
+  });
+
+  it('prints a whole-file problem without a line number', () => {
+    const result: GateResult = {
+      result: 'invalid',
+      workloads: [],
+      errors: [{ file: 'k8s/empty.yaml', line: 0, message: 'the file is empty' }],
+    };
+    expect(renderTextSummary(result)).toContain('  k8s/empty.yaml: the file is empty');
   });
 });
