@@ -1,6 +1,7 @@
 import { createSimulatedCluster } from '../cluster/sim/index.js';
 import type { ClusterClient } from '../cluster/port.js';
 import { ApiError } from '../k8s/apiError.js';
+import type { Deployment, KubeObject } from '../k8s/objects.js';
 import { loadManifests } from '../manifest/index.js';
 import type { GateLog } from '../gate/gateLog.js';
 import type { GateResult, InputError } from '../gate/result.js';
@@ -46,6 +47,7 @@ export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: Lo
     if (errors.length === 0 && manifests.documents.length === 0) {
       errors.push({ message: 'the manifests contain no objects to apply' });
     }
+    if (simulated) errors.push(...beyondSimulator([...simulated.objects, ...manifests.documents]));
     if (errors.length > 0) return { result: 'invalid', workloads: [], errors, simulated: request.simulate };
 
     if (simulated) {
@@ -87,4 +89,24 @@ export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: Lo
       log,
     );
   }
+}
+
+/**
+ * The simulator creates every pod as an object: 10,000 replicas take about ten seconds, so a
+ * Deployment far beyond that (valid for a real cluster) would run for hours. Said up front.
+ */
+export const SIMULATED_MAX_REPLICAS = 20_000;
+
+function beyondSimulator(documents: Array<{ file: string; line: number; object: KubeObject }>): InputError[] {
+  return documents
+    .filter(
+      (d) => d.object.kind === 'Deployment' && ((d.object as Deployment).spec?.replicas ?? 1) > SIMULATED_MAX_REPLICAS,
+    )
+    .map((d) => ({
+      file: d.file,
+      line: d.line,
+      message:
+        `deployment "${d.object.metadata.name}": ${(d.object as Deployment).spec.replicas} replicas is more than the ` +
+        `simulated cluster runs (at most ${SIMULATED_MAX_REPLICAS}); scale it down for a dry run`,
+    }));
 }
