@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { createSimulatedCluster } from '../src/cluster/sim/index.js';
 import { defaultScenario, type Scenario } from '../src/cluster/sim/scenario/scenario.js';
 import type { Simulation } from '../src/cluster/sim/simulation.js';
+import { deploymentStatus } from '../src/rollout/statusViewer.js';
 import type { Deployment } from '../src/k8s/objects.js';
 
 interface RunResult {
@@ -69,18 +70,10 @@ function scenarioFor(replicas: number): Scenario {
   return scenario;
 }
 
-/** kubectl rollout status's success rule (kubectl/pkg/polymorphichelpers/rollout_status.go). */
+/** kubectl rollout status's success rule, from the judge's own status viewer (the bench may use it; the simulator may not). */
 function rolledOut(sim: Simulation): boolean {
   const d = sim.store.get<Deployment>('Deployment', 'default', 'web');
-  if (!d) return false;
-  const s = d.status ?? {};
-  const wanted = d.spec.replicas ?? 1;
-  return (
-    (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
-    (s.updatedReplicas ?? 0) >= wanted &&
-    (s.replicas ?? 0) <= (s.updatedReplicas ?? 0) &&
-    (s.availableReplicas ?? 0) >= (s.updatedReplicas ?? 0)
-  );
+  return d !== undefined && deploymentStatus(d).done;
 }
 
 function runOnce(replicas: number): RunResult {
