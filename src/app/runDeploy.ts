@@ -47,7 +47,9 @@ export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: Lo
     if (errors.length === 0 && manifests.documents.length === 0) {
       errors.push({ message: 'the manifests contain no objects to apply' });
     }
-    if (simulated) errors.push(...beyondSimulator([...simulated.objects, ...manifests.documents]));
+    // Only for otherwise valid input: an invalid replica count is already reported once.
+    if (simulated && errors.length === 0)
+      errors.push(...beyondSimulator([...simulated.objects, ...manifests.documents]));
     if (errors.length > 0) return { result: 'invalid', workloads: [], errors, simulated: request.simulate };
 
     if (simulated) {
@@ -99,9 +101,10 @@ export const SIMULATED_MAX_REPLICAS = 20_000;
 
 function beyondSimulator(documents: Array<{ file: string; line: number; object: KubeObject }>): InputError[] {
   return documents
-    .filter(
-      (d) => d.object.kind === 'Deployment' && ((d.object as Deployment).spec?.replicas ?? 1) > SIMULATED_MAX_REPLICAS,
-    )
+    .filter((d) => {
+      const replicas = (d.object as Deployment).spec?.replicas;
+      return d.object.kind === 'Deployment' && typeof replicas === 'number' && replicas > SIMULATED_MAX_REPLICAS;
+    })
     .map((d) => ({
       file: d.file,
       line: d.line,

@@ -27,7 +27,10 @@ export function deploymentHistory(deployment: Deployment, replicaSets: ReplicaSe
     const template = JSON.parse(JSON.stringify(rs.spec.template)) as PodTemplateSpec;
     if (changeCause !== '') {
       template.metadata = { ...(template.metadata ?? {}) };
-      template.metadata.annotations = { ...(template.metadata.annotations ?? {}), [Annotations.changeCause]: changeCause };
+      template.metadata.annotations = {
+        ...(template.metadata.annotations ?? {}),
+        [Annotations.changeCause]: changeCause,
+      };
     }
     byRevision.set(revision, { revision, replicaSet: rs, template, changeCause });
   }
@@ -90,10 +93,12 @@ export function describePodTemplate(template: PodTemplateSpec): string {
   const out: string[] = ['Pod Template:\n'];
   const meta = template.metadata ?? {};
   out.push(multiline('  Labels', meta.labels, '='));
-  if (meta.annotations && Object.keys(meta.annotations).length > 0) out.push(multiline('  Annotations', meta.annotations, ': '));
+  if (meta.annotations && Object.keys(meta.annotations).length > 0)
+    out.push(multiline('  Annotations', meta.annotations, ': '));
   const spec = template.spec;
   if (spec?.['serviceAccountName']) out.push(`  Service Account:\t${String(spec['serviceAccountName'])}\n`);
-  if (spec?.initContainers && spec.initContainers.length > 0) out.push(containers('Init Containers', spec.initContainers));
+  if (spec?.initContainers && spec.initContainers.length > 0)
+    out.push(containers('Init Containers', spec.initContainers));
   out.push(containers('Containers', spec?.containers ?? []));
   const volumes = spec?.volumes ?? [];
   if (volumes.length === 0) out.push('  Volumes:\t<none>\n');
@@ -119,7 +124,9 @@ function containers(label: string, list: Container[]): string {
     out.push(`   ${c.name}:\n`);
     out.push(`    Image:\t${c.image ?? ''}\n`);
     const ports = c.ports ?? [];
-    out.push(`    Port:\t${ports.length ? ports.map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ') : '<none>'}\n`);
+    out.push(
+      `    Port:\t${ports.length ? ports.map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ') : '<none>'}\n`,
+    );
     out.push(
       `    Host Port:\t${ports.length ? ports.map((p) => `${Number(p['hostPort'] ?? 0)}/${p.protocol ?? 'TCP'}`).join(', ') : '<none>'}\n`,
     );
@@ -153,7 +160,8 @@ function envValue(e: NonNullable<Container['env']>[number]): string {
   const cm = e.valueFrom?.configMapKeyRef;
   if (cm) return `<set to the key '${cm.key}' of config map '${cm.name}'>\tOptional: ${cm.optional ?? false}`;
   const secret = e.valueFrom?.secretKeyRef;
-  if (secret) return `<set to the key '${secret.key}' in secret '${secret.name}'>\tOptional: ${secret.optional ?? false}`;
+  if (secret)
+    return `<set to the key '${secret.key}' in secret '${secret.name}'>\tOptional: ${secret.optional ?? false}`;
   return '';
 }
 

@@ -14,9 +14,22 @@
  * the failing one (or whose hash the caller knows is broken) is never chosen.
  */
 import { Annotations, Labels, type Deployment, type PodTemplateSpec, type ReplicaSet } from '../k8s/objects.js';
-import { controlledReplicaSets, findNewReplicaSet, revisionOf, templatesEqualIgnoringHash, withoutHash } from '../rollout/revisions.js';
+import {
+  controlledReplicaSets,
+  findNewReplicaSet,
+  revisionOf,
+  templatesEqualIgnoringHash,
+  withoutHash,
+} from '../rollout/revisions.js';
 import { deploymentStatus } from '../rollout/statusViewer.js';
-import { PAUSED_UNDO_ERROR, undoAnnotations, undoPatch, undoTemplate, type JsonPatchOp, JSON_PATCH } from './undoPatch.js';
+import {
+  PAUSED_UNDO_ERROR,
+  undoAnnotations,
+  undoPatch,
+  undoTemplate,
+  type JsonPatchOp,
+  JSON_PATCH,
+} from './undoPatch.js';
 
 /** What the gate records about a Deployment before it applies (pass to {@link planRollback}). */
 export interface PreApplyObservation {
@@ -125,14 +138,20 @@ export interface NoRollback {
 export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
   const deployment = input.deployment;
   if (!deployment) {
-    return { kind: 'none', reason: 'NotFound', message: 'the Deployment no longer exists; there is nothing to roll back' };
+    return {
+      kind: 'none',
+      reason: 'NotFound',
+      message: 'the Deployment no longer exists; there is nothing to roll back',
+    };
   }
   const name = deployment.metadata.name ?? '';
   const owned = controlledReplicaSets(deployment, input.replicaSets);
   const failing = findNewReplicaSet(deployment, input.replicaSets);
   const broken = new Set([...(input.brokenHashes ?? []), ...(failing && hashOf(failing) ? [hashOf(failing)!] : [])]);
   const usable = (template: PodTemplateSpec | undefined, hash?: string) =>
-    template !== undefined && !(hash && broken.has(hash)) && !templatesEqualIgnoringHash(template, deployment.spec.template);
+    template !== undefined &&
+    !(hash && broken.has(hash)) &&
+    !templatesEqualIgnoringHash(template, deployment.spec.template);
 
   type Candidate = { source: RollbackSource; rs?: ReplicaSet; template: PodTemplateSpec; why: string };
   let candidate: Candidate | undefined;
@@ -144,9 +163,18 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
       ? owned.find((r) => hashOf(r) === record.podTemplateHash)
       : owned.find((r) => revisionOf(r) === record.revision);
     if (rs && usable(rs.spec.template, hashOf(rs))) {
-      candidate = { source: 'last-good', rs, template: undoTemplate(rs), why: `the last revision the gate saw fully available (recorded ${formatLastGood(record)})` };
+      candidate = {
+        source: 'last-good',
+        rs,
+        template: undoTemplate(rs),
+        why: `the last revision the gate saw fully available (recorded ${formatLastGood(record)})`,
+      };
     } else {
-      skipped.push(rs ? `the recorded last good revision ${formatLastGood(record)} is the failing template` : `the recorded last good revision ${formatLastGood(record)} has no ReplicaSet any more`);
+      skipped.push(
+        rs
+          ? `the recorded last good revision ${formatLastGood(record)} is the failing template`
+          : `the recorded last good revision ${formatLastGood(record)} has no ReplicaSet any more`,
+      );
     }
   }
   const before = input.before;
@@ -157,7 +185,12 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
       const rs = before.podTemplateHash ? owned.find((r) => hashOf(r) === before.podTemplateHash) : undefined;
       const template = rs ? undoTemplate(rs) : before.template;
       if (usable(template, before.podTemplateHash)) {
-        candidate = { source: 'previous', rs, template: template!, why: `the previous revision ${before.revision ?? '?'}, fully available before this run` };
+        candidate = {
+          source: 'previous',
+          rs,
+          template: template!,
+          why: `the previous revision ${before.revision ?? '?'}, fully available before this run`,
+        };
       } else {
         skipped.push(`the previous revision ${before.revision ?? '?'} is the failing template`);
       }
@@ -166,24 +199,32 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
   if (!candidate) {
     const stored = parseTemplate(deployment.metadata.annotations?.[Annotations.lastGoodTemplate]);
     if (stored && usable(stored)) {
-      candidate = { source: 'stored-template', template: withoutHash(stored), why: 'the template the gate stored when the last rollout succeeded' };
+      candidate = {
+        source: 'stored-template',
+        template: withoutHash(stored),
+        why: 'the template the gate stored when the last rollout succeeded',
+      };
     } else if (stored) {
       skipped.push('the stored last good template is the failing template');
     }
   }
   if (!candidate) {
-    const alreadyGood = record !== undefined && skipped.length > 0 && skipped.every((s) => s.includes('failing template'));
+    const alreadyGood =
+      record !== undefined && skipped.length > 0 && skipped.every((s) => s.includes('failing template'));
     return {
       kind: 'none',
       reason: alreadyGood ? 'AlreadyAtTarget' : 'NoGoodRevision',
       message: alreadyGood
         ? `deployment "${name}" already runs the last good template; a rollback would change nothing`
-        : `no known good revision of deployment "${name}" to roll back to` + (skipped.length ? ` (${skipped.join('; ')})` : ''),
+        : `no known good revision of deployment "${name}" to roll back to` +
+          (skipped.length ? ` (${skipped.join('; ')})` : ''),
     };
   }
   if (deployment.spec.paused) return { kind: 'none', reason: 'Paused', message: PAUSED_UNDO_ERROR };
 
-  const annotations = candidate.rs ? undoAnnotations(deployment, candidate.rs) : { ...(deployment.metadata.annotations ?? {}) };
+  const annotations = candidate.rs
+    ? undoAnnotations(deployment, candidate.rs)
+    : { ...(deployment.metadata.annotations ?? {}) };
   // The RS carries copies of the gate's annotations from when it was last synced, possibly stale:
   // keep the Deployment's (kubectl would take the RS's, §2 step 11).
   for (const key of [Annotations.lastGoodRevision, Annotations.lastGoodTemplate]) {
@@ -193,7 +234,9 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
   }
   const { ops, patch } = undoPatch(candidate.template, annotations);
   const targetRevision = candidate.rs ? revisionOf(candidate.rs) : undefined;
-  const target = candidate.rs ? `revision ${targetRevision ?? '?'} (ReplicaSet ${candidate.rs.metadata.name ?? ''})` : 'the stored template';
+  const target = candidate.rs
+    ? `revision ${targetRevision ?? '?'} (ReplicaSet ${candidate.rs.metadata.name ?? ''})`
+    : 'the stored template';
   return {
     kind: 'rollback',
     source: candidate.source,
@@ -206,7 +249,8 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
     patchText: patch,
     precondition: { resourceVersion: deployment.metadata.resourceVersion ?? '' },
     explanation:
-      `rolling deployment "${name}" back to ${target}: ${candidate.why}` + (skipped.length ? `; skipped: ${skipped.join('; ')}` : ''),
+      `rolling deployment "${name}" back to ${target}: ${candidate.why}` +
+      (skipped.length ? `; skipped: ${skipped.join('; ')}` : ''),
   };
 }
 
@@ -218,7 +262,10 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
  * also reject the patch, but with an error that does not say "conflict".)
  */
 export function preconditionedPatch(plan: RollbackPlan): JsonPatchOp[] {
-  return [{ op: 'replace', path: '/metadata/resourceVersion', value: plan.precondition.resourceVersion }, ...plan.patch];
+  return [
+    { op: 'replace', path: '/metadata/resourceVersion', value: plan.precondition.resourceVersion },
+    ...plan.patch,
+  ];
 }
 
 function hashOf(rs: ReplicaSet): string | undefined {

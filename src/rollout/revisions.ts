@@ -7,7 +7,15 @@
  * Template matching works from the moment of the apply, before the controller has bumped the
  * Deployment's revision annotation, so old pods are never judged as new ones.
  */
-import { Annotations, Labels, type Deployment, type KubeEvent, type Pod, type PodTemplateSpec, type ReplicaSet } from '../k8s/objects.js';
+import {
+  Annotations,
+  Labels,
+  type Deployment,
+  type KubeEvent,
+  type Pod,
+  type PodTemplateSpec,
+  type ReplicaSet,
+} from '../k8s/objects.js';
 import { controllerOf, parseTime } from '../k8s/meta.js';
 
 /** The `deployment.kubernetes.io/revision` annotation as a number; missing = 0, unparseable = undefined. */
@@ -68,12 +76,16 @@ export function byCreation(a: ReplicaSet, b: ReplicaSet): number {
  * reference are matched by the RS's `pod-template-hash` label. Sorted by name for stable messages.
  */
 export function podsOf(rs: ReplicaSet, pods: Pod[]): Pod[] {
-  const hash = rs.metadata.labels?.[Labels.podTemplateHash] ?? rs.spec.template.metadata?.labels?.[Labels.podTemplateHash];
+  const hash =
+    rs.metadata.labels?.[Labels.podTemplateHash] ?? rs.spec.template.metadata?.labels?.[Labels.podTemplateHash];
   return pods
     .filter((pod) => {
       if (pod.metadata.deletionTimestamp) return false;
       const owner = controllerOf(pod);
-      if (owner) return owner.uid !== undefined && rs.metadata.uid !== undefined ? owner.uid === rs.metadata.uid : owner.name === rs.metadata.name;
+      if (owner)
+        return owner.uid !== undefined && rs.metadata.uid !== undefined
+          ? owner.uid === rs.metadata.uid
+          : owner.name === rs.metadata.name;
       return hash !== undefined && pod.metadata.labels?.[Labels.podTemplateHash] === hash;
     })
     .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));

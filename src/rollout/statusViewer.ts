@@ -31,7 +31,11 @@ export function deploymentStatus(deployment: Deployment, options: DeploymentStat
     const raw = deployment.metadata.annotations?.[Annotations.revision];
     const have = raw === undefined ? 0 : parseGoInt(raw);
     if (have === undefined) {
-      return { message: '', done: false, error: `cannot get the revision of deployment "${name}": ${goParseError(raw!)}` };
+      return {
+        message: '',
+        done: false,
+        error: `cannot get the revision of deployment "${name}": ${goParseError(raw!)}`,
+      };
     }
     if (have !== wanted) {
       return {

@@ -1,11 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
 import { Annotations } from '../../src/k8s/objects.js';
-import { observePreApply, parseLastGood, planRollback, preconditionedPatch, type RollbackPlan } from '../../src/rollback/lastGood.js';
+import {
+  observePreApply,
+  parseLastGood,
+  planRollback,
+  preconditionedPatch,
+  type RollbackPlan,
+} from '../../src/rollback/lastGood.js';
 import { PAUSED_UNDO_ERROR } from '../../src/rollback/undoPatch.js';
 import { deployment, replicaSet, template } from '../rollout/builders.js';
 
 const good1 = replicaSet({ revision: 1, image: 'web:1', hash: 'h1', replicas: 0 });
-const broken2 = replicaSet({ revision: 2, image: 'web:2', hash: 'h2', replicas: 0, annotations: { [Annotations.changeCause]: 'v2' } });
+const broken2 = replicaSet({
+  revision: 2,
+  image: 'web:2',
+  hash: 'h2',
+  replicas: 0,
+  annotations: { [Annotations.changeCause]: 'v2' },
+});
 const current3 = replicaSet({ revision: 3, image: 'web:3', hash: 'h3', replicas: 3, available: 3 });
 const failing4 = replicaSet({ revision: 4, image: 'web:4', hash: 'h4', replicas: 1 });
 
@@ -26,33 +38,64 @@ describe('planRollback', () => {
     );
   });
   it('matches the recorded hash even after a rollback renumbered the revision', () => {
-    const renumbered = replicaSet({ revision: 5, image: 'web:1', hash: 'h1', annotations: { [Annotations.revisionHistory]: '1' } });
-    const plan = planRollback({ deployment: failed({ [Annotations.lastGoodRevision]: '1/h1' }), replicaSets: [renumbered, failing4] });
+    const renumbered = replicaSet({
+      revision: 5,
+      image: 'web:1',
+      hash: 'h1',
+      annotations: { [Annotations.revisionHistory]: '1' },
+    });
+    const plan = planRollback({
+      deployment: failed({ [Annotations.lastGoodRevision]: '1/h1' }),
+      replicaSets: [renumbered, failing4],
+    });
     expect(plan).toMatchObject({ kind: 'rollback', targetRevision: 5, targetReplicaSet: 'web-h1' });
   });
   it('falls back to the previous revision only if it was fully available before this run', () => {
     const rss = [good1, current3, failing4];
-    const yes = planRollback({ deployment: failed(), replicaSets: rss, before: { existed: true, revision: 3, podTemplateHash: 'h3', fullyAvailable: true } });
+    const yes = planRollback({
+      deployment: failed(),
+      replicaSets: rss,
+      before: { existed: true, revision: 3, podTemplateHash: 'h3', fullyAvailable: true },
+    });
     expect(yes).toMatchObject({ kind: 'rollback', source: 'previous', targetRevision: 3 });
-    const no = planRollback({ deployment: failed(), replicaSets: rss, before: { existed: true, revision: 3, podTemplateHash: 'h3', fullyAvailable: false } });
+    const no = planRollback({
+      deployment: failed(),
+      replicaSets: rss,
+      before: { existed: true, revision: 3, podTemplateHash: 'h3', fullyAvailable: false },
+    });
     expect(no).toEqual({
       kind: 'none',
       reason: 'NoGoodRevision',
-      message: 'no known good revision of deployment "web" to roll back to (the previous revision 3 was not fully available before this run)',
+      message:
+        'no known good revision of deployment "web" to roll back to (the previous revision 3 was not fully available before this run)',
     });
   });
   it('with revisionHistoryLimit 0 uses the stored template', () => {
     const stored = JSON.stringify(template('web:1'));
-    const plan = planRollback({ deployment: failed({ [Annotations.lastGoodRevision]: '1/h1', [Annotations.lastGoodTemplate]: stored }), replicaSets: [failing4] }) as RollbackPlan;
+    const plan = planRollback({
+      deployment: failed({ [Annotations.lastGoodRevision]: '1/h1', [Annotations.lastGoodTemplate]: stored }),
+      replicaSets: [failing4],
+    }) as RollbackPlan;
     expect(plan.source).toBe('stored-template');
     expect(plan.targetRevision).toBeUndefined();
-    expect(plan.patch[0]).toEqual({ op: 'replace', path: '/spec/template', value: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1', resources: {} }] } } });
+    expect(plan.patch[0]).toEqual({
+      op: 'replace',
+      path: '/spec/template',
+      value: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'web', image: 'web:1', resources: {} }] },
+      },
+    });
   });
-  it('refuses a paused Deployment with kubectl\'s message', () => {
+  it("refuses a paused Deployment with kubectl's message", () => {
     const d = failed({ [Annotations.lastGoodRevision]: '1/h1' }, { paused: true });
-    expect(planRollback({ deployment: d, replicaSets: [good1, failing4] })).toEqual({ kind: 'none', reason: 'Paused', message: PAUSED_UNDO_ERROR });
+    expect(planRollback({ deployment: d, replicaSets: [good1, failing4] })).toEqual({
+      kind: 'none',
+      reason: 'Paused',
+      message: PAUSED_UNDO_ERROR,
+    });
   });
-  it('the precondition carries the resourceVersion; annotations follow kubectl plus the gate\'s own', () => {
+  it("the precondition carries the resourceVersion; annotations follow kubectl plus the gate's own", () => {
     const d = failed({ [Annotations.lastGoodRevision]: '2/h2', [Annotations.changeCause]: 'v4', team: 'a' });
     const plan = planRollback({ deployment: d, replicaSets: [broken2, failing4] }) as RollbackPlan;
     expect(plan.precondition).toEqual({ resourceVersion: '4242' });
@@ -65,7 +108,10 @@ describe('planRollback', () => {
   });
   it('never rolls back to the failing template', () => {
     const d = failed({ [Annotations.lastGoodRevision]: '4/h4' });
-    expect(planRollback({ deployment: d, replicaSets: [failing4] })).toMatchObject({ kind: 'none', reason: 'AlreadyAtTarget' });
+    expect(planRollback({ deployment: d, replicaSets: [failing4] })).toMatchObject({
+      kind: 'none',
+      reason: 'AlreadyAtTarget',
+    });
   });
 });
 
@@ -77,6 +123,11 @@ describe('records', () => {
   });
   it('observes the pre-apply state', () => {
     const d = deployment({ image: 'web:3', revision: 3, updated: 3, total: 3 });
-    expect(observePreApply(d, [good1, current3])).toMatchObject({ existed: true, revision: 3, podTemplateHash: 'h3', fullyAvailable: true });
+    expect(observePreApply(d, [good1, current3])).toMatchObject({
+      existed: true,
+      revision: 3,
+      podTemplateHash: 'h3',
+      fullyAvailable: true,
+    });
   });
 });

@@ -4,10 +4,8 @@ import type { Deployment, ReplicaSet } from '../../src/k8s/objects.js';
 import { historyRevisions, rolloutHistoryStdout, viewDeploymentHistory } from '../../src/rollback/history.js';
 import { undoPatch } from '../../src/rollback/undoPatch.js';
 
-const groups = JSON.parse(readFileSync(new URL('../fixtures/k8s-vectors.json', import.meta.url), 'utf8')).groups as Record<
-  string,
-  Array<{ name: string; input: Record<string, any>; expected: Record<string, any> }>
->;
+const groups = JSON.parse(readFileSync(new URL('../fixtures/k8s-vectors.json', import.meta.url), 'utf8'))
+  .groups as Record<string, Array<{ name: string; input: Record<string, any>; expected: Record<string, any> }>>;
 
 /** The kubectl history test's fixture: a Deployment with selector foo=bar owning moons-1..4. */
 const historyVectors = groups['kubectl.deploymentHistoryView']!;

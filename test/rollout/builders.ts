@@ -97,7 +97,9 @@ export function replicaSet(o: ReplicaSetOptions): ReplicaSet {
       creationTimestamp: at(o.createdAt ?? -1000 + o.revision),
       labels: { app: 'web', 'pod-template-hash': o.hash },
       annotations: { [Annotations.revision]: String(o.revision), ...(o.annotations ?? {}) },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: DEPLOYMENT_UID, controller: true }],
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: DEPLOYMENT_UID, controller: true },
+      ],
     },
     spec: {
       replicas: o.replicas ?? 1,
@@ -150,7 +152,13 @@ export function pod(o: PodOptions): Pod {
       creationTimestamp: at(o.createdAt ?? 0),
       labels: { ...o.rs.spec.template.metadata!.labels },
       ownerReferences: [
-        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: o.rs.metadata.name!, uid: o.rs.metadata.uid!, controller: true },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: o.rs.metadata.name!,
+          uid: o.rs.metadata.uid!,
+          controller: true,
+        },
       ],
     },
     spec: { containers: [{ name: 'web', image }] },
@@ -167,7 +175,13 @@ export function event(p: Pod, reason: string, message: string, first: number, co
     apiVersion: 'v1',
     kind: 'Event',
     metadata: { name: `${p.metadata.name}.${reason}.${first}`, namespace: 'default' },
-    involvedObject: { kind: 'Pod', name: p.metadata.name, namespace: 'default', uid: p.metadata.uid, fieldPath: 'spec.containers{web}' },
+    involvedObject: {
+      kind: 'Pod',
+      name: p.metadata.name,
+      namespace: 'default',
+      uid: p.metadata.uid,
+      fieldPath: 'spec.containers{web}',
+    },
     reason,
     message,
     type,
@@ -195,6 +209,11 @@ export function revisions(newImage = 'web:2'): { oldRs: ReplicaSet; newRs: Repli
   };
 }
 
-export function snapshot(d: Deployment | undefined, rss: ReplicaSet[], pods: Pod[] = [], events: KubeEvent[] = []): WorkloadSnapshot {
+export function snapshot(
+  d: Deployment | undefined,
+  rss: ReplicaSet[],
+  pods: Pod[] = [],
+  events: KubeEvent[] = [],
+): WorkloadSnapshot {
   return { deployment: d, replicaSets: rss, pods, events };
 }

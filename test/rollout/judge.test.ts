@@ -10,7 +10,7 @@ const { oldRs, newRs } = revisions();
 const WAITING = 'Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been updated...';
 
 describe('success and progress', () => {
-  it('succeeds on kubectl\'s rule once our generation is observed', () => {
+  it("succeeds on kubectl's rule once our generation is observed", () => {
     const d = deployment({ updated: 3, total: 3, available: 3 });
     expect(judge(snapshot(d, [oldRs, newRs]), ctx, policy, t(5))).toEqual({
       state: 'succeeded',
@@ -22,13 +22,15 @@ describe('success and progress', () => {
     const d = deployment({ updated: 3, total: 3, available: 3, generation: 1, observedGeneration: 1 });
     expect(judge(snapshot(d, [oldRs, newRs]), ctx, policy, t(5)).state).toBe('progressing');
   });
-  it('reports kubectl\'s waiting line while progressing', () => {
+  it("reports kubectl's waiting line while progressing", () => {
     const verdict = judge(snapshot(deployment(), [oldRs, newRs]), ctx, policy, t(5));
     expect(verdict).toEqual({ state: 'progressing', message: WAITING, progressLine: WAITING });
   });
   it('a missing Deployment is progressing until the timeout', () => {
     const c = { ...ctx, name: 'web' };
-    expect(judge(snapshot(undefined, []), c, policy, t(600)).message).toBe('Waiting for deployment "web" to be created...');
+    expect(judge(snapshot(undefined, []), c, policy, t(600)).message).toBe(
+      'Waiting for deployment "web" to be created...',
+    );
     const verdict = judge(snapshot(undefined, []), c, policy, t(600.001));
     expect(verdict.state).toBe('failed');
     expect(verdict.reason).toBe('Timeout');
@@ -44,7 +46,11 @@ describe('success and progress', () => {
 });
 
 describe('image pulls', () => {
-  const backOff = pod({ name: 'web-bbb222-x', rs: newRs, waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "web:2"' } });
+  const backOff = pod({
+    name: 'web-bbb222-x',
+    rs: newRs,
+    waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "web:2"' },
+  });
   const flaky = event(backOff, 'Failed', 'Failed to pull image "web:2": rpc error: i/o timeout', 2);
   it('generic back-off: at the grace boundary still progressing, 1 ms later failed', () => {
     const s = snapshot(deployment(), [oldRs, newRs], [backOff], [flaky]);
@@ -57,7 +63,15 @@ describe('image pulls', () => {
     expect(verdict.failure?.evidence[0]).toMatchObject({ pod: 'web-bbb222-x', container: 'web', since: t(2) });
   });
   it('registry says not found: fails at once', () => {
-    const p = pod({ name: 'web-bbb222-x', rs: newRs, waiting: { reason: 'ErrImagePull', message: 'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.231": docker.io/library/nginx:1.231: not found' } });
+    const p = pod({
+      name: 'web-bbb222-x',
+      rs: newRs,
+      waiting: {
+        reason: 'ErrImagePull',
+        message:
+          'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.231": docker.io/library/nginx:1.231: not found',
+      },
+    });
     const verdict = judge(snapshot(deployment(), [oldRs, newRs], [p]), ctx, policy, t(3));
     expect(verdict.reason).toBe('ErrImagePull');
     expect(verdict.message).toBe(
@@ -76,12 +90,20 @@ describe('image pulls', () => {
     const s = snapshot(deployment(), [oldRs, newRs], [recovered], [flaky]);
     expect(judge(s, ctx, policy, t(100)).state).toBe('progressing');
   });
-  it('old pods in back-off are not the new revision\'s problem', () => {
-    const old = pod({ name: 'web-aaa111-x', rs: oldRs, waiting: { reason: 'ErrImagePull', message: 'manifest unknown' } });
+  it("old pods in back-off are not the new revision's problem", () => {
+    const old = pod({
+      name: 'web-aaa111-x',
+      rs: oldRs,
+      waiting: { reason: 'ErrImagePull', message: 'manifest unknown' },
+    });
     expect(judge(snapshot(deployment(), [oldRs, newRs], [old]), ctx, policy, t(100)).state).toBe('progressing');
   });
   it('InvalidImageName fails at once', () => {
-    const p = pod({ name: 'web-bbb222-x', rs: newRs, waiting: { reason: 'InvalidImageName', message: 'Failed to apply default image tag "web::2"' } });
+    const p = pod({
+      name: 'web-bbb222-x',
+      rs: newRs,
+      waiting: { reason: 'InvalidImageName', message: 'Failed to apply default image tag "web::2"' },
+    });
     const verdict = judge(snapshot(deployment(), [oldRs, newRs], [p]), ctx, policy, t(1));
     expect(verdict.reason).toBe('InvalidImageName');
     expect(verdict.message).toBe(
@@ -93,7 +115,13 @@ describe('image pulls', () => {
 describe('crash loops', () => {
   const noAtOnce = { ...policy, crashLoopFailsAtOnce: false };
   const crash = (restartCount: number) =>
-    pod({ name: 'web-bbb222-x', rs: newRs, restartCount, waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' }, lastTerminated: { exitCode: 1, reason: 'Error', finishedAt: 5 } });
+    pod({
+      name: 'web-bbb222-x',
+      rs: newRs,
+      restartCount,
+      waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' },
+      lastTerminated: { exitCode: 1, reason: 'Error', finishedAt: 5 },
+    });
   it('one CrashLoopBackOff fails at once by default', () => {
     const verdict = judge(snapshot(deployment(), [oldRs, newRs], [crash(1)]), ctx, policy, t(6));
     expect(verdict.reason).toBe('CrashLoopBackOff');
@@ -103,15 +131,23 @@ describe('crash loops', () => {
   });
   it('restart threshold exactly: 2 progressing, 3 failed', () => {
     expect(judge(snapshot(deployment(), [oldRs, newRs], [crash(2)]), ctx, noAtOnce, t(6)).state).toBe('progressing');
-    expect(judge(snapshot(deployment(), [oldRs, newRs], [crash(3)]), ctx, noAtOnce, t(6)).reason).toBe('CrashLoopBackOff');
+    expect(judge(snapshot(deployment(), [oldRs, newRs], [crash(3)]), ctx, noAtOnce, t(6)).reason).toBe(
+      'CrashLoopBackOff',
+    );
   });
 });
 
 describe('config errors', () => {
-  const cfg = (message: string) => pod({ name: 'web-bbb222-x', rs: newRs, waiting: { reason: 'CreateContainerConfigError', message } });
+  const cfg = (message: string) =>
+    pod({ name: 'web-bbb222-x', rs: newRs, waiting: { reason: 'CreateContainerConfigError', message } });
   it('missing ConfigMap: grace measured from the first Failed event', () => {
     const p = cfg('configmap "web-config" not found');
-    const s = snapshot(deployment(), [oldRs, newRs], [p], [event(p, 'Failed', 'Error: configmap "web-config" not found', 4, 3)]);
+    const s = snapshot(
+      deployment(),
+      [oldRs, newRs],
+      [p],
+      [event(p, 'Failed', 'Error: configmap "web-config" not found', 4, 3)],
+    );
     expect(judge(s, ctx, policy, t(24)).state).toBe('progressing');
     const verdict = judge(s, ctx, policy, t(24.001));
     expect(verdict.message).toBe(
@@ -126,8 +162,14 @@ describe('config errors', () => {
 });
 
 describe('scheduling and replica failures', () => {
-  it('Unschedulable: window from the condition\'s lastTransitionTime', () => {
-    const p = pod({ name: 'web-bbb222-x', rs: newRs, conditions: [condition('PodScheduled', 'False', 'Unschedulable', 1, '0/3 nodes are available: 3 Insufficient cpu.')] });
+  it("Unschedulable: window from the condition's lastTransitionTime", () => {
+    const p = pod({
+      name: 'web-bbb222-x',
+      rs: newRs,
+      conditions: [
+        condition('PodScheduled', 'False', 'Unschedulable', 1, '0/3 nodes are available: 3 Insufficient cpu.'),
+      ],
+    });
     const s = snapshot(deployment(), [oldRs, newRs], [p]);
     expect(judge(s, ctx, policy, t(61)).state).toBe('progressing');
     expect(judge(s, ctx, policy, t(61.001)).message).toBe(
@@ -135,7 +177,15 @@ describe('scheduling and replica failures', () => {
     );
   });
   it('ReplicaFailure on the new RS fails at once', () => {
-    const failing = { ...newRs, status: { replicas: 0, conditions: [condition('ReplicaFailure', 'True', 'FailedCreate', 1, 'pods "web-bbb222-x" is forbidden: exceeded quota: q')] } };
+    const failing = {
+      ...newRs,
+      status: {
+        replicas: 0,
+        conditions: [
+          condition('ReplicaFailure', 'True', 'FailedCreate', 1, 'pods "web-bbb222-x" is forbidden: exceeded quota: q'),
+        ],
+      },
+    };
     expect(judge(snapshot(deployment(), [oldRs, failing]), ctx, policy, t(2)).message).toBe(
       'ReplicaSet "web-bbb222" cannot create pods (FailedCreate: pods "web-bbb222-x" is forbidden: exceeded quota: q)',
     );
@@ -144,9 +194,20 @@ describe('scheduling and replica failures', () => {
 
 describe('deadlines, stalls, timeout', () => {
   const pde = (seconds: number) =>
-    condition('Progressing', 'False', 'ProgressDeadlineExceeded', seconds, 'ReplicaSet "web-bbb222" has timed out progressing.');
+    condition(
+      'Progressing',
+      'False',
+      'ProgressDeadlineExceeded',
+      seconds,
+      'ReplicaSet "web-bbb222" has timed out progressing.',
+    );
   it('ProgressDeadlineExceeded fails', () => {
-    const verdict = judge(snapshot(deployment({ conditions: [pde(30)], progressDeadlineSeconds: 30 }), [oldRs, newRs]), ctx, policy, t(31));
+    const verdict = judge(
+      snapshot(deployment({ conditions: [pde(30)], progressDeadlineSeconds: 30 }), [oldRs, newRs]),
+      ctx,
+      policy,
+      t(31),
+    );
     expect(verdict.reason).toBe('ProgressDeadlineExceeded');
     expect(verdict.message).toBe(
       'deployment "web" exceeded its progress deadline (30 s without progress): ReplicaSet "web-bbb222" has timed out progressing.',
@@ -158,11 +219,16 @@ describe('deadlines, stalls, timeout', () => {
     expect(judgeRollback(snapshot(d, [oldRs, newRs]), rollbackCtx, policy, t(705)).state).toBe('succeeded');
     const progressing = deployment({ generation: 3, conditions: [pde(600)] });
     expect(judgeRollback(snapshot(progressing, [oldRs, newRs]), rollbackCtx, policy, t(705)).state).toBe('progressing');
-    expect(judgeRollback(snapshot(deployment({ generation: 3, conditions: [pde(710)] }), [oldRs, newRs]), rollbackCtx, policy, t(711)).reason).toBe(
-      'ProgressDeadlineExceeded',
-    );
+    expect(
+      judgeRollback(
+        snapshot(deployment({ generation: 3, conditions: [pde(710)] }), [oldRs, newRs]),
+        rollbackCtx,
+        policy,
+        t(711),
+      ).reason,
+    ).toBe('ProgressDeadlineExceeded');
   });
-  it('stall: no progress since the condition\'s lastUpdateTime', () => {
+  it("stall: no progress since the condition's lastUpdateTime", () => {
     const d = deployment({ conditions: [condition('Progressing', 'True', 'ReplicaSetUpdated', 10)] });
     expect(judge(snapshot(d, [oldRs, newRs]), ctx, policy, t(190)).state).toBe('progressing');
     const verdict = judge(snapshot(d, [oldRs, newRs]), ctx, policy, t(190.001));
@@ -181,8 +247,12 @@ describe('deadlines, stalls, timeout', () => {
 
 describe('policy', () => {
   it('parses durations', () => {
-    expect([parseDuration('10m'), parseDuration('90s'), parseDuration('1h30m'), parseDuration('45')]).toEqual([600, 90, 5400, 45]);
-    expect(() => parseDuration('10 minutes')).toThrow('invalid duration "10 minutes": unexpected "10 minutes"; use e.g. 45, 90s, 10m or 1h30m');
+    expect([parseDuration('10m'), parseDuration('90s'), parseDuration('1h30m'), parseDuration('45')]).toEqual([
+      600, 90, 5400, 45,
+    ]);
+    expect(() => parseDuration('10 minutes')).toThrow(
+      'invalid duration "10 minutes": unexpected "10 minutes"; use e.g. 45, 90s, 10m or 1h30m',
+    );
     expect(() => parseDuration('')).toThrow('it is empty');
   });
   it('warns when the timeout is shorter than progressDeadlineSeconds', () => {

@@ -15,10 +15,8 @@ interface Vector {
   input: Record<string, any>;
   expected: { message: string; done: boolean; error: string | null };
 }
-const vectors = JSON.parse(readFileSync(new URL('../fixtures/k8s-vectors.json', import.meta.url), 'utf8')).groups as Record<
-  string,
-  Vector[]
->;
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/k8s-vectors.json', import.meta.url), 'utf8'))
+  .groups as Record<string, Vector[]>;
 
 function check(result: StatusResult, expected: Vector['expected']): void {
   expect({ message: result.message, done: result.done, error: result.error ?? null }).toEqual({

@@ -49,7 +49,8 @@ export const detectCrashLoop: Detector = (snapshot, _context, policy) => {
       (terminated.message ? `: ${brief(terminated.message, 120)}` : '')
     : 'keeps exiting';
   const times = first.status.restartCount === 1 ? 'time' : 'times';
-  const state = first.status.state.waiting?.reason === 'CrashLoopBackOff' ? 'keep crashing (CrashLoopBackOff)' : 'keep restarting';
+  const state =
+    first.status.state.waiting?.reason === 'CrashLoopBackOff' ? 'keep crashing (CrashLoopBackOff)' : 'keep restarting';
   return {
     reason: 'CrashLoopBackOff',
     message:

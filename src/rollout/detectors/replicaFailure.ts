@@ -21,14 +21,15 @@ export const detectReplicaFailure: Detector = (snapshot, context) => {
   const condition = rsCondition ?? (fresh(dCondition) ? dCondition : undefined);
   if (!condition) return undefined;
   const events = snapshot.events
-    .filter((e: KubeEvent) => e.involvedObject.kind === 'ReplicaSet' && rs && e.involvedObject.name === rs.metadata.name)
+    .filter(
+      (e: KubeEvent) => e.involvedObject.kind === 'ReplicaSet' && rs && e.involvedObject.name === rs.metadata.name,
+    )
     .filter((e) => e.reason === 'FailedCreate')
     .map(eventLine);
   const rsName = rs?.metadata.name ?? deployment.metadata.name ?? '';
   return {
     reason: 'ReplicaFailure',
-    message:
-      `ReplicaSet "${rsName}" cannot create pods (${condition.reason ?? 'ReplicaFailure'}: ${brief(condition.message)})`,
+    message: `ReplicaSet "${rsName}" cannot create pods (${condition.reason ?? 'ReplicaFailure'}: ${brief(condition.message)})`,
     evidence: [
       {
         reason: condition.reason ?? 'ReplicaFailure',

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON bodies of API responses, checked field by field */
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import type { Simulation } from '../../../src/cluster/sim/simulation.js';
 import type { ApiServerHandle } from '../../../src/cluster/sim/api/server.js';

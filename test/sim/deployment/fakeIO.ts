@@ -52,7 +52,12 @@ export function newDeployment(opts: {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: opts.name ?? 'foo', namespace: 'default', uid: 'deployment-uid', generation: opts.generation ?? 0 },
+    metadata: {
+      name: opts.name ?? 'foo',
+      namespace: 'default',
+      uid: 'deployment-uid',
+      generation: opts.generation ?? 0,
+    },
     spec: {
       ...(opts.replicas === null ? {} : { replicas: opts.replicas ?? 1 }),
       selector: { matchLabels: { app: 'foo' } },
@@ -61,7 +66,9 @@ export function newDeployment(opts: {
         type === 'RollingUpdate'
           ? { type, rollingUpdate: { maxSurge: opts.maxSurge ?? 0, maxUnavailable: opts.maxUnavailable ?? 0 } }
           : { type },
-      ...(opts.revisionHistoryLimit === null || opts.revisionHistoryLimit === undefined ? {} : { revisionHistoryLimit: opts.revisionHistoryLimit }),
+      ...(opts.revisionHistoryLimit === null || opts.revisionHistoryLimit === undefined
+        ? {}
+        : { revisionHistoryLimit: opts.revisionHistoryLimit }),
       ...(opts.progressDeadlineSeconds === null || opts.progressDeadlineSeconds === undefined
         ? {}
         : { progressDeadlineSeconds: opts.progressDeadlineSeconds }),
@@ -91,7 +98,8 @@ export function newRS(opts: {
     readyReplicas: opts.readyReplicas ?? 0,
     observedGeneration: opts.observedGeneration ?? 0,
   };
-  if (opts.terminatingReplicas !== undefined && opts.terminatingReplicas !== null) status.terminatingReplicas = opts.terminatingReplicas;
+  if (opts.terminatingReplicas !== undefined && opts.terminatingReplicas !== null)
+    status.terminatingReplicas = opts.terminatingReplicas;
   const created = symbolicTime(opts.createdAt);
   return {
     apiVersion: 'apps/v1',
@@ -103,7 +111,9 @@ export function newRS(opts: {
       ...(created ? { creationTimestamp: created } : {}),
       ...(opts.annotations ? { annotations: { ...opts.annotations } } : {}),
       ...(opts.deleting ? { deletionTimestamp: rfc3339(NOW) } : {}),
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'foo', uid: 'deployment-uid', controller: true }],
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'Deployment', name: 'foo', uid: 'deployment-uid', controller: true },
+      ],
     },
     spec: {
       replicas: opts.specReplicas ?? 0,
@@ -133,7 +143,10 @@ export class FakeIO implements DeploymentIO {
   deployment?: Deployment;
   private seq = 0;
 
-  constructor(public nowMs = NOW, replicaSets: ReplicaSet[] = []) {
+  constructor(
+    public nowMs = NOW,
+    replicaSets: ReplicaSet[] = [],
+  ) {
     for (const r of replicaSets) this.rs.set(r.metadata.name!, clone(r));
   }
 
@@ -207,7 +220,9 @@ export class FakeIO implements DeploymentIO {
 
   /** The size of RS `name` after the recorded successful actions (its input size when untouched). */
   sizeOf(name: string, initial: number): number {
-    const last = [...this.actions].reverse().find((a) => a.name === name && (a.verb === 'update' || a.verb === 'create') && !a.failed);
+    const last = [...this.actions]
+      .reverse()
+      .find((a) => a.name === name && (a.verb === 'update' || a.verb === 'create') && !a.failed);
     return last?.replicas ?? initial;
   }
 }

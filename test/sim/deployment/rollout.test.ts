@@ -85,7 +85,10 @@ function replicaSets(sim: Simulation): ReplicaSet[] {
   const uid = getDeployment(sim).metadata.uid!;
   return sim.store
     .listOwnedBy<ReplicaSet>('ReplicaSet', uid)
-    .sort((a, b) => Number(a.metadata.annotations?.[Annotations.revision]) - Number(b.metadata.annotations?.[Annotations.revision]));
+    .sort(
+      (a, b) =>
+        Number(a.metadata.annotations?.[Annotations.revision]) - Number(b.metadata.annotations?.[Annotations.revision]),
+    );
 }
 
 function rsWithImage(sim: Simulation, image: string): ReplicaSet {
@@ -136,9 +139,19 @@ describe('Deployment controller, whole simulated runs', () => {
     const first = replicaSets(sim)[0]!;
     expect(first.metadata.name).toBe(`web-${first.metadata.labels![Labels.podTemplateHash]}`);
     expect(first.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
-    expect(first.spec.selector.matchLabels).toEqual({ app: 'web', [Labels.podTemplateHash]: first.metadata.labels![Labels.podTemplateHash] });
+    expect(first.spec.selector.matchLabels).toEqual({
+      app: 'web',
+      [Labels.podTemplateHash]: first.metadata.labels![Labels.podTemplateHash],
+    });
     expect(first.metadata.ownerReferences).toEqual([
-      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: getDeployment(sim).metadata.uid, controller: true, blockOwnerDeletion: true },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: 'web',
+        uid: getDeployment(sim).metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
     ]);
     expect(getDeployment(sim).metadata.annotations?.[Annotations.revision]).toBe('1');
 
@@ -177,7 +190,13 @@ describe('Deployment controller, whole simulated runs', () => {
       reason: 'MinimumReplicasAvailable',
       message: 'Deployment has minimum availability.',
     });
-    expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, terminatingReplicas: 0 });
+    expect(d.status).toMatchObject({
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+      terminatingReplicas: 0,
+    });
     expect(d.status?.unavailableReplicas).toBeUndefined(); // 0 is omitted, as the API server serialises it
   });
 
@@ -200,7 +219,12 @@ describe('Deployment controller, whole simulated runs', () => {
   it('stalls when new pods never become available and times out strictly after progressDeadlineSeconds', () => {
     const { sim, lastProgress, stuckName } = stalledRollout();
     expect([rsWithImage(sim, 'nginx:1').spec.replicas, rsWithImage(sim, 'nginx:broken').spec.replicas]).toEqual([2, 2]);
-    expect(getDeployment(sim).status).toMatchObject({ replicas: 4, updatedReplicas: 2, availableReplicas: 2, unavailableReplicas: 2 });
+    expect(getDeployment(sim).status).toMatchObject({
+      replicas: 4,
+      updatedReplicas: 2,
+      availableReplicas: 2,
+      unavailableReplicas: 2,
+    });
 
     // At the deadline: nothing yet. requeueStuckDeployment asked for a sync at deadline + 1s.
     sim.clock.runUntil(lastProgress + 60_000);
@@ -265,7 +289,11 @@ describe('Deployment controller, whole simulated runs', () => {
     updateDeployment(sim, (d) => {
       d.spec.paused = true;
     });
-    expect(progressing(sim)).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' });
+    expect(progressing(sim)).toMatchObject({
+      status: 'Unknown',
+      reason: 'DeploymentPaused',
+      message: 'Deployment is paused',
+    });
     updateDeployment(sim, setImage('nginx:2'));
     sim.advance(10_000);
     updateDeployment(sim, setImage('nginx:3'));
@@ -322,15 +350,21 @@ describe('Deployment controller, whole simulated runs', () => {
     expect(d.spec.template.spec!.containers[0]!.image).toBe('nginx:1');
     expect(d.metadata.annotations?.[Annotations.rollbackTo]).toBeUndefined();
     expect(d.metadata.annotations?.[Annotations.revision]).toBe('3');
-    expect(sim.events.eventsFor(d).filter((e) => e.reason === 'DeploymentRollback').map((e) => e.message)).toEqual([
-      'Rolled back deployment "web" to revision 1',
-    ]);
+    expect(
+      sim.events
+        .eventsFor(d)
+        .filter((e) => e.reason === 'DeploymentRollback')
+        .map((e) => e.message),
+    ).toEqual(['Rolled back deployment "web" to revision 1']);
     updateDeployment(sim, (x) => {
       x.metadata.annotations = { ...x.metadata.annotations, [Annotations.rollbackTo]: '7' };
     });
-    expect(sim.events.eventsFor(d).filter((e) => e.type === 'Warning').map((e) => [e.reason, e.message])).toEqual([
-      ['DeploymentRollbackRevisionNotFound', 'Unable to find the revision to rollback to.'],
-    ]);
+    expect(
+      sim.events
+        .eventsFor(d)
+        .filter((e) => e.type === 'Warning')
+        .map((e) => [e.reason, e.message]),
+    ).toEqual([['DeploymentRollbackRevisionNotFound', 'Unable to find the revision to rollback to.']]);
     expect(getDeployment(sim).metadata.annotations?.[Annotations.rollbackTo]).toBeUndefined();
   });
 
@@ -359,7 +393,10 @@ describe('Deployment controller, whole simulated runs', () => {
       `Scaled down replica set ${oldName} to 0 from 3`,
       `Scaled up replica set ${newRS.metadata.name} to 3`,
     ]);
-    expect(newRS.metadata.annotations).toMatchObject({ [Annotations.desiredReplicas]: '3', [Annotations.maxReplicas]: '3' });
+    expect(newRS.metadata.annotations).toMatchObject({
+      [Annotations.desiredReplicas]: '3',
+      [Annotations.maxReplicas]: '3',
+    });
   });
 
   it('scales proportionally when replicas change mid-rollout', () => {
@@ -377,13 +414,18 @@ describe('Deployment controller, whole simulated runs', () => {
       d.spec.replicas = 20;
     });
     // 13 → 25 allowed: old round(8·25/13) = 15, new round(5·25/13) = 10.
-    expect([rsWithImage(sim, 'nginx:1').spec.replicas, rsWithImage(sim, 'nginx:broken').spec.replicas]).toEqual([15, 10]);
+    expect([rsWithImage(sim, 'nginx:1').spec.replicas, rsWithImage(sim, 'nginx:broken').spec.replicas]).toEqual([
+      15, 10,
+    ]);
     expect(scalingMessages(sim).slice(before)).toEqual([
       `Scaled up replica set ${oldName} to 15 from 8`,
       `Scaled up replica set ${newName} to 10 from 5`,
     ]);
     for (const rs of replicaSets(sim)) {
-      expect(rs.metadata.annotations).toMatchObject({ [Annotations.desiredReplicas]: '20', [Annotations.maxReplicas]: '25' });
+      expect(rs.metadata.annotations).toMatchObject({
+        [Annotations.desiredReplicas]: '20',
+        [Annotations.maxReplicas]: '25',
+      });
     }
   });
 
@@ -398,7 +440,12 @@ describe('Deployment controller, whole simulated runs', () => {
       expect(sim.runUntil(() => complete(sim), 120_000)).toBe(true);
       sim.advance(5000);
     }
-    expect(replicaSets(sim).map((rs) => [rs.spec.template.spec!.containers[0]!.image, rs.metadata.annotations?.[Annotations.revision]])).toEqual([
+    expect(
+      replicaSets(sim).map((rs) => [
+        rs.spec.template.spec!.containers[0]!.image,
+        rs.metadata.annotations?.[Annotations.revision],
+      ]),
+    ).toEqual([
       ['nginx:2', '2'],
       ['nginx:3', '3'],
     ]);

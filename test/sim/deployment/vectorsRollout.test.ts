@@ -7,7 +7,10 @@ import {
   reconcileOldReplicaSets,
   scaleDownOldReplicaSetsForRollingUpdate,
 } from '../../../src/cluster/sim/controllers/deployment/rolling.js';
-import { oldPodsRunning, scaleDownOldReplicaSetsForRecreate } from '../../../src/cluster/sim/controllers/deployment/recreate.js';
+import {
+  oldPodsRunning,
+  scaleDownOldReplicaSetsForRecreate,
+} from '../../../src/cluster/sim/controllers/deployment/recreate.js';
 import { syncDeploymentWith } from '../../../src/cluster/sim/controllers/deployment/sync.js';
 import { calculateStatus } from '../../../src/cluster/sim/controllers/deployment/status.js';
 import { FakeIO, NOW, loadGroups, newDeployment, newRS } from './fakeIO.js';
@@ -17,7 +20,11 @@ const groups = loadGroups();
 describe('rolling.reconcileNewReplicaSet', () => {
   for (const v of groups['rolling.reconcileNewReplicaSet']!) {
     it(v.name, () => {
-      const d = newDeployment({ replicas: v.input.deploymentReplicas, maxSurge: v.input.maxSurge, maxUnavailable: v.input.maxUnavailable });
+      const d = newDeployment({
+        replicas: v.input.deploymentReplicas,
+        maxSurge: v.input.maxSurge,
+        maxUnavailable: v.input.maxUnavailable,
+      });
       const newOne = newRS({ name: 'foo-new', specReplicas: v.input.newRSReplicas });
       const oldOne = newRS({ name: 'foo-old', specReplicas: v.input.oldRSReplicas });
       const io = new FakeIO(NOW, [newOne, oldOne]);
@@ -32,7 +39,11 @@ describe('rolling.reconcileNewReplicaSet', () => {
 describe('rolling.reconcileOldReplicaSets', () => {
   for (const v of groups['rolling.reconcileOldReplicaSets']!) {
     it(v.name, () => {
-      const d = newDeployment({ replicas: v.input.deploymentReplicas, maxSurge: v.input.maxSurge, maxUnavailable: v.input.maxUnavailable });
+      const d = newDeployment({
+        replicas: v.input.deploymentReplicas,
+        maxSurge: v.input.maxSurge,
+        maxUnavailable: v.input.maxUnavailable,
+      });
       const oldOne = newRS({ name: 'foo-old', ...v.input.oldRS, createdAt: 'now-1m' });
       const newOne = newRS({ name: 'foo-new', ...v.input.newRS, createdAt: 'now' });
       const io = new FakeIO(NOW, [oldOne, newOne]);
@@ -66,7 +77,11 @@ describe('rolling.cleanupUnhealthyReplicas', () => {
 describe('rolling.scaleDownOldReplicaSetsForRollingUpdate', () => {
   for (const v of groups['rolling.scaleDownOldReplicaSetsForRollingUpdate']!) {
     it(v.name, () => {
-      const d = newDeployment({ replicas: v.input.deploymentReplicas, maxSurge: v.input.maxSurge, maxUnavailable: v.input.maxUnavailable });
+      const d = newDeployment({
+        replicas: v.input.deploymentReplicas,
+        maxSurge: v.input.maxSurge,
+        maxUnavailable: v.input.maxUnavailable,
+      });
       const oldOne = newRS({ name: 'foo-old', ...v.input.oldRS });
       const io = new FakeIO(NOW, [oldOne]);
       const scaled = scaleDownOldReplicaSetsForRollingUpdate(io, [oldOne], [oldOne], d);
@@ -82,7 +97,12 @@ describe('rolling.scaleDownOldReplicaSetsForRollingUpdate', () => {
  * desired-replicas = spec so it is no scaling event) whose stored status already matches the RS
  * counts, with Progressing=ReplicaSetUpdated last updated 1h ago or now; the RS write fails.
  */
-function scaleErrorFixture(input: any, oldRS: ReplicaSet | undefined, newOne: ReplicaSet | undefined, strategy: string) {
+function scaleErrorFixture(
+  input: any,
+  oldRS: ReplicaSet | undefined,
+  newOne: ReplicaSet | undefined,
+  strategy: string,
+) {
   const dIn = input.deployment;
   const d: Deployment = newDeployment({
     replicas: dIn.replicas,
@@ -109,10 +129,22 @@ function scaleErrorFixture(input: any, oldRS: ReplicaSet | undefined, newOne: Re
   const expired = dIn.progressingLastUpdate === '1h ago' || input.progressExpired === true;
   const lastUpdate = rfc3339(expired ? NOW - 3_600_000 : NOW);
   const rsList = [oldRS, newOne].filter((r): r is ReplicaSet => !!r);
-  const stored = calculateStatus(rsList, newOne, { ...d, metadata: { ...d.metadata, generation: dIn.observedGeneration } }, NOW);
+  const stored = calculateStatus(
+    rsList,
+    newOne,
+    { ...d, metadata: { ...d.metadata, generation: dIn.observedGeneration } },
+    NOW,
+  );
   stored.conditions = [
     ...(stored.conditions ?? []),
-    { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: 'x', lastUpdateTime: lastUpdate, lastTransitionTime: lastUpdate },
+    {
+      type: 'Progressing',
+      status: 'True',
+      reason: 'ReplicaSetUpdated',
+      message: 'x',
+      lastUpdateTime: lastUpdate,
+      lastTransitionTime: lastUpdate,
+    },
   ];
   d.status = stored;
   const io = new FakeIO(NOW, rsList);
@@ -143,8 +175,24 @@ function checkScaleErrorOutcome(v: any, io: FakeIO, run: () => void): void {
 describe('rolling.rolloutRolling_statusOnScaleError', () => {
   for (const v of groups['rolling.rolloutRolling_statusOnScaleError']!) {
     it(v.name, () => {
-      const oldOne = newRS({ name: 'oldRS', specReplicas: v.input.oldRS.specReplicas, statusReplicas: v.input.oldRS.statusReplicas, availableReplicas: v.input.oldRS.available, readyReplicas: v.input.oldRS.available, createdAt: 'now-2h', observedGeneration: 1 });
-      const newOne = newRS({ name: 'newRS', specReplicas: v.input.newRS.specReplicas, statusReplicas: v.input.newRS.statusReplicas, availableReplicas: v.input.newRS.available, readyReplicas: v.input.newRS.available, createdAt: 'now-1h', observedGeneration: 1 });
+      const oldOne = newRS({
+        name: 'oldRS',
+        specReplicas: v.input.oldRS.specReplicas,
+        statusReplicas: v.input.oldRS.statusReplicas,
+        availableReplicas: v.input.oldRS.available,
+        readyReplicas: v.input.oldRS.available,
+        createdAt: 'now-2h',
+        observedGeneration: 1,
+      });
+      const newOne = newRS({
+        name: 'newRS',
+        specReplicas: v.input.newRS.specReplicas,
+        statusReplicas: v.input.newRS.statusReplicas,
+        availableReplicas: v.input.newRS.available,
+        readyReplicas: v.input.newRS.available,
+        createdAt: 'now-1h',
+        observedGeneration: 1,
+      });
       const { d, io, rsList } = scaleErrorFixture(v.input, oldOne, newOne, 'RollingUpdate');
       checkScaleErrorOutcome(v, io, () => syncDeploymentWith(io, d, rsList, () => new Map()));
     });
@@ -155,8 +203,18 @@ describe('recreate.rolloutRecreate_statusOnScaleError', () => {
   for (const v of groups['recreate.rolloutRecreate_statusOnScaleError']!) {
     it(v.name, () => {
       const n = v.input.oldRSReplicas;
-      const oldOne = newRS({ name: 'oldRS', specReplicas: n, statusReplicas: n, availableReplicas: n, readyReplicas: n, createdAt: 'now-2h', observedGeneration: 1 });
-      const newOne = v.input.hasNewRS ? newRS({ name: 'newRS', specReplicas: 0, createdAt: 'now-1h', observedGeneration: 1 }) : undefined;
+      const oldOne = newRS({
+        name: 'oldRS',
+        specReplicas: n,
+        statusReplicas: n,
+        availableReplicas: n,
+        readyReplicas: n,
+        createdAt: 'now-2h',
+        observedGeneration: 1,
+      });
+      const newOne = v.input.hasNewRS
+        ? newRS({ name: 'newRS', specReplicas: 0, createdAt: 'now-1h', observedGeneration: 1 })
+        : undefined;
       const { d, io, rsList } = scaleErrorFixture(v.input, oldOne, newOne, 'Recreate');
       checkScaleErrorOutcome(v, io, () => syncDeploymentWith(io, d, rsList, () => new Map()));
     });
@@ -166,10 +224,24 @@ describe('recreate.rolloutRecreate_statusOnScaleError', () => {
 describe('recreate.oldPodsRunning', () => {
   for (const v of groups['recreate.oldPodsRunning']!) {
     it(v.name, () => {
-      const oldRSs = (v.input.oldRSs as any[]).map((r, i) => newRS({ name: r.name ?? `rs-${i}`, uid: r.uid, specReplicas: r.specReplicas, statusReplicas: r.statusReplicas }));
+      const oldRSs = (v.input.oldRSs as any[]).map((r, i) =>
+        newRS({
+          name: r.name ?? `rs-${i}`,
+          uid: r.uid,
+          specReplicas: r.specReplicas,
+          statusReplicas: r.statusReplicas,
+        }),
+      );
       const podMap = new Map<string, Pod[]>();
       for (const [uid, pods] of Object.entries(v.input.podMap as Record<string, Array<{ phase: string }>>)) {
-        podMap.set(uid, pods.map((p, i) => ({ metadata: { name: `${uid}-${i}` }, spec: { containers: [] }, status: { phase: p.phase as any } })));
+        podMap.set(
+          uid,
+          pods.map((p, i) => ({
+            metadata: { name: `${uid}-${i}` },
+            spec: { containers: [] },
+            status: { phase: p.phase as any },
+          })),
+        );
       }
       expect(oldPodsRunning(v.input.newRS, oldRSs, podMap)).toBe(v.expected.oldPodsRunning);
     });

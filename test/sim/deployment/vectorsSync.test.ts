@@ -3,8 +3,16 @@ import { Annotations, type Condition, type Deployment, type ReplicaSet } from '.
 import { parseTime, rfc3339 } from '../../../src/k8s/meta.js';
 import { scale } from '../../../src/cluster/sim/controllers/deployment/scale.js';
 import { cleanupDeployment } from '../../../src/cluster/sim/controllers/deployment/cleanup.js';
-import { rolloutStatus, stuckDeploymentRequeueAfter } from '../../../src/cluster/sim/controllers/deployment/progress.js';
-import { maxSurge, maxUnavailable, minAvailable, resolveFenceposts } from '../../../src/cluster/sim/controllers/deployment/fenceposts.js';
+import {
+  rolloutStatus,
+  stuckDeploymentRequeueAfter,
+} from '../../../src/cluster/sim/controllers/deployment/progress.js';
+import {
+  maxSurge,
+  maxUnavailable,
+  minAvailable,
+  resolveFenceposts,
+} from '../../../src/cluster/sim/controllers/deployment/fenceposts.js';
 import { rolloutRolling } from '../../../src/cluster/sim/controllers/deployment/rolling.js';
 import { syncDeploymentWith } from '../../../src/cluster/sim/controllers/deployment/sync.js';
 import { FakeIO, NOW, baseTemplate, loadGroups, newDeployment, newRS } from './fakeIO.js';
@@ -14,13 +22,26 @@ const groups = loadGroups();
 describe('sync.scale', () => {
   for (const v of groups['sync.scale']!) {
     it(v.name, () => {
-      const d = newDeployment({ replicas: v.input.deployment.replicas, maxSurge: v.input.deployment.maxSurge, maxUnavailable: v.input.deployment.maxUnavailable });
-      const build = (r: any) => newRS({ name: r.name, specReplicas: r.specReplicas, createdAt: r.createdAt, availableReplicas: r.availableReplicas, annotations: r.annotations });
+      const d = newDeployment({
+        replicas: v.input.deployment.replicas,
+        maxSurge: v.input.deployment.maxSurge,
+        maxUnavailable: v.input.deployment.maxUnavailable,
+      });
+      const build = (r: any) =>
+        newRS({
+          name: r.name,
+          specReplicas: r.specReplicas,
+          createdAt: r.createdAt,
+          availableReplicas: r.availableReplicas,
+          annotations: r.annotations,
+        });
       const newOne = v.input.newRS ? build(v.input.newRS) : undefined;
       const oldRSs = (v.input.oldRSs as any[]).map(build);
       const io = new FakeIO(NOW, [...oldRSs, ...(newOne ? [newOne] : [])]);
       scale(io, d, newOne, oldRSs);
-      const initial = new Map([...oldRSs, ...(newOne ? [newOne] : [])].map((rs) => [rs.metadata.name!, rs.spec.replicas!]));
+      const initial = new Map(
+        [...oldRSs, ...(newOne ? [newOne] : [])].map((rs) => [rs.metadata.name!, rs.spec.replicas!]),
+      );
       const sizes = Object.fromEntries([...initial].map(([name, n]) => [name, io.sizeOf(name, n)]));
       expect(sizes).toEqual(v.expected.sizes);
     });
@@ -55,7 +76,11 @@ describe('sync.cleanupDeploymentOrder', () => {
       const d = newDeployment({ revisionHistoryLimit: v.input.revisionHistoryLimit });
       const oldRSs = (v.input.oldRSs as any[]).map(cleanupRS);
       const io = new FakeIO(NOW, oldRSs);
-      expect(cleanupDeployment(io, oldRSs, d).map((rs) => rs.metadata.name).sort()).toEqual(v.expected.deletedNames);
+      expect(
+        cleanupDeployment(io, oldRSs, d)
+          .map((rs) => rs.metadata.name)
+          .sort(),
+      ).toEqual(v.expected.deletedNames);
     });
   }
 });
@@ -100,7 +125,13 @@ describe('progress.syncRolloutStatus', () => {
   for (const v of groups['progress.syncRolloutStatus']!) {
     it(v.name, () => {
       const d = progressDeployment(v.input.deployment);
-      const build = (r: any) => newRS({ name: r.name, specReplicas: r.specReplicas, statusReplicas: r.statusReplicas, availableReplicas: r.availableReplicas });
+      const build = (r: any) =>
+        newRS({
+          name: r.name,
+          specReplicas: r.specReplicas,
+          statusReplicas: r.statusReplicas,
+          availableReplicas: r.availableReplicas,
+        });
       const newOne = v.input.newRS ? build(v.input.newRS) : undefined;
       const all = [...(v.input['allRSs(excluding newRS)'] as any[]).map(build), newOne];
       const status = rolloutStatus(all, newOne, d, NOW);
@@ -116,7 +147,10 @@ describe('progress.syncRolloutStatus', () => {
       const words: string = v.expected.timestamps_derived;
       const now = rfc3339(NOW);
       if (words.startsWith('unchanged')) {
-        expect([got?.lastUpdateTime, got?.lastTransitionTime]).toEqual([before?.lastUpdateTime, before?.lastTransitionTime]);
+        expect([got?.lastUpdateTime, got?.lastTransitionTime]).toEqual([
+          before?.lastUpdateTime,
+          before?.lastTransitionTime,
+        ]);
       } else {
         expect(got?.lastTransitionTime).toBe(words.includes('LTT kept') ? before?.lastTransitionTime : now);
         expect(got?.lastUpdateTime).toBe(now);
@@ -129,10 +163,15 @@ describe('derived.examples (deployment controller)', () => {
   const examples = groups['derived.examples']!;
   for (const v of examples.filter((e) => e.name.startsWith('default 25%/25% at replicas='))) {
     it(v.name, () => {
-      const d = newDeployment({ replicas: v.input.replicas, maxSurge: v.input.maxSurge, maxUnavailable: v.input.maxUnavailable });
+      const d = newDeployment({
+        replicas: v.input.replicas,
+        maxSurge: v.input.maxSurge,
+        maxUnavailable: v.input.maxUnavailable,
+      });
       expect({
         maxSurge: maxSurge(d),
-        maxUnavailableResolved: resolveFenceposts(v.input.maxSurge, v.input.maxUnavailable, v.input.replicas).unavailable,
+        maxUnavailableResolved: resolveFenceposts(v.input.maxSurge, v.input.maxUnavailable, v.input.replicas)
+          .unavailable,
         'MaxUnavailable(d)': maxUnavailable(d),
         minAvailable: minAvailable(d),
         maxReplicasAnnotation: v.input.replicas + maxSurge(d),
@@ -144,7 +183,13 @@ describe('derived.examples (deployment controller)', () => {
 
   it(byName('first rolling sync after template change (10 replicas, defaults)').name, () => {
     const v = byName('first rolling sync after template change (10 replicas, defaults)');
-    const d = newDeployment({ replicas: 10, maxSurge: '25%', maxUnavailable: '25%', progressDeadlineSeconds: 600, generation: 2 });
+    const d = newDeployment({
+      replicas: 10,
+      maxSurge: '25%',
+      maxUnavailable: '25%',
+      progressDeadlineSeconds: 600,
+      generation: 2,
+    });
     d.metadata.annotations = { [Annotations.revision]: '1' };
     d.spec.template = { ...baseTemplate(), spec: { containers: [{ name: 'app', image: 'foo:v2' }] } };
     const old = newRS({
@@ -154,7 +199,11 @@ describe('derived.examples (deployment controller)', () => {
       availableReplicas: v.input.oldRS.availableReplicas,
       readyReplicas: 10,
       createdAt: 'now-1h',
-      annotations: { [Annotations.revision]: '1', [Annotations.desiredReplicas]: '10', [Annotations.maxReplicas]: '13' },
+      annotations: {
+        [Annotations.revision]: '1',
+        [Annotations.desiredReplicas]: '10',
+        [Annotations.maxReplicas]: '13',
+      },
     });
     const io = new FakeIO(NOW, [old]);
     syncDeploymentWith(io, d, io.list(), () => new Map());
@@ -177,9 +226,23 @@ describe('derived.examples (deployment controller)', () => {
   it(byName('second scale-up step').name, () => {
     const d = newDeployment({ replicas: 10, maxSurge: 3, maxUnavailable: 2 });
     const ann = { [Annotations.desiredReplicas]: '10', [Annotations.maxReplicas]: '13' };
-    const old = newRS({ name: 'foo-old', specReplicas: 8, statusReplicas: 8, availableReplicas: 8, createdAt: 'now-1h', annotations: { ...ann, [Annotations.revision]: '1' } });
+    const old = newRS({
+      name: 'foo-old',
+      specReplicas: 8,
+      statusReplicas: 8,
+      availableReplicas: 8,
+      createdAt: 'now-1h',
+      annotations: { ...ann, [Annotations.revision]: '1' },
+    });
     old.spec.template = { ...baseTemplate(), spec: { containers: [{ name: 'app', image: 'foo:v0' }] } };
-    const fresh = newRS({ name: 'foo-new', specReplicas: 3, statusReplicas: 3, availableReplicas: 3, createdAt: 'now', annotations: { ...ann, [Annotations.revision]: '2' } });
+    const fresh = newRS({
+      name: 'foo-new',
+      specReplicas: 3,
+      statusReplicas: 3,
+      availableReplicas: 3,
+      createdAt: 'now',
+      annotations: { ...ann, [Annotations.revision]: '2' },
+    });
     d.metadata.annotations = { [Annotations.revision]: '2' };
     const io = new FakeIO(NOW, [old, fresh]);
     // Sync A: scale-up only (returns early), 3 → min(13 − 11, 7) = +2.
@@ -200,15 +263,31 @@ describe('derived.examples (deployment controller)', () => {
     d.metadata.annotations = { [Annotations.revision]: '2' };
     d.spec.template = templateA; // what `rollout undo` patches in
     const ann = { [Annotations.desiredReplicas]: '3', [Annotations.maxReplicas]: '4' };
-    const a = newRS({ name: 'web-a', specReplicas: 0, createdAt: 'now-2h', template: templateA, annotations: { ...ann, [Annotations.revision]: '1' } });
-    const b = newRS({ name: 'web-b', specReplicas: 3, statusReplicas: 3, availableReplicas: 3, createdAt: 'now-1h', template: templateB, annotations: { ...ann, [Annotations.revision]: '2' } });
+    const a = newRS({
+      name: 'web-a',
+      specReplicas: 0,
+      createdAt: 'now-2h',
+      template: templateA,
+      annotations: { ...ann, [Annotations.revision]: '1' },
+    });
+    const b = newRS({
+      name: 'web-b',
+      specReplicas: 3,
+      statusReplicas: 3,
+      availableReplicas: 3,
+      createdAt: 'now-1h',
+      template: templateB,
+      annotations: { ...ann, [Annotations.revision]: '2' },
+    });
     const io = new FakeIO(NOW, [a, b]);
     syncDeploymentWith(io, structuredClone(d), io.list(), () => new Map());
     // The next pass syncs the Deployment's revision from the renumbered RS.
     syncDeploymentWith(io, structuredClone(d), io.list(), () => new Map());
     const after = v.expected.afterControllerSync;
     expect(io.rs.get('web-a')!.metadata.annotations?.[Annotations.revision]).toBe(after['web-a'].revision);
-    expect(io.rs.get('web-a')!.metadata.annotations?.[Annotations.revisionHistory]).toBe(after['web-a']['revision-history']);
+    expect(io.rs.get('web-a')!.metadata.annotations?.[Annotations.revisionHistory]).toBe(
+      after['web-a']['revision-history'],
+    );
     expect(io.rs.get('web-b')!.metadata.annotations?.[Annotations.revision]).toBe(after['web-b'].revision);
     expect(io.deployment!.metadata.annotations?.[Annotations.revision]).toBe(v.expected.deploymentRevisionAnnotation);
     const revisions = [...io.rs.values()].map((rs) => Number(rs.metadata.annotations?.[Annotations.revision])).sort();

@@ -1,7 +1,11 @@
 import { describe, it, expect } from '@jest/globals';
 import { Annotations, type Condition, type Deployment, type ReplicaSet } from '../../../src/k8s/objects.js';
 import { parseTime } from '../../../src/k8s/meta.js';
-import { maxUnavailable, minAvailable, resolveFenceposts } from '../../../src/cluster/sim/controllers/deployment/fenceposts.js';
+import {
+  maxUnavailable,
+  minAvailable,
+  resolveFenceposts,
+} from '../../../src/cluster/sim/controllers/deployment/fenceposts.js';
 import {
   equalIgnoreHash,
   filterActiveReplicaSets,
@@ -32,8 +36,18 @@ import { loadGroups, newDeployment, newRS } from './fakeIO.js';
 
 const groups = loadGroups();
 
-function strategyDeployment(input: { strategy: string; replicas: number | null; maxSurge: any; maxUnavailable: any }): Deployment {
-  return newDeployment({ strategy: input.strategy, replicas: input.replicas, maxSurge: input.maxSurge, maxUnavailable: input.maxUnavailable });
+function strategyDeployment(input: {
+  strategy: string;
+  replicas: number | null;
+  maxSurge: any;
+  maxUnavailable: any;
+}): Deployment {
+  return newDeployment({
+    strategy: input.strategy,
+    replicas: input.replicas,
+    maxSurge: input.maxSurge,
+    maxUnavailable: input.maxUnavailable,
+  });
 }
 
 describe('util.resolveFenceposts', () => {
@@ -60,7 +74,12 @@ describe('util.minAvailable', () => {
 describe('util.newRSNewReplicas', () => {
   for (const v of groups['util.newRSNewReplicas']!) {
     it(v.name, () => {
-      const d = newDeployment({ strategy: v.input.strategy, replicas: v.input.deploymentReplicas, maxSurge: v.input.maxSurge, maxUnavailable: v.input.maxUnavailable });
+      const d = newDeployment({
+        strategy: v.input.strategy,
+        replicas: v.input.deploymentReplicas,
+        maxSurge: v.input.maxSurge,
+        maxUnavailable: v.input.maxUnavailable,
+      });
       const rs = newRS({ name: 'new', specReplicas: v.input.newRSReplicas });
       const all = (v.input.allRSs as number[]).map((n, i) => newRS({ name: `other-${i}`, specReplicas: n }));
       expect(newRSNewReplicas(d, all, rs)).toBe(v.expected.value);
@@ -84,7 +103,12 @@ describe('util.replicaCountsForReplicaSets', () => {
 describe('util.deploymentComplete', () => {
   for (const v of groups['util.deploymentComplete']!) {
     it(v.name, () => {
-      const d = newDeployment({ replicas: v.input.specReplicas, maxSurge: v.input.maxSurge, maxUnavailable: v.input.maxUnavailable, generation: v.input.generation });
+      const d = newDeployment({
+        replicas: v.input.specReplicas,
+        maxSurge: v.input.maxSurge,
+        maxUnavailable: v.input.maxUnavailable,
+        generation: v.input.generation,
+      });
       const status = { ...v.input.status, observedGeneration: v.input.observedGeneration };
       expect(deploymentComplete(d, status)).toBe(v.expected.complete);
     });
@@ -115,7 +139,11 @@ describe('util.deploymentTimedOut', () => {
 describe('util.getReplicaSetFraction', () => {
   for (const v of groups['util.getReplicaSetFraction']!) {
     it(v.name, () => {
-      const d = newDeployment({ replicas: v.input.deploymentReplicas, maxSurge: v.input.maxSurge, maxUnavailable: v.input.maxUnavailable });
+      const d = newDeployment({
+        replicas: v.input.deploymentReplicas,
+        maxSurge: v.input.maxSurge,
+        maxUnavailable: v.input.maxUnavailable,
+      });
       d.status = { replicas: v.input.deploymentStatusReplicas };
       const rs = newRS({ specReplicas: v.input.rsReplicas, annotations: v.input.rsAnnotations });
       expect(getReplicaSetFraction(rs, d)).toBe(v.expected.fraction);
@@ -166,7 +194,9 @@ describe('util.setReplicasAnnotations_isSaturated', () => {
 describe('util.replicasAnnotationsNeedUpdate', () => {
   for (const v of groups['util.replicasAnnotationsNeedUpdate']!) {
     it(v.name, () => {
-      expect(replicasAnnotationsNeedUpdate(v.input.annotations, v.input.desired, v.input.max)).toBe(v.expected.needsUpdate);
+      expect(replicasAnnotationsNeedUpdate(v.input.annotations, v.input.desired, v.input.max)).toBe(
+        v.expected.needsUpdate,
+      );
     });
   }
 });
@@ -216,7 +246,9 @@ describe('util.setDeploymentCondition', () => {
       if (v.input.set) setDeploymentCondition(status, v.input.set);
       if (v.input.remove) removeDeploymentCondition(status, v.input.remove);
       if (v.input.get) {
-        expect((v.input.get as string[]).map((t) => getDeploymentCondition(status, t) !== undefined)).toEqual(v.expected.found);
+        expect((v.input.get as string[]).map((t) => getDeploymentCondition(status, t) !== undefined)).toEqual(
+          v.expected.found,
+        );
       } else {
         expect(status.conditions).toEqual(v.expected.conditions);
       }
@@ -228,7 +260,9 @@ describe('util.setDeploymentCondition', () => {
 describe('controller.filterActiveReplicaSets', () => {
   for (const v of groups['controller.filterActiveReplicaSets']!) {
     it(v.name, () => {
-      const list = (v.input.replicaSets as any[]).map((r) => (r ? newRS({ name: r.name, specReplicas: r.specReplicas }) : null));
+      const list = (v.input.replicaSets as any[]).map((r) =>
+        r ? newRS({ name: r.name, specReplicas: r.specReplicas }) : null,
+      );
       expect(filterActiveReplicaSets(list).map((rs) => rs.metadata.name)).toEqual(v.expected.active);
     });
   }

@@ -12,7 +12,9 @@ export interface Cluster {
   kubelet: Kubelet;
 }
 
-export function cluster(options: { seed?: number; nodes?: number; capacity?: NodeCapacity; images?: Record<string, ImageBehaviour> } = {}): Cluster {
+export function cluster(
+  options: { seed?: number; nodes?: number; capacity?: NodeCapacity; images?: Record<string, ImageBehaviour> } = {},
+): Cluster {
   const images = options.images ?? {};
   const sim = new Simulation(
     [
@@ -28,7 +30,12 @@ export function cluster(options: { seed?: number; nodes?: number; capacity?: Nod
   return { sim, kubelet: sim.controller<Kubelet>('kubelet') };
 }
 
-export function replicaSet(name: string, replicas: number, container: Partial<Container> = {}, extra: { minReadySeconds?: number } = {}): ReplicaSet {
+export function replicaSet(
+  name: string,
+  replicas: number,
+  container: Partial<Container> = {},
+  extra: { minReadySeconds?: number } = {},
+): ReplicaSet {
   return {
     metadata: { name, namespace: 'default' },
     spec: {

@@ -13,7 +13,9 @@ describe('ReplicaSet controller, whole runs', () => {
     expect(pods).toHaveLength(10);
     for (const p of pods) {
       expect(p.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-      expect(p.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'ReplicaSet', name: 'web', controller: true })]);
+      expect(p.metadata.ownerReferences).toEqual([
+        expect.objectContaining({ kind: 'ReplicaSet', name: 'web', controller: true }),
+      ]);
       expect(p.metadata.labels).toEqual({ app: 'web' });
     }
     const created = eventsOf(sim, 'web').filter((e) => e.reason === 'SuccessfulCreate');
@@ -25,7 +27,10 @@ describe('ReplicaSet controller, whole runs', () => {
     let allowed = 5;
     const realCreate = sim.store.create.bind(sim.store);
     sim.store.create = ((kind: string, obj: never, opts?: never) => {
-      if (kind === 'Pod' && allowed-- <= 0) throw new Error('pods "web-" is forbidden: exceeded quota: q, requested: pods=1, used: pods=5, limited: pods=5');
+      if (kind === 'Pod' && allowed-- <= 0)
+        throw new Error(
+          'pods "web-" is forbidden: exceeded quota: q, requested: pods=1, used: pods=5, limited: pods=5',
+        );
       return realCreate(kind, obj, opts);
     }) as typeof sim.store.create;
     sim.store.create('ReplicaSet', replicaSet('web', 10));
@@ -55,12 +60,16 @@ describe('ReplicaSet controller, whole runs', () => {
     sim.store.update('ReplicaSet', { ...clone(rs), spec: { ...rs.spec, replicas: 5 } });
     sim.settle();
     advanceTo(sim, 1010);
-    const fresh = podsOf(sim, 'web').map((p) => p.metadata.name!).filter((n) => !old.includes(n));
+    const fresh = podsOf(sim, 'web')
+      .map((p) => p.metadata.name!)
+      .filter((n) => !old.includes(n));
     expect(fresh).toHaveLength(2);
     rs = sim.store.get<ReplicaSet>('ReplicaSet', 'default', 'web')!;
     sim.store.update('ReplicaSet', { ...clone(rs), spec: { ...rs.spec, replicas: 2 } });
     sim.settle();
-    const deleted = eventsOf(sim, 'web').filter((e) => e.reason === 'SuccessfulDelete').map((e) => e.message!.replace('Deleted pod: ', ''));
+    const deleted = eventsOf(sim, 'web')
+      .filter((e) => e.reason === 'SuccessfulDelete')
+      .map((e) => e.message!.replace('Deleted pod: ', ''));
     expect(deleted).toHaveLength(3);
     // The two fresh pods (ready later, younger) go before any of the old ones.
     expect(deleted.slice(0, 2).sort()).toEqual([...fresh].sort());
@@ -102,7 +111,13 @@ describe('ReplicaSet controller, whole runs', () => {
     expect(rsStatus(sim, 'web')!.availableReplicas).toBeUndefined();
     sim.advance(1); // the requeue at readyTransition + minReadySeconds + 1ms
     expect(sim.clock.now()).toBe(at(13) + 1);
-    expect(rsStatus(sim, 'web')).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2, fullyLabeledReplicas: 2, observedGeneration: 1 });
+    expect(rsStatus(sim, 'web')).toMatchObject({
+      replicas: 2,
+      readyReplicas: 2,
+      availableReplicas: 2,
+      fullyLabeledReplicas: 2,
+      observedGeneration: 1,
+    });
   });
 
   it('is deterministic: same seed, same history', () => {
@@ -126,7 +141,10 @@ describe('ReplicaSet controller, whole runs', () => {
 
   it('adopts a matching orphan pod instead of creating one', () => {
     const { sim } = cluster();
-    const orphan: Pod = { metadata: { name: 'stray', namespace: 'default', labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.25' }] } };
+    const orphan: Pod = {
+      metadata: { name: 'stray', namespace: 'default', labels: { app: 'web' } },
+      spec: { containers: [{ name: 'app', image: 'nginx:1.25' }] },
+    };
     sim.store.create('Pod', orphan);
     sim.store.create('ReplicaSet', replicaSet('web', 2));
     sim.settle();
@@ -143,6 +161,8 @@ describe('ReplicaSet controller, whole runs', () => {
     const ms = performance.now() - started;
     expect(done).toBe(true);
     expect(rsStatus(sim, 'big')).toMatchObject({ replicas: 10_000, readyReplicas: 10_000, availableReplicas: 10_000 });
-    process.stdout.write(`10,000 replicas available after ${(sim.clock.now() - at(0)) / 1000}s virtual, ${Math.round(ms)}ms real, ${sim.syncs} syncs\n`);
+    process.stdout.write(
+      `10,000 replicas available after ${(sim.clock.now() - at(0)) / 1000}s virtual, ${Math.round(ms)}ms real, ${sim.syncs} syncs\n`,
+    );
   });
 });

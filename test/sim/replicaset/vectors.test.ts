@@ -15,7 +15,6 @@ import {
 } from '../../../src/cluster/sim/controllers/replicaset/podUtil.js';
 import { slowStartBatch } from '../../../src/cluster/sim/controllers/replicaset/slowStart.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 interface Vector {
   name: string;
   input: any;
@@ -59,8 +58,16 @@ function podFrom(v: any): Pod {
     spec: { containers: [], nodeName: v.nodeName ?? '' },
     status: {
       ...(v.phase ? { phase: v.phase } : {}),
-      ...(v.ready ? { conditions: [{ type: 'Ready', status: 'True', ...(readySince ? { lastTransitionTime: readySince } : {}) }] } : {}),
-      containerStatuses: restarts.map((n, i) => ({ name: `c${i}`, image: 'x', ready: !!v.ready, restartCount: n, state: {} })),
+      ...(v.ready
+        ? { conditions: [{ type: 'Ready', status: 'True', ...(readySince ? { lastTransitionTime: readySince } : {}) }] }
+        : {}),
+      containerStatuses: restarts.map((n, i) => ({
+        name: `c${i}`,
+        image: 'x',
+        ready: !!v.ready,
+        restartCount: n,
+        state: {},
+      })),
     },
   };
 }
@@ -97,11 +104,19 @@ describe('controller.activePodsOrder', () => {
 describe('controller.activePodsWithRanks.lessThan', () => {
   for (const v of group('controller.activePodsWithRanks.lessThan')) {
     it(v.name, () => {
-      const options = { now: NOW, podDeletionCost: v.input.podDeletionCostGate, logarithmicScaleDown: v.input.logarithmicScaleDown };
+      const options = {
+        now: NOW,
+        podDeletionCost: v.input.podDeletionCostGate,
+        logarithmicScaleDown: v.input.logarithmicScaleDown,
+      };
       const lesser = podSortKey(podFrom(v.input.lesser.pod));
       const greater = podSortKey(podFrom(v.input.greater.pod));
-      expect(activePodsWithRanksLess(lesser, v.input.lesser.rank, greater, v.input.greater.rank, options)).toBe(v.expected.lesserBeforeGreater);
-      expect(activePodsWithRanksLess(greater, v.input.greater.rank, lesser, v.input.lesser.rank, options)).toBe(v.expected.greaterBeforeLesser);
+      expect(activePodsWithRanksLess(lesser, v.input.lesser.rank, greater, v.input.greater.rank, options)).toBe(
+        v.expected.lesserBeforeGreater,
+      );
+      expect(activePodsWithRanksLess(greater, v.input.greater.rank, lesser, v.input.lesser.rank, options)).toBe(
+        v.expected.greaterBeforeLesser,
+      );
     });
   }
 });
@@ -141,7 +156,10 @@ describe('controller.filterActiveReplicaSets', () => {
   for (const v of group('controller.filterActiveReplicaSets')) {
     it(v.name, () => {
       const sets = v.input.replicaSets.map((r: any): ReplicaSet | null =>
-        r === null ? null : { metadata: { name: r.name }, spec: { replicas: r.specReplicas, selector: {}, template: {} } });
+        r === null
+          ? null
+          : { metadata: { name: r.name }, spec: { replicas: r.specReplicas, selector: {}, template: {} } },
+      );
       expect(filterActiveReplicaSets(sets).map((rs) => rs.metadata.name)).toEqual(v.expected.active);
     });
   }

@@ -6,17 +6,32 @@ import { cluster, eventsOf, podsOf, replicaSet, rsStatus } from '../replicaset/h
 
 describe('quantities', () => {
   it.each([
-    ['500m', 500], ['1', 1000], ['0.1', 100], ['1e3', 1_000_000], ['2k', 2_000_000], ['1.5', 1500], ['100u', 1],
+    ['500m', 500],
+    ['1', 1000],
+    ['0.1', 100],
+    ['1e3', 1_000_000],
+    ['2k', 2_000_000],
+    ['1.5', 1500],
+    ['100u', 1],
   ])('cpu %s = %d millicores', (q, milli) => expect(quantityMilliValue(q)).toBe(milli));
   it.each([
-    ['8Gi', 8 * 2 ** 30], ['128Mi', 128 * 2 ** 20], ['1e3', 1000], ['1k', 1000], ['1M', 1_000_000], ['110', 110], ['0.5Ki', 512],
+    ['8Gi', 8 * 2 ** 30],
+    ['128Mi', 128 * 2 ** 20],
+    ['1e3', 1000],
+    ['1k', 1000],
+    ['1M', 1_000_000],
+    ['110', 110],
+    ['0.5Ki', 512],
   ])('memory %s = %d bytes', (q, bytes) => expect(quantityValue(q)).toBe(bytes));
   it('rejects malformed quantities', () => expect(() => quantityValue('12 cores')).toThrow(/quantities must match/));
   it('sums containers and applies the init-container max rule', () => {
     const req = podRequests({
       metadata: {},
       spec: {
-        containers: [{ name: 'a', resources: { requests: { cpu: '250m', memory: '64Mi' } } }, { name: 'b', resources: { limits: { cpu: '250m' } } }],
+        containers: [
+          { name: 'a', resources: { requests: { cpu: '250m', memory: '64Mi' } } },
+          { name: 'b', resources: { limits: { cpu: '250m' } } },
+        ],
         initContainers: [{ name: 'init', resources: { requests: { cpu: '2', memory: '1Mi' } } }],
       },
     });
@@ -48,7 +63,14 @@ describe('scheduler', () => {
     const message =
       '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.';
     expect(pending[0]!.status!.conditions).toEqual([
-      { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: '2026-01-01T00:00:00Z', reason: 'Unschedulable', message },
+      {
+        type: 'PodScheduled',
+        status: 'False',
+        lastProbeTime: null,
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+        reason: 'Unschedulable',
+        message,
+      },
     ]);
     const failed = eventsOf(sim, pending[0]!.metadata.name!).find((e) => e.reason === 'FailedScheduling')!;
     expect(failed).toMatchObject({ type: 'Warning', message, count: 1 });
@@ -70,12 +92,17 @@ describe('scheduler', () => {
     const [blocked] = podsOf(sim, 'b');
     expect(blocked!.spec.nodeName).toBeUndefined();
     expect(blocked!.status!.conditions![0]!.message).toBe(
-      '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
+      '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
+    );
     sim.store.delete('ReplicaSet', 'default', 'a');
     sim.settle();
-    expect(sim.store.get<typeof blocked & object>('Pod', 'default', blocked!.metadata.name!)!.spec.nodeName).toBeUndefined(); // still terminating
+    expect(
+      sim.store.get<typeof blocked & object>('Pod', 'default', blocked!.metadata.name!)!.spec.nodeName,
+    ).toBeUndefined(); // still terminating
     sim.advance(1000);
-    expect(sim.store.get<typeof blocked & object>('Pod', 'default', blocked!.metadata.name!)!.spec.nodeName).toBe('node-1');
+    expect(sim.store.get<typeof blocked & object>('Pod', 'default', blocked!.metadata.name!)!.spec.nodeName).toBe(
+      'node-1',
+    );
   });
 
   it('words node selector and too-many-pods failures like the real scheduler', () => {
@@ -83,7 +110,13 @@ describe('scheduler', () => {
     sim.store.create('ReplicaSet', replicaSet('web', 3));
     sim.store.create('ReplicaSet', replicaSet('gpu', 1, {}));
     const rs = sim.store.get('ReplicaSet', 'default', 'gpu') as ReturnType<typeof replicaSet>;
-    sim.store.update('ReplicaSet', { ...rs, spec: { ...rs.spec, template: { ...rs.spec.template, spec: { ...rs.spec.template.spec!, nodeSelector: { gpu: 'yes' } } } } });
+    sim.store.update('ReplicaSet', {
+      ...rs,
+      spec: {
+        ...rs.spec,
+        template: { ...rs.spec.template, spec: { ...rs.spec.template.spec!, nodeSelector: { gpu: 'yes' } } },
+      },
+    });
     sim.settle();
     const waiting = [...podsOf(sim, 'web'), ...podsOf(sim, 'gpu')].filter((p) => !p.spec.nodeName);
     const messages = waiting.map((p) => p.status!.conditions![0]!.message).sort();

@@ -28,7 +28,9 @@ export function newNode(name: string, capacity: NodeCapacity = {}, index = 0): N
         { type: 'InternalIP', address: `10.0.${Math.floor(index / 250)}.${(index % 250) + 2}` },
         { type: 'Hostname', address: name },
       ],
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+      ],
     },
   };
 }

@@ -111,7 +111,9 @@ export class DeploymentController implements Controller {
 
   private release(rs: ReplicaSet, d: Deployment): void {
     const released = clone(rs);
-    released.metadata.ownerReferences = (released.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid);
+    released.metadata.ownerReferences = (released.metadata.ownerReferences ?? []).filter(
+      (r) => r.uid !== d.metadata.uid,
+    );
     if (released.metadata.ownerReferences.length === 0) delete released.metadata.ownerReferences;
     delete released.metadata.resourceVersion;
     this.ctx.store.update('ReplicaSet', released);
@@ -122,7 +124,9 @@ export class DeploymentController implements Controller {
     const podMap: PodMap = new Map();
     for (const rs of rsList) {
       const uid = rs.metadata.uid ?? '';
-      const pods = this.ctx.store.listOwnedBy<Pod>('Pod', uid).filter((p) => selectorMatches(d.spec.selector, p.metadata.labels));
+      const pods = this.ctx.store
+        .listOwnedBy<Pod>('Pod', uid)
+        .filter((p) => selectorMatches(d.spec.selector, p.metadata.labels));
       podMap.set(uid, pods);
     }
     return podMap;
@@ -138,7 +142,8 @@ export class DeploymentController implements Controller {
     const keys = new Set<string>();
     const previous = this.rsOwners.get(rsKey);
     const ref = controllerOf(rs);
-    const owner = ref?.kind === 'Deployment' ? this.resolveDeployment(rs.metadata.namespace, ref.name, ref.uid) : undefined;
+    const owner =
+      ref?.kind === 'Deployment' ? this.resolveDeployment(rs.metadata.namespace, ref.name, ref.uid) : undefined;
     if (event.type === 'DELETED') this.rsOwners.delete(rsKey);
     else if (owner) this.rsOwners.set(rsKey, objectKey(owner));
     else this.rsOwners.delete(rsKey);
@@ -177,7 +182,10 @@ export class DeploymentController implements Controller {
   /** The store-backed DeploymentIO. Writes carry no resourceVersion: the controller's view is fresh. */
   private io(key: string): DeploymentIO {
     const { store, clock, events } = this.ctx;
-    const fresh = <T extends KubeObject>(obj: T): T => ({ ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } });
+    const fresh = <T extends KubeObject>(obj: T): T => ({
+      ...obj,
+      metadata: { ...obj.metadata, resourceVersion: undefined },
+    });
     return {
       now: () => clock.now(),
       createReplicaSet: (rs) => store.create('ReplicaSet', rs),

@@ -1,7 +1,13 @@
 import { ApiError } from '../../../../k8s/apiError.js';
 import { clone, controllerOf } from '../../../../k8s/meta.js';
 import { Annotations, Labels, type Deployment, type OwnerReference, type ReplicaSet } from '../../../../k8s/objects.js';
-import { ConditionTypes, Reasons, getDeploymentCondition, newDeploymentCondition, setDeploymentCondition } from './conditions.js';
+import {
+  ConditionTypes,
+  Reasons,
+  getDeploymentCondition,
+  newDeploymentCondition,
+  setDeploymentCondition,
+} from './conditions.js';
 import type { DeploymentIO } from './io.js';
 import { computeHash } from './podTemplateHash.js';
 import {
@@ -77,7 +83,13 @@ export function getNewReplicaSet(
       d.status ??= {};
       setDeploymentCondition(
         d.status,
-        newDeploymentCondition(ConditionTypes.progressing, 'True', Reasons.foundNewReplicaSet, `Found new replica set ${JSON.stringify(copy.metadata.name)}`, io.now()),
+        newDeploymentCondition(
+          ConditionTypes.progressing,
+          'True',
+          Reasons.foundNewReplicaSet,
+          `Found new replica set ${JSON.stringify(copy.metadata.name)}`,
+          io.now(),
+        ),
       );
       needsUpdate = true;
     }
@@ -88,7 +100,10 @@ export function getNewReplicaSet(
 
   const template = clone(d.spec.template);
   const hash = computeHash(template, d.status?.collisionCount);
-  template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [Labels.podTemplateHash]: hash } };
+  template.metadata = {
+    ...template.metadata,
+    labels: { ...template.metadata?.labels, [Labels.podTemplateHash]: hash },
+  };
   const selector = clone(d.spec.selector ?? {});
   selector.matchLabels = { ...selector.matchLabels, [Labels.podTemplateHash]: hash };
   const newRS: ReplicaSet = {
@@ -137,7 +152,10 @@ export function getNewReplicaSet(
       const msg = `Failed to create new replica set ${JSON.stringify(newRS.metadata.name)}: ${(err as Error).message}`;
       if (hasProgressDeadline(d)) {
         d.status ??= {};
-        setDeploymentCondition(d.status, newDeploymentCondition(ConditionTypes.progressing, 'False', Reasons.replicaSetCreateError, msg, io.now()));
+        setDeploymentCondition(
+          d.status,
+          newDeploymentCondition(ConditionTypes.progressing, 'False', Reasons.replicaSetCreateError, msg, io.now()),
+        );
         try {
           io.updateDeploymentStatus(d);
         } catch {
@@ -156,7 +174,13 @@ export function getNewReplicaSet(
     d.status ??= {};
     setDeploymentCondition(
       d.status,
-      newDeploymentCondition(ConditionTypes.progressing, 'True', Reasons.newReplicaSetCreated, `Created new replica set ${JSON.stringify(created.metadata.name)}`, io.now()),
+      newDeploymentCondition(
+        ConditionTypes.progressing,
+        'True',
+        Reasons.newReplicaSetCreated,
+        `Created new replica set ${JSON.stringify(created.metadata.name)}`,
+        io.now(),
+      ),
     );
     needsUpdate = true;
   }

@@ -1,5 +1,11 @@
 import type { Deployment } from '../../../../k8s/objects.js';
-import { ConditionTypes, Reasons, getDeploymentCondition, newDeploymentCondition, setDeploymentCondition } from './conditions.js';
+import {
+  ConditionTypes,
+  Reasons,
+  getDeploymentCondition,
+  newDeploymentCondition,
+  setDeploymentCondition,
+} from './conditions.js';
 import type { DeploymentIO } from './io.js';
 import { hasProgressDeadline } from './status.js';
 
@@ -15,9 +21,27 @@ export function checkPausedConditions(io: DeploymentIO, d: Deployment): void {
   const pausedCondExists = cond?.reason === Reasons.deploymentPaused;
   d.status ??= {};
   if (d.spec.paused && !pausedCondExists) {
-    setDeploymentCondition(d.status, newDeploymentCondition(ConditionTypes.progressing, 'Unknown', Reasons.deploymentPaused, 'Deployment is paused', io.now()));
+    setDeploymentCondition(
+      d.status,
+      newDeploymentCondition(
+        ConditionTypes.progressing,
+        'Unknown',
+        Reasons.deploymentPaused,
+        'Deployment is paused',
+        io.now(),
+      ),
+    );
   } else if (!d.spec.paused && pausedCondExists) {
-    setDeploymentCondition(d.status, newDeploymentCondition(ConditionTypes.progressing, 'Unknown', Reasons.deploymentResumed, 'Deployment is resumed', io.now()));
+    setDeploymentCondition(
+      d.status,
+      newDeploymentCondition(
+        ConditionTypes.progressing,
+        'Unknown',
+        Reasons.deploymentResumed,
+        'Deployment is resumed',
+        io.now(),
+      ),
+    );
   } else {
     return;
   }

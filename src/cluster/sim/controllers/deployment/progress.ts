@@ -38,14 +38,28 @@ export function rolloutStatus(allRSs: MaybeRS[], newRS: MaybeRS, d: Deployment, 
   const isComplete =
     (status.replicas ?? 0) === (status.updatedReplicas ?? 0) && current?.reason === Reasons.newReplicaSetAvailable;
   if (hasProgressDeadline(d) && !isComplete) {
-    const subject = newRS ? `ReplicaSet ${JSON.stringify(newRS.metadata.name)}` : `Deployment ${JSON.stringify(d.metadata.name)}`;
+    const subject = newRS
+      ? `ReplicaSet ${JSON.stringify(newRS.metadata.name)}`
+      : `Deployment ${JSON.stringify(d.metadata.name)}`;
     if (deploymentComplete(d, status)) {
       setDeploymentCondition(
         status,
-        newDeploymentCondition(ConditionTypes.progressing, 'True', Reasons.newReplicaSetAvailable, `${subject} has successfully progressed.`, nowMs),
+        newDeploymentCondition(
+          ConditionTypes.progressing,
+          'True',
+          Reasons.newReplicaSetAvailable,
+          `${subject} has successfully progressed.`,
+          nowMs,
+        ),
       );
     } else if (deploymentProgressing(d, status)) {
-      const condition = newDeploymentCondition(ConditionTypes.progressing, 'True', Reasons.replicaSetUpdated, `${subject} is progressing.`, nowMs);
+      const condition = newDeploymentCondition(
+        ConditionTypes.progressing,
+        'True',
+        Reasons.replicaSetUpdated,
+        `${subject} is progressing.`,
+        nowMs,
+      );
       // Unlike SetDeploymentCondition, progress always refreshes lastUpdateTime (the deadline timer),
       // even when the reason is unchanged.
       if (current) {
@@ -56,7 +70,13 @@ export function rolloutStatus(allRSs: MaybeRS[], newRS: MaybeRS, d: Deployment, 
     } else if (deploymentTimedOut(d, status, nowMs)) {
       setDeploymentCondition(
         status,
-        newDeploymentCondition(ConditionTypes.progressing, 'False', Reasons.progressDeadlineExceeded, `${subject} has timed out progressing.`, nowMs),
+        newDeploymentCondition(
+          ConditionTypes.progressing,
+          'False',
+          Reasons.progressDeadlineExceeded,
+          `${subject} has timed out progressing.`,
+          nowMs,
+        ),
       );
     }
   }
@@ -69,7 +89,9 @@ export function rolloutStatus(allRSs: MaybeRS[], newRS: MaybeRS, d: Deployment, 
 /** progress.go getReplicaFailures: the new RS's ReplicaFailure conditions first, else any RS's. */
 export function getReplicaFailures(allRSs: MaybeRS[], newRS: MaybeRS): Condition[] {
   const fromRS = (rs: ReplicaSet) =>
-    (rs.status?.conditions ?? []).filter((c) => c.type === ConditionTypes.replicaFailure).map(replicaSetToDeploymentCondition);
+    (rs.status?.conditions ?? [])
+      .filter((c) => c.type === ConditionTypes.replicaFailure)
+      .map(replicaSetToDeploymentCondition);
   if (newRS) {
     const own = fromRS(newRS);
     if (own.length > 0) return own;

@@ -30,7 +30,13 @@ export function rollback(io: DeploymentIO, d: Deployment, rsList: ReplicaSet[]):
   for (const rs of allRSs) {
     if (revision(rs) !== target) continue;
     const performed = rollbackToTemplate(io, d, rs);
-    if (performed) io.event(d, 'Normal', Reasons.rollbackDone, `Rolled back deployment ${JSON.stringify(d.metadata.name)} to revision ${target}`);
+    if (performed)
+      io.event(
+        d,
+        'Normal',
+        Reasons.rollbackDone,
+        `Rolled back deployment ${JSON.stringify(d.metadata.name)} to revision ${target}`,
+      );
     return;
   }
   io.event(d, 'Warning', Reasons.rollbackRevisionNotFound, 'Unable to find the revision to rollback to.');
@@ -47,7 +53,9 @@ function rollbackToTemplate(io: DeploymentIO, d: Deployment, rs: ReplicaSet): bo
     d.spec.template = template;
     // deployment_util.go SetDeploymentAnnotationsTo: keep the skip-list annotations, take the RS's
     // others, so e.g. change-cause follows the revision rolled back to.
-    const kept = Object.fromEntries(Object.entries(d.metadata.annotations ?? {}).filter(([k]) => skipCopyAnnotation(k)));
+    const kept = Object.fromEntries(
+      Object.entries(d.metadata.annotations ?? {}).filter(([k]) => skipCopyAnnotation(k)),
+    );
     for (const [k, v] of Object.entries(rs.metadata.annotations ?? {})) if (!skipCopyAnnotation(k)) kept[k] = v;
     d.metadata.annotations = kept;
     performed = true;

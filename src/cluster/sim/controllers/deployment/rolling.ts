@@ -46,7 +46,13 @@ export function rolloutRolling(io: DeploymentIO, d: Deployment, rsList: ReplicaS
 }
 
 /** Writes the rollout status after a failed scale, returning the error(s) to report. */
-export function withStatusSync(io: DeploymentIO, err: unknown, allRSs: MaybeRS[], newRS: MaybeRS, d: Deployment): unknown {
+export function withStatusSync(
+  io: DeploymentIO,
+  err: unknown,
+  allRSs: MaybeRS[],
+  newRS: MaybeRS,
+  d: Deployment,
+): unknown {
   try {
     syncRolloutStatus(io, allRSs, newRS, d);
   } catch (statusErr) {
@@ -136,7 +142,9 @@ export function scaleDownOldReplicaSetsForRollingUpdate(
     const count = Math.min(replicas, budget - total);
     const newCount = replicas - count;
     if (newCount > replicas) {
-      throw new Error(`when scaling down old RS, got invalid request to scale down ${target.metadata.namespace}/${target.metadata.name} ${replicas} -> ${newCount}`);
+      throw new Error(
+        `when scaling down old RS, got invalid request to scale down ${target.metadata.namespace}/${target.metadata.name} ${replicas} -> ${newCount}`,
+      );
     }
     scaleReplicaSetAndRecordEvent(io, target, newCount, d);
     total += count;

@@ -34,7 +34,8 @@ export function scaleReplicaSet(io: DeploymentIO, rs: ReplicaSet, newScale: numb
   const desired = replicasOf(d);
   const max = desired + maxSurge(d);
   const sizeNeedsUpdate = specReplicas(rs) !== newScale;
-  if (!sizeNeedsUpdate && !replicasAnnotationsNeedUpdate(rs.metadata.annotations, desired, max)) return { scaled: false, rs };
+  if (!sizeNeedsUpdate && !replicasAnnotationsNeedUpdate(rs.metadata.annotations, desired, max))
+    return { scaled: false, rs };
   const oldScale = specReplicas(rs);
   const copy = clone(rs);
   copy.spec.replicas = newScale;
@@ -42,12 +43,22 @@ export function scaleReplicaSet(io: DeploymentIO, rs: ReplicaSet, newScale: numb
   const updated = io.updateReplicaSet(copy);
   if (!sizeNeedsUpdate) return { scaled: false, rs: updated };
   const operation = oldScale < newScale ? 'up' : 'down';
-  io.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${operation} replica set ${updated.metadata.name} to ${newScale} from ${oldScale}`);
+  io.event(
+    d,
+    'Normal',
+    'ScalingReplicaSet',
+    `Scaled ${operation} replica set ${updated.metadata.name} to ${newScale} from ${oldScale}`,
+  );
   return { scaled: true, rs: updated };
 }
 
 /** sync.go scaleReplicaSetAndRecordEvent: nothing at all (not even annotations) when the size is equal. */
-export function scaleReplicaSetAndRecordEvent(io: DeploymentIO, rs: ReplicaSet, newScale: number, d: Deployment): ScaleResult {
+export function scaleReplicaSetAndRecordEvent(
+  io: DeploymentIO,
+  rs: ReplicaSet,
+  newScale: number,
+  d: Deployment,
+): ScaleResult {
   if (specReplicas(rs) === newScale) return { scaled: false, rs };
   return scaleReplicaSet(io, rs, newScale, d);
 }

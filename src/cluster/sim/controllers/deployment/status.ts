@@ -58,12 +58,24 @@ export function calculateStatus(allRSs: MaybeRS[], newRS: MaybeRS, d: Deployment
   if (available >= replicasOf(d) - maxUnavailable(d)) {
     setDeploymentCondition(
       status,
-      newDeploymentCondition(ConditionTypes.available, 'True', Reasons.minimumReplicasAvailable, 'Deployment has minimum availability.', nowMs),
+      newDeploymentCondition(
+        ConditionTypes.available,
+        'True',
+        Reasons.minimumReplicasAvailable,
+        'Deployment has minimum availability.',
+        nowMs,
+      ),
     );
   } else {
     setDeploymentCondition(
       status,
-      newDeploymentCondition(ConditionTypes.available, 'False', Reasons.minimumReplicasUnavailable, 'Deployment does not have minimum availability.', nowMs),
+      newDeploymentCondition(
+        ConditionTypes.available,
+        'False',
+        Reasons.minimumReplicasUnavailable,
+        'Deployment does not have minimum availability.',
+        nowMs,
+      ),
     );
   }
   return status;
@@ -76,10 +88,18 @@ export function calculateStatus(allRSs: MaybeRS[], newRS: MaybeRS, d: Deployment
 export function wireStatus(s: DeploymentStatus | undefined): DeploymentStatus {
   const out: DeploymentStatus = {};
   if (!s) return out;
-  for (const key of ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'] as const) {
+  for (const key of [
+    'observedGeneration',
+    'replicas',
+    'updatedReplicas',
+    'readyReplicas',
+    'availableReplicas',
+    'unavailableReplicas',
+  ] as const) {
     if (s[key]) out[key] = s[key];
   }
-  if (s.terminatingReplicas !== undefined && s.terminatingReplicas !== null) out.terminatingReplicas = s.terminatingReplicas;
+  if (s.terminatingReplicas !== undefined && s.terminatingReplicas !== null)
+    out.terminatingReplicas = s.terminatingReplicas;
   if (s.conditions && s.conditions.length > 0) out.conditions = s.conditions;
   if (s.collisionCount !== undefined && s.collisionCount !== null) out.collisionCount = s.collisionCount;
   return out;

@@ -34,7 +34,9 @@ export function podSortKey(pod: Pod): PodSortKey {
   let restarts = 0;
   for (const c of pod.status?.containerStatuses ?? []) restarts = Math.max(restarts, c.restartCount ?? 0);
   // Sidecars (init containers with restartPolicy Always) are compared second (compareMaxContainerRestarts).
-  const sidecars = new Set((pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+  const sidecars = new Set(
+    (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name),
+  );
   let sidecarRestarts = 0;
   for (const c of pod.status?.initContainerStatuses ?? []) {
     if (sidecars.has(c.name)) sidecarRestarts = Math.max(sidecarRestarts, c.restartCount ?? 0);
@@ -66,8 +68,14 @@ function logRank(t: number, now: number): number {
 }
 
 /** Compare two times "newer first" on the log2 scale, UID as the tie-break (rules 6 and 8). */
-function newerFirstLog(t1: number | undefined, t2: number | undefined, a: PodSortKey, b: PodSortKey, now: number | undefined,
-  logarithmic: boolean): boolean {
+function newerFirstLog(
+  t1: number | undefined,
+  t2: number | undefined,
+  a: PodSortKey,
+  b: PodSortKey,
+  now: number | undefined,
+  logarithmic: boolean,
+): boolean {
   if (!logarithmic || now === undefined || t1 === undefined || t2 === undefined) return afterOrZero(t1, t2);
   const diff = logRank(t1, now) - logRank(t2, now);
   if (diff === 0) return a.uid < b.uid;
@@ -96,7 +104,13 @@ export interface RankOrderOptions {
 }
 
 /** `ActivePodsWithRanks.Less`: the 8 rules of the scale-down order. */
-export function activePodsWithRanksLess(a: PodSortKey, rankA: number, b: PodSortKey, rankB: number, options: RankOrderOptions): boolean {
+export function activePodsWithRanksLess(
+  a: PodSortKey,
+  rankA: number,
+  b: PodSortKey,
+  rankB: number,
+  options: RankOrderOptions,
+): boolean {
   // 1. Unassigned < assigned.
   if (a.nodeName !== b.nodeName && (a.nodeName === '' || b.nodeName === '')) return a.nodeName === '';
   // 2. Pending < Unknown < Running.
@@ -144,13 +158,23 @@ export function rankByRelatedPodsOnSameNode(podsToRank: readonly Pod[], relatedP
 /**
  * `getPodsToDelete`: the first `diff` pods of the ranked order; no sorting when every pod goes.
  */
-export function getPodsToDelete(filteredPods: readonly Pod[], relatedPods: readonly Pod[], diff: number, nowMs: number,
-  options: Omit<RankOrderOptions, 'now'> = {}): Pod[] {
+export function getPodsToDelete(
+  filteredPods: readonly Pod[],
+  relatedPods: readonly Pod[],
+  diff: number,
+  nowMs: number,
+  options: Omit<RankOrderOptions, 'now'> = {},
+): Pod[] {
   if (diff >= filteredPods.length) return filteredPods.slice(0, diff);
   const ranks = rankByRelatedPodsOnSameNode(filteredPods, relatedPods);
   const entries = filteredPods.map((pod, i) => ({ key: podSortKey(pod), rank: ranks[i]! }));
   const opts: RankOrderOptions = { ...options, now: nowMs };
   entries.sort((x, y) =>
-    activePodsWithRanksLess(x.key, x.rank, y.key, y.rank, opts) ? -1 : activePodsWithRanksLess(y.key, y.rank, x.key, x.rank, opts) ? 1 : 0);
+    activePodsWithRanksLess(x.key, x.rank, y.key, y.rank, opts)
+      ? -1
+      : activePodsWithRanksLess(y.key, y.rank, x.key, x.rank, opts)
+        ? 1
+        : 0,
+  );
   return entries.slice(0, diff).map((e) => e.key.pod);
 }

@@ -8,8 +8,13 @@ import { availableAt, isPodAvailable, isPodReady } from './podUtil.js';
  * (https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/replicaset/replica_set_utils.go).
  * Counts that Go serialises with `omitempty` are left out when zero, as the API server returns them.
  */
-export function calculateReplicaSetStatus(rs: ReplicaSet, activePods: readonly Pod[], terminatingPods: number,
-  manageError: Error | undefined, nowMs: number): ReplicaSetStatus {
+export function calculateReplicaSetStatus(
+  rs: ReplicaSet,
+  activePods: readonly Pod[],
+  terminatingPods: number,
+  manageError: Error | undefined,
+  nowMs: number,
+): ReplicaSetStatus {
   const minReadySeconds = rs.spec.minReadySeconds ?? 0;
   const templateLabels = rs.spec.template?.metadata?.labels ?? {};
   let fullyLabeled = 0;
@@ -27,7 +32,13 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, activePods: readonly P
   if (manageError && !failure) {
     const diff = activePods.length - (rs.spec.replicas ?? 1);
     const reason = diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '';
-    const cond: Condition = { type: 'ReplicaFailure', status: 'True', lastTransitionTime: rfc3339(nowMs), reason, message: manageError.message };
+    const cond: Condition = {
+      type: 'ReplicaFailure',
+      status: 'True',
+      lastTransitionTime: rfc3339(nowMs),
+      reason,
+      message: manageError.message,
+    };
     conditions = [...conditions.filter((c) => c.type !== 'ReplicaFailure'), cond];
   } else if (!manageError && failure) {
     conditions = conditions.filter((c) => c.type !== 'ReplicaFailure');
