@@ -3,6 +3,7 @@ import { validateDeployment } from '../../k8s/validation/deployment.js';
 import type { Deployment } from '../../k8s/objects.js';
 import { DeploymentController } from './controllers/deployment/deploymentController.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
+import { scheduleChaos } from './chaos/chaos.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { defaultScenario, imageSpecFor, type Scenario } from './scenario/scenario.js';
 import { newNodes } from './scheduler/nodes.js';
@@ -72,6 +73,8 @@ export function createSimulatedCluster(
   if (objects.some((o) => o.kind === 'Deployment')) {
     simulation.runUntil(() => allRolledOut(simulation), options.settleMs ?? 15 * 60_000);
   }
+  // Chaos times count from here: the pre-existing objects are rolled out and the gate applies next.
+  if (scenario.faults.chaos?.length) scheduleChaos(simulation, scenario.faults.chaos, simulation.clock.now());
   const k = kubelet!;
   // A container in back-off has no current output yet; like `kubectl logs --previous`, show the
   // last run's, which holds the crash.

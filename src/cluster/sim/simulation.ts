@@ -38,6 +38,10 @@ export class Simulation {
   private readonly queued = new Set<string>();
   private readonly requeues = new Map<string, number>();
   private settling = false;
+  /** Paused controllers: name -> virtual time (ms) the pause ends. */
+  private readonly paused = new Map<string, number>();
+  /** Keys of paused controllers, in the order they became dirty; run when the pause ends. */
+  private readonly deferred = new Map<string, string[]>();
   private readonly maxSyncsPerSettle: number;
   /** Number of controller syncs run so far (a cost figure for benchmarks). */
   syncs = 0;
@@ -86,6 +90,11 @@ export class Simulation {
         const sep = id.indexOf('\u0000');
         const name = id.slice(0, sep);
         const key = id.slice(sep + 1);
+        if (this.paused.has(name)) {
+          this.queued.add(id); // stays "queued" (deduplicated) until the pause ends
+          this.deferred.get(name)!.push(id);
+          continue;
+        }
         this.controllers.get(name)!.sync(key);
         this.syncs++;
         if (++count > this.maxSyncsPerSettle) {
@@ -111,6 +120,37 @@ export class Simulation {
     this.settle();
     if (done()) return true;
     return this.clock.runUntil(this.clock.now() + maxMs, done);
+  }
+
+  /**
+   * Chaos: controller `name` stops syncing until virtual time `untilMs` (a crashed or partitioned
+   * controller manager). Its dirty keys are kept, deduplicated and in order, and synced when the
+   * pause ends, so it catches up with everything it missed. A later pause of the same controller
+   * extends the pause, never shortens it.
+   */
+  pause(name: string, untilMs: number): void {
+    if (!this.controllers.has(name)) throw new Error(`no controller named ${name}`);
+    const current = this.paused.get(name);
+    if (current !== undefined && current >= untilMs) return;
+    this.paused.set(name, untilMs);
+    if (!this.deferred.has(name)) this.deferred.set(name, []);
+    this.clock.at(untilMs, `resume ${name}`, () => {
+      if (this.paused.get(name) !== untilMs) return; // extended by a later pause
+      this.paused.delete(name);
+      const ids = this.deferred.get(name) ?? [];
+      this.deferred.delete(name);
+      for (const id of ids) {
+        // Still marked queued (kept out of the queue while paused): put back in order.
+        this.queued.delete(id);
+        const sep = id.indexOf('\u0000');
+        this.enqueue(name, id.slice(sep + 1));
+      }
+    });
+  }
+
+  /** Whether controller `name` is paused by chaos now. */
+  isPaused(name: string): boolean {
+    return this.paused.has(name);
   }
 
   private offer(event: StoreEvent): void {

@@ -98,6 +98,7 @@ export class Kubelet implements Controller {
       this.forget(key, run);
       run = undefined;
     }
+    if (nodeLost(this.ctx.store.get<Node>('Node', undefined, pod.spec.nodeName))) return; // kubelet unreachable
     const now = this.ctx.clock.now();
     if (!run) {
       if (!this.ctx.store.get<Node>('Node', undefined, pod.spec.nodeName)) return; // no kubelet on a missing node
@@ -341,4 +342,9 @@ function containerHex(uid: string, name: string, restart: number): string {
   const hex = uid.replace(/-/g, '');
   const salt = fnv1a(`${name}/${restart}`).toString(16).padStart(8, '0');
   return (salt + hex + salt + hex).slice(0, 64);
+}
+
+/** A node whose kubelet stopped posting status (chaos `loseNode`): its kubelet does nothing. */
+function nodeLost(node: Node | undefined): boolean {
+  return node?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown';
 }

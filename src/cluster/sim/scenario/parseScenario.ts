@@ -1,5 +1,6 @@
 import { load, YAMLException } from 'js-yaml';
-import { defaultScenario, type ImageSpec, type Scenario } from './scenario.js';
+import { parseSelectorString } from '../../../k8s/labels.js';
+import { defaultScenario, type ChaosEvent, type ImageSpec, type Scenario } from './scenario.js';
 
 /** A scenario problem, with the path of the offending field (`images."web:2".crash`). */
 export class ScenarioError extends Error {
@@ -86,7 +87,7 @@ export function parseScenario(text: string, file?: string): Scenario {
   if (root.faults !== undefined) {
     const faults = asMap(root.faults, 'faults', problems);
     for (const key of Object.keys(faults ?? {})) {
-      if (!['apiErrorRate', 'watchDropEverySeconds', 'seed'].includes(key))
+      if (!['apiErrorRate', 'watchDropEverySeconds', 'seed', 'chaos'].includes(key))
         problems.push(`faults.${key}: unknown field`);
     }
     if (faults?.apiErrorRate !== undefined)
@@ -103,6 +104,12 @@ export function parseScenario(text: string, file?: string): Scenario {
     if (faults?.seed !== undefined) scenario.faults.seed = int(faults.seed, 'faults.seed', problems, 0, 2 ** 32 - 1);
   }
   if (root.seed !== undefined) scenario.seed = int(root.seed, 'seed', problems, 0, 2 ** 32 - 1);
+  // After `nodes`, so node names are checked against the final count.
+  const rawFaults = root.faults as Record<string, unknown> | undefined;
+  if (rawFaults && typeof rawFaults === 'object' && rawFaults.chaos !== undefined) {
+    const chaos = chaosEvents(rawFaults.chaos, scenario.nodes.count, problems);
+    if (chaos.length > 0) scenario.faults.chaos = chaos;
+  }
 
   if (problems.length > 0) {
     throw new ScenarioError(
@@ -142,6 +149,110 @@ function imageSpec(raw: unknown, path: string, problems: string[]): ImageSpec | 
     else spec.logs = map.logs as string[];
   }
   return spec;
+}
+
+const CONTROLLERS = ['deployment', 'replicaset', 'scheduler'] as const;
+const CHAOS_ACTIONS = ['loseNode', 'evictPods', 'pauseController'];
+const MAX_CHAOS_MS = 7 * 86_400_000;
+
+/** `faults.chaos`: a list of timed events (`{ at: 20s, loseNode: node-2 }`, …). */
+function chaosEvents(raw: unknown, nodeCount: number, problems: string[]): ChaosEvent[] {
+  if (!Array.isArray(raw)) {
+    problems.push('faults.chaos: must be a list of events such as { at: 20s, loseNode: node-2 }');
+    return [];
+  }
+  const events: ChaosEvent[] = [];
+  raw.forEach((item, i) => {
+    const path = `faults.chaos[${i}]`;
+    const map = asMap(item, path, problems);
+    if (!map) return;
+    const actions = CHAOS_ACTIONS.filter((a) => map[a] !== undefined);
+    const allowed = ['at', ...CHAOS_ACTIONS, 'for', 'evictAfter'];
+    for (const key of Object.keys(map)) {
+      if (!allowed.includes(key))
+        problems.push(`${path}.${key}: unknown field (expected one of: ${allowed.join(', ')})`);
+    }
+    if (actions.length !== 1) {
+      problems.push(`${path}: must have exactly one of ${CHAOS_ACTIONS.join(', ')}`);
+      return;
+    }
+    if (map.at === undefined) problems.push(`${path}.at: required (a duration such as 20s)`);
+    const atMs = map.at === undefined ? 0 : duration(map.at, `${path}.at`, problems);
+    const action = actions[0]!;
+    if (action !== 'pauseController' && map.for !== undefined) problems.push(`${path}.for: only for pauseController`);
+    if (action !== 'loseNode' && map.evictAfter !== undefined) problems.push(`${path}.evictAfter: only for loseNode`);
+    if (action === 'loseNode') {
+      const node = map.loseNode;
+      const m = typeof node === 'string' ? /^node-([1-9][0-9]*)$/.exec(node) : null;
+      if (!m || Number(m[1]) > nodeCount) {
+        problems.push(
+          `${path}.loseNode: unknown node ${JSON.stringify(node)} (the scenario has ${nodeCount === 0 ? 'no nodes' : `node-1 … node-${nodeCount}`})`,
+        );
+        return;
+      }
+      const evictAfterMs =
+        map.evictAfter === undefined ? 30_000 : duration(map.evictAfter, `${path}.evictAfter`, problems);
+      events.push({ atMs, loseNode: node as string, evictAfterMs });
+    } else if (action === 'evictPods') {
+      const spec = asMap(map.evictPods, `${path}.evictPods`, problems);
+      if (!spec) return;
+      for (const key of Object.keys(spec)) {
+        if (!['selector', 'count', 'namespace'].includes(key))
+          problems.push(`${path}.evictPods.${key}: unknown field (expected one of: selector, count, namespace)`);
+      }
+      let selector = '';
+      if (typeof spec.selector !== 'string' || spec.selector.trim() === '') {
+        problems.push(`${path}.evictPods.selector: must be a label selector such as "app=web"`);
+      } else {
+        try {
+          parseSelectorString(spec.selector);
+          selector = spec.selector;
+        } catch (err) {
+          problems.push(`${path}.evictPods.selector: ${(err as Error).message}`);
+        }
+      }
+      const count = spec.count === undefined ? 1 : int(spec.count, `${path}.evictPods.count`, problems, 1, 100_000);
+      let namespace = 'default';
+      if (spec.namespace !== undefined) {
+        if (typeof spec.namespace !== 'string' || spec.namespace === '')
+          problems.push(`${path}.evictPods.namespace: must be a namespace name`);
+        else namespace = spec.namespace;
+      }
+      events.push({ atMs, evictPods: { selector, namespace, count } });
+    } else {
+      const controller = oneOf(map.pauseController, `${path}.pauseController`, [...CONTROLLERS], problems);
+      if (map.for === undefined) problems.push(`${path}.for: required (how long the controller is paused, e.g. 60s)`);
+      const forMs = map.for === undefined ? 0 : duration(map.for, `${path}.for`, problems);
+      if (controller) events.push({ atMs, pauseController: controller, forMs });
+    }
+  });
+  return events;
+}
+
+/**
+ * A duration: a number of seconds or a string of Go-style units (`500ms`, `20s`, `1m30s`, `2h`).
+ * Returns milliseconds.
+ */
+function duration(value: unknown, path: string, problems: string[]): number {
+  const bad = () => {
+    problems.push(`${path}: must be a duration such as "20s", "1m30s" or "500ms", got ${JSON.stringify(value)}`);
+    return 0;
+  };
+  let ms: number;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) return bad();
+    ms = value * 1000;
+  } else if (typeof value === 'string' && /^(\d+(\.\d+)?(ms|s|m|h))+$/.test(value.trim())) {
+    ms = 0;
+    for (const m of value.trim().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+      ms += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    }
+  } else return bad();
+  if (ms > MAX_CHAOS_MS) {
+    problems.push(`${path}: must be at most 7 days, got ${JSON.stringify(value)}`);
+    return 0;
+  }
+  return Math.round(ms);
 }
 
 function asMap(value: unknown, path: string, problems: string[]): Record<string, unknown> | undefined {

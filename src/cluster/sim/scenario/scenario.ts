@@ -12,12 +12,24 @@ export interface NodeSpec {
   capacity: { cpu: string; memory: string; pods: number };
 }
 
+/**
+ * One timed cluster-chaos event (`faults.chaos`). `atMs` counts from the scenario's time origin: the
+ * moment `createSimulatedCluster` returns, i.e. after the pre-existing objects rolled out, which is
+ * when the gate applies. See src/cluster/sim/chaos/chaos.ts for the model.
+ */
+export type ChaosEvent =
+  | { atMs: number; loseNode: string; evictAfterMs: number }
+  | { atMs: number; evictPods: { selector: string; namespace: string; count: number } }
+  | { atMs: number; pauseController: 'deployment' | 'replicaset' | 'scheduler'; forMs: number };
+
 export interface FaultSpec {
   /** Fraction of API requests (0..1) that fail with 429/500/503 or a connection reset. */
   apiErrorRate: number;
   /** Watch streams are dropped this often (seconds); 0 = never. */
   watchDropEverySeconds: number;
   seed: number;
+  /** Timed cluster-chaos events; absent/empty = no chaos. */
+  chaos?: ChaosEvent[];
 }
 
 export interface Scenario {

@@ -105,6 +105,15 @@ export class Scheduler implements Controller {
 
   private filter(pod: Pod, node: Node, req: Resources): NodeVerdict | undefined {
     if (node.spec?.unschedulable) return { reasons: [REASON_UNSCHEDULABLE_NODE], resolvable: false };
+    // TaintToleration: a lost node carries node.kubernetes.io/unreachable:NoSchedule (no pod tolerates it here).
+    const taint = (node.spec?.taints as Array<{ key: string; value?: string; effect: string }> | undefined)?.find(
+      (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute',
+    );
+    if (taint)
+      return {
+        reasons: [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`],
+        resolvable: false,
+      };
     const labels = node.metadata.labels ?? {};
     for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) {
       if (labels[k] !== v) return { reasons: [REASON_SELECTOR], resolvable: false };
