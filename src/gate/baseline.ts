@@ -13,10 +13,14 @@ export interface Baseline {
   preApply: PreApplyObservation;
 }
 
-/** Records the pre-apply state of a Deployment from one observation. */
-export function recordBaseline(observation: WorkloadObservation): Baseline {
-  const d = observation.deployment;
-  const preApply = observePreApply(d, observation.replicaSets);
+/**
+ * Records the pre-apply state of a Deployment. `current` is read just before the apply (its
+ * generation is what this run's apply is compared with); `untouched`, when given, was read before
+ * the run wrote anything (its lease), and decides whether the previous revision was fully available.
+ */
+export function recordBaseline(current: WorkloadObservation, untouched: WorkloadObservation = current): Baseline {
+  const d = current.deployment;
+  const preApply = observePreApply(untouched.deployment, untouched.replicaSets);
   return {
     exists: d !== undefined,
     deployment: d,

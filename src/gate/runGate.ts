@@ -1,4 +1,4 @@
-import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
+import type { ClusterClient, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
 import type { Deployment } from '../k8s/objects.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { policyWarnings } from '../rollout/policy.js';
@@ -115,6 +115,13 @@ async function gateRun(
     namespace: d.object.metadata.namespace ?? 'default',
     name: d.object.metadata.name ?? '',
   }));
+  await cluster.watch(refs);
+  // What each Deployment looked like before this run wrote anything: taking the lease below
+  // changes annotations, which bumps the generation, and until the controller has observed that
+  // the stored status no longer proves the previous revision was fully available.
+  const untouched = new Map<string, WorkloadObservation>();
+  for (const ref of refs) untouched.set(keyOf(ref), await cluster.observe(ref));
+
   // Leases first: a live lease of another run on any Deployment means nothing is applied at all.
   const locked: Array<{ ref: WorkloadRef; lease: Lease }> = [];
   for (const ref of refs) {
@@ -123,12 +130,10 @@ async function gateRun(
   }
   if (locked.length > 0) return lockedResult(locked, log, cluster.mode === 'simulated');
 
-  await cluster.watch(refs);
-
   const workloads: Workload[] = [];
   for (const [i, doc] of deploymentDocs.entries()) {
     const ref = refs[i]!;
-    const baseline = recordBaseline(await cluster.observe(ref));
+    const baseline = recordBaseline(await cluster.observe(ref), untouched.get(keyOf(ref)));
     for (const warning of policyWarnings(input.policy, doc.object as Deployment))
       log.warn(warning, { file: doc.file, line: doc.line });
     if (baseline.paused)
@@ -486,4 +491,8 @@ function lastPoint(w: Workload): { oldReady: number; newReady: number } {
 
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
+}
+
+function keyOf(ref: WorkloadRef): string {
+  return `${ref.namespace}/${ref.name}`;
 }

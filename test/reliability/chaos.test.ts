@@ -112,39 +112,45 @@ faults:
   // While the controller is paused the new template is never rolled out (revision stays 1, observedGeneration
   // lags), so the gate reports the failure against revision 1 and does not roll back: it judges the
   // pre-apply revision "not fully available" (src/rollback/lastGood.ts), see the report of issue 6.
-  test('a stall window shorter than the pause: Stalled (not rolled back)', async () => {
+  test('a stall window shorter than the pause: Stalled, rolled back to revision 1', async () => {
     const parts = simulate(PAUSE, [OLD]);
     const run = await gate(parts, [NEW], { policy: { stallSeconds: 30, timeoutSeconds: 300 } });
+    // The controller never created revision 2 while paused, so the undo restores revision 1's
+    // template without renumbering it; the rollback is verified once the controller resumes (60 s).
     expect(run.result.workloads.map(contract)).toEqual([
       {
         kind: 'Deployment',
         namespace: 'default',
         name: 'web',
-        result: 'failed',
+        result: 'rolled-back',
         revision: 1,
+        rolledBackTo: 1,
         reason: 'Stalled',
         detectedAfterSeconds: 31,
       },
     ]);
+    expect(state(parts, 'web').image).toBe('web:1');
   });
 
-  test('a timeout shorter than the pause (and the stall window): Timeout', async () => {
+  test('a timeout shorter than the pause (and the stall window): Timeout, rolled back to revision 1', async () => {
     const parts = simulate(PAUSE, [OLD]);
     const run = await gate(parts, [NEW], { policy: { stallSeconds: 120, timeoutSeconds: 45 } });
-    // The controller never observed generation 2 within the timeout.
-    const d = parts.simulation.store.get<Deployment>('Deployment', 'default', 'web')!;
-    expect(d.metadata.generation).toBeGreaterThan(d.status?.observedGeneration ?? 0);
     expect(run.result.workloads.map(contract)).toEqual([
       {
         kind: 'Deployment',
         namespace: 'default',
         name: 'web',
-        result: 'failed',
+        result: 'rolled-back',
         revision: 1,
+        rolledBackTo: 1,
         reason: 'Timeout',
         detectedAfterSeconds: 46,
       },
     ]);
+    // The verification waited for the resumed controller to observe the rollback.
+    const d = parts.simulation.store.get<Deployment>('Deployment', 'default', 'web')!;
+    expect(d.status?.observedGeneration).toBe(d.metadata.generation);
+    expect(state(parts, 'web').image).toBe('web:1');
   });
 });
 
