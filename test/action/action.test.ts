@@ -11,6 +11,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+import { parseOutputs } from './support.js';
+
 const root = new URL('../..', import.meta.url).pathname;
 const run = promisify(execFile);
 
@@ -19,20 +21,6 @@ interface ActionRun {
   stdout: string;
   outputs: Record<string, string>;
   summary: string;
-}
-
-/** Parses the `name<<delimiter ... delimiter` blocks @actions/core writes to GITHUB_OUTPUT. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = lines[i]!.match(/^([^<]+)<<(.+)$/);
-    if (!m) continue;
-    const body: string[] = [];
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) body.push(lines[i]!);
-    outputs[m[1]!] = body.join('\n');
-  }
-  return outputs;
 }
 
 function runAction(dir: string, inputs: Record<string, string>): ActionRun {

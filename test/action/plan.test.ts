@@ -12,6 +12,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { parseOutputs } from './support.js';
+
 const root = new URL('../..', import.meta.url).pathname;
 const MARKER = '<!-- rollout-gate:plan -->';
 
@@ -79,19 +81,6 @@ interface Run {
   stdout: string;
   outputs: Record<string, string>;
   summary: string;
-}
-
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = lines[i]!.match(/^([^<]+)<<(.+)$/);
-    if (!m) continue;
-    const body: string[] = [];
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) body.push(lines[i]!);
-    outputs[m[1]!] = body.join('\n');
-  }
-  return outputs;
 }
 
 let counter = 0;
