@@ -4,7 +4,7 @@
  * (UPDATE_GOLDEN=1 regenerates them; review the diff).
  */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,20 +24,12 @@ import {
 } from '../../src/plan/index.js';
 import { runPlan, type PlanRequest } from '../../src/app/runPlan.js';
 
+import { goldenFiles } from '../support/golden.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const GOLDEN_DIR = fileURLToPath(new URL('./golden/', import.meta.url));
-const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
 const BLOB_URL = 'https://github.com/acme/shop/blob/0123456789abcdef0123456789abcdef01234567';
 
-function expectGolden(file: string, actual: string): void {
-  const path = join(GOLDEN_DIR, file);
-  if (UPDATE) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(path, actual);
-  }
-  if (!existsSync(path)) throw new Error(`missing golden file ${file}: run with UPDATE_GOLDEN=1 to create it`);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
+const expectGolden = goldenFiles(GOLDEN_DIR);
 
 function request(over: Partial<PlanRequest>): PlanRequest {
   return {

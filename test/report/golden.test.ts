@@ -6,9 +6,7 @@
  *   UPDATE_GOLDEN=1 NODE_OPTIONS=--experimental-vm-modules npx jest test/report
  * then review the diff of test/report/golden/ before committing it.
  */
-import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { describe, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { actionOutputs } from '../../src/report/outputs.js';
 import { renderJson } from '../../src/report/json.js';
@@ -16,19 +14,11 @@ import { renderJobSummary } from '../../src/report/summary.js';
 import { renderTextSummary } from '../../src/report/text.js';
 import { goldenCases } from './fixtures.js';
 
+import { goldenFiles } from '../support/golden.js';
 const GOLDEN_DIR = fileURLToPath(new URL('./golden/', import.meta.url));
-const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
 const BLOB_URL = 'https://github.com/acme/shop/blob/0123456789abcdef0123456789abcdef01234567';
 
-function expectGolden(file: string, actual: string): void {
-  const path = join(GOLDEN_DIR, file);
-  if (UPDATE) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(path, actual);
-  }
-  if (!existsSync(path)) throw new Error(`missing golden file ${file}: run with UPDATE_GOLDEN=1 to create it`);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
+const expectGolden = goldenFiles(GOLDEN_DIR);
 
 describe.each(Object.entries(goldenCases))('golden %s', (name, result) => {
   it('text summary', () => {

@@ -7,13 +7,14 @@
  *   UPDATE_GOLDEN=1 NODE_OPTIONS=--experimental-vm-modules npx jest test/sim/golden
  */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseInput, runGolden } from './runner.js';
+import { goldenFiles } from '../../support/golden.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'cases');
-const update = process.env.UPDATE_GOLDEN === '1';
+const expectGolden = goldenFiles(dir);
 const inputs = readdirSync(dir)
   .filter((f) => f.endsWith('.input.yaml'))
   .sort();
@@ -27,10 +28,7 @@ describe('golden traces', () => {
     const name = file.slice(0, -'.input.yaml'.length);
     it(name, () => {
       const { trace } = runGolden(parseInput(readFileSync(join(dir, file), 'utf8')));
-      const expectedFile = join(dir, `${name}.output.txt`);
-      if (update) writeFileSync(expectedFile, trace);
-      if (!existsSync(expectedFile)) throw new Error(`no ${name}.output.txt: run with UPDATE_GOLDEN=1 and review it`);
-      expect(trace).toBe(readFileSync(expectedFile, 'utf8'));
+      expectGolden(`${name}.output.txt`, trace);
     });
   }
 });
