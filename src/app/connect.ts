@@ -4,6 +4,7 @@ import type { ClusterClient } from '../cluster/port.js';
 import { parseScenario, ScenarioError, defaultScenario, type Scenario } from '../cluster/sim/index.js';
 import { loadManifests } from '../manifest/index.js';
 import type { InputError } from '../gate/result.js';
+import type { Deployment, KubeObject } from '../k8s/objects.js';
 import type { RunRequest } from './runRequest.js';
 
 /** A cluster to gate against, or the input problems that prevent building one. */
@@ -81,4 +82,25 @@ export async function connectReal(request: RunRequest, loadKube: LoadKube, budge
     }
     throw err;
   }
+}
+
+/**
+ * The simulator creates every pod as an object: 10,000 replicas take about ten seconds, so a
+ * Deployment far beyond that (valid for a real cluster) would run for hours. Said up front.
+ */
+export const SIMULATED_MAX_REPLICAS = 20_000;
+
+export function beyondSimulator(documents: Array<{ file: string; line: number; object: KubeObject }>): InputError[] {
+  return documents
+    .filter((d) => {
+      const replicas = (d.object as Deployment).spec?.replicas;
+      return d.object.kind === 'Deployment' && typeof replicas === 'number' && replicas > SIMULATED_MAX_REPLICAS;
+    })
+    .map((d) => ({
+      file: d.file,
+      line: d.line,
+      message:
+        `deployment "${d.object.metadata.name}": ${(d.object as Deployment).spec.replicas} replicas is more than the ` +
+        `simulated cluster runs (at most ${SIMULATED_MAX_REPLICAS}); scale it down for a dry run`,
+    }));
 }

@@ -1,12 +1,11 @@
 import { createSimulatedCluster } from '../cluster/sim/index.js';
 import type { ClusterClient } from '../cluster/port.js';
 import { ApiError } from '../k8s/apiError.js';
-import type { Deployment, KubeObject } from '../k8s/objects.js';
 import { loadManifests } from '../manifest/index.js';
 import type { GateLog } from '../gate/gateLog.js';
 import type { GateResult, InputError } from '../gate/result.js';
 import { runGate, type GateDocument } from '../gate/runGate.js';
-import { connectReal, loadScenario, type LoadKube } from './connect.js';
+import { beyondSimulator, connectReal, loadScenario, type LoadKube } from './connect.js';
 import { policyFrom, type RunRequest } from './runRequest.js';
 
 /**
@@ -91,25 +90,4 @@ export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: Lo
       log,
     );
   }
-}
-
-/**
- * The simulator creates every pod as an object: 10,000 replicas take about ten seconds, so a
- * Deployment far beyond that (valid for a real cluster) would run for hours. Said up front.
- */
-export const SIMULATED_MAX_REPLICAS = 20_000;
-
-function beyondSimulator(documents: Array<{ file: string; line: number; object: KubeObject }>): InputError[] {
-  return documents
-    .filter((d) => {
-      const replicas = (d.object as Deployment).spec?.replicas;
-      return d.object.kind === 'Deployment' && typeof replicas === 'number' && replicas > SIMULATED_MAX_REPLICAS;
-    })
-    .map((d) => ({
-      file: d.file,
-      line: d.line,
-      message:
-        `deployment "${d.object.metadata.name}": ${(d.object as Deployment).spec.replicas} replicas is more than the ` +
-        `simulated cluster runs (at most ${SIMULATED_MAX_REPLICAS}); scale it down for a dry run`,
-    }));
 }

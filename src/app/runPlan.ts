@@ -8,7 +8,7 @@
  * the live Deployments of a real cluster when one is named explicitly (kubeconfig or context, not
  * `simulate`; GET/LIST/WATCH only, through the adapter's `observe`), else the scenario's objects.
  */
-import { connectReal, loadScenario, type LoadKube } from './connect.js';
+import { beyondSimulator, connectReal, loadScenario, type LoadKube } from './connect.js';
 import { policyFrom, type RunRequest } from './runRequest.js';
 import type { ClusterClient, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
 import { createSimulatedCluster } from '../cluster/sim/index.js';
@@ -81,6 +81,12 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
     baselineObjects = replaceByKey(baselineObjects, read.objects);
     baselineSource = `the live Deployments of ${read.describe} (read only)`;
   }
+
+  const tooBig = beyondSimulator([
+    ...baselineObjects.map((object) => ({ file: request.scenario ?? '', line: 0, object })),
+    ...manifests.documents,
+  ]);
+  if (tooBig.length > 0) return invalid(tooBig);
 
   const namespaces = manifests.documents.map((d) => d.object.metadata.namespace).filter((n): n is string => !!n);
   const { cluster } = createSimulatedCluster(simulated.scenario, { objects: baselineObjects, namespaces });

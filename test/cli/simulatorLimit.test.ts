@@ -35,10 +35,35 @@ describe('a Deployment larger than the simulated cluster runs', () => {
   });
 
   test('one replica past the limit is refused too (the limit itself is 20000)', async () => {
-    const { SIMULATED_MAX_REPLICAS } = await import('../../src/app/runDeploy.js');
+    const { SIMULATED_MAX_REPLICAS } = await import('../../src/app/connect.js');
     expect(SIMULATED_MAX_REPLICAS).toBe(20_000);
     const dir = mkdtempSync(join(tmpdir(), 'rollout-gate-limit-'));
     writeFileSync(join(dir, 'ok.yaml'), deployment(20_001));
     expect((await cli(['run', '--simulate', '-f', 'ok.yaml', '-o', 'json'], dir)).code).toBe(2);
+  });
+
+  test('the PR dry run refuses it the same way, instead of simulating for hours', async () => {
+    const { runPlan } = await import('../../src/app/runPlan.js');
+    const dir = mkdtempSync(join(tmpdir(), 'rollout-gate-limit-'));
+    writeFileSync(join(dir, 'huge.yaml'), deployment(2147483647));
+    const { plan } = await runPlan({
+      manifests: ['huge.yaml'],
+      images: [],
+      simulate: true,
+      timeout: '10m',
+      rollback: 'on-failure',
+      onNoGoodRevision: 'leave',
+      forceConflicts: false,
+      cwd: dir,
+    });
+    expect(plan.verdict).toBe('invalid');
+    expect(plan.errors).toEqual([
+      {
+        file: 'huge.yaml',
+        line: 1,
+        message:
+          'deployment "huge": 2147483647 replicas is more than the simulated cluster runs (at most 20000); scale it down for a dry run',
+      },
+    ]);
   });
 });
