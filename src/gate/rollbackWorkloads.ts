@@ -55,7 +55,7 @@ export async function rollbackWorkloads(
   const outcomes = new Map<string, RollbackOutcome>();
   const verifying: Array<{ key: string; watched: WatchedWorkload }> = [];
   for (const request of requests) {
-    const key = `${request.ref.namespace}/${request.ref.name}`;
+    const key = workloadKey(request.ref);
     const sent = await sendUndo(cluster, request, options, log);
     if ('outcome' in sent) {
       outcomes.set(key, sent.outcome);
@@ -230,4 +230,9 @@ async function noGoodRevision(
         outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; left as it is`, timeline: [] },
       };
   }
+}
+
+/** `<namespace>/<name>`: how outcomes are keyed. */
+export function workloadKey(ref: WorkloadRef): string {
+  return `${ref.namespace}/${ref.name}`;
 }

@@ -8,7 +8,7 @@ import { captureEvidence } from './captureEvidence.js';
 import type { GateLog } from './gateLog.js';
 import { recordLastGood } from './recordLastGood.js';
 import type { GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
-import { rollbackWorkloads, type RollbackOutcome, type RollbackRequest } from './rollbackWorkloads.js';
+import { rollbackWorkloads, workloadKey, type RollbackOutcome, type RollbackRequest } from './rollbackWorkloads.js';
 import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
 import { revisionOf } from '../rollout/revisions.js';
 import { SeededRandom } from '../clock/seededRandom.js';
@@ -120,7 +120,7 @@ async function gateRun(
   // changes annotations, which bumps the generation, and until the controller has observed that
   // the stored status no longer proves the previous revision was fully available.
   const untouched = new Map<string, WorkloadObservation>();
-  for (const ref of refs) untouched.set(keyOf(ref), await cluster.observe(ref));
+  for (const ref of refs) untouched.set(workloadKey(ref), await cluster.observe(ref));
 
   // Leases first: a live lease of another run on any Deployment means nothing is applied at all.
   const locked: Array<{ ref: WorkloadRef; lease: Lease }> = [];
@@ -133,7 +133,7 @@ async function gateRun(
   const workloads: Workload[] = [];
   for (const [i, doc] of deploymentDocs.entries()) {
     const ref = refs[i]!;
-    const baseline = recordBaseline(await cluster.observe(ref), untouched.get(keyOf(ref)));
+    const baseline = recordBaseline(await cluster.observe(ref), untouched.get(workloadKey(ref)));
     for (const warning of policyWarnings(input.policy, doc.object as Deployment))
       log.warn(warning, { file: doc.file, line: doc.line });
     if (baseline.paused)
@@ -224,8 +224,12 @@ async function gateRun(
   const detectedAt = Math.min(...failedOnes.map((w) => w.watched.decidedAt ?? Infinity));
   for (const w of workloads) {
     // The revision this run produced; after a rollover the Deployment's current one is someone else's.
+    if (w.watched.appliedRevision !== undefined) {
+      w.appliedRevision = w.watched.appliedRevision;
+      continue;
+    }
     const obs = w.watched.finalSnapshot?.deployment ?? (await cluster.observe(w.ref)).deployment;
-    w.appliedRevision = w.watched.appliedRevision ?? (obs ? revisionOf(obs) : undefined);
+    w.appliedRevision = obs ? revisionOf(obs) : undefined;
   }
 
   if (failedOnes.length === 0) {
@@ -302,7 +306,7 @@ async function gateRun(
   );
   let allRestored = true;
   for (const w of workloads) {
-    const outcome = outcomes.get(`${w.ref.namespace}/${w.ref.name}`);
+    const outcome = outcomes.get(workloadKey(w.ref));
     w.result ??= undecidedResult(
       w,
       appliedAt,
@@ -388,7 +392,7 @@ async function gateRun(
           )
         : new Map<string, RollbackOutcome>();
     for (const w of workloads) {
-      const outcome = outcomes.get(`${w.ref.namespace}/${w.ref.name}`);
+      const outcome = outcomes.get(workloadKey(w.ref));
       const base = undecidedResult(w, appliedAt, clock.now(), `cancelled after ${at} s`);
       const result: WorkloadResult['result'] = !w.changed
         ? 'unchanged'
@@ -491,8 +495,4 @@ function lastPoint(w: Workload): { oldReady: number; newReady: number } {
 
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
-}
-
-function keyOf(ref: WorkloadRef): string {
-  return `${ref.namespace}/${ref.name}`;
 }
