@@ -9,7 +9,7 @@ const load = (patterns: string[], extra: { namespace?: string; images?: string[]
   loadManifests({ patterns, cwd, ...extra });
 
 describe('loadManifests: good manifests', () => {
-  test('no errors; apply order Namespace, SA/Secret/ConfigMap, Service, Deployments; namespaces defaulted', () => {
+  test('no errors; apply order Namespace, ServiceAccount, ConfigMap/Secret, Service, Deployments; namespaces defaulted', () => {
     const { documents, errors } = load(['good']);
     expect(errors).toEqual([]);
     expect(
@@ -18,8 +18,8 @@ describe('loadManifests: good manifests', () => {
       ),
     ).toEqual([
       'good/base/namespace.yaml:1 Namespace -/shop',
-      'good/app/web.yaml:2 ConfigMap default/web-config',
       'good/list.json:5 ServiceAccount default/web',
+      'good/app/web.yaml:2 ConfigMap default/web-config',
       'good/list.json:10 Secret default/web-token',
       'good/app/web.yaml:9 Service default/web',
       'good/app/web.yaml:19 Deployment default/web',
