@@ -26,3 +26,10 @@ export function parseTime(value: string | undefined): number | undefined {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
 }
+
+/** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → '' (the core group). */
+export function apiGroupOf(apiVersion: string | undefined): string {
+  if (!apiVersion) return '';
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}

@@ -1,3 +1,4 @@
+import { apiGroupOf } from '../k8s/meta.js';
 import type { KubeObject } from '../k8s/objects.js';
 import type { ManifestDocument } from './types.js';
 
@@ -223,13 +224,6 @@ export const APPLY_ORDER: readonly ApplyRank[] = [
 ];
 
 const byKind = new Map<string, ApplyRank>(APPLY_ORDER.map((entry) => [entry.kind, entry]));
-
-/** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → '' (core). */
-export function apiGroupOf(apiVersion: string | undefined): string {
-  if (!apiVersion) return '';
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
 
 /**
  * The table entry for an object, or undefined for a custom resource. A kind the table knows under
