@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ClusterClient } from '../cluster/port.js';
+import type { RetryNotice } from '../cluster/retry.js';
 import { parseScenario, ScenarioError, defaultScenario, type Scenario } from '../cluster/sim/index.js';
 import { loadManifests } from '../manifest/index.js';
 import type { InputError } from '../gate/result.js';
@@ -60,9 +61,14 @@ export type LoadKube = () => Promise<KubeModule>;
 
 /**
  * Builds the real adapter. Kubeconfig problems are input errors (exit 2) and never quote the
- * kubeconfig's content.
+ * kubeconfig's content. `onRetry` hears every retried request (see RetryReporter).
  */
-export async function connectReal(request: RunRequest, loadKube: LoadKube, budgetSeconds: number): Promise<Connection> {
+export async function connectReal(
+  request: RunRequest,
+  loadKube: LoadKube,
+  budgetSeconds: number,
+  onRetry?: (notice: RetryNotice) => void,
+): Promise<Connection> {
   const kube = await loadKube();
   try {
     const cluster = kube.KubeCluster.fromOptions(
@@ -73,7 +79,10 @@ export async function connectReal(request: RunRequest, loadKube: LoadKube, budge
         cwd: request.cwd,
       },
       // Retrying a request never outlasts the run's own time budget.
-      { retryPolicy: { deadlineMs: Math.min(kube.DEFAULT_RETRY_POLICY.deadlineMs, budgetSeconds * 1000) } },
+      {
+        retryPolicy: { deadlineMs: Math.min(kube.DEFAULT_RETRY_POLICY.deadlineMs, budgetSeconds * 1000) },
+        ...(onRetry ? { onRetry } : {}),
+      },
     );
     return { cluster, defaultNamespace: cluster.defaultNamespace, errors: [] };
   } catch (err) {

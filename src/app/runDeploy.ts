@@ -1,5 +1,6 @@
 import { createSimulatedCluster } from '../cluster/sim/index.js';
 import type { ClusterClient } from '../cluster/port.js';
+import { RetryReporter } from '../cluster/retry.js';
 import { ApiError } from '../k8s/apiError.js';
 import { loadManifests } from '../manifest/index.js';
 import type { GateLog } from '../gate/gateLog.js';
@@ -27,7 +28,9 @@ export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: Lo
     errors.push(...simulated.errors);
   } else {
     if (!loadKube) throw new Error('runDeploy: a real cluster needs the kube adapter (loadKube)');
-    const connection = await connectReal(request, loadKube, policy.timeoutSeconds);
+    // An unreachable cluster is said at once and on every retry, not waited out in silence.
+    const retries = new RetryReporter({ now: () => cluster?.clock.now() ?? 0 }, (line) => log.warn(line));
+    const connection = await connectReal(request, loadKube, policy.timeoutSeconds, retries.report);
     if (connection.errors.length > 0) errors.push(...connection.errors);
     else if ('cluster' in connection) {
       cluster = connection.cluster;

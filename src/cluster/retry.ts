@@ -35,12 +35,23 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 10,
 };
 
+/** One retry about to be waited for: what failed, why, and how long until the next attempt. */
+export interface RetryNotice {
+  /** The attempt that just failed (1-based). */
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+  error: ApiError;
+  /** The request, e.g. `GET /apis/apps/v1/namespaces/shop/deployments/web`, when the caller named it. */
+  what?: string;
+}
+
 export interface RetryContext {
   clock: Clock;
   random: RandomSource;
   policy: RetryPolicy;
-  /** Called before each wait, for logs and tests. */
-  onRetry?: (info: { attempt: number; delayMs: number; error: ApiError }) => void;
+  /** Called before each wait (the first right after the first failure), for logs and tests. */
+  onRetry?: (notice: RetryNotice) => void;
   /** An absolute time (ms on `clock`) no retry may end past, on top of the policy's own deadline. */
   notAfter?: () => number;
   /** Once aborted, no further attempt is made: the last error is thrown. */
@@ -103,8 +114,67 @@ export async function withRetry<T>(
       if (!isRetryable(error, options.isRead) || attempt >= ctx.policy.maxAttempts || ctx.signal?.aborted) throw error;
       const delayMs = retryDelay(error, attempt, ctx.policy, ctx.random);
       if (ctx.clock.now() + delayMs > deadline) throw error;
-      ctx.onRetry?.({ attempt, delayMs, error });
+      ctx.onRetry?.({
+        attempt,
+        maxAttempts: ctx.policy.maxAttempts,
+        delayMs,
+        error,
+        ...(options.what ? { what: options.what } : {}),
+      });
       await ctx.clock.sleep(delayMs);
     }
   }
+}
+
+/**
+ * Why a request failed, in a few words: a lost connection as its adapter summarised it
+ * ("connection refused"; the real adapter's ConnectionError carries `summary`), an HTTP answer
+ * as its code and reason ("503 ServiceUnavailable"), with the server's Retry-After when it set
+ * the wait.
+ */
+export function retryReason(error: ApiError): string {
+  const summary = (error as { summary?: unknown }).summary;
+  if (typeof summary === 'string' && summary) return summary;
+  if (error.code === 0) return error.message.split('\n')[0]!;
+  const after = error.details?.retryAfterSeconds;
+  return `${error.code} ${error.reason}${after !== undefined ? ` (Retry-After: ${after} s)` : ''}`;
+}
+
+/** Seconds for a log line: `0.2 s`, `4 s`, `1.6 s`. */
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${s >= 10 ? Math.round(s) : Math.round(s * 10) / 10} s`;
+}
+
+/**
+ * The log line of one retry: `retrying in 4 s: connection refused (GET /api/v1/..., attempt 2)`.
+ * It names the request path, never its headers or body (no token, no manifest content). No
+ * "of N": the run's deadline usually ends the retries before the attempts run out.
+ */
+export function retryLine(notice: RetryNotice): string {
+  const where = notice.what ? `${notice.what}, ` : '';
+  return `retrying in ${seconds(notice.delayMs)}: ${retryReason(notice.error)} (${where}attempt ${notice.attempt})`;
+}
+
+/**
+ * Turns retry notices into log lines, one per retry, at once. Requests that fail together (the
+ * watch cache lists four kinds at once) retry in step: a notice with the same attempt number and
+ * reason as the line just written, while that line's wait is still running, adds nothing and is
+ * folded into it.
+ */
+export class RetryReporter {
+  private last?: { key: string; until: number };
+
+  constructor(
+    private readonly clock: Pick<Clock, 'now'>,
+    private readonly write: (line: string) => void,
+  ) {}
+
+  readonly report = (notice: RetryNotice): void => {
+    const now = this.clock.now();
+    const key = `${notice.attempt}\u0000${retryReason(notice.error)}`;
+    if (this.last && this.last.key === key && now < this.last.until) return;
+    this.last = { key, until: now + notice.delayMs };
+    this.write(retryLine(notice));
+  };
 }

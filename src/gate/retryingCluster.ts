@@ -1,6 +1,12 @@
 import { SeededRandom } from '../clock/seededRandom.js';
 import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
-import { DEFAULT_RETRY_POLICY, withRetry, type RandomSource, type RetryPolicy } from '../cluster/retry.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  withRetry,
+  type RandomSource,
+  type RetryNotice,
+  type RetryPolicy,
+} from '../cluster/retry.js';
 import type { Deployment, KubeObject } from '../k8s/objects.js';
 
 export interface GateRetryOptions {
@@ -12,6 +18,12 @@ export interface GateRetryOptions {
   signal?: AbortSignal;
   /** Called before each retry (counts for the reliability figures). */
   onRetry?: (what: string) => void;
+  /**
+   * Called before each retry with the whole notice, for the run's log: give it
+   * `new RetryReporter(clock, (line) => log.warn(line)).report` so a retried request is said at
+   * once and on every retry, never waited out in silence.
+   */
+  onRetryNotice?: (notice: RetryNotice) => void;
 }
 
 /** One call's policy: short, since the watch loop re-reads every second anyway. */
@@ -37,8 +49,13 @@ export class RetryingCluster implements ClusterClient {
       policy: { ...GATE_RETRY_POLICY, ...(options.policy ?? {}) },
       ...(options.notAfter ? { notAfter: options.notAfter } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onRetry
-        ? { onRetry: ({ error }: { error: { code: number } }) => options.onRetry!(String(error.code)) }
+      ...(options.onRetry || options.onRetryNotice
+        ? {
+            onRetry: (notice: RetryNotice) => {
+              options.onRetry?.(String(notice.error.code));
+              options.onRetryNotice?.(notice);
+            },
+          }
         : {}),
     };
   }

@@ -6,13 +6,41 @@ import { ApiError, type StatusDetails, type StatusReason } from '../../k8s/apiEr
  * gate handles one error type; code 0 says "no status from the server".
  */
 export class ConnectionError extends ApiError {
+  /** What went wrong in a few words ("connection refused"), for the retry lines of the log. */
+  readonly summary: string;
+
   constructor(
     message: string,
     readonly errorCode?: string,
   ) {
     super(0, 'ServiceUnavailable', message);
     this.name = 'ConnectionError';
+    this.summary = connectionSummary(errorCode, message);
   }
+}
+
+/** Node's and undici's error codes in words a person reads in a CI log. */
+const CONNECTION_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ECONNABORTED: 'connection aborted',
+  EPIPE: 'connection closed while sending',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EAI_AGAIN: 'DNS lookup failed (temporary)',
+  ENOTFOUND: 'host not found (DNS)',
+  UND_ERR_SOCKET: 'connection lost',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no response headers in time',
+  UND_ERR_BODY_TIMEOUT: 'response body stalled',
+  UND_ERR_CLOSED: 'connection closed',
+};
+
+function connectionSummary(code: string | undefined, message: string): string {
+  if (code && CONNECTION_WORDS[code]) return CONNECTION_WORDS[code];
+  const known = CONNECTION_MESSAGES.map((re) => re.exec(message)?.[0]).find((m) => m && !/fetch failed/i.test(m));
+  return known ? known.toLowerCase() : 'connection failed';
 }
 
 /** The reason the API server uses for a status code, when the body carries no Status. */

@@ -13,7 +13,14 @@ import {
 } from './kubeconfig.js';
 import { Reflector, type ReflectorSpec } from './reflector.js';
 import { ResourceResolver } from './resources.js';
-import { DEFAULT_RETRY_POLICY, withRetry, type RandomSource, type RetryContext, type RetryPolicy } from './retry.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  withRetry,
+  type RandomSource,
+  type RetryContext,
+  type RetryNotice,
+  type RetryPolicy,
+} from './retry.js';
 import { KubeTransport, type RequestSpec } from './transport.js';
 
 export interface KubeClusterOptions {
@@ -27,6 +34,8 @@ export interface KubeClusterOptions {
   watchIdleTimeoutMs?: number;
   /** Server-side duration of one watch request, before jitter (default 240 s). */
   watchTimeoutSeconds?: number;
+  /** Called before each retry of a request (lost connection, 429, 5xx), the first right after the first failure. */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 const APPLY_PATCH = 'application/apply-patch+yaml';
@@ -82,6 +91,7 @@ export class KubeCluster implements ClusterClient {
       clock: this.clock,
       random: options.random ?? new SeededRandom(this.clock.now() >>> 0),
       policy: { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy },
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     };
   }
 

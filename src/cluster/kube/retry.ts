@@ -8,6 +8,7 @@ export {
   retryDelay,
   type RandomSource,
   type RetryContext,
+  type RetryNotice,
   type RetryPolicy,
 } from '../retry.js';
 
