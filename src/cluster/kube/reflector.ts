@@ -2,7 +2,7 @@ import type { RealClock } from '../../clock/realClock.js';
 import type { ApiError } from '../../k8s/apiError.js';
 import type { KubeObject } from '../../k8s/objects.js';
 import { toApiError } from './errors.js';
-import { backoffDelay, withRetry, type RetryContext } from './retry.js';
+import { backoffDelay, isRetryable, withRetry, type RetryContext } from './retry.js';
 import type { KubeTransport } from './transport.js';
 
 /** One list+watch: a kind in a namespace, optionally narrowed by a field selector. */
@@ -143,7 +143,7 @@ export class Reflector {
       // A clean end after a while is the server's timeout: resume at once. An error, or a watch
       // that ended at once with nothing in it, backs off.
       const quickEmpty = outcome.events === 0 && this.deps.clock.now() - startedAt < 1000;
-      if (outcome.error || quickEmpty) await this.pause(++failures);
+      if (outcome.error || quickEmpty) await this.pause(++failures, outcome.error);
       else failures = 0;
     }
   }
@@ -159,8 +159,17 @@ export class Reflector {
     }
   }
 
-  private pause(failures: number): Promise<void> {
+  /** Backs off before the next watch; a watch that failed (the cluster went away) is said, like any retry. */
+  private pause(failures: number, error?: ApiError): Promise<void> {
     const delay = backoffDelay(failures, this.deps.retry.policy, this.deps.retry.random);
+    if (error && isRetryable(error, true))
+      this.deps.retry.onRetry?.({
+        attempt: failures,
+        maxAttempts: Infinity,
+        delayMs: delay,
+        error,
+        what: `WATCH ${this.spec.path}`,
+      });
     return this.deps.clock.sleep(delay, this.stopSignal.signal);
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ApiException } from '@kubernetes/client-node';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { RealClock } from '../../../src/clock/realClock.js';
 import { SeededRandom } from '../../../src/clock/seededRandom.js';
@@ -168,5 +169,56 @@ describe('the real adapter against a closed loopback port', () => {
       { at: 7000, line: `retrying in 4 s: connection refused (${what}, attempt 4)` },
     ]);
     expect(JSON.stringify(lines)).not.toContain(TOKEN);
+  });
+});
+
+describe('the real adapter when the watch fails after the first list', () => {
+  it('says each failed watch with the back-off before it reconnects', async () => {
+    // Lists answer (an empty collection); every watch gets 503, as from an API server going away.
+    const server = createHttpServer((req, res) => {
+      const watch = new URL(req.url ?? '/', 'http://x').searchParams.get('watch') === 'true';
+      res.writeHead(watch ? 503 : 200, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          watch
+            ? {
+                kind: 'Status',
+                apiVersion: 'v1',
+                status: 'Failure',
+                code: 503,
+                reason: 'ServiceUnavailable',
+                message: 'down',
+              }
+            : { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '5' }, items: [] },
+        ),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as { port: number };
+    const clock = new StepClock();
+    const lines: string[] = [];
+    const cluster = KubeCluster.fromOptions(
+      { kubeconfigContent: kubeconfig(port), cwd: '/' },
+      {
+        clock,
+        random: new SeededRandom(1),
+        retryPolicy: { initialDelayMs: 1000, jitter: 0 },
+        onRetry: (n) => lines.push(retryLine(n)),
+      },
+    );
+    try {
+      await cluster.watch([{ namespace: 'shop', name: 'web' }]);
+      // The four watches fail on their own schedule: wait for the condition, not for time.
+      for (let i = 0; i < 10_000 && lines.length < 4; i++) await new Promise((r) => setImmediate(r));
+    } finally {
+      await cluster.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    expect([...lines].sort()).toEqual([
+      'retrying in 1 s: 503 ServiceUnavailable (WATCH /api/v1/namespaces/shop/events, attempt 1)',
+      'retrying in 1 s: 503 ServiceUnavailable (WATCH /api/v1/namespaces/shop/pods, attempt 1)',
+      'retrying in 1 s: 503 ServiceUnavailable (WATCH /apis/apps/v1/namespaces/shop/deployments, attempt 1)',
+      'retrying in 1 s: 503 ServiceUnavailable (WATCH /apis/apps/v1/namespaces/shop/replicasets, attempt 1)',
+    ]);
   });
 });
