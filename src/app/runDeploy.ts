@@ -55,10 +55,9 @@ export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: Lo
     if (errors.length > 0) return { result: 'invalid', workloads: [], errors, simulated: request.simulate };
 
     if (simulated) {
-      const namespaces = manifests.documents.map((d) => d.object.metadata.namespace).filter((n): n is string => !!n);
+      // No namespace is created for the manifests: one that does not exist fails as on a real cluster.
       cluster = createSimulatedCluster(simulated.scenario, {
         objects: simulated.objects.map((d) => d.object),
-        namespaces,
       }).cluster;
     }
     log.info(`rollout-gate: ${manifests.documents.length} object(s) for ${cluster!.describe()}`);

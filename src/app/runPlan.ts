@@ -88,8 +88,8 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
   ]);
   if (tooBig.length > 0) return invalid(tooBig);
 
-  const namespaces = manifests.documents.map((d) => d.object.metadata.namespace).filter((n): n is string => !!n);
-  const { cluster } = createSimulatedCluster(simulated.scenario, { objects: baselineObjects, namespaces });
+  // No namespace is created for the manifests: one that does not exist fails as on a real cluster.
+  const { cluster } = createSimulatedCluster(simulated.scenario, { objects: baselineObjects });
   const recorder = new Recorder(cluster);
   await cluster.watch(refs);
   const before = new Map<string, WorkloadObservation>();

@@ -3,6 +3,7 @@ import { deploymentFieldErrors, withDeploymentDefaults } from '../k8s/validation
 import { formatFieldError } from '../k8s/validation/fieldErrors.js';
 import { parseImageReference } from '../k8s/validation/imageReference.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../k8s/validation/names.js';
+import { describeValue, schemaForKind, validateAgainstSchema } from '../k8s/schema/index.js';
 import { type LoadedDocument, isPlainObject } from './load.js';
 import type { ManifestError } from './types.js';
 
@@ -54,7 +55,11 @@ export function validateDocuments(
     }
   }
   for (const doc of documents) {
+    // One message once per document: the schema and the Deployment rules can say the same thing.
+    const said = new Set<string>();
     const err = (message: string, line = doc.line): void => {
+      if (said.has(message)) return;
+      said.add(message);
       errors.push({ file: doc.file, line, message });
     };
     const obj = doc.object;
@@ -73,11 +78,18 @@ export function validateDocuments(
       err(`no matches for kind "${kind}" in version "${obj.apiVersion}": use apiVersion: ${info.apiVersion}`);
       continue;
     }
-    const typeErrors = [...metadataTypeErrors(obj), ...(kind === 'Deployment' ? deploymentTypeErrors(obj) : [])];
-    if (typeErrors.length > 0) {
-      typeErrors.forEach((m) => err(`The ${kind} "${name}" is invalid: ${m}`));
-      continue;
+    // The kind's OpenAPI schema, as the API server's strict decoding and validation apply it.
+    const schema = schemaForKind(obj.apiVersion!, kind);
+    const problems = schema ? validateAgainstSchema(obj, schema.schema, schema.name) : [];
+    for (const p of problems) {
+      const message =
+        p.kind === 'unknown'
+          ? `${kind} "${name}": strict decoding error: ${p.message}`
+          : `The ${kind} "${name}" is invalid: ${p.message}`;
+      err(message, lineOfPath(doc, p.path));
     }
+    // A value of the wrong type cannot be decoded: the API server stops there, and so do the rules below.
+    if (problems.some((p) => p.kind === 'type')) continue;
 
     // Namespace: kubectl's rule for an explicit --namespace, then defaulting.
     if (info.namespaced) {
@@ -106,14 +118,42 @@ export function validateDocuments(
     else {
       if (name !== '')
         for (const msg of info.nameRule(name))
-          err(`The ${kind} "${name}" is invalid: metadata.name: Invalid value: ${JSON.stringify(name)}: ${msg}`);
+          err(
+            `The ${kind} "${name}" is invalid: metadata.name: Invalid value: ${JSON.stringify(name)}: ${msg}`,
+            lineOfPath(doc, ['metadata', 'name']),
+          );
       const ns = obj.metadata.namespace;
       if (ns !== undefined)
         for (const msg of isDNS1123Label(ns))
-          err(`The ${kind} "${name}" is invalid: metadata.namespace: Invalid value: ${JSON.stringify(ns)}: ${msg}`);
+          err(
+            `The ${kind} "${name}" is invalid: metadata.namespace: Invalid value: ${JSON.stringify(ns)}: ${msg}`,
+            lineOfPath(doc, ['metadata', 'namespace']),
+          );
     }
   }
   return errors;
+}
+
+/** The line of a field, else of the nearest enclosing field written in the file (a missing field's parent). */
+function lineOfPath(doc: LoadedDocument, path: ReadonlyArray<string | number>): number {
+  for (let n = path.length; n > 0; n--) {
+    const line = doc.lineOf(path.slice(0, n));
+    if (line !== undefined) return line;
+  }
+  return doc.line;
+}
+
+/**
+ * `spec.template.spec.containers[0].name` -> the path of keys and indices; `metadata.labels[app]`
+ * -> `labels`, `app` (field.Path prints map keys in brackets, list indices as numbers).
+ */
+export function parseFieldPath(field: string): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (const m of field.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)) {
+    if (m[1] !== undefined) out.push(m[1]);
+    else out.push(/^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!);
+  }
+  return out;
 }
 
 /** apiVersion, kind and metadata.name must be there before anything else can be said. */
@@ -139,164 +179,23 @@ function checkEnvelope(obj: KubeObject): string[] {
 }
 
 /**
- * The API types the gate relies on. kubectl rejects these at decoding (`cannot unmarshal ...`); a
- * classic cause is YAML 1.1 turning an unquoted `yes`/`on`/`true` label value into a boolean.
- */
-function metadataTypeErrors(obj: KubeObject): string[] {
-  const out: string[] = [];
-  const meta = obj.metadata;
-  if (meta.namespace !== undefined) expect(out, 'metadata.namespace', meta.namespace, 'string');
-  stringMap(out, 'metadata.labels', meta.labels);
-  stringMap(out, 'metadata.annotations', meta.annotations);
-  return out;
-}
-
-function deploymentTypeErrors(obj: KubeObject): string[] {
-  const out: string[] = [];
-  const spec = obj.spec as Record<string, unknown> | undefined;
-  if (spec === undefined || spec === null) return out;
-  if (!expect(out, 'spec', spec, 'object')) return out;
-  for (const f of ['replicas', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds']) {
-    if (spec[f] !== undefined && spec[f] !== null) expect(out, `spec.${f}`, spec[f], 'integer');
-  }
-  if (spec.paused !== undefined && spec.paused !== null) expect(out, 'spec.paused', spec.paused, 'boolean');
-  if (spec.selector !== undefined && spec.selector !== null && expect(out, 'spec.selector', spec.selector, 'object')) {
-    const sel = spec.selector as Record<string, unknown>;
-    stringMap(out, 'spec.selector.matchLabels', sel.matchLabels);
-    if (
-      sel.matchExpressions !== undefined &&
-      expect(out, 'spec.selector.matchExpressions', sel.matchExpressions, 'array')
-    ) {
-      (sel.matchExpressions as unknown[]).forEach((r, i) => {
-        const p = `spec.selector.matchExpressions[${i}]`;
-        if (!expect(out, p, r, 'object')) return;
-        const req = r as Record<string, unknown>;
-        expect(out, `${p}.key`, req.key, 'string');
-        expect(out, `${p}.operator`, req.operator, 'string');
-        if (req.values !== undefined && expect(out, `${p}.values`, req.values, 'array')) {
-          (req.values as unknown[]).forEach((v, j) => expect(out, `${p}.values[${j}]`, v, 'string'));
-        }
-      });
-    }
-  }
-  if (spec.strategy !== undefined && spec.strategy !== null && expect(out, 'spec.strategy', spec.strategy, 'object')) {
-    const strategy = spec.strategy as Record<string, unknown>;
-    if (strategy.type !== undefined) expect(out, 'spec.strategy.type', strategy.type, 'string');
-    const ru = strategy.rollingUpdate;
-    if (ru !== undefined && ru !== null && expect(out, 'spec.strategy.rollingUpdate', ru, 'object')) {
-      for (const f of ['maxUnavailable', 'maxSurge']) {
-        const v = (ru as Record<string, unknown>)[f];
-        if (v !== undefined && v !== null && typeof v !== 'string')
-          expect(out, `spec.strategy.rollingUpdate.${f}`, v, 'integer');
-      }
-    }
-  }
-  const template = spec.template;
-  if (template === undefined || template === null || !expect(out, 'spec.template', template, 'object')) return out;
-  const tmeta = (template as Record<string, unknown>).metadata;
-  if (tmeta !== undefined && tmeta !== null && expect(out, 'spec.template.metadata', tmeta, 'object')) {
-    stringMap(out, 'spec.template.metadata.labels', (tmeta as Record<string, unknown>).labels);
-    stringMap(out, 'spec.template.metadata.annotations', (tmeta as Record<string, unknown>).annotations);
-  }
-  const podSpec = (template as Record<string, unknown>).spec;
-  if (podSpec === undefined || podSpec === null || !expect(out, 'spec.template.spec', podSpec, 'object')) return out;
-  for (const list of ['containers', 'initContainers']) {
-    const containers = (podSpec as Record<string, unknown>)[list];
-    if (containers === undefined || containers === null) continue;
-    if (!expect(out, `spec.template.spec.${list}`, containers, 'array')) continue;
-    (containers as unknown[]).forEach((c, i) => {
-      const p = `spec.template.spec.${list}[${i}]`;
-      if (!expect(out, p, c, 'object')) return;
-      const container = c as Record<string, unknown>;
-      if (container.name !== undefined) expect(out, `${p}.name`, container.name, 'string');
-      if (container.image !== undefined) expect(out, `${p}.image`, container.image, 'string');
-    });
-  }
-  const rp = (podSpec as Record<string, unknown>).restartPolicy;
-  if (rp !== undefined && rp !== null) expect(out, 'spec.template.spec.restartPolicy', rp, 'string');
-  return out;
-}
-
-type Expected = 'string' | 'integer' | 'boolean' | 'object' | 'array';
-
-/** Every integer field the gate reads is an int32 in the API (kubectl fails to decode anything larger). */
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
-
-function expect(out: string[], path: string, value: unknown, type: Expected): boolean {
-  if (
-    type === 'integer' &&
-    Number.isInteger(value) &&
-    ((value as number) < INT32_MIN || (value as number) > INT32_MAX)
-  ) {
-    out.push(`${path}: expected a 32-bit integer (${INT32_MIN} to ${INT32_MAX}), got ${describeValue(value)}`);
-    return false;
-  }
-  const ok =
-    type === 'integer'
-      ? Number.isInteger(value)
-      : type === 'object'
-        ? isPlainObject(value)
-        : type === 'array'
-          ? Array.isArray(value)
-          : typeof value === type;
-  if (!ok) {
-    const hint =
-      type === 'string' && (typeof value === 'boolean' || typeof value === 'number') ? ' (quote it in YAML)' : '';
-    const what = {
-      string: 'a string',
-      integer: 'an integer',
-      boolean: 'a boolean',
-      object: 'a mapping',
-      array: 'a list',
-    }[type];
-    out.push(`${path}: expected ${what}, got ${describeValue(value)}${hint}`);
-  }
-  return ok;
-}
-
-function stringMap(out: string[], path: string, value: unknown): void {
-  if (value === undefined || value === null) return;
-  if (!expect(out, path, value, 'object')) return;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) expect(out, `${path}[${k}]`, v, 'string');
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (isPlainObject(value)) return 'a mapping';
-  if (typeof value === 'number') return `${Number.isInteger(value) ? 'the integer' : 'the number'} ${value}`;
-  if (typeof value === 'boolean') return `the boolean ${value}`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  return typeof value;
-}
-
-const imageField = /^spec\.template\.spec\.(containers|initContainers)\[(\d+)\]\.image$/;
-
-/**
  * The apiserver's Deployment validation on the defaulted object, worded as kubectl prints it
- * (`The Deployment "web" is invalid: <field error>`), one error per field error; then the image
- * references the kubelet would reject with InvalidImageName. Image problems point at the image line.
+ * (`The Deployment "web" is invalid: <field error>`), one error per field error, each at the line
+ * of its field (or of the nearest enclosing one when the field is missing); then the image
+ * references the kubelet would reject with InvalidImageName.
  */
 function validateDeploymentDocument(doc: LoadedDocument, err: (message: string, line?: number) => void): void {
   const d = withDeploymentDefaults(doc.object as Deployment);
   const name = d.metadata.name ?? '';
-  // Image errors point at the image line, or at the container when the image is missing.
-  const lineFor = (field: string): number => {
-    const m = imageField.exec(field);
-    if (!m) return doc.line;
-    const container = ['spec', 'template', 'spec', m[1]!, Number(m[2])];
-    return doc.lineOf([...container, 'image']) ?? doc.lineOf(container) ?? doc.line;
-  };
   for (const fe of deploymentFieldErrors(d)) {
-    err(`The Deployment "${name}" is invalid: ${formatFieldError(fe)}`, lineFor(fe.field));
+    err(`The Deployment "${name}" is invalid: ${formatFieldError(fe)}`, lineOfPath(doc, parseFieldPath(fe.field)));
   }
   for (const list of ['containers', 'initContainers'] as const) {
     (d.spec.template.spec?.[list] ?? []).forEach((c, i) => {
       if (typeof c?.image !== 'string' || c.image === '') return;
       const parsed = parseImageReference(c.image);
       if (parsed.ok) return;
-      const line = doc.lineOf(['spec', 'template', 'spec', list, i, 'image']) ?? doc.line;
+      const line = lineOfPath(doc, ['spec', 'template', 'spec', list, i, 'image']);
       err(
         `The Deployment "${name}" has an invalid image in container "${c.name}": ${JSON.stringify(c.image)}: ${parsed.error} ` +
           '(the kubelet would fail the pod with InvalidImageName)',

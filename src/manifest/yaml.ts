@@ -61,10 +61,13 @@ export function parseYamlDocuments(text: string): { documents: YamlDocument[]; e
     try {
       const events = parseEvents(chunk.text, { maxDepth: yamlLimits.maxDepth });
       const located = locate(events, chunk.text, lineOfOffset);
+      // Duplicate keys are reported by `locate` with both lines, and the rest of the document is
+      // still checked (json: the last value wins instead of js-yaml throwing at the first).
       const values = constructFromEvents(events, {
         source: chunk.text,
         schema: kubectlYamlSchema,
         maxAliases: yamlLimits.maxAliases,
+        json: true,
       });
       values.forEach((value, i) => {
         const where = located[i];
@@ -76,13 +79,31 @@ export function parseYamlDocuments(text: string): { documents: YamlDocument[]; e
           });
           return;
         }
-        documents.push({ line: where.line, value, lineOf: (path) => where.lines.get(JSON.stringify(path)) });
+        // A document with a key set twice is ambiguous (kubectl refuses it whole): report every
+        // duplicate and do not judge its values.
+        if (where.duplicates.length > 0) {
+          for (const d of where.duplicates) errors.push(duplicateKeyError(d));
+          return;
+        }
+        documents.push({
+          line: where.line,
+          value,
+          lineOf: (path) => where.keyLines.get(JSON.stringify(path)) ?? where.lines.get(JSON.stringify(path)),
+        });
       });
     } catch (err) {
       errors.push(yamlError(err, chunk.startLine));
     }
   }
   return { documents, errors };
+}
+
+/** A key set twice in one mapping: go-yaml's words (what kubectl prints), with where it was set first. */
+function duplicateKeyError(d: DuplicateKey): YamlError {
+  return {
+    line: d.line,
+    message: `invalid YAML: key ${JSON.stringify(d.key)} already set in map (first set at line ${d.firstLine})`,
+  };
 }
 
 /** js-yaml reasons whose usual cause is not obvious from the words. */
@@ -133,22 +154,40 @@ function lineIndex(text: string, startLine: number): (offset: number) => number 
 }
 
 type Frame =
-  | { kind: 'map'; path: Array<string | number> | null; expectKey: boolean; key: string | null }
+  | {
+      kind: 'map';
+      path: Array<string | number> | null;
+      expectKey: boolean;
+      key: string | null;
+      /** Line of each key seen so far, to report a duplicate with both lines. */
+      seen: Map<string, number>;
+    }
   | { kind: 'seq'; path: Array<string | number> | null; index: number }
   | { kind: 'doc' };
 
+interface DuplicateKey {
+  key: string;
+  line: number;
+  firstLine: number;
+}
+
+interface Located {
+  line: number;
+  /** Line of each node, by path. */
+  lines: Map<string, number>;
+  /** Line of each mapping key, by the path of its value (`replica:` whose value starts lines below). */
+  keyLines: Map<string, number>;
+  duplicates: DuplicateKey[];
+}
+
 /** Walks the event stream, recording the line of every node reachable by a plain-key path. */
-function locate(
-  events: Event[],
-  source: string,
-  lineOf: (offset: number) => number,
-): Array<{ line: number; lines: Map<string, number> }> {
-  const docs: Array<{ line: number; lines: Map<string, number> }> = [];
+function locate(events: Event[], source: string, lineOf: (offset: number) => number): Located[] {
+  const docs: Located[] = [];
   const stack: Frame[] = [];
-  let current: { line: number; lines: Map<string, number> } | undefined;
+  let current: Located | undefined;
   for (const ev of events) {
     if (ev.type === EVENT_ID.DOCUMENT) {
-      current = { line: 0, lines: new Map() };
+      current = { line: 0, lines: new Map(), keyLines: new Map(), duplicates: [] };
       docs.push(current);
       stack.push({ kind: 'doc' });
       continue;
@@ -165,6 +204,13 @@ function locate(
       // A key: remember it for the value that follows; a collection key makes the value unaddressable.
       top.expectKey = false;
       top.key = ev.type === EVENT_ID.SCALAR ? getScalarValue(source, ev) : null;
+      if (top.key !== null && current && ev.type === EVENT_ID.SCALAR) {
+        const keyLine = lineOf(ev.valueStart >= 0 ? ev.valueStart : ev.tagStart >= 0 ? ev.tagStart : ev.anchorStart);
+        const first = top.seen.get(top.key);
+        if (first !== undefined) current.duplicates.push({ key: top.key, line: keyLine, firstLine: first });
+        else top.seen.set(top.key, keyLine);
+        if (top.path) current.keyLines.set(JSON.stringify([...top.path, top.key]), keyLine);
+      }
       if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE)
         stack.push({ kind: 'seq', path: null, index: 0 });
       continue;
@@ -187,7 +233,7 @@ function locate(
       current.lines.set(JSON.stringify(path), line);
       if (path.length === 0) current.line = line;
     }
-    if (ev.type === EVENT_ID.MAPPING) stack.push({ kind: 'map', path, expectKey: true, key: null });
+    if (ev.type === EVENT_ID.MAPPING) stack.push({ kind: 'map', path, expectKey: true, key: null, seen: new Map() });
     else if (ev.type === EVENT_ID.SEQUENCE) stack.push({ kind: 'seq', path, index: 0 });
   }
   return docs;

@@ -178,8 +178,8 @@ describe('--output json', () => {
     expect(json.applied).toBeUndefined();
     const errors = json.errors as Array<{ file: string; line: number; message: string }>;
     expect(errors.map((e) => [e.file, e.line])).toEqual([
-      ['web.yaml', 1],
-      ['web.yaml', 1],
+      ['web.yaml', 6],
+      ['web.yaml', 12],
       ['web.yaml', 17],
       ['broken.yaml', expect.any(Number)],
     ]);

@@ -140,8 +140,20 @@ describe('YAML documents and lines', () => {
 
   test('duplicate keys are errors (kubectl decodes strictly)', () => {
     expect(parseYamlDocuments('a: 1\nb: 2\na: 3\n').errors).toEqual([
-      { line: 3, message: 'invalid YAML: duplicated mapping key (line 3, column 1)' },
+      { line: 3, message: 'invalid YAML: key "a" already set in map (first set at line 1)' },
     ]);
+  });
+
+  test('every duplicate key of a document is reported, nested ones too; the other documents are still read', () => {
+    const parsed = parseYamlDocuments('a: 1\nb:\n  c: 1\n  c: 2\n  d: [1]\na: 3\n---\nx:\n  k: 1\n');
+    expect(parsed.errors).toEqual([
+      { line: 4, message: 'invalid YAML: key "c" already set in map (first set at line 3)' },
+      { line: 6, message: 'invalid YAML: key "a" already set in map (first set at line 1)' },
+    ]);
+    expect(parsed.documents.map((d) => d.value)).toEqual([{ x: { k: 1 } }]);
+    // A key's own line, not the line where its block value starts.
+    expect(parsed.documents[0]!.lineOf(['x'])).toBe(8);
+    expect(parsed.documents[0]!.lineOf(['x', 'k'])).toBe(9);
   });
 
   test('alias bombs are refused', () => {

@@ -67,19 +67,19 @@ describe('loadManifests: every problem at once, with file and line', () => {
     // One file per call where they share Deployment "web", so no duplicate noise; then all together.
     const errorsOf = (f: string) => load([f]).errors.map((e) => `${e.file}:${e.line}: ${e.message}`);
     expect(errorsOf('bad/selector-mismatch.yaml')).toEqual([
-      'bad/selector-mismatch.yaml:1: The Deployment "web" is invalid: spec.template.metadata.labels: Invalid value: {"app":"other"}: `selector` does not match template `labels`',
+      'bad/selector-mismatch.yaml:11: The Deployment "web" is invalid: spec.template.metadata.labels: Invalid value: {"app":"other"}: `selector` does not match template `labels`',
     ]);
     expect(errorsOf('bad/zero-zero.yaml')).toEqual([
-      'bad/zero-zero.yaml:1: The Deployment "web" is invalid: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0',
+      'bad/zero-zero.yaml:12: The Deployment "web" is invalid: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0',
     ]);
     expect(errorsOf('bad/percent.yaml')).toEqual([
-      'bad/percent.yaml:1: The Deployment "web" is invalid: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "150%": must not be greater than 100%',
+      'bad/percent.yaml:12: The Deployment "web" is invalid: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "150%": must not be greater than 100%',
     ]);
     expect(errorsOf('bad/negative.yaml')).toEqual([
-      'bad/negative.yaml:1: The Deployment "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
-      'bad/negative.yaml:1: The Deployment "web" is invalid: spec.minReadySeconds: Invalid value: -5: must be greater than or equal to 0',
-      'bad/negative.yaml:1: The Deployment "web" is invalid: spec.revisionHistoryLimit: Invalid value: -2: must be greater than or equal to 0',
-      'bad/negative.yaml:1: The Deployment "web" is invalid: spec.progressDeadlineSeconds: Invalid value: -3: must be greater than or equal to 0',
+      'bad/negative.yaml:6: The Deployment "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+      'bad/negative.yaml:7: The Deployment "web" is invalid: spec.minReadySeconds: Invalid value: -5: must be greater than or equal to 0',
+      'bad/negative.yaml:8: The Deployment "web" is invalid: spec.revisionHistoryLimit: Invalid value: -2: must be greater than or equal to 0',
+      'bad/negative.yaml:9: The Deployment "web" is invalid: spec.progressDeadlineSeconds: Invalid value: -3: must be greater than or equal to 0',
     ]);
     expect(errorsOf('bad/image.yaml')).toEqual([
       'bad/image.yaml:16: The Deployment "web" has an invalid image in container "web": "Nginx:1.27": invalid reference format: ' +
@@ -132,8 +132,8 @@ describe('loadManifests: every problem at once, with file and line', () => {
     ].join('\n');
     const errs = loadFromText(doc);
     expect(errs).toEqual([
-      'x.yaml:1: The Deployment "api" is invalid: spec.selector: Required value',
-      'x.yaml:1: The Deployment "api" is invalid: spec.template.metadata.labels: Invalid value: {"app":"api"}: `selector` does not match template `labels`',
+      'x.yaml:5: The Deployment "api" is invalid: spec.selector: Required value',
+      'x.yaml:8: The Deployment "api" is invalid: spec.template.metadata.labels: Invalid value: {"app":"api"}: `selector` does not match template `labels`',
       'x.yaml:11: The Deployment "api" is invalid: spec.template.spec.containers[0].image: Required value',
     ]);
   });
@@ -153,15 +153,15 @@ describe('loadManifests: every problem at once, with file and line', () => {
       '    spec: {containers: [{name: api, image: 1.5}]}',
     ].join('\n');
     expect(loadFromText(doc)).toEqual([
-      'x.yaml:1: The Deployment "api" is invalid: metadata.labels[enabled]: expected a string, got the boolean true (quote it in YAML)',
-      'x.yaml:1: The Deployment "api" is invalid: spec.replicas: expected an integer, got the string "3"',
-      'x.yaml:1: The Deployment "api" is invalid: spec.template.spec.containers[0].image: expected a string, got the number 1.5 (quote it in YAML)',
+      'x.yaml:5: The Deployment "api" is invalid: metadata.labels[enabled]: expected a string, got the boolean true (quote it in YAML)',
+      'x.yaml:7: The Deployment "api" is invalid: spec.replicas: expected an integer, got the string "3"',
+      'x.yaml:11: The Deployment "api" is invalid: spec.template.spec.containers[0].image: expected a string, got the number 1.5 (quote it in YAML)',
     ]);
   });
 
   test('names of other kinds follow their own rules (Service: DNS-1035 label)', () => {
     expect(loadFromText('apiVersion: v1\nkind: Service\nmetadata:\n  name: 1web\n')).toEqual([
-      'x.yaml:1: The Service "1web" is invalid: metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case ' +
+      'x.yaml:4: The Service "1web" is invalid: metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case ' +
         "alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. " +
         "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
     ]);

@@ -39,6 +39,12 @@ export interface KubeClusterOptions {
 }
 
 const APPLY_PATCH = 'application/apply-patch+yaml';
+/**
+ * Every write asks the API server to refuse unknown and duplicate fields instead of dropping them
+ * with a warning (its default): a typo must fail, never ship silently.
+ * https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation
+ */
+const STRICT = { fieldValidation: 'Strict' } as const;
 const JSON_PATCH = 'application/json-patch+json';
 const MERGE_PATCH = 'application/merge-patch+json';
 
@@ -117,7 +123,7 @@ export class KubeCluster implements ClusterClient {
       {
         verb: 'PATCH',
         path: await this.resources.path(apiVersion, kind, namespace, name),
-        query: { fieldManager: options.fieldManager, force: options.force },
+        query: { fieldManager: options.fieldManager, force: options.force, ...STRICT },
         body,
         contentType: APPLY_PATCH,
       },
@@ -149,7 +155,7 @@ export class KubeCluster implements ClusterClient {
   async patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment> {
     const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
     return this.remember(
-      await this.send<Deployment>({ verb: 'PATCH', path, body: patch, contentType: JSON_PATCH }, false),
+      await this.send<Deployment>({ verb: 'PATCH', path, query: STRICT, body: patch, contentType: JSON_PATCH }, false),
     );
   }
 
@@ -165,7 +171,7 @@ export class KubeCluster implements ClusterClient {
     const body = { metadata: { annotations, ...(rv !== undefined ? { resourceVersion: rv } : {}) } };
     return this.remember(
       await this.send<Deployment>(
-        { verb: 'PATCH', path, query: { fieldManager }, body, contentType: MERGE_PATCH },
+        { verb: 'PATCH', path, query: { fieldManager, ...STRICT }, body, contentType: MERGE_PATCH },
         false,
       ),
     );
@@ -175,7 +181,7 @@ export class KubeCluster implements ClusterClient {
     const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
     this.remember(
       await this.send<Deployment>(
-        { verb: 'PATCH', path, body: { spec: { replicas } }, contentType: MERGE_PATCH },
+        { verb: 'PATCH', path, query: STRICT, body: { spec: { replicas } }, contentType: MERGE_PATCH },
         false,
       ),
     );

@@ -1,5 +1,6 @@
 import { clone } from '../../k8s/meta.js';
 import type { KubeObject } from '../../k8s/objects.js';
+import { rejectUndeclaredFields } from './fieldValidation.js';
 import { serverSideApply, trackUpdate } from './patch/serverSideApply.js';
 import type { ObjectStore } from './store/objectStore.js';
 
@@ -26,6 +27,7 @@ export function applyObject(
   const namespace = info.namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
   const applied = clone(obj);
   if (namespace) applied.metadata.namespace = namespace;
+  rejectUndeclaredFields(applied);
   const live = store.get(info.kind, namespace, obj.metadata.name ?? '');
   const result = serverSideApply(live, applied, {
     manager: options.manager,

@@ -27,7 +27,7 @@ export interface SimulatedClusterParts {
 export interface CreateOptions {
   /** Objects that exist before the run (the scenario's `objects`), applied and rolled out first. */
   objects?: KubeObject[];
-  /** Namespaces to create besides `default` and `kube-system`. */
+  /** Namespaces to create besides the four every cluster starts with (see {@link initialNamespaces}). */
   namespaces?: string[];
   /** Longest virtual time to wait for the pre-existing objects to roll out (ms). */
   settleMs?: number;
@@ -62,13 +62,19 @@ export function createSimulatedCluster(
   );
   const store = simulation.store;
   const objects = options.objects ?? [];
-  const namespaces = new Set(['default', 'kube-system', ...(options.namespaces ?? [])]);
+  // The scenario's objects describe a cluster that already runs them, so their namespaces exist
+  // too (Namespace objects among them are created as written). The manifests of a run get no such
+  // favour: a namespace they need must exist or be applied first, as on a real cluster.
+  const declared = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const namespaces = new Set([...initialNamespaces, ...(options.namespaces ?? [])]);
   for (const obj of objects) if (obj.metadata.namespace) namespaces.add(obj.metadata.namespace);
   for (const name of [...namespaces].sort()) {
-    if (!store.get('Namespace', undefined, name)) store.create('Namespace', { metadata: { name } });
+    if (declared.has(name) || store.get('Namespace', undefined, name)) continue;
+    store.create('Namespace', { metadata: { name } }, { uid: fixedUids[name] });
   }
   for (const node of newNodes(scenario.nodes.count, scenario.nodes.capacity)) store.create('Node', node);
-  for (const obj of objects) store.create(obj.kind ?? '', obj);
+  const namespacesFirst = [...objects].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
+  for (const obj of namespacesFirst) store.create(obj.kind ?? '', obj);
   simulation.settle();
   if (objects.some((o) => o.kind === 'Deployment')) {
     simulation.runUntil(() => allRolledOut(simulation), options.settleMs ?? 15 * 60_000);
@@ -85,6 +91,18 @@ export function createSimulatedCluster(
   const cluster = new SimulatedCluster(simulation, readLogs, scenario.faults);
   return { simulation, kubelet: k, cluster };
 }
+
+/**
+ * The namespaces a new cluster has (kube-apiserver's system namespaces controller creates them:
+ * https://github.com/kubernetes/kubernetes/blob/master/pkg/controlplane/controller/systemnamespaces/system_namespaces_controller.go).
+ */
+export const initialNamespaces: readonly string[] = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+
+/** The system namespaces added after the seeded traces were recorded keep fixed uids (no draw). */
+const fixedUids: Record<string, string> = {
+  'kube-node-lease': '5a1d3c2e-0b7e-4c1f-8a6d-2f3e4b5c6d01',
+  'kube-public': '5a1d3c2e-0b7e-4c1f-8a6d-2f3e4b5c6d02',
+};
 
 /** kubectl's success rule for every Deployment in the store. */
 function allRolledOut(simulation: Simulation): boolean {

@@ -6,6 +6,7 @@ import { applyJsonPatch } from '../patch/jsonPatch.js';
 import { applyMergePatch } from '../patch/mergePatch.js';
 import { PatchError, isObject } from '../patch/patchError.js';
 import { serverSideApply, trackUpdate } from '../patch/serverSideApply.js';
+import { enforceFieldValidation, fieldValidationOf, rejectUndeclaredFields } from '../fieldValidation.js';
 import { applyStrategicMergePatch } from '../patch/strategicMerge.js';
 import type { Simulation } from '../simulation.js';
 import type { KindInfo } from '../store/kinds.js';
@@ -21,8 +22,11 @@ export interface ApiRequest {
   body: Buffer;
 }
 
-/** A finished response: JSON (`body`) or plain text (`text`). */
-export type ApiReply = { status: number; body: unknown } | { status: number; text: string };
+/**
+ * A finished response: JSON (`body`) or plain text (`text`); `warnings` become `Warning: 299`
+ * headers (kubectl prints them as `Warning: ...`).
+ */
+export type ApiReply = ({ status: number; body: unknown } | { status: number; text: string }) & { warnings?: string[] };
 
 /** The resource part of a route. */
 export interface ResourceTarget {
@@ -189,11 +193,16 @@ export class ResourceApi {
   private create(target: ResourceTarget, req: ApiRequest): ApiReply {
     const { info } = target;
     const obj = this.decodeObject(info, req, target.namespace);
+    const warnings = enforceFieldValidation(
+      withType(obj, info),
+      fieldValidationOf(req.query.get('fieldValidation')),
+      'decode',
+    );
     const manager = fieldManager(req);
     const tracked = trackUpdate(undefined, obj, { manager, apiVersion: info.apiVersion, time: this.now() });
     const created = this.store.create(info.kind, tracked, { dryRun: dryRun(req) });
     this.simulation.settle();
-    return { status: 201, body: created };
+    return { status: 201, body: created, warnings };
   }
 
   private update(target: ResourceTarget, req: ApiRequest): ApiReply {
@@ -209,7 +218,12 @@ export class ResourceApi {
         `the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${target.name})`,
       );
     }
-    return this.write(target, old, obj, req);
+    const warnings = enforceFieldValidation(
+      withType(obj, info),
+      fieldValidationOf(req.query.get('fieldValidation')),
+      'decode',
+    );
+    return { ...this.write(target, old, obj, req), warnings };
   }
 
   private patch(target: ResourceTarget, req: ApiRequest): ApiReply {
@@ -239,7 +253,12 @@ export class ResourceApi {
     // The URL names the object; a patch cannot rename or move it.
     patched.metadata.name = old.metadata.name;
     if (info.namespaced) patched.metadata.namespace = old.metadata.namespace;
-    return this.write(target, old, patched, req);
+    const warnings = enforceFieldValidation(
+      withType(patched, info),
+      fieldValidationOf(req.query.get('fieldValidation')),
+      'patch',
+    );
+    return { ...this.write(target, old, patched, req), warnings };
   }
 
   /** Server-side apply: creates the object when absent (201), else merges with field ownership. */
@@ -261,6 +280,8 @@ export class ResourceApi {
         `the name of the object (${applied.metadata.name ?? ''}) does not match the name on the URL (${target.name})`,
       );
     }
+    fieldValidationOf(req.query.get('fieldValidation'));
+    rejectUndeclaredFields(applied);
     const force = req.query.get('force') === 'true';
     const live = this.store.get(info.kind, target.namespace, target.name!);
     const options = { manager, force, apiVersion: info.apiVersion, time: this.now() };
@@ -451,6 +472,13 @@ export class ResourceApi {
     }
     return object;
   }
+}
+
+/** The object with the endpoint's apiVersion and kind (a body may leave them out), for schema lookups. */
+function withType(obj: KubeObject, info: KindInfo): KubeObject {
+  obj.apiVersion ??= info.apiVersion;
+  obj.kind ??= info.kind;
+  return obj;
 }
 
 /** autoscaling/v1 Scale of a Deployment or ReplicaSet. */

@@ -301,6 +301,12 @@ function tooLarge(): ApiError {
 }
 
 function sendReply(res: ServerResponse, reply: ApiReply): void {
+  // RFC 7234 warn-code 299, agent "-", the text quoted with its quotes escaped, as the API server writes it.
+  if (reply.warnings?.length)
+    res.setHeader(
+      'Warning',
+      reply.warnings.map((w) => `299 - "${w.replace(/["\\]/g, (c) => `\\${c}`)}"`),
+    );
   if ('text' in reply) {
     res.writeHead(reply.status, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end(reply.text);

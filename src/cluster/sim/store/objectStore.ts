@@ -29,6 +29,14 @@ export interface WriteOptions {
   dryRun?: boolean;
 }
 
+export interface CreateOptions extends WriteOptions {
+  /**
+   * A fixed uid instead of a seeded draw, for objects every cluster starts with: adding one then
+   * does not shift the seeded names of everything created after it.
+   */
+  uid?: string;
+}
+
 export interface DeleteOptions extends WriteOptions {
   gracePeriodSeconds?: number;
   /** Fail with 409 Conflict unless the stored resourceVersion equals this. */
@@ -113,7 +121,7 @@ export class ObjectStore {
     return out;
   }
 
-  create<T extends KubeObject>(kind: string, input: T, options: WriteOptions = {}): T {
+  create<T extends KubeObject>(kind: string, input: T, options: CreateOptions = {}): T {
     const info = this.kinds.get(kind);
     const obj = copyJson(input);
     obj.apiVersion = info.apiVersion;
@@ -154,7 +162,7 @@ export class ObjectStore {
     info.applyDefaults?.(obj);
     this.validate(info, obj, undefined);
     delete meta.resourceVersion;
-    meta.uid = this.nextUid();
+    meta.uid = options.uid ?? this.nextUid();
     meta.creationTimestamp = timestamp(this.clock.now());
     if (info.bumpsGeneration) meta.generation = 1;
     if ('status' in obj && (kind === 'Deployment' || kind === 'ReplicaSet')) delete obj.status;

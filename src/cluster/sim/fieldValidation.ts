@@ -1,0 +1,67 @@
+import { ApiError } from '../../k8s/apiError.js';
+import type { KubeObject } from '../../k8s/objects.js';
+import { dropFields, schemaForKind, validateAgainstSchema, type SchemaProblem } from '../../k8s/schema/index.js';
+
+/**
+ * What the API server does with fields an object's schema does not declare, as the request's
+ * `fieldValidation` parameter asks (https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation):
+ * Strict refuses the request (400), Warn (the default when the parameter is absent) stores the
+ * object without them and answers a `Warning` header per field, Ignore drops them silently.
+ * Server-side apply is stricter: its typed conversion refuses undeclared fields whatever the
+ * parameter says, as a 500 (kubernetes/kubernetes#122480, #139253).
+ */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** The request's directive; absent or empty means Warn (the default since Kubernetes 1.27). */
+export function fieldValidationOf(value: string | null | undefined): FieldValidation {
+  if (value === null || value === undefined || value === '') return 'Warn';
+  if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
+  throw ApiError.badRequest(
+    `fieldValidation: Unsupported value: ${JSON.stringify(value)}: supported values: "", "Ignore", "Strict", "Warn"`,
+  );
+}
+
+function unknownFields(obj: KubeObject): SchemaProblem[] {
+  const schema = obj.apiVersion && obj.kind ? schemaForKind(obj.apiVersion, obj.kind) : undefined;
+  if (!schema) return [];
+  return validateAgainstSchema(obj, schema.schema, schema.name).filter((p) => p.kind === 'unknown');
+}
+
+/**
+ * Create, update and non-apply patches: applies the directive to `obj` in place and returns the
+ * warnings to send. `operation` words the Strict error as the API server does: a create or
+ * update fails decoding the body, a patch fails decoding the patched object.
+ */
+export function enforceFieldValidation(
+  obj: KubeObject,
+  directive: FieldValidation,
+  operation: 'decode' | 'patch',
+): string[] {
+  const unknown = unknownFields(obj);
+  if (unknown.length === 0) return [];
+  const listed = unknown.map((p) => `unknown field "${p.field}"`);
+  if (directive === 'Strict') {
+    const strict = `strict decoding error: ${listed.join(', ')}`;
+    const version = (obj.apiVersion ?? '').split('/').pop();
+    throw ApiError.badRequest(
+      operation === 'decode'
+        ? `${obj.kind} in version ${JSON.stringify(version)} cannot be handled as a ${obj.kind}: ${strict}`
+        : strict,
+    );
+  }
+  dropFields(obj, unknown);
+  return directive === 'Warn' ? listed : [];
+}
+
+/**
+ * Server-side apply: the applied configuration must be typed by the schema
+ * (structured-merge-diff's ObjectToTyped), so an undeclared field fails the request.
+ */
+export function rejectUndeclaredFields(obj: KubeObject): void {
+  const unknown = unknownFields(obj);
+  if (unknown.length === 0) return;
+  const [group, version] = (obj.apiVersion ?? '').includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion];
+  const where = `${obj.metadata.namespace ? `${obj.metadata.namespace}/` : '/'}${obj.metadata.name ?? ''}; ${group}/${version}, Kind=${obj.kind}`;
+  const fields = unknown.map((p) => `.${p.field}: field not declared in schema`).join('\n');
+  throw new ApiError(500, 'Unknown', `failed to create typed patch object (${where}): ${fields}`);
+}
