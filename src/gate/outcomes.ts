@@ -1,9 +1,7 @@
 import type { WorkloadRef } from '../cluster/port.js';
 import type { Baseline } from './baseline.js';
 import type { GateDocument } from './runGate.js';
-import type { GateResult, WorkloadResult } from './result.js';
-import type { Lease } from './lock.js';
-import type { GateLog } from './gateLog.js';
+import type { WorkloadResult } from './result.js';
 import type { RollbackOutcome } from './rollbackWorkloads.js';
 import type { WatchedWorkload } from './watchRollouts.js';
 
@@ -32,8 +30,6 @@ export interface RunTimes {
 
 /** The run's reason when a signal cancelled it. */
 export const CANCELLED = 'Cancelled';
-/** The run's reason when another run holds a lease on one of its Deployments. */
-export const LOCKED = 'Locked';
 
 /** The fields every result of a watched workload starts with. */
 function base(w: Workload, times: RunTimes, now: number): Omit<WorkloadResult, 'result' | 'message'> {
@@ -121,31 +117,6 @@ export function withRollback(result: WorkloadResult, outcome: RollbackOutcome, o
 export function notChangedMessage(w: Workload): string {
   const at = w.baseline.revision ? ` (revision ${w.baseline.revision})` : '';
   return `not rolled back: this run did not change the pod template of deployment "${w.ref.name}"${at}`;
-}
-
-/** Another run holds a lease on some Deployments: nothing applied. */
-export function lockedResult(
-  locked: Array<{ ref: WorkloadRef; lease: Lease }>,
-  log: GateLog,
-  simulated: boolean,
-): GateResult {
-  const workloads: WorkloadResult[] = locked.map(({ ref, lease }) => {
-    const until = new Date(lease.expiresAt).toISOString();
-    const message =
-      `deployment "${ref.name}" is being deployed by another gate run (${lease.holder}, lease until ${until}); ` +
-      'nothing was applied';
-    log.error(message);
-    return {
-      kind: 'Deployment',
-      namespace: ref.namespace,
-      name: ref.name,
-      result: 'failed',
-      reason: LOCKED,
-      message,
-      durationSeconds: 0,
-    };
-  });
-  return { result: 'failed', reason: LOCKED, workloads, errors: [], applied: [], phases: [], simulated };
 }
 
 /** Cancelled before anything was applied: every workload unchanged. */

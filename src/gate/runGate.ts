@@ -10,7 +10,6 @@ import {
   CANCELLED,
   cancelledBeforeApplyResult,
   failedResult,
-  lockedResult,
   notChangedMessage,
   round1,
   settledResult,
@@ -29,7 +28,7 @@ import type { RandomSource } from '../cluster/retry.js';
 import { acquireLock, releaseLock, type Lease, type LockOutcome } from './lock.js';
 import { GATE_RETRY_POLICY, RetryingCluster } from './retryingCluster.js';
 
-export { CANCELLED, LOCKED } from './outcomes.js';
+export { CANCELLED } from './outcomes.js';
 
 /** A manifest document plus the lines of its container images (from the manifest loader). */
 export interface GateDocument extends ApplyDocument {
@@ -148,11 +147,8 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
   }
   await capture(run, failed);
   if (input.rollback === 'never') return rollbackDisabled(run);
-  const outcomes = await rollBack(
-    run,
-    run.workloads.filter((w) => w.changed),
-  );
-  return report(run, failed, outcomes);
+  const changed = run.workloads.filter((w) => w.changed);
+  return report(run, failed, await rollBack(run, changed));
 }
 
 /** Phase baseline: each Deployment as it is just before the apply (after the leases). */
@@ -362,7 +358,7 @@ async function rollBack(run: Run, changed: Workload[]): Promise<Map<string, Roll
  */
 function report(run: Run, failed: Workload[], outcomes: Map<string, RollbackOutcome>): GateResult {
   const now = run.cluster.clock.now();
-  const because = `rolled back because ${failed.map((f) => f.ref.name).join(', ')} failed`;
+  const culprits = failed.map((f) => f.ref.name).join(', ');
   let allRestored = true;
   for (const w of run.workloads) {
     const ownFailure = w.watched.verdict?.state === 'failed';
@@ -371,16 +367,11 @@ function report(run: Run, failed: Workload[], outcomes: Map<string, RollbackOutc
         w.result!.rollbackMessage = notChangedMessage(w);
         allRestored = false;
       } else {
-        w.result = unchangedResult(
-          w,
-          run,
-          now,
-          `not watched to the end: ${failed.map((f) => f.ref.name).join(', ')} failed`,
-        );
+        w.result = unchangedResult(w, run, now, `not watched to the end: ${culprits} failed`);
       }
       continue;
     }
-    w.result ??= undecidedResult(w, run, now, because);
+    w.result ??= undecidedResult(w, run, now, `rolled back because ${culprits} failed`);
     const outcome = outcomes.get(workloadKey(w.ref));
     if (!outcome) continue;
     w.result.durationSeconds = round1((now - run.appliedAt) / 1000);
@@ -428,6 +419,30 @@ async function cancelled(run: Run): Promise<GateResult> {
     };
   }
   return { ...finish(run, 'failed'), reason: CANCELLED };
+}
+
+/** The run's reason when another run holds a lease on one of its Deployments. */
+export const LOCKED = 'Locked';
+
+/** Another run holds a lease on some Deployments: nothing applied. */
+function lockedResult(locked: Array<{ ref: WorkloadRef; lease: Lease }>, log: GateLog, simulated: boolean): GateResult {
+  const workloads: WorkloadResult[] = locked.map(({ ref, lease }) => {
+    const until = new Date(lease.expiresAt).toISOString();
+    const message =
+      `deployment "${ref.name}" is being deployed by another gate run (${lease.holder}, lease until ${until}); ` +
+      'nothing was applied';
+    log.error(message);
+    return {
+      kind: 'Deployment',
+      namespace: ref.namespace,
+      name: ref.name,
+      result: 'failed',
+      reason: LOCKED,
+      message,
+      durationSeconds: 0,
+    };
+  });
+  return { result: 'failed', reason: LOCKED, workloads, errors: [], applied: [], phases: [], simulated };
 }
 
 /** Cancelled before anything was applied: nothing to undo. */

@@ -190,6 +190,27 @@ describe('issue 9 #3: an annotation alone is not a new revision', () => {
     expect(replicaSets(parts, 'web')).toEqual(['1 web:1 3/3']);
   });
 
+  test('issue 9 #3: an unchanged template still scaling when a sibling fails is unchanged, not rolled back', async () => {
+    // a's manifest scales it 3 -> 4 (same template); its 4th pod is ready only after 10 s.
+    const parts = simulate('images: { "a:1": { readySeconds: 10 }, "b:2": { pull: missing } }', [
+      deployment('a', 'a:1'),
+      deployment('b', 'b:1'),
+    ]);
+    const run = await gate(parts, [deployment('a', 'a:1', { replicas: 4 }), deployment('b', 'b:2')]);
+    expect(run.result.result).toBe('rolled-back');
+    expect(run.result.workloads.map((w) => [w.name, w.result, w.rolledBackTo])).toEqual([
+      ['a', 'unchanged', undefined],
+      ['b', 'rolled-back', 3],
+    ]);
+    expect(run.result.workloads[0]!.message).toBe(
+      'deployment "a" unchanged: the pod template is the one already running (revision 1); ' +
+        'Waiting for deployment "a" rollout to finish: 3 of 4 updated replicas are available... (not watched to the end: b failed)',
+    );
+    parts.simulation.advance(60_000);
+    expect(state(parts, 'a')).toEqual({ image: 'a:1', revision: '1', replicas: 4 });
+    expect(replicaSets(parts, 'a')).toEqual(['1 a:1 4/4']);
+  });
+
   test('issue 9 #3: an unchanged template is never rolled back, even when its own rollout fails', async () => {
     // The cluster cannot place a 4th pod: the manifest scales web to 4, same template.
     const parts = simulate('nodes: { count: 1, capacity: { cpu: "3", memory: 8Gi, pods: 110 } }', [
