@@ -3,7 +3,7 @@ import type { Baseline } from './baseline.js';
 import type { GateDocument } from './runGate.js';
 import type { WorkloadResult } from './result.js';
 import type { RollbackOutcome } from './rollbackWorkloads.js';
-import type { WatchedWorkload } from './watchRollouts.js';
+import { SUPERSEDED, supersededFollower, type WatchedWorkload } from './watchRollouts.js';
 
 /**
  * Pure builders of each workload's result from what the run saw of it: the verdict of its watch,
@@ -45,6 +45,14 @@ function base(w: Workload, times: RunTimes, now: number): Omit<WorkloadResult, '
   };
 }
 
+/**
+ * Whether the workload failed in its own right: a Deployment this run did not change whose
+ * template someone else replaced mid-run did not fail this run (design.md §4).
+ */
+export function ownFailure(w: Workload): boolean {
+  return w.watched.verdict?.state === 'failed' && !supersededFollower(w.watched);
+}
+
 /** A workload whose rollout succeeded (or, template unchanged, stayed healthy). */
 export function settledResult(w: Workload, times: RunTimes, now: number): WorkloadResult {
   if (!w.changed) return unchangedResult(w, times, now);
@@ -63,6 +71,7 @@ export function unchangedResult(w: Workload, times: RunTimes, now: number, why?:
   return {
     ...base(w, times, w.watched.decidedAt ?? now),
     result: 'unchanged',
+    ...(supersededFollower(w.watched) ? { reason: SUPERSEDED } : {}),
     message: `deployment "${w.ref.name}" unchanged: the pod template is the one already running${at}; ${seen}${stopped}`,
   };
 }

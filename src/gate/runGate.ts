@@ -11,6 +11,7 @@ import {
   cancelledBeforeApplyResult,
   failedResult,
   notChangedMessage,
+  ownFailure,
   round1,
   settledResult,
   undecidedResult,
@@ -21,7 +22,7 @@ import {
 import { recordLastGood } from './recordLastGood.js';
 import type { AppliedObject, GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
 import { rollbackWorkloads, workloadKey, type RollbackOutcome } from './rollbackWorkloads.js';
-import { watchRollouts } from './watchRollouts.js';
+import { supersededFollower, watchRollouts } from './watchRollouts.js';
 import { revisionOf } from '../rollout/revisions.js';
 import { SeededRandom } from '../clock/seededRandom.js';
 import type { RandomSource } from '../cluster/retry.js';
@@ -233,6 +234,7 @@ async function apply(run: Run, lease: LeaseFn): Promise<GateResult | undefined> 
       restartBaseline: w.baseline.restarts,
     };
     w.watched.appliedTemplate = stored?.spec.template;
+    w.watched.followOnly = !w.changed;
   }
   return undefined;
 }
@@ -272,7 +274,7 @@ async function judge(run: Run): Promise<Workload[]> {
     const obs = w.watched.finalSnapshot?.deployment ?? (await run.cluster.observe(w.ref)).deployment;
     w.appliedRevision = obs ? revisionOf(obs) : undefined;
   }
-  const failed = run.workloads.filter((w) => w.watched.verdict?.state === 'failed');
+  const failed = run.workloads.filter(ownFailure);
   if (failed.length === 0) {
     const now = run.cluster.clock.now();
     for (const w of run.workloads) w.result = settledResult(w, run, now);
@@ -284,7 +286,10 @@ async function judge(run: Run): Promise<Workload[]> {
 async function record(run: Run): Promise<void> {
   await recordLastGood(
     run.cluster,
-    run.workloads.map((w) => ({ ref: w.ref, snapshot: w.watched.finalSnapshot })),
+    // A Deployment someone else redeployed mid-run is theirs to record.
+    run.workloads
+      .filter((w) => !supersededFollower(w.watched))
+      .map((w) => ({ ref: w.ref, snapshot: w.watched.finalSnapshot })),
     run.log,
   );
 }
@@ -327,8 +332,7 @@ function rollbackDisabled(run: Run): GateResult {
 async function rollBack(run: Run, changed: Workload[]): Promise<Map<string, RollbackOutcome>> {
   const { input, log } = run;
   for (const w of run.workloads)
-    if (!w.changed && w.watched.verdict?.state === 'failed')
-      log.warn(`deployment "${w.ref.name}": ${notChangedMessage(w)}`);
+    if (!w.changed && ownFailure(w)) log.warn(`deployment "${w.ref.name}": ${notChangedMessage(w)}`);
   if (changed.length === 0) return new Map();
   return timed(run, 'rollback', () =>
     log.group('Rollback', () =>
@@ -361,9 +365,9 @@ function report(run: Run, failed: Workload[], outcomes: Map<string, RollbackOutc
   const culprits = failed.map((f) => f.ref.name).join(', ');
   let allRestored = true;
   for (const w of run.workloads) {
-    const ownFailure = w.watched.verdict?.state === 'failed';
+    const failedItself = ownFailure(w);
     if (!w.changed) {
-      if (ownFailure) {
+      if (failedItself) {
         w.result!.rollbackMessage = notChangedMessage(w);
         allRestored = false;
       } else {
@@ -375,7 +379,7 @@ function report(run: Run, failed: Workload[], outcomes: Map<string, RollbackOutc
     const outcome = outcomes.get(workloadKey(w.ref));
     if (!outcome) continue;
     w.result.durationSeconds = round1((now - run.appliedAt) / 1000);
-    withRollback(w.result, outcome, ownFailure);
+    withRollback(w.result, outcome, failedItself);
     if (!outcome.restored) allRestored = false;
   }
   return finish(run, allRestored ? 'rolled-back' : 'failed');

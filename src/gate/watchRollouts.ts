@@ -35,6 +35,11 @@ export interface WatchedWorkload {
   appliedTemplate?: PodTemplateSpec;
   /** The revision the controller gave the applied template, once observed. */
   appliedRevision?: number;
+  /**
+   * This run did not change its pod template: it is watched for health only. A new template by
+   * someone else ends its watch (Superseded) without counting as the run's failure.
+   */
+  followOnly?: boolean;
 }
 
 /** Not a judge's reason: the gate's own, for a rollout someone else replaced mid-watch. */
@@ -89,7 +94,7 @@ export async function watchRollouts(
       if (verdict.state !== 'progressing') {
         w.decidedAt = now;
         w.finalSnapshot = snapshot;
-        if (verdict.state === 'failed') failed = true;
+        if (verdict.state === 'failed' && !supersededFollower(w)) failed = true;
       }
     }
     const pending = workloads.filter((w) => w.decidedAt === undefined);
@@ -118,6 +123,11 @@ function supersededVerdict(w: WatchedWorkload, snapshot: WorkloadSnapshot): Verd
   // The verdict's reason type lists the judge's reasons; Superseded is the gate's own (design.md §3.1 allows "...").
   const reason = SUPERSEDED as FailureReason;
   return { state: 'failed', reason, message, failure: { reason, message, evidence: [] }, progressLine: '' };
+}
+
+/** A watched-for-health-only Deployment whose template someone else replaced: not this run's failure. */
+export function supersededFollower(w: WatchedWorkload): boolean {
+  return w.followOnly === true && (w.verdict?.reason as string | undefined) === SUPERSEDED;
 }
 
 function staleOf(w: WatchedWorkload, snapshot: WorkloadSnapshot): boolean {

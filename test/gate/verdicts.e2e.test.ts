@@ -137,6 +137,32 @@ describe('issue 9 #2: replicas changed by someone else mid-rollout are followed'
   });
 });
 
+describe('issue 9 #2b: a Deployment this run left unchanged, redeployed by someone else mid-run', () => {
+  test('is unchanged (reason Superseded), not a failure of the run, and not touched', async () => {
+    // The manifests scale a 3 -> 4 (same template; its pods are ready 10 s after they start) and
+    // update b; a person deploys a:9 at 2 s, while a's 4th pod is not ready yet.
+    const parts = simulate('images: { "a:1": { readySeconds: 10 } }', [deployment('a', 'a:1'), deployment('b', 'b:1')]);
+    at(parts, 2, 'kubectl set image a=a:9', () =>
+      edit(parts, 'a', (d) => {
+        d.spec.template.spec!.containers[0]!.image = 'a:9';
+      }),
+    );
+    const run = await gate(parts, [deployment('a', 'a:1', { replicas: 4 }), deployment('b', 'b:2')]);
+    expect(run.result.result).toBe('succeeded');
+    expect(exitCodeFor(run.result.result)).toBe(0);
+    expect(run.result.workloads.map(contract)).toEqual([
+      { kind: 'Deployment', namespace: 'default', name: 'a', result: 'unchanged', revision: 1, reason: 'Superseded' },
+      { kind: 'Deployment', namespace: 'default', name: 'b', result: 'succeeded', revision: 2 },
+    ]);
+    expect(run.result.workloads[0]!.message).toMatch(
+      /^deployment "a" unchanged: the pod template is the one already running \(revision 1\); deployment "a" was changed by someone else during the rollout \(a new pod template, generation \d+; this run applied generation \d+\); its rollout is no longer this run's to judge or to roll back$/,
+    );
+    parts.simulation.advance(60_000);
+    expect(state(parts, 'a')).toEqual({ image: 'a:9', revision: '2', replicas: 4 });
+    expect(state(parts, 'b')).toMatchObject({ image: 'b:2', revision: '2' });
+  });
+});
+
 describe('issue 9 #3: an annotation alone is not a new revision', () => {
   test('issue 9 #3: two Deployments with a change-cause, one fails: the untouched one is unchanged, run exits 1', async () => {
     const parts = simulate('images: { "b:2": { pull: missing } }', [deployment('a', 'a:1'), deployment('b', 'b:1')]);
