@@ -261,7 +261,7 @@ async function watch(run: Run): Promise<void> {
 }
 
 /**
- * Phase judge: the revision each run produced, and the workloads whose verdict failed. Without
+ * Phase judge: the revision this run produced, and the workloads that failed in their own right. Without
  * a failure every workload is settled: succeeded, or unchanged when its template did not change.
  */
 async function judge(run: Run): Promise<Workload[]> {
