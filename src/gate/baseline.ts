@@ -1,6 +1,8 @@
 import type { WorkloadObservation } from '../cluster/port.js';
 import type { Deployment } from '../k8s/objects.js';
 import { observePreApply, type PreApplyObservation } from '../rollback/lastGood.js';
+import { restartBaselineOf, type RestartBaseline } from '../rollout/restarts.js';
+import { templatesEqualIgnoringHash } from '../rollout/revisions.js';
 
 /** What a Deployment looked like before this run touched it. */
 export interface Baseline {
@@ -11,12 +13,15 @@ export interface Baseline {
   paused: boolean;
   /** What the rollback planner needs to trust (or not) the previous revision. */
   preApply: PreApplyObservation;
+  /** Restart counts of its pods just before the apply: the judge counts restarts from here. */
+  restarts: RestartBaseline;
 }
 
 /**
  * Records the pre-apply state of a Deployment. `current` is read just before the apply (its
- * generation is what this run's apply is compared with); `untouched`, when given, was read before
- * the run wrote anything (its lease), and decides whether the previous revision was fully available.
+ * template is what this run's apply is compared with, its pods' restarts are the judge's
+ * baseline); `untouched`, when given, was read before the run wrote anything (its lease), and
+ * decides whether the previous revision was fully available.
  */
 export function recordBaseline(current: WorkloadObservation, untouched: WorkloadObservation = current): Baseline {
   const d = current.deployment;
@@ -28,5 +33,19 @@ export function recordBaseline(current: WorkloadObservation, untouched: Workload
     revision: preApply.revision,
     paused: d?.spec.paused === true,
     preApply,
+    restarts: restartBaselineOf(current.pods),
   };
+}
+
+/**
+ * Whether the apply changed the Deployment, design.md §4: "changed" means a new pod template
+ * (semantic equality ignoring `pod-template-hash`, the controller's EqualIgnoreHash), never merely
+ * a new generation. A real API server bumps the generation on any spec or annotation change
+ * (pkg/registry/apps/deployment/strategy.go PrepareForUpdate): a change-cause, a replicas-only
+ * change, or the gate's own bookkeeping would otherwise look like a new revision. A Deployment
+ * this run created is changed; one it did not apply (cancelled before its document) is not.
+ */
+export function changedByApply(baseline: Baseline, stored: Deployment | undefined): boolean {
+  if (!stored) return false;
+  return !baseline.exists || !templatesEqualIgnoringHash(stored.spec.template, baseline.deployment?.spec.template);
 }

@@ -7,6 +7,7 @@ import { LOCK_ANNOTATION } from './lock.js';
 import { PAUSED_UNDO_ERROR } from '../rollback/undoPatch.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { revisionOf } from '../rollout/revisions.js';
+import { restartBaselineOf } from '../rollout/restarts.js';
 import type { Baseline } from './baseline.js';
 import type { GateLog } from './gateLog.js';
 import type { TimelinePoint } from './result.js';
@@ -15,8 +16,11 @@ import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
 export interface RollbackRequest {
   ref: WorkloadRef;
   baseline: Baseline;
-  /** The generation this run's apply produced: any other generation means someone else wrote since. */
-  appliedGeneration?: number;
+  /**
+   * The pod template this run applied: a different one means someone else deployed since (a scale
+   * or an annotation by someone else is not a new deploy, design.md §4).
+   */
+  appliedTemplate?: PodTemplateSpec;
   createdByRun: boolean;
 }
 
@@ -43,7 +47,7 @@ const MAX_ATTEMPTS = 8;
 /**
  * Rolls back every requested Deployment to its last good revision, then verifies all of them
  * concurrently under the rollback's own deadline. Each undo is conditional on the Deployment
- * being exactly as this run left it (generation) and as last observed (resourceVersion), so a
+ * still having the template this run applied and on the resourceVersion last observed, so a
  * newer deploy by someone else is reported as Superseded, never overwritten.
  */
 export async function rollbackWorkloads(
@@ -56,6 +60,8 @@ export async function rollbackWorkloads(
   const verifying: Array<{ key: string; watched: WatchedWorkload }> = [];
   for (const request of requests) {
     const key = workloadKey(request.ref);
+    // Restarts of the pods the rollback returns to count from the rollback on (issue 9 #4).
+    const restartBaseline = restartBaselineOf((await cluster.observe(request.ref)).pods);
     const sent = await sendUndo(cluster, request, options, log);
     if ('outcome' in sent) {
       outcomes.set(key, sent.outcome);
@@ -65,7 +71,13 @@ export async function rollbackWorkloads(
       key,
       watched: {
         ref: request.ref,
-        context: { appliedAt: sent.at, appliedGeneration: sent.generation, name: request.ref.name, mode: 'rollback' },
+        context: {
+          appliedAt: sent.at,
+          appliedGeneration: sent.generation,
+          name: request.ref.name,
+          mode: 'rollback',
+          restartBaseline,
+        },
         progress: [],
         timeline: [],
       },
@@ -137,7 +149,7 @@ async function sendUndo(
       // Idempotent: our undo was committed (its answer lost); never send a second one.
       return { at: cluster.clock.now(), generation: d.metadata.generation, explanation: sent.explanation };
     }
-    if (d && request.appliedGeneration !== undefined && d.metadata.generation !== request.appliedGeneration) {
+    if (d && request.appliedTemplate && !templatesEqualIgnoringHash(d.spec.template, request.appliedTemplate)) {
       return superseded(ref, log);
     }
     if (d?.spec.paused) {

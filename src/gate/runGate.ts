@@ -3,18 +3,33 @@ import type { Deployment } from '../k8s/objects.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { policyWarnings } from '../rollout/policy.js';
 import { applyManifests, ApplyError, type ApplyDocument } from './applyManifests.js';
-import { recordBaseline, type Baseline } from './baseline.js';
+import { changedByApply, recordBaseline } from './baseline.js';
 import { captureEvidence } from './captureEvidence.js';
 import type { GateLog } from './gateLog.js';
+import {
+  CANCELLED,
+  cancelledBeforeApplyResult,
+  failedResult,
+  notChangedMessage,
+  ownFailure,
+  round1,
+  settledResult,
+  undecidedResult,
+  unchangedResult,
+  withRollback,
+  type Workload,
+} from './outcomes.js';
 import { recordLastGood } from './recordLastGood.js';
-import type { GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
-import { rollbackWorkloads, workloadKey, type RollbackOutcome, type RollbackRequest } from './rollbackWorkloads.js';
-import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
+import type { AppliedObject, GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
+import { rollbackWorkloads, workloadKey, type RollbackOutcome } from './rollbackWorkloads.js';
+import { supersededFollower, watchRollouts } from './watchRollouts.js';
 import { revisionOf } from '../rollout/revisions.js';
 import { SeededRandom } from '../clock/seededRandom.js';
 import type { RandomSource } from '../cluster/retry.js';
 import { acquireLock, releaseLock, type Lease, type LockOutcome } from './lock.js';
 import { GATE_RETRY_POLICY, RetryingCluster } from './retryingCluster.js';
+
+export { CANCELLED } from './outcomes.js';
 
 /** A manifest document plus the lines of its container images (from the manifest loader). */
 export interface GateDocument extends ApplyDocument {
@@ -47,22 +62,12 @@ export interface GateInput {
   random?: RandomSource;
 }
 
-/** One gated Deployment, from baseline to outcome. */
-interface Workload {
-  ref: WorkloadRef;
-  doc: GateDocument;
-  baseline: Baseline;
-  watched: WatchedWorkload;
-  /** True when this run changed its spec (created it, or bumped its generation). */
-  changed: boolean;
-  appliedRevision?: number;
-  result?: WorkloadResult;
-}
-
 /**
  * The use case: apply every document, watch every Deployment concurrently under one budget,
- * judge, and when one fails roll back every Deployment this run changed to its last good
- * revision, verifying the rollback. Pure orchestration over the ClusterClient port.
+ * judge, and when one fails roll back every Deployment this run changed (gave a new pod
+ * template) to its last good revision, verifying the rollback. Pure orchestration over the
+ * ClusterClient port, as a pipeline of phases: baseline -> apply -> watch -> judge -> capture ->
+ * rollback (+ verify) -> record -> report.
  */
 export async function runGate(client: ClusterClient, input: GateInput, log: GateLog): Promise<GateResult> {
   const clock = client.clock;
@@ -92,24 +97,24 @@ export async function runGate(client: ClusterClient, input: GateInput, log: Gate
   }
 }
 
-async function gateRun(
-  cluster: ClusterClient,
-  input: GateInput,
-  log: GateLog,
-  lease: (ref: WorkloadRef) => Promise<LockOutcome | undefined>,
-): Promise<GateResult> {
-  const clock = cluster.clock;
-  const signal = input.signal;
-  const phases: PhaseTiming[] = [];
-  const timed = async <T>(name: PhaseTiming['name'], fn: () => Promise<T>): Promise<T> => {
-    const start = clock.now();
-    try {
-      return await fn();
-    } finally {
-      phases.push({ name, seconds: round1((clock.now() - start) / 1000) });
-    }
-  };
+/** What the phases of one run share. */
+interface Run {
+  cluster: ClusterClient;
+  input: GateInput;
+  log: GateLog;
+  workloads: Workload[];
+  phases: PhaseTiming[];
+  /** When the apply began (ms): the origin of the timelines. */
+  origin: number;
+  /** When the apply ended (ms): durations are measured from here. */
+  appliedAt: number;
+  applied: AppliedObject[];
+}
 
+type LeaseFn = (ref: WorkloadRef) => Promise<LockOutcome | undefined>;
+
+async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, lease: LeaseFn): Promise<GateResult> {
+  const run: Run = { cluster, input, log, workloads: [], phases: [], origin: 0, appliedAt: 0, applied: [] };
   const deploymentDocs = input.documents.filter((d) => d.object.kind === 'Deployment');
   const refs = deploymentDocs.map((d) => ({
     namespace: d.object.metadata.namespace ?? 'default',
@@ -130,14 +135,38 @@ async function gateRun(
   }
   if (locked.length > 0) return lockedResult(locked, log, cluster.mode === 'simulated');
 
+  run.workloads = await recordBaselines(run, deploymentDocs, refs, untouched);
+  if (input.signal?.aborted) return cancelledBeforeApply(run, refs);
+  const applyFailure = await apply(run, lease);
+  if (applyFailure) return applyFailure;
+  await watch(run);
+  if (input.signal?.aborted) return cancelled(run);
+  const failed = await judge(run);
+  if (failed.length === 0) {
+    await record(run);
+    return finish(run, 'succeeded');
+  }
+  await capture(run, failed);
+  if (input.rollback === 'never') return rollbackDisabled(run);
+  const changed = run.workloads.filter((w) => w.changed);
+  return report(run, failed, await rollBack(run, changed));
+}
+
+/** Phase baseline: each Deployment as it is just before the apply (after the leases). */
+async function recordBaselines(
+  run: Run,
+  docs: GateDocument[],
+  refs: WorkloadRef[],
+  untouched: Map<string, WorkloadObservation>,
+): Promise<Workload[]> {
   const workloads: Workload[] = [];
-  for (const [i, doc] of deploymentDocs.entries()) {
+  for (const [i, doc] of docs.entries()) {
     const ref = refs[i]!;
-    const baseline = recordBaseline(await cluster.observe(ref), untouched.get(workloadKey(ref)));
-    for (const warning of policyWarnings(input.policy, doc.object as Deployment))
-      log.warn(warning, { file: doc.file, line: doc.line });
+    const baseline = recordBaseline(await run.cluster.observe(ref), untouched.get(workloadKey(ref)));
+    for (const warning of policyWarnings(run.input.policy, doc.object as Deployment))
+      run.log.warn(warning, { file: doc.file, line: doc.line });
     if (baseline.paused)
-      log.warn(
+      run.log.warn(
         `deployment "${ref.name}" is paused in the cluster; the gate cannot roll it out or back until it is resumed`,
       );
     workloads.push({
@@ -148,124 +177,135 @@ async function gateRun(
       watched: { ref, context: { appliedAt: 0, name: ref.name }, progress: [], timeline: [] },
     });
   }
+  return workloads;
+}
 
-  if (signal?.aborted) return cancelledBeforeApply();
-
-  // Apply.
-  const origin = clock.now();
-  let applied;
+/**
+ * Phase apply: every document, in order; then what each Deployment's judge needs to know about
+ * it (whether its template changed, the generation and template applied, the restart baseline).
+ * An API error stops the run with nothing more applied (the result is returned).
+ */
+async function apply(run: Run, lease: LeaseFn): Promise<GateResult | undefined> {
+  const { cluster, input, log } = run;
+  run.origin = cluster.clock.now();
+  let outcome;
   try {
-    applied = await timed('apply', () =>
+    outcome = await timed(run, 'apply', () =>
       log.group('Apply', async () => {
-        const outcome = await applyManifests(cluster, input.documents, {
+        const applied = await applyManifests(cluster, input.documents, {
           force: input.force,
           changeCause: input.changeCause,
-          signal,
+          signal: input.signal,
         });
-        for (const a of outcome.applied) log.info(`${a.kind.toLowerCase()}/${a.name} ${a.action}`);
-        return outcome;
+        for (const a of applied.applied) log.info(`${a.kind.toLowerCase()}/${a.name} ${a.action}`);
+        return applied;
       }),
     );
   } catch (err) {
-    if (err instanceof ApplyError) {
-      log.error(err.message, { file: err.document.file, line: err.document.line });
-      return {
-        result: 'failed',
-        workloads: [],
-        errors: [{ file: err.document.file, line: err.document.line, message: err.cause.message }],
-        applied: err.appliedBefore,
-        phases,
-        simulated: cluster.mode === 'simulated',
-      };
-    }
-    throw err;
+    if (!(err instanceof ApplyError)) throw err;
+    log.error(err.message, { file: err.document.file, line: err.document.line });
+    return {
+      result: 'failed',
+      workloads: [],
+      errors: [{ file: err.document.file, line: err.document.line, message: err.cause.message }],
+      applied: err.appliedBefore,
+      phases: run.phases,
+      simulated: cluster.mode === 'simulated',
+    };
   }
-  const appliedAt = clock.now();
-  for (const w of workloads) {
-    const stored = applied.stored[input.documents.indexOf(w.doc)] as Deployment | undefined;
+  run.applied = outcome.applied;
+  run.appliedAt = cluster.clock.now();
+  for (const w of run.workloads) {
+    const stored = outcome.stored[input.documents.indexOf(w.doc)] as Deployment | undefined;
     let generation = stored?.metadata.generation;
     // Not applied at all (cancelled before its document): not changed by this run.
-    w.changed = stored !== undefined && (!w.baseline.exists || generation !== w.baseline.generation);
+    w.changed = changedByApply(w.baseline, stored);
     if (stored && !w.baseline.exists) {
       // Created by this run: leased now; the lease's annotation write moves the generation (ours).
       const outcome = await lease(w.ref);
       if (outcome?.state === 'held') generation = outcome.deployment.metadata.generation;
     }
     w.watched.context = {
-      appliedAt,
+      appliedAt: run.appliedAt,
       appliedGeneration: generation,
       baselineRevision: w.baseline.revision,
       name: w.ref.name,
       mode: 'rollout',
+      restartBaseline: w.baseline.restarts,
     };
     w.watched.appliedTemplate = stored?.spec.template;
+    w.watched.followOnly = !w.changed;
   }
+  return undefined;
+}
 
-  // Watch.
-  await timed('watch', () =>
+/** Phase watch: every Deployment concurrently until each has a verdict (or the first failure). */
+async function watch(run: Run): Promise<void> {
+  const { input, log } = run;
+  await timed(run, 'watch', () =>
     log.group('Rollout', () =>
       watchRollouts(
-        cluster,
-        workloads.map((w) => w.watched),
+        run.cluster,
+        run.workloads.map((w) => w.watched),
         {
           policy: input.policy,
           mode: 'rollout',
           stopOnFirstFailure: input.rollback === 'on-failure',
-          origin,
-          ...(signal ? { signal } : {}),
+          origin: run.origin,
+          ...(input.signal ? { signal: input.signal } : {}),
         },
         log,
       ),
     ),
   );
-  if (signal?.aborted) return cancelled();
+}
 
-  const failedOnes = workloads.filter((w) => w.watched.verdict?.state === 'failed');
-  const detectedAt = Math.min(...failedOnes.map((w) => w.watched.decidedAt ?? Infinity));
-  for (const w of workloads) {
+/**
+ * Phase judge: the revision this run produced, and the workloads that failed in their own right. Without
+ * a failure every workload is settled: succeeded, or unchanged when its template did not change.
+ */
+async function judge(run: Run): Promise<Workload[]> {
+  for (const w of run.workloads) {
     // The revision this run produced; after a rollover the Deployment's current one is someone else's.
     if (w.watched.appliedRevision !== undefined) {
       w.appliedRevision = w.watched.appliedRevision;
       continue;
     }
-    const obs = w.watched.finalSnapshot?.deployment ?? (await cluster.observe(w.ref)).deployment;
+    const obs = w.watched.finalSnapshot?.deployment ?? (await run.cluster.observe(w.ref)).deployment;
     w.appliedRevision = obs ? revisionOf(obs) : undefined;
   }
-
-  if (failedOnes.length === 0) {
-    for (const w of workloads) {
-      const verdict = w.watched.verdict!;
-      const unchanged = !w.changed && w.baseline.preApply.fullyAvailable;
-      w.result = {
-        kind: 'Deployment',
-        namespace: w.ref.namespace,
-        name: w.ref.name,
-        result: unchanged ? 'unchanged' : 'succeeded',
-        ...(w.appliedRevision ? { revision: w.appliedRevision } : {}),
-        ...(w.baseline.revision ? { previousRevision: w.baseline.revision } : {}),
-        message: unchanged ? `deployment "${w.ref.name}" unchanged; ${verdict.message}` : verdict.message,
-        durationSeconds: round1(((w.watched.decidedAt ?? clock.now()) - appliedAt) / 1000),
-        progress: w.watched.progress,
-        timeline: w.watched.timeline,
-      };
-    }
-    await recordLastGood(
-      cluster,
-      workloads.map((w) => ({ ref: w.ref, snapshot: w.watched.finalSnapshot })),
-      log,
-    );
-    return finish('succeeded');
+  const failed = run.workloads.filter(ownFailure);
+  if (failed.length === 0) {
+    const now = run.cluster.clock.now();
+    for (const w of run.workloads) w.result = settledResult(w, run, now);
   }
+  return failed;
+}
 
-  // Capture evidence of every failure before anything is rolled back.
-  await timed('capture', async () => {
-    for (const w of failedOnes) {
+/** Phase record: the last good revision of every Deployment, after a successful run. */
+async function record(run: Run): Promise<void> {
+  await recordLastGood(
+    run.cluster,
+    // A Deployment someone else redeployed mid-run is theirs to record.
+    run.workloads
+      .filter((w) => !supersededFollower(w.watched))
+      .map((w) => ({ ref: w.ref, snapshot: w.watched.finalSnapshot })),
+    run.log,
+  );
+}
+
+/** Phase capture: the evidence of every failure, before anything is rolled back. */
+async function capture(run: Run, failed: Workload[]): Promise<void> {
+  const { cluster, log } = run;
+  const detectedAt = Math.min(...failed.map((w) => w.watched.decidedAt ?? Infinity));
+  await timed(run, 'capture', async () => {
+    for (const w of failed) {
       const failure = w.watched.verdict!.failure!;
       const lines = Object.fromEntries(
         Object.entries(w.doc.imageLines ?? {}).map(([c, line]) => [c, { file: w.doc.file, line }]),
       );
       const evidence = await captureEvidence(cluster, w.ref, failure, w.watched.finalSnapshot!, lines);
-      w.result = failedResult(w, appliedAt, clock.now());
+      w.result = failedResult(w, run, detectedAt, cluster.clock.now());
       w.result.evidence = evidence;
       log.error(`deployment "${w.ref.name}" failed: ${w.watched.verdict!.reason}: ${w.watched.verdict!.message}`, {
         file: evidence.find((e) => e.file)?.file ?? w.doc.file,
@@ -273,185 +313,122 @@ async function gateRun(
       });
     }
   });
+}
 
-  if (input.rollback === 'never') {
-    for (const w of workloads) w.result ??= undecidedResult(w, appliedAt, clock.now(), 'rollback disabled');
-    log.warn('rollback is disabled (--rollback never): the failed revision stays in place');
-    return finish('failed');
-  }
+function rollbackDisabled(run: Run): GateResult {
+  const now = run.cluster.clock.now();
+  for (const w of run.workloads)
+    w.result ??= w.changed
+      ? undecidedResult(w, run, now, 'rollback disabled')
+      : unchangedResult(w, run, now, 'rollback disabled');
+  run.log.warn('rollback is disabled (--rollback never): the failed revision stays in place');
+  return finish(run, 'failed');
+}
 
-  // Roll back every Deployment this run changed, failed or not, together.
-  const requests: RollbackRequest[] = workloads
-    .filter((w) => w.changed)
-    .map((w) => ({
-      ref: w.ref,
-      baseline: w.baseline,
-      appliedGeneration: w.watched.context.appliedGeneration,
-      createdByRun: !w.baseline.exists,
-    }));
-  const outcomes = await timed('rollback', () =>
+/**
+ * Phases rollback and verify (rollbackWorkloads does both): every Deployment this run changed,
+ * failed or not, together. One whose template this run did not change is never rolled back.
+ */
+async function rollBack(run: Run, changed: Workload[]): Promise<Map<string, RollbackOutcome>> {
+  const { input, log } = run;
+  for (const w of run.workloads)
+    if (!w.changed && ownFailure(w)) log.warn(`deployment "${w.ref.name}": ${notChangedMessage(w)}`);
+  if (changed.length === 0) return new Map();
+  return timed(run, 'rollback', () =>
     log.group('Rollback', () =>
       rollbackWorkloads(
-        cluster,
-        requests,
+        run.cluster,
+        changed.map((w) => ({
+          ref: w.ref,
+          baseline: w.baseline,
+          appliedTemplate: w.watched.appliedTemplate,
+          createdByRun: !w.baseline.exists,
+        })),
         {
           policy: input.policy,
           timeoutSeconds: input.rollbackTimeoutSeconds,
           onNoGoodRevision: input.onNoGoodRevision,
-          origin,
+          origin: run.origin,
         },
         log,
       ),
     ),
   );
-  let allRestored = true;
-  for (const w of workloads) {
-    const outcome = outcomes.get(workloadKey(w.ref));
-    w.result ??= undecidedResult(
-      w,
-      appliedAt,
-      clock.now(),
-      `rolled back because ${failedOnes.map((f) => f.ref.name).join(', ')} failed`,
-    );
-    if (!outcome) {
-      // Not changed by this run: nothing to roll back.
-      if (w.result.result !== 'failed') w.result.result = 'unchanged';
-      continue;
-    }
-    w.result.durationSeconds = round1((clock.now() - appliedAt) / 1000);
-    w.result.rollbackMessage = outcome.message;
-    w.result.timeline = [...(w.result.timeline ?? []), ...outcome.timeline];
-    if (outcome.restored) {
-      w.result.result = 'rolled-back';
-      if (outcome.rolledBackTo !== undefined) w.result.rolledBackTo = outcome.rolledBackTo;
-    } else {
-      allRestored = false;
-      w.result.result = 'failed';
-      if (outcome.reason && w.watched.verdict?.state !== 'failed') w.result.reason = outcome.reason;
-      if (outcome.reason === 'Superseded') w.result.reason = 'Superseded';
-    }
-  }
-  return finish(allRestored ? 'rolled-back' : 'failed');
-
-  /** Cancelled before anything was applied: nothing to undo. */
-  function cancelledBeforeApply(): GateResult {
-    log.error('the run was cancelled before anything was applied');
-    return {
-      result: 'failed',
-      reason: CANCELLED,
-      workloads: workloads.map((w) => ({
-        kind: 'Deployment',
-        namespace: w.ref.namespace,
-        name: w.ref.name,
-        result: 'unchanged',
-        reason: CANCELLED,
-        message: 'the run was cancelled before anything was applied',
-        durationSeconds: 0,
-      })),
-      errors: [],
-      applied: [],
-      phases,
-      simulated: cluster.mode === 'simulated',
-    };
-  }
-
-  /**
-   * Cancelled after (part of) the apply: roll back what this run changed, when asked to, and
-   * report every workload's state. The rollback itself is not cancellable: it is what makes the
-   * state consistent.
-   */
-  async function cancelled(): Promise<GateResult> {
-    const at = round1((clock.now() - origin) / 1000);
-    const rollBack = input.rollbackOnCancel !== false;
-    log.error(
-      `the run was cancelled after ${at} s` +
-        (rollBack ? '; rolling back what it changed' : '; leaving what it applied in place (rollback-on-cancel false)'),
-    );
-    const changed = workloads.filter((w) => w.changed);
-    const outcomes =
-      rollBack && changed.length > 0
-        ? await timed('rollback', () =>
-            log.group('Rollback', () =>
-              rollbackWorkloads(
-                cluster,
-                changed.map((w) => ({
-                  ref: w.ref,
-                  baseline: w.baseline,
-                  appliedGeneration: w.watched.context.appliedGeneration,
-                  createdByRun: !w.baseline.exists,
-                })),
-                {
-                  policy: input.policy,
-                  timeoutSeconds: input.rollbackTimeoutSeconds,
-                  onNoGoodRevision: input.onNoGoodRevision,
-                  origin,
-                },
-                log,
-              ),
-            ),
-          )
-        : new Map<string, RollbackOutcome>();
-    for (const w of workloads) {
-      const outcome = outcomes.get(workloadKey(w.ref));
-      const base = undecidedResult(w, appliedAt, clock.now(), `cancelled after ${at} s`);
-      const result: WorkloadResult['result'] = !w.changed
-        ? 'unchanged'
-        : outcome?.restored
-          ? 'rolled-back'
-          : rollBack
-            ? 'failed'
-            : base.result;
-      w.result = {
-        ...base,
-        result,
-        reason: outcome && !outcome.restored && outcome.reason === 'Superseded' ? 'Superseded' : CANCELLED,
-        ...(outcome?.rolledBackTo !== undefined ? { rolledBackTo: outcome.rolledBackTo } : {}),
-        ...(outcome
-          ? { rollbackMessage: outcome.message, timeline: [...(base.timeline ?? []), ...outcome.timeline] }
-          : {}),
-      };
-    }
-    return { ...finish('failed'), reason: CANCELLED };
-  }
-
-  function finish(result: RunOutcome): GateResult {
-    return {
-      result,
-      workloads: workloads.map((w) => w.result!),
-      errors: [],
-      applied: applied!.applied,
-      phases,
-      simulated: cluster.mode === 'simulated',
-    };
-  }
-
-  function failedResult(w: Workload, start: number, now: number): WorkloadResult {
-    const verdict = w.watched.verdict!;
-    return {
-      kind: 'Deployment',
-      namespace: w.ref.namespace,
-      name: w.ref.name,
-      result: 'failed',
-      ...(w.appliedRevision ? { revision: w.appliedRevision } : {}),
-      ...(w.baseline.revision ? { previousRevision: w.baseline.revision } : {}),
-      reason: verdict.reason,
-      message: verdict.message,
-      durationSeconds: round1((now - start) / 1000),
-      detectedAfterSeconds: round1((detectedAt - start) / 1000),
-      progress: w.watched.progress,
-      timeline: [
-        ...w.watched.timeline,
-        { t: round1((detectedAt - origin) / 1000), ...lastPoint(w), note: 'failure declared' },
-      ],
-    };
-  }
 }
 
-/** The run's reason when a signal cancelled it. */
-export const CANCELLED = 'Cancelled';
+/**
+ * Phase report, after a failure: each workload's result with its rollback. The run is
+ * `rolled-back` only when every failed workload and every changed one is back on a good revision.
+ */
+function report(run: Run, failed: Workload[], outcomes: Map<string, RollbackOutcome>): GateResult {
+  const now = run.cluster.clock.now();
+  const culprits = failed.map((f) => f.ref.name).join(', ');
+  let allRestored = true;
+  for (const w of run.workloads) {
+    const failedItself = ownFailure(w);
+    if (!w.changed) {
+      if (failedItself) {
+        w.result!.rollbackMessage = notChangedMessage(w);
+        allRestored = false;
+      } else {
+        w.result = unchangedResult(w, run, now, `not watched to the end: ${culprits} failed`);
+      }
+      continue;
+    }
+    w.result ??= undecidedResult(w, run, now, `rolled back because ${culprits} failed`);
+    const outcome = outcomes.get(workloadKey(w.ref));
+    if (!outcome) continue;
+    w.result.durationSeconds = round1((now - run.appliedAt) / 1000);
+    withRollback(w.result, outcome, failedItself);
+    if (!outcome.restored) allRestored = false;
+  }
+  return finish(run, allRestored ? 'rolled-back' : 'failed');
+}
+
+/**
+ * Cancelled after (part of) the apply: roll back what this run changed, when asked to, and
+ * report every workload's state. The rollback itself is not cancellable: it is what makes the
+ * state consistent.
+ */
+async function cancelled(run: Run): Promise<GateResult> {
+  const { cluster, input, log } = run;
+  const at = round1((cluster.clock.now() - run.origin) / 1000);
+  const rollBackNow = input.rollbackOnCancel !== false;
+  log.error(
+    `the run was cancelled after ${at} s` +
+      (rollBackNow
+        ? '; rolling back what it changed'
+        : '; leaving what it applied in place (rollback-on-cancel false)'),
+  );
+  const changed = run.workloads.filter((w) => w.changed);
+  const outcomes = rollBackNow ? await rollBack(run, changed) : new Map<string, RollbackOutcome>();
+  const now = cluster.clock.now();
+  for (const w of run.workloads) {
+    const outcome = outcomes.get(workloadKey(w.ref));
+    const why = `cancelled after ${at} s`;
+    if (!w.changed) {
+      w.result = { ...unchangedResult(w, run, now, why), reason: CANCELLED };
+      continue;
+    }
+    const base = undecidedResult(w, run, now, why);
+    const result: WorkloadResult['result'] = outcome?.restored ? 'rolled-back' : rollBackNow ? 'failed' : base.result;
+    w.result = {
+      ...base,
+      result,
+      reason: outcome && !outcome.restored && outcome.reason === 'Superseded' ? 'Superseded' : CANCELLED,
+      ...(outcome?.rolledBackTo !== undefined ? { rolledBackTo: outcome.rolledBackTo } : {}),
+      ...(outcome
+        ? { rollbackMessage: outcome.message, timeline: [...(base.timeline ?? []), ...outcome.timeline] }
+        : {}),
+    };
+  }
+  return { ...finish(run, 'failed'), reason: CANCELLED };
+}
+
 /** The run's reason when another run holds a lease on one of its Deployments. */
 export const LOCKED = 'Locked';
 
+/** Another run holds a lease on some Deployments: nothing applied. */
 function lockedResult(locked: Array<{ ref: WorkloadRef; lease: Lease }>, log: GateLog, simulated: boolean): GateResult {
   const workloads: WorkloadResult[] = locked.map(({ ref, lease }) => {
     const until = new Date(lease.expiresAt).toISOString();
@@ -472,27 +449,37 @@ function lockedResult(locked: Array<{ ref: WorkloadRef; lease: Lease }>, log: Ga
   return { result: 'failed', reason: LOCKED, workloads, errors: [], applied: [], phases: [], simulated };
 }
 
-function undecidedResult(w: Workload, start: number, now: number, why: string): WorkloadResult {
-  const verdict = w.watched.verdict;
+/** Cancelled before anything was applied: nothing to undo. */
+function cancelledBeforeApply(run: Run, refs: WorkloadRef[]): GateResult {
+  run.log.error('the run was cancelled before anything was applied');
   return {
-    kind: 'Deployment',
-    namespace: w.ref.namespace,
-    name: w.ref.name,
-    result: verdict?.state === 'succeeded' ? 'succeeded' : 'failed',
-    ...(w.appliedRevision ? { revision: w.appliedRevision } : {}),
-    ...(w.baseline.revision ? { previousRevision: w.baseline.revision } : {}),
-    message: `${verdict?.message ?? 'not observed'} (${why})`,
-    durationSeconds: round1((now - start) / 1000),
-    progress: w.watched.progress,
-    timeline: w.watched.timeline,
+    result: 'failed',
+    reason: CANCELLED,
+    workloads: cancelledBeforeApplyResult(refs),
+    errors: [],
+    applied: [],
+    phases: run.phases,
+    simulated: run.cluster.mode === 'simulated',
   };
 }
 
-function lastPoint(w: Workload): { oldReady: number; newReady: number } {
-  const last = w.watched.timeline[w.watched.timeline.length - 1];
-  return { oldReady: last?.oldReady ?? 0, newReady: last?.newReady ?? 0 };
+function finish(run: Run, result: RunOutcome): GateResult {
+  return {
+    result,
+    workloads: run.workloads.map((w) => w.result!),
+    errors: [],
+    applied: run.applied,
+    phases: run.phases,
+    simulated: run.cluster.mode === 'simulated',
+  };
 }
 
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
+/** Runs one phase, recording how long it took. */
+async function timed<T>(run: Run, name: PhaseTiming['name'], fn: () => Promise<T>): Promise<T> {
+  const start = run.cluster.clock.now();
+  try {
+    return await fn();
+  } finally {
+    run.phases.push({ name, seconds: round1((run.cluster.clock.now() - start) / 1000) });
+  }
 }

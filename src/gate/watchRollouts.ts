@@ -30,10 +30,16 @@ export interface WatchedWorkload {
   /**
    * The pod template this run applied (rollout mode). When another writer replaces it during the
    * watch (a rollover), the rollout being judged is no longer ours: the verdict is `Superseded`.
+   * Other changes (replicas, annotations) are followed.
    */
   appliedTemplate?: PodTemplateSpec;
   /** The revision the controller gave the applied template, once observed. */
   appliedRevision?: number;
+  /**
+   * This run did not change its pod template: it is watched for health only. A new template by
+   * someone else ends its watch (Superseded) without counting as the run's failure.
+   */
+  followOnly?: boolean;
 }
 
 /** Not a judge's reason: the gate's own, for a rollout someone else replaced mid-watch. */
@@ -88,7 +94,7 @@ export async function watchRollouts(
       if (verdict.state !== 'progressing') {
         w.decidedAt = now;
         w.finalSnapshot = snapshot;
-        if (verdict.state === 'failed') failed = true;
+        if (verdict.state === 'failed' && !supersededFollower(w)) failed = true;
       }
     }
     const pending = workloads.filter((w) => w.decidedAt === undefined);
@@ -98,23 +104,30 @@ export async function watchRollouts(
 }
 
 /**
- * Another writer changed the Deployment's template after this run applied it (a newer generation
- * with a different template): judging on would report their rollout as ours, and its success would
- * be recorded as our last good revision. Only in rollout mode, and only for a template change (a
- * scale by an autoscaler bumps the generation too, but does not replace the rollout).
+ * Another writer replaced the pod template after this run applied it (design.md §4: only a new
+ * template is `Superseded`): judging on would report their rollout as ours, and its success would
+ * be recorded as our last good revision. Only in rollout mode. Any other change by someone else
+ * (a scale by an autoscaler or `kubectl scale`, an annotation) bumps the generation too but keeps
+ * the rollout ours: it is followed, and judged by kubectl's rule against the new spec.
  */
 function supersededVerdict(w: WatchedWorkload, snapshot: WorkloadSnapshot): Verdict | undefined {
   const d = snapshot.deployment;
-  const applied = w.context.appliedGeneration;
-  if (w.context.mode !== 'rollout' || !d || applied === undefined || !w.appliedTemplate) return undefined;
-  if ((d.metadata.generation ?? 0) <= applied || templatesEqualIgnoringHash(d.spec.template, w.appliedTemplate))
-    return undefined;
+  if (w.context.mode !== 'rollout' || !d || !w.appliedTemplate) return undefined;
+  if (templatesEqualIgnoringHash(d.spec.template, w.appliedTemplate)) return undefined;
+  // A stale watch cache still shows the template from before our apply: not someone else's.
+  if ((d.metadata.generation ?? 0) <= (w.context.appliedGeneration ?? 0)) return undefined;
   const message =
-    `deployment "${w.ref.name}" was changed by someone else during the rollout (generation ${d.metadata.generation ?? '?'}, ` +
-    `this run applied ${applied}); its rollout is no longer this run's to judge or to roll back`;
+    `deployment "${w.ref.name}" was changed by someone else during the rollout (a new pod template, ` +
+    `generation ${d.metadata.generation ?? '?'}; this run applied generation ${w.context.appliedGeneration ?? '?'}); ` +
+    "its rollout is no longer this run's to judge or to roll back";
   // The verdict's reason type lists the judge's reasons; Superseded is the gate's own (design.md §3.1 allows "...").
   const reason = SUPERSEDED as FailureReason;
   return { state: 'failed', reason, message, failure: { reason, message, evidence: [] }, progressLine: '' };
+}
+
+/** A watched-for-health-only Deployment whose template someone else replaced: not this run's failure. */
+export function supersededFollower(w: WatchedWorkload): boolean {
+  return w.followOnly === true && (w.verdict?.reason as string | undefined) === SUPERSEDED;
 }
 
 function staleOf(w: WatchedWorkload, snapshot: WorkloadSnapshot): boolean {
@@ -123,11 +136,17 @@ function staleOf(w: WatchedWorkload, snapshot: WorkloadSnapshot): boolean {
   return generation !== undefined && applied !== undefined && generation < applied;
 }
 
-/** The revision of the applied template: read while the controller's status is of our generation. */
+/**
+ * The revision of the applied template: read while the controller's status is of the current
+ * generation and the template is still ours (a scale by someone else moves the generation on, and
+ * the revision stays the applied template's).
+ */
 function noteAppliedRevision(w: WatchedWorkload, snapshot: WorkloadSnapshot): void {
   const d = snapshot.deployment;
-  if (!d || w.context.mode !== 'rollout' || d.metadata.generation !== w.context.appliedGeneration) return;
+  if (!d || w.context.mode !== 'rollout' || !w.appliedTemplate) return;
   if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) return;
+  if ((d.metadata.generation ?? 0) < (w.context.appliedGeneration ?? 0)) return;
+  if (!templatesEqualIgnoringHash(d.spec.template, w.appliedTemplate)) return;
   w.appliedRevision = revisionOf(d);
 }
 

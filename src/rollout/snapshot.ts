@@ -3,6 +3,7 @@
  * knows about its own apply. Both are plain data so the judge stays a pure function.
  */
 import type { Deployment, KubeEvent, Pod, ReplicaSet } from '../k8s/objects.js';
+import type { RestartBaseline } from './restarts.js';
 
 /**
  * One observation of a Deployment's rollout.
@@ -44,4 +45,10 @@ export interface RolloutContext {
    * Progressing condition's lastUpdateTime.
    */
   lastProgressAt?: number;
+  /**
+   * Restart counts of the pods that existed when the change was sent (restarts.ts). Restarts and
+   * back-offs of those pods count only from then on; pods absent from it count fully. Absent:
+   * every pod counts fully.
+   */
+  restartBaseline?: RestartBaseline;
 }

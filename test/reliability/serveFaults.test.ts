@@ -5,33 +5,18 @@
  * fault-free run.
  */
 import { describe, expect, test } from '@jest/globals';
-import { RealClock } from '../../src/clock/realClock.js';
 import { KubeCluster } from '../../src/cluster/kube/kubeCluster.js';
 import { kubeletLogReader } from '../../src/cluster/sim/api/resources.js';
 import { startApiServer } from '../../src/cluster/sim/api/server.js';
-import { createSimulatedCluster, defaultScenario, type Simulation } from '../../src/cluster/sim/index.js';
+import { createSimulatedCluster, defaultScenario } from '../../src/cluster/sim/index.js';
 import { MemoryLog } from '../../src/gate/gateLog.js';
 import { runGate } from '../../src/gate/runGate.js';
 import type { Deployment } from '../../src/k8s/objects.js';
 import { DEFAULT_POLICY } from '../../src/rollout/policy.js';
 import { deployment, documents } from '../gate/support.js';
+import { SimulatedTimeClock } from '../support/servedGate.js';
 
 const SPEED = 20;
-
-class SimulatedTimeClock extends RealClock {
-  constructor(private readonly simulation: Simulation) {
-    super();
-  }
-  override now(): number {
-    return this.simulation.clock.now();
-  }
-  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return super.sleep(ms / SPEED, signal);
-  }
-  override every(ms: number, fn: () => void): () => void {
-    return super.every(ms / SPEED, fn);
-  }
-}
 
 describe('serve with faults', () => {
   test('a good image succeeds and a missing one is rolled back, over a faulty API', async () => {
@@ -51,7 +36,7 @@ describe('serve with faults', () => {
       for (const image of ['web:2', 'web:3']) {
         const cluster = KubeCluster.fromOptions(
           { kubeconfigContent: server.kubeconfig() },
-          { clock: new SimulatedTimeClock(simulation), requestTimeoutMs: 30_000 * SPEED },
+          { clock: new SimulatedTimeClock(simulation, SPEED), requestTimeoutMs: 30_000 * SPEED },
         );
         try {
           const result = await runGate(

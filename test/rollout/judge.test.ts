@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { judge, judgeRollback } from '../../src/rollout/judge.js';
 import { DEFAULT_POLICY, parseDuration, policyWarnings } from '../../src/rollout/policy.js';
+import { restartBaselineOf } from '../../src/rollout/restarts.js';
 import type { RolloutContext } from '../../src/rollout/snapshot.js';
 import { condition, deployment, event, pod, revisions, snapshot, t } from './builders.js';
 
@@ -134,6 +135,85 @@ describe('crash loops', () => {
     expect(judge(snapshot(deployment(), [oldRs, newRs], [crash(3)]), ctx, noAtOnce, t(6)).reason).toBe(
       'CrashLoopBackOff',
     );
+  });
+});
+
+describe('restarts and back-offs count from the change (issue 9 #4)', () => {
+  const noAtOnce = { ...policy, crashLoopFailsAtOnce: false };
+  /** A pod of the new RS that existed before the apply with 5 restarts (e.g. a scale-up, a rollback). */
+  const old = (restartCount: number, waiting?: { reason: string; message?: string }) =>
+    pod({
+      name: 'web-bbb222-old',
+      rs: newRs,
+      restartCount,
+      running: !waiting,
+      ...(waiting ? { waiting } : {}),
+      lastTerminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: -600_000 + restartCount },
+    });
+  const baseline = restartBaselineOf([old(5)]);
+  const since: RolloutContext = { ...ctx, restartBaseline: baseline };
+
+  it('the baseline holds every container of every live pod by uid', () => {
+    expect(baseline).toEqual({ 'uid-web-bbb222-old': { web: 5 } });
+  });
+  it('restart threshold counted from the baseline: 5+2 progressing, 5+3 failed, saying since when', () => {
+    expect(judge(snapshot(deployment(), [oldRs, newRs], [old(7)]), since, noAtOnce, t(6)).state).toBe('progressing');
+    const verdict = judge(snapshot(deployment(), [oldRs, newRs], [old(8)]), since, noAtOnce, t(6));
+    expect(verdict.reason).toBe('CrashLoopBackOff');
+    expect(verdict.message).toBe(
+      '1 of 1 new pods keep restarting: container "web" of pod "web-bbb222-old" exited with code 137 (OOMKilled) ' +
+        'and was restarted 3 times since the apply (8 in all)',
+    );
+    // Without a baseline (every pod new), the old restarts fail it at once: what issue 9 #4 was.
+    expect(judge(snapshot(deployment(), [oldRs, newRs], [old(5)]), ctx, noAtOnce, t(6)).reason).toBe(
+      'CrashLoopBackOff',
+    );
+    expect(judge(snapshot(deployment(), [oldRs, newRs], [old(5)]), since, noAtOnce, t(6)).state).toBe('progressing');
+  });
+  it('in rollback mode the message says since the rollback', () => {
+    const verdict = judgeRollback(snapshot(deployment(), [oldRs, newRs], [old(8)]), since, noAtOnce, t(6));
+    expect(verdict.message).toMatch(/and was restarted 3 times since the rollback \(8 in all\)$/);
+  });
+  it('a pod created after the apply counts fully: its 3rd restart fails', () => {
+    const fresh = (restartCount: number) =>
+      pod({ name: 'web-bbb222-new', rs: newRs, restartCount, running: true, createdAt: 1 });
+    expect(judge(snapshot(deployment(), [oldRs, newRs], [old(5), fresh(2)]), since, noAtOnce, t(9)).state).toBe(
+      'progressing',
+    );
+    expect(judge(snapshot(deployment(), [oldRs, newRs], [old(5), fresh(3)]), since, noAtOnce, t(9)).message).toBe(
+      '1 of 2 new pods keep restarting: container "web" of pod "web-bbb222-new" keeps exiting and was restarted 3 times',
+    );
+  });
+  it('a CrashLoopBackOff of a pre-existing pod counts only once it restarted since the apply', () => {
+    const backOff = { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' };
+    expect(judge(snapshot(deployment(), [oldRs, newRs], [old(5, backOff)]), since, policy, t(6)).state).toBe(
+      'progressing',
+    );
+    const verdict = judge(snapshot(deployment(), [oldRs, newRs], [old(6, backOff)]), since, policy, t(6));
+    expect(verdict.message).toBe(
+      '1 of 1 new pods keep crashing (CrashLoopBackOff): container "web" of pod "web-bbb222-old" exited with code 137 ' +
+        '(OOMKilled) and was restarted 1 time since the apply (6 in all)',
+    );
+  });
+  it('a pull back-off on a pre-existing pod: the grace window starts at the apply, not at its old events', () => {
+    const p = pod({
+      name: 'web-bbb222-old',
+      rs: newRs,
+      createdAt: -3600,
+      waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "web:2"' },
+    });
+    const s = snapshot(
+      deployment(),
+      [oldRs, newRs],
+      [p],
+      [event(p, 'BackOff', 'Back-off pulling image "web:2"', -3000)],
+    );
+    const withBaseline: RolloutContext = { ...ctx, restartBaseline: restartBaselineOf([p]) };
+    expect(judge(s, withBaseline, policy, t(30)).state).toBe('progressing');
+    expect(judge(s, withBaseline, policy, t(30.001)).message).toBe(
+      '1 of 1 new pods cannot pull image "web:2" (ImagePullBackOff: Back-off pulling image "web:2") for 30.001 s (grace 30 s)',
+    );
+    expect(judge(s, ctx, policy, t(0)).reason).toBe('ImagePullBackOff');
   });
 });
 

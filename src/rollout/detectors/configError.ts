@@ -6,9 +6,11 @@
  * never fails (krane `pod.rb`). Other messages fail once they have lasted longer than
  * `configErrorGraceSeconds`, measured from the `firstTimestamp` of the pod's first `Failed` event
  * carrying the same message (`Error: <message>`), else from the pod's creation. The grace lets a
- * ConfigMap or Secret applied in the same run arrive.
+ * ConfigMap or Secret applied in the same run arrive. On a pod that existed before the change
+ * (restarts.ts) the window starts no earlier than the change.
  */
 import type { Evidence } from '../failure.js';
+import { windowStart } from '../restarts.js';
 import { newRevisionOf } from '../revisions.js';
 import {
   brief,
@@ -46,7 +48,7 @@ export const detectConfigError: Detector = (snapshot, context, policy, now) => {
         reason: waiting.reason,
         message: waiting.message,
         events: events.map(eventLine),
-        since: earliest(events.map(eventStart), podCreated(pod, context)),
+        since: windowStart(pod, earliest(events.map(eventStart), podCreated(pod, context)), context),
       });
     }
   }

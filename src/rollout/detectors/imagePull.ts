@@ -9,10 +9,12 @@
  *   `imagePullGraceSeconds`, measured from the `firstTimestamp` of the pod's first pull-failure
  *   event (`Failed`/`BackOff` mentioning a pull), else from the pod's creation. One flaky pull
  *   recovers inside the window (the kubelet retries after 10 s and 20 s) and never fails;
- *   rate limits and network errors are never taken as definitive.
+ *   rate limits and network errors are never taken as definitive. On a pod that existed before
+ *   the change (restarts.ts) the window starts no earlier than the change.
  */
 import type { KubeEvent } from '../../k8s/objects.js';
 import type { Evidence, Failure } from '../failure.js';
+import { windowStart } from '../restarts.js';
 import { newRevisionOf } from '../revisions.js';
 import {
   brief,
@@ -84,7 +86,7 @@ export const detectImagePull: Detector = (snapshot, context, policy, now) => {
           reason: waiting.reason,
           message: waiting.message,
           events: events.map(eventLine),
-          since: earliest(events.map(eventStart), podCreated(pod, context)),
+          since: windowStart(pod, earliest(events.map(eventStart), podCreated(pod, context)), context),
         },
       });
     }

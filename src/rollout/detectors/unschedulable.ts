@@ -3,11 +3,13 @@
  *
  * Fails once one new pod has been unschedulable for longer than `unschedulableGraceSeconds`,
  * measured from the condition's `lastTransitionTime` (else the pod's creation). The window lets
- * the cluster autoscaler add a node or the old pods free their resources during the surge.
+ * the cluster autoscaler add a node or the old pods free their resources during the surge. On a
+ * pod that was already pending before the change (restarts.ts) it starts no earlier than the change.
  */
 import type { Condition } from '../../k8s/objects.js';
 import { parseTime } from '../../k8s/meta.js';
 import type { Evidence } from '../failure.js';
+import { windowStart } from '../restarts.js';
 import { newRevisionOf } from '../revisions.js';
 import { brief, eventLine, matchingEvents, ofNewPods, podCreated, secondsText, type Detector } from './common.js';
 
@@ -22,7 +24,7 @@ export const detectUnschedulable: Detector = (snapshot, context, policy, now) =>
       reason: 'Unschedulable',
       message: scheduled.message,
       events: matchingEvents(pod, snapshot.events, (e) => e.reason === 'FailedScheduling').map(eventLine),
-      since: parseTime(scheduled.lastTransitionTime) ?? podCreated(pod, context),
+      since: windowStart(pod, parseTime(scheduled.lastTransitionTime) ?? podCreated(pod, context), context),
     });
   }
   const graceMs = policy.unschedulableGraceSeconds * 1000;

@@ -5,12 +5,13 @@ import { RealClock } from '../../../src/clock/realClock.js';
 import { KubeCluster } from '../../../src/cluster/kube/kubeCluster.js';
 import { kubeletLogReader } from '../../../src/cluster/sim/api/resources.js';
 import { startApiServer } from '../../../src/cluster/sim/api/server.js';
-import { createSimulatedCluster, type Simulation } from '../../../src/cluster/sim/index.js';
+import { createSimulatedCluster } from '../../../src/cluster/sim/index.js';
 import { MemoryLog } from '../../../src/gate/gateLog.js';
 import type { GateResult } from '../../../src/gate/result.js';
 import { runGate, type GateInput } from '../../../src/gate/runGate.js';
 import { loadManifests } from '../../../src/manifest/index.js';
 import { DEFAULT_POLICY } from '../../../src/rollout/policy.js';
+import { SimulatedTimeClock } from '../../support/servedGate.js';
 
 /**
  * The gate end to end through its real adapter (client-node over HTTP) against the simulated
@@ -27,28 +28,6 @@ import { DEFAULT_POLICY } from '../../../src/rollout/policy.js';
  */
 const SPEED = 20;
 const ROOT = resolve(import.meta.dirname, '../../..');
-
-/**
- * The gate's clock over HTTP: `now` is the served simulation's virtual time (so durations are in
- * the same simulated seconds as in-process), sleeps last `ms / speed` real milliseconds.
- */
-class SimulatedTimeClock extends RealClock {
-  constructor(
-    private readonly simulation: Simulation,
-    private readonly speed: number,
-  ) {
-    super();
-  }
-  override now(): number {
-    return this.simulation.clock.now();
-  }
-  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return super.sleep(ms / this.speed, signal);
-  }
-  override every(ms: number, fn: () => void): () => void {
-    return super.every(ms / this.speed, fn);
-  }
-}
 
 function prepare(example: string, manifest: string) {
   const dir = `examples/${example}`;

@@ -168,6 +168,32 @@ describe('kubelet', () => {
     ]);
   });
 
+  it('crashTimes: 3 crashes on the first 3 starts with the same back-off, then runs Ready with 3 restarts', () => {
+    const c = cluster({ images: { 'web:flappy': { crashTimes: 3 } } });
+    const timeline = stateTimeline(c, 'web');
+    c.sim.store.create('ReplicaSet', replicaSet('web', 1, { image: 'web:flappy' }));
+    c.sim.advance(100_000);
+    expect(timeline).toEqual([
+      '0 ContainerCreating 0',
+      '3 Running 0 ready',
+      '4 Terminated(1) 0',
+      '5 Running 1 ready',
+      '6 Terminated(1) 1',
+      '7 CrashLoopBackOff 1',
+      '16 Running 2 ready',
+      '17 Terminated(1) 2',
+      '18 CrashLoopBackOff 2',
+      '37 Running 3 ready',
+    ]);
+    const cs = podsOf(c.sim, 'web')[0]!.status!.containerStatuses![0]!;
+    expect(cs).toMatchObject({
+      restartCount: 3,
+      ready: true,
+      lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+    });
+    expect(rsStatus(c.sim, 'web')!.readyReplicas).toBe(1);
+  });
+
   it('reports CreateContainerConfigError until the ConfigMap exists', () => {
     const c = cluster();
     const timeline = stateTimeline(c, 'web');

@@ -185,7 +185,9 @@ export const STAGES: Record<StageName, Stage> = {
       k.log(line);
     const neverReady = c.behaviour.ready === 'never';
     c.ready = !neverReady && c.behaviour.readySeconds === 0;
-    if (c.behaviour.crash) return { next: 'Exited', afterMs: c.behaviour.startSeconds * 1000 };
+    // restartCount counts the earlier starts: `crashTimes: N` exits on starts 0..N-1, runs from start N on.
+    if (c.behaviour.crash || c.restartCount < c.behaviour.crashTimes)
+      return { next: 'Exited', afterMs: c.behaviour.startSeconds * 1000 };
     if (!neverReady && !c.ready) return { next: 'Ready', afterMs: c.behaviour.readySeconds * 1000 };
     return undefined;
   },

@@ -15,6 +15,11 @@ export interface ImageBehaviour {
   flakyPulls?: number;
   /** Exits after startSeconds, every time (CrashLoopBackOff). */
   crash?: boolean;
+  /**
+   * Exits after startSeconds on its first N starts, then runs (default 0): a pod that ends with
+   * `restartCount: N` and Ready, like a long-lived pod that crashed or was OOM-killed in the past.
+   */
+  crashTimes?: number;
   /** 'never': runs but readiness never passes (default 'always'). */
   ready?: 'always' | 'never';
   /** Exit code of a crashing container (default 1). */
@@ -30,6 +35,7 @@ export const DEFAULT_IMAGE_BEHAVIOUR: Required<Omit<ImageBehaviour, 'logs'>> = {
   pull: 'ok',
   flakyPulls: 0,
   crash: false,
+  crashTimes: 0,
   ready: 'always',
   exitCode: 1,
 };

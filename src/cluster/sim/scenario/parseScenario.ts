@@ -22,6 +22,7 @@ const IMAGE_KEYS = [
   'pull',
   'flakyPulls',
   'crash',
+  'crashTimes',
   'ready',
   'exitCode',
   'logs',
@@ -141,6 +142,10 @@ function imageSpec(raw: unknown, path: string, problems: string[]): ImageSpec | 
   if (map.crash !== undefined) {
     if (typeof map.crash !== 'boolean') problems.push(`${path}.crash: must be true or false`);
     else spec.crash = map.crash;
+  }
+  if (map.crashTimes !== undefined) {
+    spec.crashTimes = int(map.crashTimes, `${path}.crashTimes`, problems, 0, 1000);
+    if (map.crash === true) problems.push(`${path}.crashTimes: not with crash: true (that crashes on every start)`);
   }
   if (map.exitCode !== undefined) spec.exitCode = int(map.exitCode, `${path}.exitCode`, problems, 0, 255);
   if (map.logs !== undefined) {
