@@ -36,6 +36,7 @@ export const SPEED = Number(process.env.LIFECYCLE_SPEED ?? 25);
  */
 export class ServedClock extends RealClock {
   private dead = false;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly stops = new Set<() => void>();
 
   constructor(private readonly simulation: Simulation) {
@@ -44,9 +45,20 @@ export class ServedClock extends RealClock {
   override now(): number {
     return this.simulation.clock.now();
   }
-  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (!this.dead) await super.sleep(ms / SPEED, signal);
-    if (this.dead) await new Promise<void>(() => undefined);
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.dead) return;
+      if (signal?.aborted) return resolve();
+      const done = (): void => {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+        signal?.removeEventListener('abort', done);
+        if (!this.dead) resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms / SPEED));
+      this.timers.add(timer);
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
   override every(ms: number, fn: () => void): () => void {
     const stop = super.every(ms / SPEED, () => {
@@ -58,8 +70,11 @@ export class ServedClock extends RealClock {
       stop();
     };
   }
+  /** Stops for good: pending sleeps never resolve, intervals never fire again, no timer is left behind. */
   kill(): void {
     this.dead = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     for (const stop of this.stops) stop();
     this.stops.clear();
   }
@@ -188,7 +203,8 @@ export class ServedCluster {
       { kubeconfigContent: kubeconfig },
       { clock, requestTimeoutMs: 30_000 * SPEED, watchIdleTimeoutMs: 120_000 * SPEED },
     );
-    this.clients.add(cluster);
+    // A killable client is never closed: a killed process closes nothing (its proxy is cut instead).
+    if (!killable) this.clients.add(cluster);
     return {
       cluster,
       clock,
@@ -200,33 +216,15 @@ export class ServedCluster {
   }
 
   /** Runs the gate once over HTTP with the lifecycle policy; `input` overrides. */
-  async gate(
-    objects: KubeObject[],
-    input: Partial<GateInput> = {},
-    killable = false,
-  ): Promise<GateOutcome & { kill?: () => void }> {
-    const { cluster } = await this.client(killable);
+  async gate(objects: KubeObject[], input: Partial<GateInput> = {}): Promise<GateOutcome> {
+    const { cluster } = await this.client();
     const log = new MemoryLog();
     try {
-      const result = await runGate(
-        cluster,
-        {
-          documents: documents(objects),
-          policy: LIFECYCLE_POLICY,
-          rollback: 'on-failure',
-          rollbackTimeoutSeconds: 180,
-          onNoGoodRevision: 'leave',
-          force: false,
-          ...input,
-        },
-        log,
-      );
+      const result = await runGate(cluster, gateInput(objects, input), log);
       return { result, log, exitCode: exitCode(result) };
     } finally {
-      if (!killable) {
-        this.clients.delete(cluster);
-        await cluster.close();
-      }
+      this.clients.delete(cluster);
+      await cluster.close();
     }
   }
 
@@ -240,19 +238,11 @@ export class ServedCluster {
   ): Promise<{ outcome: Promise<GateOutcome>; kill: () => void }> {
     const { cluster, kill } = await this.client(true);
     const log = new MemoryLog();
-    const outcome = runGate(
-      cluster,
-      {
-        documents: documents(objects),
-        policy: LIFECYCLE_POLICY,
-        rollback: 'on-failure',
-        rollbackTimeoutSeconds: 180,
-        onNoGoodRevision: 'leave',
-        force: false,
-        ...input,
-      },
+    const outcome = runGate(cluster, gateInput(objects, input), log).then((result) => ({
+      result,
       log,
-    ).then((result) => ({ result, log, exitCode: exitCode(result) }));
+      exitCode: exitCode(result),
+    }));
     // A killed run never settles; nobody waits on it.
     outcome.catch(() => undefined);
     return { outcome, kill };
@@ -328,6 +318,18 @@ export class ServedCluster {
     this.kubectl.cleanup();
     await this.server.close();
   }
+}
+
+function gateInput(objects: KubeObject[], input: Partial<GateInput>): GateInput {
+  return {
+    documents: documents(objects),
+    policy: LIFECYCLE_POLICY,
+    rollback: 'on-failure',
+    rollbackTimeoutSeconds: 180,
+    onNoGoodRevision: 'leave',
+    force: false,
+    ...input,
+  };
 }
 
 /** design.md §3.1 exit code of a result. */
