@@ -297,6 +297,7 @@ class SequenceRunner {
     // The run says who changed what: a person's field it takes over is named (a drift line).
     if (
       takesOver &&
+      !wrong &&
       KUBECTL_MANAGERS.has(before.writer) &&
       want.reason !== 'Locked' &&
       !out.log.lines.some((l) => l.includes(`"${before.writer}"`) || new RegExp(`\\b${before.writer}\\b`).test(l))

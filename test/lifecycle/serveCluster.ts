@@ -39,7 +39,10 @@ export class ServedClock extends RealClock {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly stops = new Set<() => void>();
 
-  constructor(private readonly simulation: Simulation) {
+  constructor(
+    private readonly simulation: Simulation,
+    private readonly speed = SPEED,
+  ) {
     super();
   }
   override now(): number {
@@ -55,13 +58,13 @@ export class ServedClock extends RealClock {
         signal?.removeEventListener('abort', done);
         if (!this.dead) resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms / SPEED));
+      const timer = setTimeout(done, Math.max(0, ms / this.speed));
       this.timers.add(timer);
       signal?.addEventListener('abort', done, { once: true });
     });
   }
   override every(ms: number, fn: () => void): () => void {
-    const stop = super.every(ms / SPEED, () => {
+    const stop = super.every(ms / this.speed, () => {
       if (!this.dead) fn();
     });
     this.stops.add(stop);
@@ -147,12 +150,17 @@ export class ServedCluster {
     readonly simulation: Simulation,
     readonly scenario: Scenario,
     readonly server: ApiServerHandle,
+    readonly speed: number,
   ) {
     this.kubectl = new Kubectl(server.kubeconfig());
   }
 
   /** A cluster where `objects` exist and are rolled out, `images` behave as given. */
-  static async start(objects: KubeObject[], images: Record<string, ImageBehaviour> = {}): Promise<ServedCluster> {
+  static async start(
+    objects: KubeObject[],
+    images: Record<string, ImageBehaviour> = {},
+    speed = SPEED,
+  ): Promise<ServedCluster> {
     const scenario = defaultScenario();
     scenario.nodes.count = 4;
     Object.assign(scenario.images, images);
@@ -160,11 +168,11 @@ export class ServedCluster {
     const server = await startApiServer({
       simulation,
       port: 0,
-      speed: SPEED,
+      speed,
       tickMs: 10,
       readLogs: kubeletLogReader(kubelet),
     });
-    return new ServedCluster(simulation, scenario, server);
+    return new ServedCluster(simulation, scenario, server, speed);
   }
 
   /** How `image` behaves from now on (the kubelet reads the scenario at each pull and start). */
@@ -191,7 +199,7 @@ export class ServedCluster {
 
   /** A gate client over HTTP; through a kill switch when `killable`. */
   async client(killable = false): Promise<{ cluster: KubeCluster; clock: ServedClock; kill: () => void }> {
-    const clock = new ServedClock(this.simulation);
+    const clock = new ServedClock(this.simulation, this.speed);
     let kubeconfig = this.server.kubeconfig();
     let proxy: KillSwitch | undefined;
     if (killable) {
@@ -201,7 +209,7 @@ export class ServedCluster {
     }
     const cluster = KubeCluster.fromOptions(
       { kubeconfigContent: kubeconfig },
-      { clock, requestTimeoutMs: 30_000 * SPEED, watchIdleTimeoutMs: 120_000 * SPEED },
+      { clock, requestTimeoutMs: 30_000 * this.speed, watchIdleTimeoutMs: 120_000 * this.speed },
     );
     // A killable client is never closed: a killed process closes nothing (its proxy is cut instead).
     if (!killable) this.clients.add(cluster);
