@@ -257,7 +257,7 @@ spec:
     expect(c.deployment('web')).toBeUndefined();
     // A real API server with fieldValidation=Strict refuses it too, dry run included.
     const file = c.kubectl.file('typo.yaml', TYPO);
-    const dryRun = await c.kubectl.run('apply', '--server-side', '--dry-run=server', '-f', file);
+    const dryRun = await c.kubectl.run('apply', '--dry-run=server', '-f', file);
     expect(dryRun.code).toBe(1);
     expect(dryRun.stderr).toContain('strict decoding error: unknown field "spec.replica"');
   }, 120_000);

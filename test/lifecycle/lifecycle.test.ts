@@ -6,7 +6,7 @@
  * adapter, checked after every step against the model's oracle (model.ts, runSequence.ts).
  *
  * Deterministic: the sequences come from a fixed seed (LIFECYCLE_SEED), image behaviours and the
- * oracle do not depend on timing. Bounded: LIFECYCLE_RUNS sequences (default 3, about two minutes
+ * oracle do not depend on timing. Bounded: LIFECYCLE_RUNS sequences (default 4, about two minutes
  * on a loaded 2-core machine), the whole check including shrinking within LIFECYCLE_TIME_LIMIT_MS.
  * A failure prints the shrunk sequence, the step and the broken invariant.
  */
@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { describeStep, stepArbitrary, type Step } from './model.js';
 import { newFigures, runSequence } from './runSequence.js';
 
-const RUNS = Number(process.env.LIFECYCLE_RUNS ?? 3);
+const RUNS = Number(process.env.LIFECYCLE_RUNS ?? 4);
 const SEED = Number(process.env.LIFECYCLE_SEED ?? 9009);
 const TIME_LIMIT_MS = Number(process.env.LIFECYCLE_TIME_LIMIT_MS ?? 150_000);
 

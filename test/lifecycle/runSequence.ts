@@ -154,7 +154,10 @@ class SequenceRunner {
           problems.push(
             `[generation] a no-op run moved the generation ${generation} -> ${after} (the gate's bookkeeping bumps it)`,
           );
-        this.model = noop ? before : afterDeploy(before, target, before.behaviours[target] ?? 'good', undefined);
+        // After a no-op the manifest is the template's source again (a person's equal value is no drift).
+        this.model = noop
+          ? { ...before, writer: 'rollout-gate' }
+          : afterDeploy(before, target, before.behaviours[target] ?? 'good', undefined);
         return problems;
       }
       case 'scale': {
