@@ -112,8 +112,8 @@ export interface ExpectedRun {
   /** The run's own reason (Locked) if any. */
   reason?: string;
   web: { result: string; reasons?: string[] };
-  /** The untouched sibling in every run. */
-  api: 'unchanged' | 'failed';
+  /** The untouched sibling in every run: its acceptable results ('absent': not reported). */
+  api: string[];
 }
 
 export const REASONS: Record<Bad, string[]> = {
@@ -149,8 +149,8 @@ export function seenByKilledRun(m: Model): Model {
 /** The verdict of a gate run deploying a fresh image of behaviour `b`. */
 export function deployVerdict(b: Behaviour): ExpectedRun {
   return isGood(b)
-    ? { exit: 0, result: 'succeeded', web: { result: 'succeeded' }, api: 'unchanged' }
-    : { exit: 1, result: 'rolled-back', web: { result: 'rolled-back', reasons: REASONS[b] }, api: 'unchanged' };
+    ? { exit: 0, result: 'succeeded', web: { result: 'succeeded' }, api: ['unchanged'] }
+    : { exit: 1, result: 'rolled-back', web: { result: 'rolled-back', reasons: REASONS[b] }, api: ['unchanged'] };
 }
 
 export const LOCKED: ExpectedRun = {
@@ -158,14 +158,15 @@ export const LOCKED: ExpectedRun = {
   result: 'failed',
   reason: 'Locked',
   web: { result: 'failed', reasons: ['Locked'] },
-  api: 'failed',
+  // Leased by the first run too; a run may stop at its first locked Deployment.
+  api: ['failed', 'absent'],
 };
 
 export const SUPERSEDED: ExpectedRun = {
   exit: 3,
   result: 'failed',
   web: { result: 'failed', reasons: ['Superseded'] },
-  api: 'unchanged',
+  api: ['unchanged'],
 };
 
 /** After a gate run of `image` (behaviour `b`) finished and was judged: the model it leaves. */
