@@ -1,8 +1,9 @@
 /**
  * Seeded random scenarios for the reliability proof: a scenario is drawn from a seed (strategy,
- * replicas, surge/unavailable, image behaviour, one or two Deployments), then run by the gate on
- * the simulated cluster with or without faults, and measured (undo patches actually committed,
- * paused Deployments, final templates).
+ * replicas, surge/unavailable, planted behaviour, one or two Deployments), then run by the gate
+ * on the simulated cluster with or without faults, and measured (undo patches actually committed,
+ * paused Deployments, final templates). {@link plantedVerdict} is the oracle: what the run must
+ * answer, derived from the planted behaviours alone (never from another run of the gate).
  */
 import { SeededRandom } from '../../src/clock/seededRandom.js';
 import { createSimulatedCluster, defaultScenario, type SimulatedClusterParts } from '../../src/cluster/sim/index.js';
@@ -16,14 +17,24 @@ import type { Deployment } from '../../src/k8s/objects.js';
 import { DEFAULT_POLICY } from '../../src/rollout/policy.js';
 import { deployment, documents } from '../gate/support.js';
 
-export type Behaviour = 'good' | 'missing' | 'crash' | 'never-ready' | 'flaky';
+/**
+ * What a scenario plants on a Deployment's new revision. `unschedulable` asks for more CPU than any
+ * node has; `untouched` applies the template already in the cluster (nothing to roll out).
+ */
+export type Behaviour = 'good' | 'missing' | 'crash' | 'never-ready' | 'unschedulable' | 'flaky' | 'untouched';
 const BEHAVIOURS: Record<Behaviour, ImageBehaviour> = {
   good: {},
   missing: { pull: 'missing' },
   crash: { crash: true },
   'never-ready': { ready: 'never' },
+  unschedulable: {},
   flaky: { flakyPulls: 1 },
+  untouched: {},
 };
+/** Drawn with these weights: every failure kind and the untouched sibling show up in 200 seeds. */
+const DRAWN: Behaviour[] = ['good', 'good', 'missing', 'crash', 'never-ready', 'unschedulable', 'flaky', 'untouched'];
+/** More CPU than a simulated node has (4): Pending, `FailedScheduling`. */
+const TOO_MUCH_CPU = '64';
 const SURGE: Array<[number | string, number | string]> = [
   [1, 0],
   [0, 1],
@@ -58,14 +69,19 @@ export function drawScenario(seed: number): ScenarioSpec {
       strategy: r.next() < 0.3 ? 'Recreate' : 'RollingUpdate',
       replicas: 1 + r.int(10),
       surge: SURGE[r.int(SURGE.length)]!,
-      behaviour: (Object.keys(BEHAVIOURS) as Behaviour[])[r.int(5)]!,
+      behaviour: DRAWN[r.int(DRAWN.length)]!,
     });
   }
   return { seed, workloads, apiErrorRate: Math.round(r.next() * 20) / 100 };
 }
 
 function manifest(w: WorkloadSpec, image: string): Deployment {
-  const d = deployment(w.name, image, { replicas: w.replicas, maxSurge: w.surge[0], maxUnavailable: w.surge[1] });
+  const d = deployment(w.name, image, {
+    replicas: w.replicas,
+    maxSurge: w.surge[0],
+    maxUnavailable: w.surge[1],
+    ...(image === NEW(w.name) && w.behaviour === 'unschedulable' ? { cpu: TOO_MUCH_CPU } : {}),
+  });
   if (w.strategy === 'Recreate') d.spec.strategy = { type: 'Recreate' };
   return d;
 }
@@ -116,13 +132,16 @@ export async function runScenario(
   const result = await runGate(
     parts.cluster,
     {
-      documents: documents(spec.workloads.map((w) => manifest(w, NEW(w.name)))),
+      documents: documents(
+        spec.workloads.map((w) => manifest(w, w.behaviour === 'untouched' ? OLD(w.name) : NEW(w.name))),
+      ),
       rollback: 'on-failure',
       rollbackTimeoutSeconds: 120,
       onNoGoodRevision: 'leave',
       force: false,
-      // Shorter windows than the defaults keep 400 runs fast; the verdicts are of the same kinds.
-      policy: { ...DEFAULT_POLICY, timeoutSeconds: 120, stallSeconds: 40 },
+      // Shorter windows than the defaults keep 400 runs fast; in the defaults' order (unschedulable
+      // grace < stall window < timeout), so the verdicts are of the same kinds.
+      policy: { ...DEFAULT_POLICY, timeoutSeconds: 120, stallSeconds: 40, unschedulableGraceSeconds: 20 },
       ...input,
     },
     log,
@@ -176,4 +195,77 @@ export function siblingRace(a: GateResult, b: GateResult): boolean {
       first(other) <= withReason.detectedAfterSeconds
     );
   });
+}
+
+/** The failure reasons a planted behaviour may be reported with (design.md §4). */
+export const PLANTED_REASONS: Partial<Record<Behaviour, string[]>> = {
+  missing: ['ErrImagePull', 'ImagePullBackOff'],
+  crash: ['CrashLoopBackOff'],
+  'never-ready': ['Stalled', 'ProgressDeadlineExceeded', 'Timeout'],
+  unschedulable: ['Unschedulable'],
+};
+
+/** What the oracle expects of one Deployment. */
+export interface ExpectedWorkload {
+  name: string;
+  result: 'succeeded' | 'rolled-back' | 'unchanged';
+  /** The image the Deployment must end on. */
+  image: string;
+  /** Its own failure reason must be one of these; undefined: it must carry no failure reason. */
+  reasons?: string[];
+}
+
+export interface Expected {
+  result: 'succeeded' | 'rolled-back';
+  workloads: ExpectedWorkload[];
+}
+
+/**
+ * The oracle: the verdict a scenario's planted behaviours imply, as a pure function of the spec.
+ * Any planted failure (missing image, crash, never ready, unschedulable) fails the run, which then
+ * rolls every Deployment it changed back to its last good template (`:1`), the failing ones and
+ * their siblings alike; a run without one succeeds and every changed Deployment ends on `:2`
+ * (a flaky pull is not a failure). An untouched Deployment is `unchanged` and stays on `:1` either way.
+ */
+export function plantedVerdict(spec: ScenarioSpec): Expected {
+  const fails = spec.workloads.some((w) => PLANTED_REASONS[w.behaviour] !== undefined);
+  return {
+    result: fails ? 'rolled-back' : 'succeeded',
+    workloads: spec.workloads.map((w): ExpectedWorkload => {
+      if (w.behaviour === 'untouched') return { name: w.name, result: 'unchanged', image: OLD(w.name) };
+      if (!fails) return { name: w.name, result: 'succeeded', image: NEW(w.name) };
+      const reasons = PLANTED_REASONS[w.behaviour];
+      return { name: w.name, result: 'rolled-back', image: OLD(w.name), ...(reasons ? { reasons } : {}) };
+    }),
+  };
+}
+
+/**
+ * Every way a measured run differs from the oracle, one readable line each (empty: it agrees).
+ * A failing Deployment may carry no reason of its own when a sibling failed first (the gate stops
+ * at the first failure, see {@link siblingRace}), but at least one of them must carry its own.
+ */
+export function oracleMismatches(spec: ScenarioSpec, run: Pick<Measured, 'result' | 'images'>): string[] {
+  const expected = plantedVerdict(spec);
+  const out: string[] = [];
+  const got = run.result;
+  if (got.result !== expected.result)
+    out.push(`run ${got.result}${got.reason ? ` ${got.reason}` : ''}, planted ${expected.result}`);
+  for (const e of expected.workloads) {
+    const w = got.workloads.find((x) => x.name === e.name);
+    const behaviour = spec.workloads.find((x) => x.name === e.name)!.behaviour;
+    const at = `${e.name} (${behaviour})`;
+    if (!w) {
+      out.push(`${at}: no result, planted ${e.result}`);
+      continue;
+    }
+    if (w.result !== e.result) out.push(`${at}: ${w.result}${w.reason ? ` ${w.reason}` : ''}, planted ${e.result}`);
+    if (run.images[e.name] !== e.image) out.push(`${at}: ends on ${run.images[e.name]}, planted ${e.image}`);
+    if (w.reason !== undefined && !(e.reasons ?? []).includes(w.reason))
+      out.push(`${at}: reason ${w.reason}, planted ${e.reasons ? e.reasons.join('|') : 'none of its own'}`);
+  }
+  const failing = expected.workloads.filter((e) => e.reasons);
+  if (failing.length > 0 && !failing.some((e) => got.workloads.find((x) => x.name === e.name)?.reason !== undefined))
+    out.push(`no failing Deployment carries its planted reason (${failing.map((e) => e.name).join(', ')})`);
+  return out;
 }
