@@ -69,6 +69,16 @@ export interface ClusterClient {
   ): Promise<Deployment>;
   scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void>;
 
+  // Whole-object writes of any kind (the gate's Leases, src/gate/lock.ts); kept apart from the
+  // Deployment writes above.
+  /** Creates `obj` (POST) under `fieldManager`; 409 AlreadyExists when it exists. Returns it as stored. */
+  create<T extends KubeObject>(obj: T, fieldManager: string): Promise<T>;
+  /**
+   * Replaces `obj` (PUT) under `fieldManager`. With `metadata.resourceVersion` set, only if the
+   * object still has that version (409 Conflict otherwise): client-go's optimistic Update.
+   */
+  replace<T extends KubeObject>(obj: T, fieldManager: string): Promise<T>;
+
   /** Starts watching these Deployments (and their ReplicaSets, pods and events). */
   watch(refs: WorkloadRef[]): Promise<void>;
   /** The latest observation of one watched Deployment (from the watch cache: no request). */

@@ -12,6 +12,8 @@ export interface GateRetryOptions {
   signal?: AbortSignal;
   /** Called before each retry (counts for the reliability figures). */
   onRetry?: (what: string) => void;
+  /** Called before each wait for a change (the Lease renewals); answers the wait to use instead. */
+  beforeWait?: (maxMs: number) => Promise<number>;
 }
 
 /** One call's policy: short, since the watch loop re-reads every second anyway. */
@@ -26,11 +28,13 @@ export const GATE_RETRY_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxDela
  */
 export class RetryingCluster implements ClusterClient {
   private readonly retry;
+  private readonly beforeWait?: (maxMs: number) => Promise<number>;
 
   constructor(
     readonly inner: ClusterClient,
     options: GateRetryOptions = {},
   ) {
+    if (options.beforeWait) this.beforeWait = options.beforeWait;
     this.retry = {
       clock: inner.clock,
       random: options.random ?? new SeededRandom(inner.clock.now() >>> 0),
@@ -84,6 +88,16 @@ export class RetryingCluster implements ClusterClient {
     return this.write(() => this.inner.scaleDeployment(ref, replicas));
   }
 
+  /** A create whose answer was lost comes back as 409 AlreadyExists: the caller re-reads (lock.ts). */
+  create<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
+    return this.write(() => this.inner.create(obj, fieldManager));
+  }
+
+  /** A conditional replace whose answer was lost comes back as 409 Conflict: the caller re-reads. */
+  replace<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
+    return this.write(() => this.inner.replace(obj, fieldManager));
+  }
+
   watch(refs: WorkloadRef[]): Promise<void> {
     return this.read(() => this.inner.watch(refs));
   }
@@ -92,8 +106,8 @@ export class RetryingCluster implements ClusterClient {
     return this.inner.observe(ref);
   }
 
-  waitForChange(maxMs: number): Promise<void> {
-    return this.inner.waitForChange(maxMs);
+  async waitForChange(maxMs: number): Promise<void> {
+    return this.inner.waitForChange(this.beforeWait ? await this.beforeWait(maxMs) : maxMs);
   }
 
   podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {

@@ -6,14 +6,14 @@ import { applyManifests, ApplyError, type ApplyDocument } from './applyManifests
 import { recordBaseline, type Baseline } from './baseline.js';
 import { captureEvidence } from './captureEvidence.js';
 import type { GateLog } from './gateLog.js';
-import { recordLastGood } from './recordLastGood.js';
+import { readLastGood, recordLastGood } from './recordLastGood.js';
 import type { GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
 import { rollbackWorkloads, workloadKey, type RollbackOutcome, type RollbackRequest } from './rollbackWorkloads.js';
 import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
 import { revisionOf } from '../rollout/revisions.js';
 import { SeededRandom } from '../clock/seededRandom.js';
 import type { RandomSource } from '../cluster/retry.js';
-import { acquireLock, releaseLock, type Lease, type LockOutcome } from './lock.js';
+import { LeaseKeeper, type LeaseHold, type LockOutcome } from './lock.js';
 import { GATE_RETRY_POLICY, RetryingCluster } from './retryingCluster.js';
 
 /** A manifest document plus the lines of its container images (from the manifest loader). */
@@ -39,7 +39,7 @@ export interface GateInput {
    */
   signal?: AbortSignal;
   rollbackOnCancel?: boolean;
-  /** Take a lease on every Deployment for the run (default true; see lock.ts). */
+  /** Hold a Lease on every Deployment for the run (default true; see lock.ts). */
   lock?: boolean;
   /** The lease holder's name (default: rollout-gate-<random>); make it say who runs (CI run id, host). */
   lockHolder?: string;
@@ -72,32 +72,37 @@ export async function runGate(client: ClusterClient, input: GateInput, log: Gate
   // Every request is retried (429/5xx/lost connection) with back-off and jitter within the budget.
   // One request never retries longer than the run's own timeout (an unreachable cluster fails a
   // `--timeout 2s` run in about 2 s), nor past the whole budget.
-  const cluster = new RetryingCluster(client, {
+  const cluster: RetryingCluster = new RetryingCluster(client, {
     random,
     notAfter: () => startedAt + budgetMs,
     policy: { deadlineMs: Math.min(GATE_RETRY_POLICY.deadlineMs, input.policy.timeoutSeconds * 1000) },
+    // The holds are renewed whenever the gate waits, and no wait outlasts the next renewal.
+    beforeWait: async (maxMs: number): Promise<number> => {
+      await keeper.renewIfDue();
+      // (At least 1 s: a renewal that just failed is due again at once, and the next wait retries it.)
+      return Math.min(maxMs, Math.max(keeper.dueIn(), 1_000));
+    },
   });
   const holder = input.lockHolder ?? `rollout-gate-${Math.floor(random.next() * 2 ** 40).toString(16)}`;
-  const held: WorkloadRef[] = [];
-  const lease = async (ref: WorkloadRef): Promise<LockOutcome | undefined> => {
-    if (input.lock === false) return undefined;
-    const outcome = await acquireLock(cluster, ref, holder, budgetMs);
-    if (outcome.state === 'held') held.push(ref);
-    return outcome;
+  const keeper: LeaseKeeper = new LeaseKeeper(cluster, holder, log);
+  const leases: Leases = {
+    take: async (ref) => (input.lock === false ? undefined : keeper.acquire(ref)),
+    releaseAll: () => keeper.releaseAll(),
   };
   try {
-    return await gateRun(cluster, input, log, lease);
+    return await gateRun(cluster, input, log, leases);
   } finally {
-    for (const ref of held) await releaseLock(cluster, ref, holder);
+    await keeper.releaseAll();
   }
 }
 
-async function gateRun(
-  cluster: ClusterClient,
-  input: GateInput,
-  log: GateLog,
-  lease: (ref: WorkloadRef) => Promise<LockOutcome | undefined>,
-): Promise<GateResult> {
+/** The run's Leases (lock.ts): taken before anything is applied, released at the end or on cancel. */
+interface Leases {
+  take(ref: WorkloadRef): Promise<LockOutcome | undefined>;
+  releaseAll(): Promise<void>;
+}
+
+async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, leases: Leases): Promise<GateResult> {
   const clock = cluster.clock;
   const signal = input.signal;
   const phases: PhaseTiming[] = [];
@@ -116,17 +121,18 @@ async function gateRun(
     name: d.object.metadata.name ?? '',
   }));
   await cluster.watch(refs);
-  // What each Deployment looked like before this run wrote anything: taking the lease below
-  // changes annotations, which bumps the generation, and until the controller has observed that
-  // the stored status no longer proves the previous revision was fully available.
+  // What each Deployment looked like before this run wrote anything.
   const untouched = new Map<string, WorkloadObservation>();
   for (const ref of refs) untouched.set(workloadKey(ref), await cluster.observe(ref));
 
-  // Leases first: a live lease of another run on any Deployment means nothing is applied at all.
-  const locked: Array<{ ref: WorkloadRef; lease: Lease }> = [];
+  // Leases first, also of Deployments this run is about to create: a live lease of another run on
+  // any Deployment means nothing is applied at all.
+  const locked: Array<{ ref: WorkloadRef; hold: LeaseHold }> = [];
+  const held = new Map<string, LockOutcome>();
   for (const ref of refs) {
-    const outcome = await lease(ref);
-    if (outcome?.state === 'locked') locked.push({ ref, lease: outcome.lease });
+    const outcome = await leases.take(ref);
+    if (outcome?.state === 'locked') locked.push({ ref, hold: outcome.hold });
+    if (outcome) held.set(workloadKey(ref), outcome);
   }
   if (locked.length > 0) return lockedResult(locked, log, cluster.mode === 'simulated');
 
@@ -134,6 +140,10 @@ async function gateRun(
   for (const [i, doc] of deploymentDocs.entries()) {
     const ref = refs[i]!;
     const baseline = recordBaseline(await cluster.observe(ref), untouched.get(workloadKey(ref)));
+    // The last-good record lives on the Lease; legacy annotations on the Deployment are the fallback.
+    const outcome = held.get(workloadKey(ref));
+    const lastGood = await readLastGood(cluster, ref, outcome?.state === 'held' ? outcome.lease : undefined);
+    if (lastGood) baseline.preApply.lastGood = lastGood;
     for (const warning of policyWarnings(input.policy, doc.object as Deployment))
       log.warn(warning, { file: doc.file, line: doc.line });
     if (baseline.paused)
@@ -183,14 +193,9 @@ async function gateRun(
   const appliedAt = clock.now();
   for (const w of workloads) {
     const stored = applied.stored[input.documents.indexOf(w.doc)] as Deployment | undefined;
-    let generation = stored?.metadata.generation;
+    const generation = stored?.metadata.generation;
     // Not applied at all (cancelled before its document): not changed by this run.
     w.changed = stored !== undefined && (!w.baseline.exists || generation !== w.baseline.generation);
-    if (stored && !w.baseline.exists) {
-      // Created by this run: leased now; the lease's annotation write moves the generation (ours).
-      const outcome = await lease(w.ref);
-      if (outcome?.state === 'held') generation = outcome.deployment.metadata.generation;
-    }
     w.watched.context = {
       appliedAt,
       appliedGeneration: generation,
@@ -385,6 +390,9 @@ async function gateRun(
                   timeoutSeconds: input.rollbackTimeoutSeconds,
                   onNoGoodRevision: input.onNoGoodRevision,
                   origin,
+                  // GitHub kills a cancelled job ~10 s after its SIGINT: once the undo writes are
+                  // sent, give the Leases back before verifying, so a kill leaves none behind.
+                  afterSend: () => leases.releaseAll(),
                 },
                 log,
               ),
@@ -449,15 +457,19 @@ async function gateRun(
 
 /** The run's reason when a signal cancelled it. */
 export const CANCELLED = 'Cancelled';
-/** The run's reason when another run holds a lease on one of its Deployments. */
+/** The run's reason when another run holds the Lease of one of its Deployments. */
 export const LOCKED = 'Locked';
 
-function lockedResult(locked: Array<{ ref: WorkloadRef; lease: Lease }>, log: GateLog, simulated: boolean): GateResult {
-  const workloads: WorkloadResult[] = locked.map(({ ref, lease }) => {
-    const until = new Date(lease.expiresAt).toISOString();
+function lockedResult(
+  locked: Array<{ ref: WorkloadRef; hold: LeaseHold }>,
+  log: GateLog,
+  simulated: boolean,
+): GateResult {
+  const workloads: WorkloadResult[] = locked.map(({ ref, hold }) => {
+    const until = new Date(hold.expiresAt).toISOString();
     const message =
-      `deployment "${ref.name}" is being deployed by another gate run (${lease.holder}, lease until ${until}); ` +
-      'nothing was applied';
+      `deployment "${ref.name}" is being deployed by another gate run ` +
+      `(${hold.holder}, Lease ${hold.lease} held until ${until} unless renewed); nothing was applied`;
     log.error(message);
     return {
       kind: 'Deployment',

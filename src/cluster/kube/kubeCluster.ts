@@ -171,6 +171,29 @@ export class KubeCluster implements ClusterClient {
     );
   }
 
+  async create<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
+    const { apiVersion = '', kind = '' } = obj;
+    const { namespace, body } = await this.placed(obj);
+    const path = await this.resources.path(apiVersion, kind, namespace);
+    return this.send<T>({ verb: 'POST', path, query: { fieldManager }, body, contentType: 'application/json' }, false);
+  }
+
+  async replace<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
+    const { apiVersion = '', kind = '' } = obj;
+    const { namespace, body } = await this.placed(obj);
+    const path = await this.resources.path(apiVersion, kind, namespace, obj.metadata.name ?? '');
+    // metadata.resourceVersion in a PUT body is the precondition (409 Conflict when stale).
+    return this.send<T>({ verb: 'PUT', path, query: { fieldManager }, body, contentType: 'application/json' }, false);
+  }
+
+  /** The object with its namespace filled in (the context's default) when its kind is namespaced. */
+  private async placed<T extends KubeObject>(obj: T): Promise<{ namespace?: string; body: T }> {
+    const info = await this.resources.resolve(obj.apiVersion ?? '', obj.kind ?? '');
+    if (!info.namespaced) return { body: obj };
+    const namespace = this.resources.namespaceOf(obj.metadata.namespace);
+    return { namespace, body: { ...obj, metadata: { ...obj.metadata, namespace } } };
+  }
+
   async podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
     try {
