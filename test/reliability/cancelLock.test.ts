@@ -62,29 +62,33 @@ describe('cancellation (SIGINT/SIGTERM) at a given simulated time', () => {
     });
   }
 
-  test('SIGINT: the undo is written first, then the Lease released, both within 10 s', async () => {
+  test('SIGINT: the undo is written first, then the Lease released, both within 10 s, before the rollback is verified', async () => {
+    // web:1 pods take 30 s to become ready: verifying the rollback outlasts GitHub's grace.
+    const parts = simulate('images: { "web:1": { readySeconds: 30 }, "web:2": { ready: never } }', [
+      deployment('web', 'web:1', { maxSurge: 0, maxUnavailable: 1 }),
+    ]);
+    const clock = parts.simulation.clock;
     const controller = new AbortController();
-    let signalled = 0;
+    const signalled = clock.now() + 15_000;
+    clock.at(signalled, 'SIGINT', () => controller.abort());
     let undone: number | undefined;
     let released: number | undefined;
-    const run = await runScenario(one('never-ready'), undefined, { signal: controller.signal }, (parts) => {
-      const clock = parts.simulation.clock;
-      clock.after(15_000, 'SIGINT', () => {
-        signalled = clock.now();
-        controller.abort();
-      });
-      parts.simulation.store.watch((event) => {
-        const o = event.object as Deployment & Lease;
-        if (!signalled) return;
-        if (o.kind === 'Deployment' && o.spec.template.spec?.containers[0]?.image === 'app0:1') undone ??= clock.now();
-        if (o.kind === 'Lease' && o.spec?.holderIdentity === '') released ??= clock.now();
-      });
+    parts.simulation.store.watch((event) => {
+      const o = event.object as Deployment & Lease;
+      if (clock.now() < signalled) return;
+      if (o.kind === 'Deployment' && o.spec.template.spec?.containers[0]?.image === 'web:1') undone ??= clock.now();
+      if (o.kind === 'Lease' && o.spec?.holderIdentity === '') released ??= clock.now();
+    });
+    const run = await gate(parts, [deployment('web', 'web:2', { maxSurge: 0, maxUnavailable: 1 })], {
+      signal: controller.signal,
     });
     expect(run.result.workloads.map((w) => [w.result, w.reason])).toEqual([['rolled-back', 'Cancelled']]);
     expect(undone).toBeDefined();
     expect(released).toBeDefined();
     expect(undone!).toBeLessThanOrEqual(released!);
     expect(released! - signalled).toBeLessThan(10_000);
+    // The run itself ended only once the restored pods were ready, well after the release.
+    expect(clock.now() - released!).toBeGreaterThanOrEqual(25_000);
   });
 
   test('rollback-on-cancel false: left as applied, failed, reason Cancelled', async () => {
