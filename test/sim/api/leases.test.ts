@@ -28,7 +28,6 @@ async function call(method: string, path: string, body?: unknown, contentType = 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return { status: res.status, json: JSON.parse(text) as any };
 }
 
