@@ -57,16 +57,6 @@ export interface ClusterClient {
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void>;
   /** A JSON patch on a Deployment (the undo of kubectl); include a `test` op for preconditions. */
   patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment>;
-  /**
-   * Merge-patches metadata.annotations of a Deployment (null deletes a key), under its own field
-   * manager; with `resourceVersion`, only if the Deployment still has it (409 Conflict otherwise).
-   */
-  annotateDeployment(
-    ref: WorkloadRef,
-    annotations: Record<string, string | null>,
-    fieldManager: string,
-    options?: { resourceVersion?: string },
-  ): Promise<Deployment>;
   scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void>;
 
   // Whole-object writes of any kind (the gate's Leases, src/gate/lock.ts); kept apart from the

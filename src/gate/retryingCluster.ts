@@ -75,15 +75,6 @@ export class RetryingCluster implements ClusterClient {
     return this.write(() => this.inner.patchDeployment(ref, patch));
   }
 
-  annotateDeployment(
-    ref: WorkloadRef,
-    annotations: Record<string, string | null>,
-    fieldManager: string,
-    options?: { resourceVersion?: string },
-  ): Promise<Deployment> {
-    return this.write(() => this.inner.annotateDeployment(ref, annotations, fieldManager, options));
-  }
-
   scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
     return this.write(() => this.inner.scaleDeployment(ref, replicas));
   }

@@ -143,24 +143,6 @@ export class KubeCluster implements ClusterClient {
     );
   }
 
-  async annotateDeployment(
-    ref: WorkloadRef,
-    annotations: Record<string, string | null>,
-    fieldManager: string,
-    options: { resourceVersion?: string } = {},
-  ): Promise<Deployment> {
-    const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
-    // A resourceVersion in a merge patch is a precondition: 409 Conflict when the object moved on.
-    const rv = options.resourceVersion;
-    const body = { metadata: { annotations, ...(rv !== undefined ? { resourceVersion: rv } : {}) } };
-    return this.remember(
-      await this.send<Deployment>(
-        { verb: 'PATCH', path, query: { fieldManager }, body, contentType: MERGE_PATCH },
-        false,
-      ),
-    );
-  }
-
   async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
     const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
     this.remember(

@@ -109,39 +109,6 @@ export class SimulatedCluster implements ClusterClient {
     return clone(result);
   }
 
-  async annotateDeployment(
-    ref: WorkloadRef,
-    annotations: Record<string, string | null>,
-    fieldManager: string,
-    options: { resourceVersion?: string } = {},
-  ): Promise<Deployment> {
-    return this.request('PATCH', ref.name, options.resourceVersion !== undefined, () =>
-      this.annotateNow(ref, annotations, fieldManager, options.resourceVersion),
-    );
-  }
-
-  private annotateNow(
-    ref: WorkloadRef,
-    annotations: Record<string, string | null>,
-    fieldManager: string,
-    resourceVersion: string | undefined,
-  ): Deployment {
-    const store = this.simulation.store;
-    const current = store.mustGet<Deployment>('Deployment', ref.namespace, ref.name);
-    const next = { ...(current.metadata.annotations ?? {}) };
-    for (const [key, value] of Object.entries(annotations)) {
-      if (value === null) delete next[key];
-      else next[key] = value;
-    }
-    const updated = clone(current);
-    updated.metadata.annotations = next;
-    // A resourceVersion in a merge patch is a precondition (409 Conflict when stale).
-    if (resourceVersion !== undefined) updated.metadata.resourceVersion = resourceVersion;
-    const result = updateObject(store, current, updated, { manager: fieldManager, time: this.now() });
-    this.simulation.settle();
-    return clone(result);
-  }
-
   async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
     return this.request('PATCH', ref.name, false, () => {
       const store = this.simulation.store;
