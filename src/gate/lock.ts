@@ -47,7 +47,11 @@ export interface LeaseHold {
   lease: string;
 }
 
-export type LockOutcome = { state: 'held'; lease: Lease } | { state: 'locked'; hold: LeaseHold };
+export type LockOutcome =
+  | { state: 'held'; lease: Lease }
+  | { state: 'locked'; hold: LeaseHold }
+  /** The identity may not use Leases there (403): the run goes on without this lock. */
+  | { state: 'unavailable' };
 
 /** The Lease of `ref` as it is before anyone holds it. */
 export function blankLease(ref: WorkloadRef): Lease {
@@ -184,7 +188,20 @@ export class LeaseKeeper {
   ) {}
 
   async acquire(ref: WorkloadRef): Promise<LockOutcome> {
-    const outcome = await acquireLock(this.cluster, ref, this.holder);
+    let outcome: LockOutcome;
+    try {
+      outcome = await acquireLock(this.cluster, ref, this.holder);
+    } catch (err) {
+      // An identity allowed to deploy but not to use Leases (a Role written for earlier versions)
+      // still deploys; without the lock and the last-good record, and told how to get them back.
+      if (!(err instanceof ApiError && err.code === 403)) throw err;
+      this.log.warn(
+        `cannot use the Lease ${gateLeaseName(ref.name)} in namespace "${ref.namespace}" (${err.message}): ` +
+          'deploying without the lock against a concurrent run and without a recorded last good revision; ' +
+          'allow get, create and update on leases.coordination.k8s.io in that namespace',
+      );
+      return { state: 'unavailable' };
+    }
     if (outcome.state === 'held') {
       this.held.set(key(ref), { ref, renewedAt: this.cluster.clock.now() });
       const every = this.cluster.clock.every;

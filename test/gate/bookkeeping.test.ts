@@ -5,11 +5,17 @@
  * (which copies a ReplicaSet's annotations back onto the Deployment) cannot make the record stale.
  */
 import { describe, expect, test } from '@jest/globals';
+import type { ClusterClient } from '../../src/cluster/port.js';
+import { MemoryLog } from '../../src/gate/gateLog.js';
+import { runGate } from '../../src/gate/runGate.js';
+import { ApiError } from '../../src/k8s/apiError.js';
 import { clone } from '../../src/k8s/meta.js';
-import type { Deployment, ReplicaSet } from '../../src/k8s/objects.js';
+import type { Deployment, KubeObject, ReplicaSet } from '../../src/k8s/objects.js';
+import { DEFAULT_POLICY } from '../../src/rollout/policy.js';
 import { undoAnnotations, undoTemplate } from '../../src/rollback/undoPatch.js';
 import {
   deployment,
+  documents,
   gate,
   hashOf,
   LAST_GOOD,
@@ -144,5 +150,40 @@ describe('the last-good record on the Lease', () => {
       'deployment "web" was created by this run and has no good revision to return to; left as it is',
     );
     expect((stored(parts, 'web') as Deployment).spec.template.spec!.containers[0]!.image).toBe('web:9');
+  });
+});
+
+describe('an identity that may deploy but not use Leases (RBAC of earlier versions)', () => {
+  test('deploys anyway, warning once per Deployment how to get the lock and record back', async () => {
+    const parts = simulate('', [deployment('web', 'web:1')]);
+    const forbidden = (name: string) =>
+      new ApiError(
+        403,
+        'Forbidden',
+        `leases.coordination.k8s.io "${name}" is forbidden: User "system:serviceaccount:ci:deployer" cannot get resource "leases" in API group "coordination.k8s.io" in the namespace "default"`,
+      );
+    const cluster = Object.create(parts.cluster) as ClusterClient;
+    cluster.get = <T extends KubeObject>(apiVersion: string, kind: string, ns: string | undefined, name: string) =>
+      kind === 'Lease' ? Promise.reject(forbidden(name)) : parts.cluster.get<T>(apiVersion, kind, ns, name);
+    const log = new MemoryLog();
+    const result = await runGate(
+      cluster,
+      {
+        documents: documents([deployment('web', 'web:2')]),
+        rollback: 'on-failure',
+        rollbackTimeoutSeconds: 300,
+        onNoGoodRevision: 'leave',
+        force: false,
+        policy: DEFAULT_POLICY,
+      },
+      log,
+    );
+    expect(result.result).toBe('succeeded');
+    expect(log.lines.filter((l) => l.startsWith('warning:'))).toEqual([
+      `warning: cannot use the Lease rollout-gate.web in namespace "default" (${forbidden('rollout-gate.web').message}): deploying without the lock against a concurrent run and without a recorded last good revision; allow get, create and update on leases.coordination.k8s.io in that namespace`,
+      `warning: could not record the last good revision of deployment "web": ${forbidden('rollout-gate.web').message}`,
+    ]);
+    expect(leaseOf(parts, 'web')).toBeUndefined();
+    expect(gateAnnotations(parts, 'web')).toEqual({});
   });
 });
