@@ -6,9 +6,10 @@ import { hostname } from 'node:os';
 import { runCli, packageVersion } from './cli/runCli.js';
 import { serve } from './cli/serve.js';
 
-// SIGINT/SIGTERM (Ctrl-C, a cancelled CI job): the first cancels the run, which rolls back what it
-// changed (unless --rollback-on-cancel false) and reports `failed`, reason Cancelled, exit 3. A
-// second signal exits at once (3), without waiting for that rollback to be verified.
+// SIGINT/SIGTERM (Ctrl-C, a cancelled CI job): the first cancels the run, which sends the rollback
+// of what it changed (unless --rollback-on-cancel false), then releases its Leases, then verifies
+// the rollback and reports `failed`, reason Cancelled, exit 3. A second signal exits at once (3),
+// without waiting for that verification; a Lease not yet released then lapses within a minute.
 const cancel = new AbortController();
 let signals = 0;
 const onSignal = (name: string) => {

@@ -187,7 +187,7 @@ export function readRequest(c: CoreLike): RunRequest {
     forceConflicts: c.getInput('force-conflicts') ? c.getBooleanInput('force-conflicts') : false,
     changeCause: c.getInput('change-cause') || defaultChangeCause(),
     rollbackOnCancel: c.getInput('rollback-on-cancel') ? c.getBooleanInput('rollback-on-cancel') : true,
-    // Names this run in the Deployment's lock, so a second run on the same Deployment says who holds it.
+    // Names this run in the Deployments' Leases, so a second run on the same Deployment says who holds it.
     lockHolder: lockHolder(),
     cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
   };

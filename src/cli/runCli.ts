@@ -20,7 +20,7 @@ export interface CliIO {
   serve?(args: import('./args.js').ServeArgs, io: CliIO): Promise<number>;
   /** Aborted on SIGINT/SIGTERM: the run ends cancelled (exit 3), rolled back unless --rollback-on-cancel false. */
   signal?: AbortSignal;
-  /** Names this process in the Deployment lease (rollout-gate.dev/lock). */
+  /** Names this process in the Deployments' Leases (`rollout-gate.<name>`, spec.holderIdentity). */
   lockHolder?: string;
 }
 

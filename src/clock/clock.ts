@@ -9,4 +9,9 @@ export interface Clock {
   now(): number;
   /** Resolves once `ms` milliseconds have passed on this clock. */
   sleep(ms: number): Promise<void>;
+  /**
+   * Calls `fn` every `ms` until the returned function is called; only clocks whose time moves by
+   * itself have it (RealClock). On a VirtualClock time moves when its owner advances it.
+   */
+  every?(ms: number, fn: () => void): () => void;
 }

@@ -57,17 +57,17 @@ export interface ClusterClient {
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void>;
   /** A JSON patch on a Deployment (the undo of kubectl); include a `test` op for preconditions. */
   patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment>;
-  /**
-   * Merge-patches metadata.annotations of a Deployment (null deletes a key), under its own field
-   * manager; with `resourceVersion`, only if the Deployment still has it (409 Conflict otherwise).
-   */
-  annotateDeployment(
-    ref: WorkloadRef,
-    annotations: Record<string, string | null>,
-    fieldManager: string,
-    options?: { resourceVersion?: string },
-  ): Promise<Deployment>;
   scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void>;
+
+  // Whole-object writes of any kind (the gate's Leases, src/gate/lock.ts); kept apart from the
+  // Deployment writes above.
+  /** Creates `obj` (POST) under `fieldManager`; 409 AlreadyExists when it exists. Returns it as stored. */
+  create<T extends KubeObject>(obj: T, fieldManager: string): Promise<T>;
+  /**
+   * Replaces `obj` (PUT) under `fieldManager`. With `metadata.resourceVersion` set, only if the
+   * object still has that version (409 Conflict otherwise): client-go's optimistic Update.
+   */
+  replace<T extends KubeObject>(obj: T, fieldManager: string): Promise<T>;
 
   /** Starts watching these Deployments (and their ReplicaSets, pods and events). */
   watch(refs: WorkloadRef[]): Promise<void>;

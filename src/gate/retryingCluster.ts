@@ -24,6 +24,8 @@ export interface GateRetryOptions {
    * once and on every retry, never waited out in silence.
    */
   onRetryNotice?: (notice: RetryNotice) => void;
+  /** Called before each wait for a change (the Lease renewals); answers the wait to use instead. */
+  beforeWait?: (maxMs: number) => Promise<number>;
 }
 
 /** One call's policy: short, since the watch loop re-reads every second anyway. */
@@ -38,11 +40,13 @@ export const GATE_RETRY_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxDela
  */
 export class RetryingCluster implements ClusterClient {
   private readonly retry;
+  private readonly beforeWait?: (maxMs: number) => Promise<number>;
 
   constructor(
     readonly inner: ClusterClient,
     options: GateRetryOptions = {},
   ) {
+    if (options.beforeWait) this.beforeWait = options.beforeWait;
     this.retry = {
       clock: inner.clock,
       random: options.random ?? new SeededRandom(inner.clock.now() >>> 0),
@@ -88,17 +92,18 @@ export class RetryingCluster implements ClusterClient {
     return this.write(() => this.inner.patchDeployment(ref, patch));
   }
 
-  annotateDeployment(
-    ref: WorkloadRef,
-    annotations: Record<string, string | null>,
-    fieldManager: string,
-    options?: { resourceVersion?: string },
-  ): Promise<Deployment> {
-    return this.write(() => this.inner.annotateDeployment(ref, annotations, fieldManager, options));
-  }
-
   scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
     return this.write(() => this.inner.scaleDeployment(ref, replicas));
+  }
+
+  /** A create whose answer was lost comes back as 409 AlreadyExists: the caller re-reads (lock.ts). */
+  create<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
+    return this.write(() => this.inner.create(obj, fieldManager));
+  }
+
+  /** A conditional replace whose answer was lost comes back as 409 Conflict: the caller re-reads. */
+  replace<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
+    return this.write(() => this.inner.replace(obj, fieldManager));
   }
 
   watch(refs: WorkloadRef[]): Promise<void> {
@@ -109,8 +114,8 @@ export class RetryingCluster implements ClusterClient {
     return this.inner.observe(ref);
   }
 
-  waitForChange(maxMs: number): Promise<void> {
-    return this.inner.waitForChange(maxMs);
+  async waitForChange(maxMs: number): Promise<void> {
+    return this.inner.waitForChange(this.beforeWait ? await this.beforeWait(maxMs) : maxMs);
   }
 
   podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {

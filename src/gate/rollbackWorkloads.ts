@@ -39,6 +39,8 @@ export interface RollbackOptions {
   timeoutSeconds: number;
   onNoGoodRevision: 'leave' | 'scale-to-zero' | 'delete';
   origin: number;
+  /** Called once every undo is sent, before verifying them (a cancelled run gives its Leases back). */
+  afterSend?: () => Promise<void>;
 }
 
 /** Attempts at sending one undo when the Deployment's status keeps moving under us. */
@@ -84,6 +86,7 @@ export async function rollbackWorkloads(
     });
     outcomes.set(key, { restored: false, message: sent.explanation, timeline: [] });
   }
+  await options.afterSend?.();
   if (verifying.length === 0) return outcomes;
 
   await watchRollouts(

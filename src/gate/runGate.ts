@@ -19,14 +19,14 @@ import {
   withRollback,
   type Workload,
 } from './outcomes.js';
-import { recordLastGood } from './recordLastGood.js';
+import { readLastGood, recordLastGood } from './recordLastGood.js';
 import type { AppliedObject, GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
 import { rollbackWorkloads, workloadKey, type RollbackOutcome } from './rollbackWorkloads.js';
 import { supersededFollower, watchRollouts } from './watchRollouts.js';
 import { revisionOf } from '../rollout/revisions.js';
 import { SeededRandom } from '../clock/seededRandom.js';
 import type { RandomSource } from '../cluster/retry.js';
-import { acquireLock, releaseLock, type Lease, type LockOutcome } from './lock.js';
+import { LeaseKeeper, type LeaseHold, type LockOutcome } from './lock.js';
 import { GATE_RETRY_POLICY, RetryingCluster } from './retryingCluster.js';
 
 export { CANCELLED } from './outcomes.js';
@@ -54,7 +54,7 @@ export interface GateInput {
    */
   signal?: AbortSignal;
   rollbackOnCancel?: boolean;
-  /** Take a lease on every Deployment for the run (default true; see lock.ts). */
+  /** Hold a Lease on every Deployment for the run (default true; see lock.ts). */
   lock?: boolean;
   /** The lease holder's name (default: rollout-gate-<random>); make it say who runs (CI run id, host). */
   lockHolder?: string;
@@ -77,24 +77,34 @@ export async function runGate(client: ClusterClient, input: GateInput, log: Gate
   // Every request is retried (429/5xx/lost connection) with back-off and jitter within the budget.
   // One request never retries longer than the run's own timeout (an unreachable cluster fails a
   // `--timeout 2s` run in about 2 s), nor past the whole budget.
-  const cluster = new RetryingCluster(client, {
+  const cluster: RetryingCluster = new RetryingCluster(client, {
     random,
     notAfter: () => startedAt + budgetMs,
     policy: { deadlineMs: Math.min(GATE_RETRY_POLICY.deadlineMs, input.policy.timeoutSeconds * 1000) },
+    // The holds are renewed whenever the gate waits, and no wait outlasts the next renewal.
+    beforeWait: async (maxMs: number): Promise<number> => {
+      await keeper.renewIfDue();
+      // (At least 1 s: a renewal that just failed is due again at once, and the next wait retries it.)
+      return Math.min(maxMs, Math.max(keeper.dueIn(), 1_000));
+    },
   });
   const holder = input.lockHolder ?? `rollout-gate-${Math.floor(random.next() * 2 ** 40).toString(16)}`;
-  const held: WorkloadRef[] = [];
-  const lease = async (ref: WorkloadRef): Promise<LockOutcome | undefined> => {
-    if (input.lock === false) return undefined;
-    const outcome = await acquireLock(cluster, ref, holder, budgetMs);
-    if (outcome.state === 'held') held.push(ref);
-    return outcome;
+  const keeper: LeaseKeeper = new LeaseKeeper(cluster, holder, log);
+  const leases: Leases = {
+    take: async (ref) => (input.lock === false ? undefined : keeper.acquire(ref)),
+    releaseAll: () => keeper.releaseAll(),
   };
   try {
-    return await gateRun(cluster, input, log, lease);
+    return await gateRun(cluster, input, log, leases);
   } finally {
-    for (const ref of held) await releaseLock(cluster, ref, holder);
+    await keeper.releaseAll();
   }
+}
+
+/** The run's Leases (lock.ts): taken before anything is applied, released at the end or on cancel. */
+interface Leases {
+  take(ref: WorkloadRef): Promise<LockOutcome | undefined>;
+  releaseAll(): Promise<void>;
 }
 
 /** What the phases of one run share. */
@@ -109,35 +119,35 @@ interface Run {
   /** When the apply ended (ms): durations are measured from here. */
   appliedAt: number;
   applied: AppliedObject[];
+  leases: Leases;
 }
 
-type LeaseFn = (ref: WorkloadRef) => Promise<LockOutcome | undefined>;
-
-async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, lease: LeaseFn): Promise<GateResult> {
-  const run: Run = { cluster, input, log, workloads: [], phases: [], origin: 0, appliedAt: 0, applied: [] };
+async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, leases: Leases): Promise<GateResult> {
+  const run: Run = { cluster, input, log, workloads: [], phases: [], origin: 0, appliedAt: 0, applied: [], leases };
   const deploymentDocs = input.documents.filter((d) => d.object.kind === 'Deployment');
   const refs = deploymentDocs.map((d) => ({
     namespace: d.object.metadata.namespace ?? 'default',
     name: d.object.metadata.name ?? '',
   }));
   await cluster.watch(refs);
-  // What each Deployment looked like before this run wrote anything: taking the lease below
-  // changes annotations, which bumps the generation, and until the controller has observed that
-  // the stored status no longer proves the previous revision was fully available.
+  // What each Deployment looked like before this run wrote anything.
   const untouched = new Map<string, WorkloadObservation>();
   for (const ref of refs) untouched.set(workloadKey(ref), await cluster.observe(ref));
 
-  // Leases first: a live lease of another run on any Deployment means nothing is applied at all.
-  const locked: Array<{ ref: WorkloadRef; lease: Lease }> = [];
+  // Leases first, also of Deployments this run is about to create: a live lease of another run on
+  // any Deployment means nothing is applied at all.
+  const locked: Array<{ ref: WorkloadRef; hold: LeaseHold }> = [];
+  const held = new Map<string, LockOutcome>();
   for (const ref of refs) {
-    const outcome = await lease(ref);
-    if (outcome?.state === 'locked') locked.push({ ref, lease: outcome.lease });
+    const outcome = await leases.take(ref);
+    if (outcome?.state === 'locked') locked.push({ ref, hold: outcome.hold });
+    if (outcome) held.set(workloadKey(ref), outcome);
   }
   if (locked.length > 0) return lockedResult(locked, log, cluster.mode === 'simulated');
 
-  run.workloads = await recordBaselines(run, deploymentDocs, refs, untouched);
+  run.workloads = await recordBaselines(run, deploymentDocs, refs, untouched, held);
   if (input.signal?.aborted) return cancelledBeforeApply(run, refs);
-  const applyFailure = await apply(run, lease);
+  const applyFailure = await apply(run);
   if (applyFailure) return applyFailure;
   await watch(run);
   if (input.signal?.aborted) return cancelled(run);
@@ -158,11 +168,16 @@ async function recordBaselines(
   docs: GateDocument[],
   refs: WorkloadRef[],
   untouched: Map<string, WorkloadObservation>,
+  held: Map<string, LockOutcome>,
 ): Promise<Workload[]> {
   const workloads: Workload[] = [];
   for (const [i, doc] of docs.entries()) {
     const ref = refs[i]!;
     const baseline = recordBaseline(await run.cluster.observe(ref), untouched.get(workloadKey(ref)));
+    // The last-good record lives on the Lease; legacy annotations on the Deployment are the fallback.
+    const outcome = held.get(workloadKey(ref));
+    const lastGood = await readLastGood(run.cluster, ref, outcome?.state === 'held' ? outcome.lease : undefined);
+    if (lastGood) baseline.preApply.lastGood = lastGood;
     for (const warning of policyWarnings(run.input.policy, doc.object as Deployment))
       run.log.warn(warning, { file: doc.file, line: doc.line });
     if (baseline.paused)
@@ -185,7 +200,7 @@ async function recordBaselines(
  * it (whether its template changed, the generation and template applied, the restart baseline).
  * An API error stops the run with nothing more applied (the result is returned).
  */
-async function apply(run: Run, lease: LeaseFn): Promise<GateResult | undefined> {
+async function apply(run: Run): Promise<GateResult | undefined> {
   const { cluster, input, log } = run;
   run.origin = cluster.clock.now();
   let outcome;
@@ -217,14 +232,9 @@ async function apply(run: Run, lease: LeaseFn): Promise<GateResult | undefined> 
   run.appliedAt = cluster.clock.now();
   for (const w of run.workloads) {
     const stored = outcome.stored[input.documents.indexOf(w.doc)] as Deployment | undefined;
-    let generation = stored?.metadata.generation;
+    const generation = stored?.metadata.generation;
     // Not applied at all (cancelled before its document): not changed by this run.
     w.changed = changedByApply(w.baseline, stored);
-    if (stored && !w.baseline.exists) {
-      // Created by this run: leased now; the lease's annotation write moves the generation (ours).
-      const outcome = await lease(w.ref);
-      if (outcome?.state === 'held') generation = outcome.deployment.metadata.generation;
-    }
     w.watched.context = {
       appliedAt: run.appliedAt,
       appliedGeneration: generation,
@@ -329,7 +339,11 @@ function rollbackDisabled(run: Run): GateResult {
  * Phases rollback and verify (rollbackWorkloads does both): every Deployment this run changed,
  * failed or not, together. One whose template this run did not change is never rolled back.
  */
-async function rollBack(run: Run, changed: Workload[]): Promise<Map<string, RollbackOutcome>> {
+async function rollBack(
+  run: Run,
+  changed: Workload[],
+  afterSend?: () => Promise<void>,
+): Promise<Map<string, RollbackOutcome>> {
   const { input, log } = run;
   for (const w of run.workloads)
     if (!w.changed && ownFailure(w)) log.warn(`deployment "${w.ref.name}": ${notChangedMessage(w)}`);
@@ -349,6 +363,7 @@ async function rollBack(run: Run, changed: Workload[]): Promise<Map<string, Roll
           timeoutSeconds: input.rollbackTimeoutSeconds,
           onNoGoodRevision: input.onNoGoodRevision,
           origin: run.origin,
+          ...(afterSend ? { afterSend } : {}),
         },
         log,
       ),
@@ -401,7 +416,11 @@ async function cancelled(run: Run): Promise<GateResult> {
         : '; leaving what it applied in place (rollback-on-cancel false)'),
   );
   const changed = run.workloads.filter((w) => w.changed);
-  const outcomes = rollBackNow ? await rollBack(run, changed) : new Map<string, RollbackOutcome>();
+  // GitHub kills a cancelled job ~10 s after its SIGINT: once the undo writes are sent, give the
+  // Leases back before verifying, so a kill leaves none behind.
+  const outcomes = rollBackNow
+    ? await rollBack(run, changed, () => run.leases.releaseAll())
+    : new Map<string, RollbackOutcome>();
   const now = cluster.clock.now();
   for (const w of run.workloads) {
     const outcome = outcomes.get(workloadKey(w.ref));
@@ -425,16 +444,20 @@ async function cancelled(run: Run): Promise<GateResult> {
   return { ...finish(run, 'failed'), reason: CANCELLED };
 }
 
-/** The run's reason when another run holds a lease on one of its Deployments. */
+/** The run's reason when another run holds the Lease of one of its Deployments. */
 export const LOCKED = 'Locked';
 
 /** Another run holds a lease on some Deployments: nothing applied. */
-function lockedResult(locked: Array<{ ref: WorkloadRef; lease: Lease }>, log: GateLog, simulated: boolean): GateResult {
-  const workloads: WorkloadResult[] = locked.map(({ ref, lease }) => {
-    const until = new Date(lease.expiresAt).toISOString();
+function lockedResult(
+  locked: Array<{ ref: WorkloadRef; hold: LeaseHold }>,
+  log: GateLog,
+  simulated: boolean,
+): GateResult {
+  const workloads: WorkloadResult[] = locked.map(({ ref, hold }) => {
+    const until = new Date(hold.expiresAt).toISOString();
     const message =
-      `deployment "${ref.name}" is being deployed by another gate run (${lease.holder}, lease until ${until}); ` +
-      'nothing was applied';
+      `deployment "${ref.name}" is being deployed by another gate run ` +
+      `(${hold.holder}, Lease ${hold.lease} held until ${until} unless renewed); nothing was applied`;
     log.error(message);
     return {
       kind: 'Deployment',

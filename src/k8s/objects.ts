@@ -295,9 +295,12 @@ export const Annotations = {
   lastApplied: 'kubectl.kubernetes.io/last-applied-configuration',
   changeCause: 'kubernetes.io/change-cause',
   podDeletionCost: 'controller.kubernetes.io/pod-deletion-cost',
-  /** rollout-gate's own record of the newest revision it saw fully available. */
+  /**
+   * rollout-gate's own record of the newest revision it saw fully available, on its Lease
+   * `rollout-gate.<name>` (src/gate/lock.ts); earlier versions wrote it on the Deployment.
+   */
   lastGoodRevision: 'rollout-gate.dev/last-good-revision',
-  /** rollout-gate's own copy of the last good pod template (JSON), for revisionHistoryLimit 0. */
+  /** rollout-gate's own copy of the last good pod template (JSON), for revisionHistoryLimit 0; same place. */
   lastGoodTemplate: 'rollout-gate.dev/last-good-template',
 } as const;
 

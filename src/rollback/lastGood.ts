@@ -1,13 +1,18 @@
 /**
  * Choosing the rollback target and building the undo for it (design.md §4 "Rolling back").
  *
- * The gate records what it saw good on the Deployment itself, in two annotations written after a
- * successful rollout ({@link lastGoodAnnotations}):
- * * `rollout-gate.dev/last-good-revision: "<revision>/<pod-template-hash>"`. The hash identifies the
- *   ReplicaSet across renumbering (an undo moves revision N to max+1, spec/kubectl-rollout.md §2);
- *   the number is for humans and for values written without a hash (`"<revision>"`).
+ * The gate records what it saw good in the annotations of its Lease for the Deployment
+ * (src/gate/lock.ts, recordLastGood.ts), never on the Deployment: a write there would bump its
+ * generation, be copied into every ReplicaSet, and come back stale after a `kubectl rollout undo`
+ * (which copies the ReplicaSet's annotations back). The record ({@link StoredLastGood}):
+ * * `rollout-gate.dev/last-good-revision: "<revision>/<pod-template-hash>"`. The hash (and the
+ *   template's content) identifies the ReplicaSet across renumbering (an undo moves revision N to
+ *   max+1, spec/kubectl-rollout.md §2); the number is for humans.
  * * `rollout-gate.dev/last-good-template`: the pod template (JSON, without the hash label), so a
  *   rollback works even with `revisionHistoryLimit: 0` or after the RS was garbage-collected.
+ * * `rollout-gate.dev/deployment-uid`: whose record it is; a Deployment deleted and created again
+ *   under the same name does not inherit it.
+ * Versions before the Lease wrote the first two on the Deployment: those are read as a fallback.
  *
  * Target order: the recorded last good RS; else the revision that was current before this run,
  * only if it was fully available then; else the stored template. A candidate whose template is
@@ -42,6 +47,8 @@ export interface PreApplyObservation {
   template?: PodTemplateSpec;
   /** kubectl's success rule held then (all replicas updated, none old, all available, generation observed). */
   fullyAvailable: boolean;
+  /** The gate's last-good record (from its Lease; else the legacy annotations on the Deployment). */
+  lastGood?: StoredLastGood;
 }
 
 /** Records the pre-apply state of a Deployment (undefined = it did not exist). */
@@ -50,12 +57,14 @@ export function observePreApply(deployment: Deployment | undefined, replicaSets:
   const current = findNewReplicaSet(deployment, replicaSets);
   const observed = (deployment.status?.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0);
   const status = deploymentStatus(deployment);
+  const legacy = parseStoredLastGood(deployment.metadata.annotations);
   return {
     existed: true,
     revision: revisionOf(deployment),
     podTemplateHash: current ? hashOf(current) : undefined,
     template: withoutHash(deployment.spec.template),
     fullyAvailable: observed && status.done && !status.error && current !== undefined && !deployment.spec.paused,
+    ...(legacy ? { lastGood: legacy } : {}),
   };
 }
 
@@ -77,20 +86,53 @@ export function parseLastGood(value: string | undefined): LastGoodRecord | undef
   return match[2] ? { revision: Number(match[1]), podTemplateHash: match[2] } : { revision: Number(match[1]) };
 }
 
+/** Annotation naming the Deployment (by uid) a last-good record belongs to. */
+export const LAST_GOOD_UID_ANNOTATION = 'rollout-gate.dev/deployment-uid';
+
+/** The gate's record of the last template it saw fully available on a Deployment. */
+export interface StoredLastGood extends LastGoodRecord {
+  template?: PodTemplateSpec;
+  /** metadata.uid of the Deployment it was recorded on. */
+  deploymentUid?: string;
+}
+
 /**
- * The annotations to write on the Deployment once its rollout succeeded: the new RS's revision and
- * hash, and the template. Undefined when the new RS cannot be identified.
+ * The record to keep once a rollout succeeded: the new RS's revision, hash and template, and the
+ * Deployment's uid. Undefined when the new RS cannot be identified.
  */
-export function lastGoodAnnotations(
-  deployment: Deployment,
-  replicaSets: ReplicaSet[],
-): Record<string, string> | undefined {
+export function lastGoodRecord(deployment: Deployment, replicaSets: ReplicaSet[]): StoredLastGood | undefined {
   const rs = findNewReplicaSet(deployment, replicaSets);
   const revision = rs ? revisionOf(rs) : undefined;
   if (!rs || revision === undefined) return undefined;
+  const hash = hashOf(rs);
   return {
-    [Annotations.lastGoodRevision]: formatLastGood({ revision, podTemplateHash: hashOf(rs) }),
-    [Annotations.lastGoodTemplate]: JSON.stringify(withoutHash(deployment.spec.template)),
+    revision,
+    ...(hash ? { podTemplateHash: hash } : {}),
+    template: withoutHash(deployment.spec.template),
+    ...(deployment.metadata.uid ? { deploymentUid: deployment.metadata.uid } : {}),
+  };
+}
+
+/** The record as annotations (of the gate's Lease). */
+export function lastGoodAnnotations(record: StoredLastGood): Record<string, string> {
+  return {
+    [Annotations.lastGoodRevision]: formatLastGood(record),
+    ...(record.template ? { [Annotations.lastGoodTemplate]: JSON.stringify(record.template) } : {}),
+    ...(record.deploymentUid ? { [LAST_GOOD_UID_ANNOTATION]: record.deploymentUid } : {}),
+  };
+}
+
+/** Reads a record from annotations (the Lease's, or legacy ones on a Deployment); undefined when none. */
+export function parseStoredLastGood(annotations: Record<string, string> | undefined): StoredLastGood | undefined {
+  const record = parseLastGood(annotations?.[Annotations.lastGoodRevision]);
+  const template = parseTemplate(annotations?.[Annotations.lastGoodTemplate]);
+  if (!record && !template) return undefined;
+  const uid = annotations?.[LAST_GOOD_UID_ANNOTATION];
+  return {
+    revision: record?.revision ?? 0,
+    ...record,
+    ...(template ? { template } : {}),
+    ...(uid ? { deploymentUid: uid } : {}),
   };
 }
 
@@ -157,11 +199,19 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
   let candidate: Candidate | undefined;
   const skipped: string[] = [];
 
-  const record = parseLastGood(deployment.metadata.annotations?.[Annotations.lastGoodRevision]);
+  // The record from the gate's Lease (in `before`), else legacy annotations on the Deployment;
+  // one recorded on an earlier Deployment of the same name is not this one's.
+  const stored = input.before?.lastGood ?? parseStoredLastGood(deployment.metadata.annotations);
+  const foreign = stored?.deploymentUid !== undefined && stored.deploymentUid !== deployment.metadata.uid;
+  if (stored && foreign) skipped.push('the recorded last good revision belongs to an earlier Deployment of that name');
+  const kept = stored && !foreign ? stored : undefined;
+  const record = kept && kept.revision > 0 ? (kept as LastGoodRecord) : undefined;
   if (record) {
-    const rs = record.podTemplateHash
-      ? owned.find((r) => hashOf(r) === record.podTemplateHash)
-      : owned.find((r) => revisionOf(r) === record.revision);
+    // By hash, else by content (a record whose hash no RS carries), else (legacy, no hash) by number.
+    const rs =
+      (record.podTemplateHash ? owned.find((r) => hashOf(r) === record.podTemplateHash) : undefined) ??
+      (kept?.template ? owned.find((r) => templatesEqualIgnoringHash(r.spec.template, kept.template!)) : undefined) ??
+      (record.podTemplateHash ? undefined : owned.find((r) => revisionOf(r) === record.revision));
     if (rs && usable(rs.spec.template, hashOf(rs))) {
       candidate = {
         source: 'last-good',
@@ -197,14 +247,14 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
     }
   }
   if (!candidate) {
-    const stored = parseTemplate(deployment.metadata.annotations?.[Annotations.lastGoodTemplate]);
-    if (stored && usable(stored)) {
+    const template = kept?.template;
+    if (template && usable(template)) {
       candidate = {
         source: 'stored-template',
-        template: withoutHash(stored),
+        template: withoutHash(template),
         why: 'the template the gate stored when the last rollout succeeded',
       };
-    } else if (stored) {
+    } else if (template) {
       skipped.push('the stored last good template is the failing template');
     }
   }

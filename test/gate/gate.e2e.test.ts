@@ -21,6 +21,7 @@ import {
   deployment,
   gate,
   hashOf,
+  leaseOf,
   replicaSets,
   simulate,
   state,
@@ -59,7 +60,7 @@ describe('a healthy update', () => {
     ]);
     const hash = hashOf(parts, 'web', 2)!;
     expect(state(parts, 'web')).toEqual({ image: 'web:2', revision: '2', lastGood: `2/${hash}`, replicas: 3 });
-    const template = JSON.parse(stored(parts, 'web')!.metadata.annotations![LAST_GOOD_TEMPLATE]!);
+    const template = JSON.parse(leaseOf(parts, 'web')!.metadata.annotations![LAST_GOOD_TEMPLATE]!);
     expect(template.spec.containers[0].image).toBe('web:2');
     expect(template.metadata.labels).toEqual({ app: 'web' }); // without pod-template-hash
     expect(replicaSets(parts, 'web')).toEqual(['1 web:1 0/0', '2 web:2 3/3']);
@@ -293,7 +294,7 @@ describe('others in the cluster', () => {
     // Their template stays, and nothing is recorded as good.
     expect(state(parts, 'web')).toEqual({ image: 'web:3', revision: '3', replicas: 3 });
     parts.simulation.advance(60_000);
-    expect(stored(parts, 'web')!.metadata.annotations![LAST_GOOD]).toBeUndefined();
+    expect(leaseOf(parts, 'web')?.metadata.annotations?.[LAST_GOOD]).toBeUndefined();
     expect(replicaSets(parts, 'web')).toEqual(['1 web:1 0/0', '2 web:2 0/0', '3 web:3 3/3']);
   });
 
@@ -450,7 +451,7 @@ describe('the last good revision', () => {
     expect(replicaSets(parts, 'web')).toEqual(['5 web:1 3/3']);
     // The restored template is v1's (the simulator hashes the stored copy, which carries the API
     // server's `resources: {}` default, to a new pod-template-hash: a new ReplicaSet, same pods).
-    expect(JSON.parse(stored(parts, 'web')!.metadata.annotations![LAST_GOOD_TEMPLATE]!).spec.containers[0].image).toBe(
+    expect(JSON.parse(leaseOf(parts, 'web')!.metadata.annotations![LAST_GOOD_TEMPLATE]!).spec.containers[0].image).toBe(
       'web:1',
     );
   });

@@ -6,6 +6,7 @@ import { createSimulatedCluster, parseScenario, type SimulatedClusterParts } fro
 import { MemoryLog } from '../../src/gate/gateLog.js';
 import type { GateResult, WorkloadResult } from '../../src/gate/result.js';
 import { runGate, type GateDocument, type GateInput } from '../../src/gate/runGate.js';
+import { gateLeaseName, type Lease } from '../../src/k8s/lease.js';
 import type { ConfigMap, Deployment, KubeObject, ReplicaSet } from '../../src/k8s/objects.js';
 import { DEFAULT_POLICY, type GatePolicy } from '../../src/rollout/policy.js';
 
@@ -127,7 +128,12 @@ export function stored(parts: SimulatedClusterParts, name: string): Deployment |
   return parts.simulation.store.get<Deployment>('Deployment', 'default', name);
 }
 
-/** What matters of the stored Deployment: image, revision, last good record. */
+/** The gate's Lease of a Deployment (lock and last-good record, src/gate/lock.ts). */
+export function leaseOf(parts: SimulatedClusterParts, name: string): Lease | undefined {
+  return parts.simulation.store.get<Lease>('Lease', 'default', gateLeaseName(name));
+}
+
+/** What matters of the stored Deployment: image, revision, and the last good record (on its Lease). */
 export function state(
   parts: SimulatedClusterParts,
   name: string,
@@ -135,10 +141,11 @@ export function state(
   const d = stored(parts, name);
   if (!d) return {};
   const a = d.metadata.annotations ?? {};
+  const lastGood = leaseOf(parts, name)?.metadata.annotations?.[LAST_GOOD];
   return {
     image: d.spec.template.spec?.containers[0]?.image,
     revision: a[REVISION],
-    ...(a[LAST_GOOD] !== undefined ? { lastGood: a[LAST_GOOD] } : {}),
+    ...(lastGood !== undefined ? { lastGood } : {}),
     replicas: d.spec.replicas,
   };
 }

@@ -74,8 +74,8 @@ faults:
     // Exact (seeded): one old pod and one new pod were on node-2 at 2 s; the gate ended at 23 s.
     expect(onNode2).toEqual(['web-6b44c9c94f-n8rwp']);
     expect(warnings(parts)).toEqual([
-      'NodeNotReady web-68bfc9456d-wft5q: Node is not ready',
-      'Evicted web-68bfc9456d-wft5q: Node node-2 is unreachable: evicting pod default/web-68bfc9456d-wft5q (taint node.kubernetes.io/unreachable:NoExecute)',
+      'NodeNotReady web-68bfc9456d-6qprb: Node is not ready',
+      'Evicted web-68bfc9456d-6qprb: Node node-2 is unreachable: evicting pod default/web-68bfc9456d-6qprb (taint node.kubernetes.io/unreachable:NoExecute)',
       'NodeNotReady web-6b44c9c94f-n8rwp: Node is not ready',
       'Evicted web-6b44c9c94f-n8rwp: Node node-2 is unreachable: evicting pod default/web-6b44c9c94f-n8rwp (taint node.kubernetes.io/unreachable:NoExecute)',
     ]);
@@ -168,8 +168,8 @@ describe('chaos: pods of the new revision evicted', () => {
     const newHash = hashOf(parts, 'web', 2)!;
     for (const w of evicted) expect(w).toContain(`web-${newHash}-`);
     expect(evicted).toEqual([
-      'Evicted web-68bfc9456d-srzwf: Evicted pod default/web-68bfc9456d-srzwf from node node-3 (chaos evictPods "app=web")',
-      'Evicted web-68bfc9456d-wft5q: Evicted pod default/web-68bfc9456d-wft5q from node node-2 (chaos evictPods "app=web")',
+      'Evicted web-68bfc9456d-6qprb: Evicted pod default/web-68bfc9456d-6qprb from node node-2 (chaos evictPods "app=web")',
+      'Evicted web-68bfc9456d-qp4wm: Evicted pod default/web-68bfc9456d-qp4wm from node node-3 (chaos evictPods "app=web")',
     ]);
     expect(seconds(parts, run)).toBe(7);
     const live = pods(parts).filter((p) => !p.metadata.deletionTimestamp);

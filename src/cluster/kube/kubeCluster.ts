@@ -159,24 +159,6 @@ export class KubeCluster implements ClusterClient {
     );
   }
 
-  async annotateDeployment(
-    ref: WorkloadRef,
-    annotations: Record<string, string | null>,
-    fieldManager: string,
-    options: { resourceVersion?: string } = {},
-  ): Promise<Deployment> {
-    const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
-    // A resourceVersion in a merge patch is a precondition: 409 Conflict when the object moved on.
-    const rv = options.resourceVersion;
-    const body = { metadata: { annotations, ...(rv !== undefined ? { resourceVersion: rv } : {}) } };
-    return this.remember(
-      await this.send<Deployment>(
-        { verb: 'PATCH', path, query: { fieldManager, ...STRICT }, body, contentType: MERGE_PATCH },
-        false,
-      ),
-    );
-  }
-
   async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
     const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
     this.remember(
@@ -185,6 +167,35 @@ export class KubeCluster implements ClusterClient {
         false,
       ),
     );
+  }
+
+  async create<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
+    const { apiVersion = '', kind = '' } = obj;
+    const { namespace, body } = await this.placed(obj);
+    const path = await this.resources.path(apiVersion, kind, namespace);
+    return this.send<T>(
+      { verb: 'POST', path, query: { fieldManager, ...STRICT }, body, contentType: 'application/json' },
+      false,
+    );
+  }
+
+  async replace<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
+    const { apiVersion = '', kind = '' } = obj;
+    const { namespace, body } = await this.placed(obj);
+    const path = await this.resources.path(apiVersion, kind, namespace, obj.metadata.name ?? '');
+    // metadata.resourceVersion in a PUT body is the precondition (409 Conflict when stale).
+    return this.send<T>(
+      { verb: 'PUT', path, query: { fieldManager, ...STRICT }, body, contentType: 'application/json' },
+      false,
+    );
+  }
+
+  /** The object with its namespace filled in (the context's default) when its kind is namespaced. */
+  private async placed<T extends KubeObject>(obj: T): Promise<{ namespace?: string; body: T }> {
+    const info = await this.resources.resolve(obj.apiVersion ?? '', obj.kind ?? '');
+    if (!info.namespaced) return { body: obj };
+    const namespace = this.resources.namespaceOf(obj.metadata.namespace);
+    return { namespace, body: { ...obj, metadata: { ...obj.metadata, namespace } } };
   }
 
   async podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {

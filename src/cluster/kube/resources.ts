@@ -21,6 +21,7 @@ const WELL_KNOWN: Record<string, ResourceInfo> = {
   'apps/v1/ReplicaSet': { plural: 'replicasets', namespaced: true },
   'apps/v1/StatefulSet': { plural: 'statefulsets', namespaced: true },
   'apps/v1/DaemonSet': { plural: 'daemonsets', namespaced: true },
+  'coordination.k8s.io/v1/Lease': { plural: 'leases', namespaced: true },
 };
 
 interface ApiResourceList {

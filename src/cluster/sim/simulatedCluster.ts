@@ -4,6 +4,7 @@ import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k
 import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../port.js';
 import { applyObject, updateObject } from './applyObject.js';
 import { applyJsonPatch } from './patch/jsonPatch.js';
+import { trackUpdate } from './patch/serverSideApply.js';
 import type { Simulation } from './simulation.js';
 import { FaultInjector, NO_FAULTS, PendingReset, type FaultOptions } from './faults/faultInjector.js';
 
@@ -108,39 +109,6 @@ export class SimulatedCluster implements ClusterClient {
     return clone(result);
   }
 
-  async annotateDeployment(
-    ref: WorkloadRef,
-    annotations: Record<string, string | null>,
-    fieldManager: string,
-    options: { resourceVersion?: string } = {},
-  ): Promise<Deployment> {
-    return this.request('PATCH', ref.name, options.resourceVersion !== undefined, () =>
-      this.annotateNow(ref, annotations, fieldManager, options.resourceVersion),
-    );
-  }
-
-  private annotateNow(
-    ref: WorkloadRef,
-    annotations: Record<string, string | null>,
-    fieldManager: string,
-    resourceVersion: string | undefined,
-  ): Deployment {
-    const store = this.simulation.store;
-    const current = store.mustGet<Deployment>('Deployment', ref.namespace, ref.name);
-    const next = { ...(current.metadata.annotations ?? {}) };
-    for (const [key, value] of Object.entries(annotations)) {
-      if (value === null) delete next[key];
-      else next[key] = value;
-    }
-    const updated = clone(current);
-    updated.metadata.annotations = next;
-    // A resourceVersion in a merge patch is a precondition (409 Conflict when stale).
-    if (resourceVersion !== undefined) updated.metadata.resourceVersion = resourceVersion;
-    const result = updateObject(store, current, updated, { manager: fieldManager, time: this.now() });
-    this.simulation.settle();
-    return clone(result);
-  }
-
   async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
     return this.request('PATCH', ref.name, false, () => {
       const store = this.simulation.store;
@@ -152,6 +120,37 @@ export class SimulatedCluster implements ClusterClient {
         { manager: 'rollout-gate', time: this.now() },
       );
       this.simulation.settle();
+    });
+  }
+
+  async create<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
+    return this.request('POST', obj.metadata.name ?? '', false, () => {
+      const kind = this.kindOf(obj);
+      const tracked = trackUpdate(undefined, clone(obj), {
+        manager: fieldManager,
+        apiVersion: this.simulation.store.kinds.get(kind).apiVersion,
+        time: this.now(),
+      });
+      const created = this.simulation.store.create(kind, tracked);
+      this.simulation.settle();
+      return clone(created) as T;
+    });
+  }
+
+  async replace<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
+    const conditional = Boolean(obj.metadata.resourceVersion);
+    return this.request('PUT', obj.metadata.name ?? '', conditional, () => {
+      const kind = this.kindOf(obj);
+      const store = this.simulation.store;
+      const namespace = store.kinds.get(kind).namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
+      const current = store.mustGet(kind, namespace, obj.metadata.name ?? '');
+      // updateObject keeps the body's resourceVersion: a precondition, as in a PUT.
+      const result = updateObject(store, current, clone({ ...obj, kind, apiVersion: current.apiVersion }), {
+        manager: fieldManager,
+        time: this.now(),
+      });
+      this.simulation.settle();
+      return clone(result) as T;
     });
   }
 

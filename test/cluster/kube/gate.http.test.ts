@@ -9,6 +9,7 @@ import { createSimulatedCluster } from '../../../src/cluster/sim/index.js';
 import { MemoryLog } from '../../../src/gate/gateLog.js';
 import type { GateResult } from '../../../src/gate/result.js';
 import { runGate, type GateInput } from '../../../src/gate/runGate.js';
+import type { Lease } from '../../../src/k8s/lease.js';
 import { loadManifests } from '../../../src/manifest/index.js';
 import { DEFAULT_POLICY } from '../../../src/rollout/policy.js';
 import { SimulatedTimeClock } from '../../support/servedGate.js';
@@ -82,6 +83,8 @@ interface Run {
   realSeconds?: number;
   requests?: Record<string, number>;
   serverRequests?: Record<string, number>;
+  /** The gate's Leases left on the served cluster: name and holder. */
+  leases?: string[];
 }
 
 async function inProcess(example: string, manifest: string): Promise<Run> {
@@ -144,6 +147,9 @@ async function overHttp(example: string, manifest: string): Promise<Run> {
     );
     return {
       result,
+      leases: simulation.store
+        .list<Lease>('Lease')
+        .map((l) => `${l.metadata.name} holder=${JSON.stringify(l.spec?.holderIdentity)}`),
       simulatedSeconds: (simulation.clock.now() - start) / 1000,
       realSeconds: (wall.now() - realStart) / 1000,
       requests: cluster.requestCounts(),
@@ -159,6 +165,8 @@ async function compare(example: string, manifest: string): Promise<{ local: Run;
   const local = await inProcess(example, manifest);
   const http = await overHttp(example, manifest);
   expect(essentials(http.result)).toEqual(essentials(local.result));
+  // Each Deployment's Lease, taken over HTTP, is released (holder empty) at the end.
+  expect(http.leases).toEqual(http.result.workloads.map((w) => `rollout-gate.${w.name} holder=""`));
   const total = Object.values(http.requests!).reduce((a, b) => a + b, 0);
   const serverTotal = Object.values(http.serverRequests!).reduce((a, b) => a + b, 0);
   // Every request the adapter sent reached the server (the server also counts nothing else).

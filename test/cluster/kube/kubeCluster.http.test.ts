@@ -5,6 +5,7 @@ import { DeploymentController } from '../../../src/cluster/sim/controllers/deplo
 import { ReplicaSetController } from '../../../src/cluster/sim/controllers/replicaset/replicaSetController.js';
 import { Simulation } from '../../../src/cluster/sim/simulation.js';
 import { ApiError } from '../../../src/k8s/apiError.js';
+import type { Lease } from '../../../src/k8s/lease.js';
 import type { Deployment, KubeObject } from '../../../src/k8s/objects.js';
 import type { WorkloadObservation, WorkloadRef } from '../../../src/cluster/port.js';
 import { startFaultProxy, status } from './faultProxy.js';
@@ -124,20 +125,41 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
     expect(ok.spec.replicas).toBe(5);
   });
 
-  it('annotates with merge-patch semantics (null deletes) and scales', async () => {
+  it('scales', async () => {
     const { server } = await startServer();
     const cluster = connect(server.kubeconfig());
     await cluster.apply(deployment('web'), apply);
-    await cluster.annotateDeployment(
-      web,
-      { 'rollout-gate.dev/last-good-revision': '1', other: 'x' },
-      'rollout-gate-annotate',
-    );
-    const d = await cluster.annotateDeployment(web, { other: null }, 'rollout-gate-annotate');
-    expect(d.metadata.annotations?.['rollout-gate.dev/last-good-revision']).toBe('1');
-    expect(d.metadata.annotations?.other).toBeUndefined();
     await cluster.scaleDeployment(web, 4);
     expect((await cluster.get<Deployment>('apps/v1', 'Deployment', 'default', 'web'))?.spec.replicas).toBe(4);
+  });
+
+  it('creates and replaces a Lease, the replace conditional on its resourceVersion (409 Conflict when stale)', async () => {
+    const { sim, server } = await startServer();
+    const cluster = connect(server.kubeconfig());
+    const lease: Lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'rollout-gate.web', namespace: 'default' },
+      spec: { holderIdentity: 'a', leaseDurationSeconds: 60 },
+    };
+    const created = await cluster.create(lease, 'rollout-gate-record');
+    expect(created.metadata.resourceVersion).toBeDefined();
+    const again = await cluster.create(lease, 'rollout-gate-record').catch((e: unknown) => e);
+    expect(again).toMatchObject({ code: 409, reason: 'AlreadyExists' });
+    const replaced = await cluster.replace(
+      { ...created, spec: { ...created.spec, holderIdentity: 'b' } },
+      'rollout-gate-record',
+    );
+    expect(replaced.spec!.holderIdentity).toBe('b');
+    const stale = await cluster
+      .replace({ ...created, spec: { ...created.spec, holderIdentity: 'c' } }, 'rollout-gate-record')
+      .catch((e: unknown) => e);
+    expect(ApiError.isConflict(stale)).toBe(true);
+    const stored = sim.store.get<KubeObject>('Lease', 'default', 'rollout-gate.web')!;
+    expect(stored.spec).toEqual({ holderIdentity: 'b', leaseDurationSeconds: 60 });
+    expect((stored.metadata.managedFields as Array<{ manager: string }>).map((f) => f.manager)).toEqual([
+      'rollout-gate-record',
+    ]);
   });
 
   it('returns no log lines for a pod without logs', async () => {

@@ -81,6 +81,11 @@ describe('discovery', () => {
         versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
         preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
       },
+      {
+        name: 'coordination.k8s.io',
+        versions: [{ groupVersion: 'coordination.k8s.io/v1', version: 'v1' }],
+        preferredVersion: { groupVersion: 'coordination.k8s.io/v1', version: 'v1' },
+      },
     ]);
     const apps = (await call('GET', '/apis/apps/v1')).json;
     expect(apps.resources.find((r: any) => r.name === 'deployments')).toEqual({

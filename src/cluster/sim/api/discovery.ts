@@ -13,11 +13,15 @@ export const SERVER_VERSION = {
   platform: 'linux/amd64',
 };
 
-/** The group-versions served: core v1 and apps/v1. */
+/** The group-versions served: core v1, apps/v1 and coordination.k8s.io/v1 (Leases). */
 export const GROUP_VERSIONS = [
   { group: '', version: 'v1' },
   { group: 'apps', version: 'v1' },
+  { group: 'coordination.k8s.io', version: 'v1' },
 ] as const;
+
+/** The named API groups served (`/apis/<group>`), in discovery order. */
+export const NAMED_GROUPS: readonly string[] = GROUP_VERSIONS.map((gv) => gv.group).filter((g) => g !== '');
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -38,6 +42,7 @@ const RESOURCE_DETAILS: Record<string, { shortNames?: string[]; categories?: str
   persistentvolumeclaims: { shortNames: ['pvc'] },
   deployments: { shortNames: ['deploy'], categories: ['all'] },
   replicasets: { shortNames: ['rs'], categories: ['all'] },
+  leases: {},
 };
 
 /** Subresources served, by parent plural. */
@@ -62,11 +67,14 @@ export function apiVersions(serverAddress: string): Record<string, unknown> {
 
 /** `GET /apis`: APIGroupList (legacy discovery; kubectl accepts it in place of the aggregated form). */
 export function apiGroupList(): Record<string, unknown> {
-  const gv = { groupVersion: 'apps/v1', version: 'v1' };
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [gv], preferredVersion: gv }] };
+  const groups = NAMED_GROUPS.map((name) => {
+    const gv = { groupVersion: `${name}/v1`, version: 'v1' };
+    return { name, versions: [gv], preferredVersion: gv };
+  });
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
-/** `GET /apis/apps`: APIGroup. */
+/** `GET /apis/<group>`: APIGroup. */
 export function apiGroup(group: string): Record<string, unknown> {
   const gv = { groupVersion: `${group}/v1`, version: 'v1' };
   return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [gv], preferredVersion: gv };

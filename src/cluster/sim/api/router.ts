@@ -1,5 +1,5 @@
 import type { KindInfo, KindRegistry } from '../store/kinds.js';
-import { SUBRESOURCES } from './discovery.js';
+import { NAMED_GROUPS, SUBRESOURCES } from './discovery.js';
 
 /** What a request path addresses. */
 export type Route =
@@ -14,7 +14,7 @@ const NOT_FOUND: Route = { type: 'not-found' };
 
 /**
  * Maps a URL path onto the API's REST layout (https://kubernetes.io/docs/reference/using-api/api-concepts/):
- * `/api/v1/[namespaces/<ns>/]<plural>[/<name>[/<subresource>]]` and the same under `/apis/apps/v1`.
+ * `/api/v1/[namespaces/<ns>/]<plural>[/<name>[/<subresource>]]` and the same under `/apis/<group>/v1`.
  */
 export function parseRoute(pathname: string, registry: KindRegistry): Route {
   const segments = pathname
@@ -31,28 +31,28 @@ export function parseRoute(pathname: string, registry: KindRegistry): Route {
       return { type: 'apis' };
     case '/api/v1':
       return { type: 'resources', group: '' };
-    case '/apis/apps':
-      return { type: 'group', group: 'apps' };
-    case '/apis/apps/v1':
-      return { type: 'resources', group: 'apps' };
     case '/openapi/v3':
       return { type: 'openapi-index' };
     case '/openapi/v3/api/v1':
       return { type: 'openapi-doc', group: '' };
-    case '/openapi/v3/apis/apps/v1':
-      return { type: 'openapi-doc', group: 'apps' };
     case '/healthz':
     case '/livez':
     case '/readyz':
       return { type: 'health' };
   }
+  // `/apis/<group>`, `/apis/<group>/v1`, `/openapi/v3/apis/<group>/v1` of every named group served.
+  const named = segments[0] === 'apis' && NAMED_GROUPS.includes(segments[1] ?? '') ? segments[1]! : undefined;
+  if (named !== undefined && segments.length === 2) return { type: 'group', group: named };
+  if (named !== undefined && segments.length === 3 && segments[2] === 'v1') return { type: 'resources', group: named };
+  if (path === `/openapi/v3/apis/${segments[3] ?? ''}/v1` && NAMED_GROUPS.includes(segments[3] ?? ''))
+    return { type: 'openapi-doc', group: segments[3]! };
   let group: string;
   let rest: string[];
   if (segments[0] === 'api' && segments[1] === 'v1') {
     group = '';
     rest = segments.slice(2);
-  } else if (segments[0] === 'apis' && segments[1] === 'apps' && segments[2] === 'v1') {
-    group = 'apps';
+  } else if (named !== undefined && segments[2] === 'v1') {
+    group = named;
     rest = segments.slice(3);
   } else {
     return NOT_FOUND;

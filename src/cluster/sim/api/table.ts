@@ -184,6 +184,15 @@ const PRINTERS: Record<string, Printer> = {
       age(obj, now),
     ],
   },
+  // printLease: the holder is empty once released.
+  Lease: {
+    columns: [NAME, col('Holder'), AGE],
+    row: (obj, now) => [
+      obj.metadata.name ?? '',
+      String((obj.spec as { holderIdentity?: string } | undefined)?.holderIdentity ?? ''),
+      age(obj, now),
+    ],
+  },
   Service: {
     columns: [
       NAME,

@@ -1,4 +1,6 @@
+import type { Lease } from '../../../k8s/lease.js';
 import type { Deployment, KubeObject, Pod, ReplicaSet } from '../../../k8s/objects.js';
+import { validateLease } from '../../../k8s/validation/lease.js';
 import { KindRegistry, type KindInfo } from './kinds.js';
 
 /**
@@ -102,6 +104,16 @@ export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> =
       applyDefaults: defaultReplicaSet,
       bumpsGeneration: specChanged,
       statusKeeps: 'status',
+    },
+    {
+      // The lock of leader election and of the gate's runs; no generation, no status
+      // (registry/coordination/lease/strategy.go).
+      kind: 'Lease',
+      apiVersion: 'coordination.k8s.io/v1',
+      group: 'coordination.k8s.io',
+      plural: 'leases',
+      namespaced: true,
+      validate: (obj) => validateLease(obj as Lease),
     },
   ];
   for (const info of kinds) registry.register({ ...info, ...(extra[info.kind] ?? {}) });
