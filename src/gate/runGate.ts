@@ -3,6 +3,7 @@ import type { Deployment } from '../k8s/objects.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { policyWarnings } from '../rollout/policy.js';
 import { applyManifests, ApplyError, type ApplyDocument } from './applyManifests.js';
+import { formatDrift } from '../report/drift.js';
 import { recordBaseline, type Baseline } from './baseline.js';
 import { captureEvidence } from './captureEvidence.js';
 import type { GateLog } from './gateLog.js';
@@ -163,6 +164,7 @@ async function gateRun(
           signal,
         });
         for (const a of outcome.applied) log.info(`${a.kind.toLowerCase()}/${a.name} ${a.action}`);
+        for (const d of outcome.drift) log.warn(formatDrift(d));
         return outcome;
       }),
     );
@@ -420,6 +422,7 @@ async function gateRun(
       workloads: workloads.map((w) => w.result!),
       errors: [],
       applied: applied!.applied,
+      ...(applied!.drift.length > 0 ? { drift: applied!.drift } : {}),
       phases,
       simulated: cluster.mode === 'simulated',
     };
