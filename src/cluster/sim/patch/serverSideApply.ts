@@ -23,7 +23,11 @@ type Owner = FieldOwner;
  * - a field another manager owns and whose live value differs from the applied one is a conflict
  *   (409 Conflict, `Apply failed with 1 conflict: conflict with "<m>" using apps/v1: .spec.replicas`)
  *   unless `force`, which moves ownership to the applier;
- * - fields this manager applied before but omits now are removed, unless another manager owns them.
+ * - fields this manager applied before but omits now are removed, unless another manager owns them;
+ * - managedFields are keyed by (manager, operation): a manager's apply and its own patch are two
+ *   owners, and the patch's fields conflict with its next apply (src/k8s/managedFields.ts, the
+ *   rule the gate also checks before it writes). A resourceVersion in the applied configuration
+ *   is a precondition, enforced by the callers' store write (applyObject.ts, api/resources.ts).
  *
  * Simplifications: ownership is tracked per leaf field and per keyed-list item (atomic lists and
  * primitive sets are leaves; maps are not owned themselves), conflicts compare values only (one
