@@ -27,7 +27,8 @@ export interface FieldOwner {
 
 /**
  * The owners of an object's fields, keyed by {@link ownerKey}: the API server keeps one entry per
- * (manager, operation, subresource), so a manager's apply and its own patch are two owners.
+ * (manager, operation, subresource), so a manager's apply and its own patch are two owners
+ * (metav1.ManagedFieldsEntry: "used to distinguish between managers, even if they share the same name").
  */
 export function managedFieldOwners(obj: KubeObject | undefined): Map<string, FieldOwner> {
   const owners = new Map<string, FieldOwner>();
@@ -37,13 +38,16 @@ export function managedFieldOwners(obj: KubeObject | undefined): Map<string, Fie
     // Status writers never own what an apply sets (an applied status is dropped).
     if (entry.subresource === 'status') continue;
     const { fieldsV1, ...rest } = entry;
-    owners.set(ownerKey(entry.manager, entry.operation), { entry: rest, set: fromFieldsV1(fieldsV1) });
+    owners.set(ownerKey(entry.manager, entry.operation, entry.subresource), {
+      entry: rest,
+      set: fromFieldsV1(fieldsV1),
+    });
   }
   return owners;
 }
 
-export function ownerKey(manager: string, operation: string): string {
-  return `${manager}\u0000${operation}`;
+export function ownerKey(manager: string, operation: string, subresource = ''): string {
+  return `${manager}\u0000${operation}\u0000${subresource}`;
 }
 
 /** A field the applied configuration sets to another value than the one another manager owns. */

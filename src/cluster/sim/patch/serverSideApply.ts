@@ -45,7 +45,8 @@ export function serverSideApply(
   const wanted = fieldsOf(applied);
   const conflicts = applyClashes(live, applied, options.manager);
   if (conflicts.length > 0 && !options.force) throw conflictError(conflicts, options.apiVersion);
-  for (const { owner, field } of conflicts) owners.get(ownerKey(owner.manager, owner.operation))?.set.delete(field);
+  for (const { owner, field } of conflicts)
+    owners.get(ownerKey(owner.manager, owner.operation, owner.subresource))?.set.delete(field);
 
   const result = cloneJson(live ?? { metadata: {} }) as KubeObject;
   const previous = owners.get(mine)?.set ?? new Map();
