@@ -57,7 +57,7 @@ export async function applyManifests(
   );
   if (conflicts.length > 0 && !options.force) {
     const first = conflicts[0]!.doc;
-    throw new ApplyError(first, new ApiError(409, 'Conflict', conflictMessage(conflicts)), []);
+    throw new ApplyError(first, new ApiError(409, 'Conflict', conflictMessage(conflicts, true)), []);
   }
 
   const applied: AppliedObject[] = [];
@@ -70,20 +70,22 @@ export async function applyManifests(
     let result: KubeObject | undefined;
     let taken: FieldClash[] = clashes[i]!;
     for (let attempt = 1; !result; attempt++) {
-      const body = carryReplicas(obj, before);
-      // Forced only to take over what the check above allowed (or everything with --force-conflicts).
-      const force = options.force || taken.length > 0;
+      // Forced only to take over what the check above allowed (or everything with --force-conflicts),
+      // and then only on the version checked: an applier's write since must not be taken silently.
+      const takeover = !options.force && taken.length > 0;
+      const body = conditional(carryReplicas(obj, before), takeover ? before : undefined);
       try {
-        result = await cluster.apply(body, { fieldManager: FIELD_MANAGER, force });
+        result = await cluster.apply(body, { fieldManager: FIELD_MANAGER, force: options.force || takeover });
       } catch (err) {
-        // The carried-over replicas were read with a precondition: a scaler wrote since. Read again.
+        // The object changed since it was read (a scaler, the controller's status, an applier): check again.
         if (ApiError.isConflict(err) && body.metadata.resourceVersion && attempt < ATTEMPTS) {
           before = await read(cluster, obj);
           taken = applyClashes(before, carryReplicas(obj, before), FIELD_MANAGER);
-          if (!options.force && taken.some((c) => c.owner.operation === 'Apply'))
+          const appliers = taken.filter((c) => c.owner.operation === 'Apply').map((clash) => ({ obj, clash }));
+          if (!options.force && appliers.length > 0)
             throw new ApplyError(
               doc,
-              new ApiError(409, 'Conflict', conflictMessage(taken.map((clash) => ({ doc, obj, clash })))),
+              new ApiError(409, 'Conflict', conflictMessage(appliers, applied.length === 0)),
               applied,
             );
           continue;
@@ -161,8 +163,14 @@ function driftRecord(obj: KubeObject, c: FieldClash): DriftRecord {
   };
 }
 
+/** With `live`'s resourceVersion as a precondition (409 Conflict when it moved on); as is without. */
+function conditional(obj: KubeObject, live: KubeObject | undefined): KubeObject {
+  if (!live?.metadata.resourceVersion) return obj;
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: live.metadata.resourceVersion } };
+}
+
 /** Names every conflicting owner and field, and the way out. */
-function conflictMessage(conflicts: Array<{ obj: KubeObject; clash: FieldClash }>): string {
+function conflictMessage(conflicts: Array<{ obj: KubeObject; clash: FieldClash }>, nothingApplied: boolean): string {
   const lines = conflicts.map(({ obj, clash }) => {
     const ref = `${(obj.kind ?? '').toLowerCase()}/${obj.metadata.name ?? ''}`;
     return (
@@ -172,7 +180,7 @@ function conflictMessage(conflicts: Array<{ obj: KubeObject; clash: FieldClash }
   });
   const owners = [...new Set(conflicts.map((c) => `"${c.clash.owner.manager}"`))].join(', ');
   return (
-    `nothing was applied: ${conflicts.length === 1 ? 'a field is' : `${conflicts.length} fields are`} owned by ` +
+    `${nothingApplied ? 'nothing was applied' : 'not applied'}: ${conflicts.length === 1 ? 'a field is' : `${conflicts.length} fields are`} owned by ` +
     `another applier (${owners}):\n${lines.join('\n')}\n` +
     'Let that tool deploy these fields, or take them over with --force-conflicts (action input force-conflicts: true).'
   );

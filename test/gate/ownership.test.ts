@@ -131,6 +131,30 @@ describe('imperative edits are taken over and reported as drift', () => {
   });
 });
 
+describe('a takeover is conditional on the version checked', () => {
+  test("an applier's write between the check and the apply is not taken over: exit 3", async () => {
+    const parts = simulate(SCENARIO);
+    await gate(parts, [deployment('web', 'web:1')]);
+    personWrites(parts, 'kubectl-set', withImage('web:2'));
+    // Argo CD applies the image just after the gate read the object, before the gate's write lands.
+    const apply = parts.cluster.apply.bind(parts.cluster);
+    let raced = false;
+    parts.cluster.apply = async (obj, options) => {
+      if (!raced && options.fieldManager === 'rollout-gate') {
+        raced = true;
+        await apply(deployment('web', 'web:9'), { fieldManager: 'argocd-controller', force: true });
+      }
+      return apply(obj, options);
+    };
+    const run = await gate(parts, [deployment('web', 'web:3')]);
+    expect(exitCodeFor(run.result.result)).toBe(3);
+    expect(run.result.errors[0]!.message).toMatch(
+      /^nothing was applied: a field is owned by another applier \("argocd-controller"\):\n/,
+    );
+    expect(state(parts, 'web').image).toBe('web:9');
+  });
+});
+
 describe("another applier's fields are a conflict", () => {
   const MESSAGE =
     'nothing was applied: a field is owned by another applier ("argocd-controller"):\n' +
