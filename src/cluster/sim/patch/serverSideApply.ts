@@ -12,10 +12,6 @@ import {
 import { cloneJson, deepEqual } from './patchError.js';
 import { applyStrategicMergePatch } from './strategicMerge.js';
 
-export type { ManagedFieldsEntry };
-
-type Owner = FieldOwner;
-
 /**
  * Server-side apply (`application/apply-patch+yaml`) over the simulator, after
  * https://kubernetes.io/docs/reference/using-api/server-side-apply/:
@@ -24,7 +20,7 @@ type Owner = FieldOwner;
  *   (409 Conflict, `Apply failed with 1 conflict: conflict with "<m>" using apps/v1: .spec.replicas`)
  *   unless `force`, which moves ownership to the applier;
  * - fields this manager applied before but omits now are removed, unless another manager owns them;
- * - managedFields are keyed by (manager, operation): a manager's apply and its own patch are two
+ * - managedFields are keyed by (manager, operation, subresource): a manager's apply and its own patch are two
  *   owners, and the patch's fields conflict with its next apply (src/k8s/managedFields.ts, the
  *   rule the gate also checks before it writes). A resourceVersion in the applied configuration
  *   is a precondition, enforced by the callers' store write (applyObject.ts, api/resources.ts).
@@ -105,11 +101,11 @@ function entryFor(
   manager: string,
   operation: 'Apply' | 'Update',
   options: { apiVersion: string; time: string },
-): Owner['entry'] {
+): FieldOwner['entry'] {
   return { manager, operation, apiVersion: options.apiVersion, time: options.time, fieldsType: 'FieldsV1' };
 }
 
-function writeManagedFields(obj: KubeObject, owners: Map<string, Owner>): void {
+function writeManagedFields(obj: KubeObject, owners: Map<string, FieldOwner>): void {
   const entries: ManagedFieldsEntry[] = [];
   for (const owner of owners.values()) {
     if (owner.set.size === 0) continue;
