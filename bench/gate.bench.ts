@@ -88,7 +88,11 @@ async function peerRow(policy: PeerPolicy): Promise<Row> {
   const obs = await cluster.observe(ref);
   const undo = kubectlUndo(obs.deployment!, obs.replicaSets);
   if (undo.kind !== 'patch') return { policy: policy.name, failedAt, why: `${why}; undo: ${undo.kind}` };
-  await cluster.patchDeployment(ref, undo.ops);
+  // The peer undoes with its own apply of the previous template (its manager owns the fields).
+  await cluster.apply(
+    { ...deployment('nginx:1.14.2'), spec: { ...deployment('nginx:1.14.2').spec, template: undo.template } },
+    { fieldManager: 'peer', force: true },
+  );
   while (seconds() < 7200) {
     const d = (await cluster.observe(ref)).deployment!;
     if (d.metadata.generation! <= (d.status?.observedGeneration ?? 0) && deploymentStatus(d).done) break;

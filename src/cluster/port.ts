@@ -18,14 +18,6 @@ export interface WorkloadRef {
   name: string;
 }
 
-/** One RFC 6902 operation. */
-export interface JsonPatchOp {
-  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
-  path: string;
-  value?: unknown;
-  from?: string;
-}
-
 export interface ApplyOptions {
   /** Server-side apply field manager. */
   fieldManager: string;
@@ -46,7 +38,10 @@ export interface ClusterClient {
   /** A short description for logs (server address or "simulated cluster"); never secrets. */
   describe(): string;
 
-  /** Server-side apply of one object; returns the object as stored. */
+  /**
+   * Server-side apply of one object; returns the object as stored. A `metadata.resourceVersion`
+   * in `obj` is a precondition: 409 Conflict when the object changed since (the gate's rollback).
+   */
   apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject>;
   get<T extends KubeObject>(
     apiVersion: string,
@@ -55,8 +50,6 @@ export interface ClusterClient {
     name: string,
   ): Promise<T | undefined>;
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void>;
-  /** A JSON patch on a Deployment (the undo of kubectl); include a `test` op for preconditions. */
-  patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment>;
   scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void>;
 
   // Whole-object writes of any kind (the gate's Leases, src/gate/lock.ts); kept apart from the

@@ -77,6 +77,27 @@ export interface AppliedObject {
   line?: number;
 }
 
+/**
+ * A field the manifests set that another field manager had written to another value, taken over
+ * by this run's apply (design.md §4 "Owning what we apply"): imperative edits (operation `Update`:
+ * `kubectl set image`, `edit`, `scale`, `rollout undo`, client-side apply) always, another
+ * applier's fields (operation `Apply`) only with `force-conflicts`.
+ */
+export interface DriftRecord {
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** Printed as the API server prints it: `.spec.template.spec.containers[name="web"].image`. */
+  field: string;
+  /** The field manager that last wrote it, and how. */
+  manager: string;
+  operation: 'Update' | 'Apply';
+  /** The live value before this run's apply (absent: the field was unset). */
+  live?: unknown;
+  /** The value the manifests set. */
+  applied?: unknown;
+}
+
 export interface GateResult {
   result: RunOutcome;
   /** Why the whole run failed when it is not a workload's verdict: Cancelled, Locked. */
@@ -86,6 +107,8 @@ export interface GateResult {
   /** Extensions: */
   warnings?: InputError[];
   applied?: AppliedObject[];
+  /** Fields someone else had changed that this run's apply took over (one record per field). */
+  drift?: DriftRecord[];
   phases?: PhaseTiming[];
   simulated?: boolean;
 }

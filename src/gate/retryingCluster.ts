@@ -1,5 +1,5 @@
 import { SeededRandom } from '../clock/seededRandom.js';
-import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
+import type { ApplyOptions, ClusterClient, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
 import {
   DEFAULT_RETRY_POLICY,
   withRetry,
@@ -7,7 +7,7 @@ import {
   type RetryNotice,
   type RetryPolicy,
 } from '../cluster/retry.js';
-import type { Deployment, KubeObject } from '../k8s/objects.js';
+import type { KubeObject } from '../k8s/objects.js';
 
 export interface GateRetryOptions {
   /** Jitter source; defaults to a SeededRandom seeded from the cluster's clock (replayable when simulated). */
@@ -86,10 +86,6 @@ export class RetryingCluster implements ClusterClient {
 
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {
     return this.write(() => this.inner.delete(apiVersion, kind, namespace, name));
-  }
-
-  patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment> {
-    return this.write(() => this.inner.patchDeployment(ref, patch));
   }
 
   scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {

@@ -1,10 +1,10 @@
 import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
 import { ApiError } from '../k8s/apiError.js';
-import { planRollback, preconditionedPatch, type RollbackPlan } from '../rollback/lastGood.js';
+import { planRollback } from '../rollback/lastGood.js';
 import type { Deployment, PodTemplateSpec } from '../k8s/objects.js';
 import { templatesEqualIgnoringHash } from '../rollout/revisions.js';
-import { LOCK_ANNOTATION } from './lock.js';
 import { PAUSED_UNDO_ERROR } from '../rollback/undoPatch.js';
+import { GATE_FIELD_MANAGER } from '../rollback/undoApply.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { revisionOf } from '../rollout/revisions.js';
 import { restartBaselineOf } from '../rollout/restarts.js';
@@ -163,7 +163,6 @@ async function sendUndo(
       return { outcome: { restored: false, reason: 'Paused', message, timeline: [] } };
     }
     const plan = planRollback({ deployment: d, replicaSets: observed.replicaSets, before: request.baseline.preApply });
-    if (plan.kind === 'rollback') keepLease(plan, d!);
     if (plan.kind === 'none') {
       if (plan.reason === 'NoGoodRevision' && request.createdByRun)
         return noGoodRevision(cluster, request, options, plan.message, log);
@@ -173,8 +172,11 @@ async function sendUndo(
     if (!sent) log.info(plan.explanation);
     sent = { template: plan.template, explanation: plan.explanation };
     try {
-      const patched = await cluster.patchDeployment(ref, preconditionedPatch(plan));
-      return { at: cluster.clock.now(), generation: patched.metadata.generation, explanation: plan.explanation };
+      // A server-side apply under the deploy's own field manager (so the next deploy never
+      // conflicts with this undo), forced over whoever co-owns the failing values, and conditional
+      // on the resourceVersion just read (see undoApply.ts).
+      const stored = await cluster.apply(plan.apply, { fieldManager: GATE_FIELD_MANAGER, force: true });
+      return { at: cluster.clock.now(), generation: stored.metadata.generation, explanation: plan.explanation };
     } catch (err) {
       // A status write by the controller between our read and our patch also moves the
       // resourceVersion: re-read, and only give up when the spec itself changed (above).
@@ -191,21 +193,6 @@ async function sendUndo(
         },
       };
     }
-  }
-}
-
-/**
- * kubectl's undo replaces all annotations with the target ReplicaSet's copies; keep the
- * Deployment's own lease (see lock.ts) as it is, as the planner does for the last-good record.
- */
-function keepLease(plan: RollbackPlan, d: Deployment): void {
-  const own = d.metadata.annotations?.[LOCK_ANNOTATION];
-  for (const op of plan.patch) {
-    if (op.path !== '/metadata/annotations' || typeof op.value !== 'object' || op.value === null) continue;
-    const annotations = { ...(op.value as Record<string, string>) };
-    if (own === undefined) delete annotations[LOCK_ANNOTATION];
-    else annotations[LOCK_ANNOTATION] = own;
-    op.value = annotations;
   }
 }
 

@@ -3,6 +3,7 @@ import type { Deployment } from '../k8s/objects.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { policyWarnings } from '../rollout/policy.js';
 import { applyManifests, ApplyError, type ApplyDocument } from './applyManifests.js';
+import { formatDrift } from '../report/drift.js';
 import { changedByApply, recordBaseline } from './baseline.js';
 import { captureEvidence } from './captureEvidence.js';
 import type { GateLog } from './gateLog.js';
@@ -20,7 +21,7 @@ import {
   type Workload,
 } from './outcomes.js';
 import { readLastGood, recordLastGood } from './recordLastGood.js';
-import type { AppliedObject, GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
+import type { AppliedObject, DriftRecord, GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
 import { rollbackWorkloads, workloadKey, type RollbackOutcome } from './rollbackWorkloads.js';
 import { supersededFollower, watchRollouts } from './watchRollouts.js';
 import { revisionOf } from '../rollout/revisions.js';
@@ -119,11 +120,24 @@ interface Run {
   /** When the apply ended (ms): durations are measured from here. */
   appliedAt: number;
   applied: AppliedObject[];
+  /** Fields this run took over from imperative edits (applyManifests.ts). */
+  drift: DriftRecord[];
   leases: Leases;
 }
 
 async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, leases: Leases): Promise<GateResult> {
-  const run: Run = { cluster, input, log, workloads: [], phases: [], origin: 0, appliedAt: 0, applied: [], leases };
+  const run: Run = {
+    cluster,
+    input,
+    log,
+    workloads: [],
+    phases: [],
+    origin: 0,
+    appliedAt: 0,
+    applied: [],
+    drift: [],
+    leases,
+  };
   const deploymentDocs = input.documents.filter((d) => d.object.kind === 'Deployment');
   const refs = deploymentDocs.map((d) => ({
     namespace: d.object.metadata.namespace ?? 'default',
@@ -213,6 +227,7 @@ async function apply(run: Run): Promise<GateResult | undefined> {
           signal: input.signal,
         });
         for (const a of applied.applied) log.info(`${a.kind.toLowerCase()}/${a.name} ${a.action}`);
+        for (const d of applied.drift) log.warn(formatDrift(d));
         return applied;
       }),
     );
@@ -229,6 +244,7 @@ async function apply(run: Run): Promise<GateResult | undefined> {
     };
   }
   run.applied = outcome.applied;
+  run.drift = outcome.drift;
   run.appliedAt = cluster.clock.now();
   for (const w of run.workloads) {
     const stored = outcome.stored[input.documents.indexOf(w.doc)] as Deployment | undefined;
@@ -492,6 +508,7 @@ function finish(run: Run, result: RunOutcome): GateResult {
     workloads: run.workloads.map((w) => w.result!),
     errors: [],
     applied: run.applied,
+    ...(run.drift.length > 0 ? { drift: run.drift } : {}),
     phases: run.phases,
     simulated: run.cluster.mode === 'simulated',
   };

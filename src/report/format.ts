@@ -16,7 +16,7 @@ export function formatSeconds(n: number): string {
  * `deployment/web`, or `deployment/web -n prod` outside the default namespace: the reference a user
  * can paste after `kubectl describe`.
  */
-export function workloadRef(w: Pick<WorkloadResult, 'kind' | 'namespace' | 'name'>): string {
+export function workloadRef(w: { kind: string; namespace?: string; name: string }): string {
   const ref = `${w.kind.toLowerCase()}/${w.name}`;
   return w.namespace && w.namespace !== 'default' ? `${ref} -n ${w.namespace}` : ref;
 }

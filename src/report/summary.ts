@@ -5,6 +5,7 @@
  */
 import { exitCodeFor } from '../gate/result.js';
 import type {
+  DriftRecord,
   EvidenceRecord,
   GateResult,
   InputError,
@@ -12,6 +13,7 @@ import type {
   WorkloadOutcome,
   WorkloadResult,
 } from '../gate/result.js';
+import { driftValue } from './drift.js';
 import { failedItself, formatSeconds, plural, rollbackSeconds, workloadRef } from './format.js';
 import { codeBlock, codeSpan, escapeHtml, escapeMarkdown, fileLink, table } from './markdown.js';
 import { CHART_PALETTE, renderTimelineChart } from './mermaid.js';
@@ -166,6 +168,25 @@ function timelineSection(w: WorkloadResult): string[] {
   return lines;
 }
 
+/** Fields someone else had changed, taken over by this run's apply: who, and from what to what. */
+function driftSection(drift: readonly DriftRecord[]): string[] {
+  const rows = drift.map((d) => [
+    codeSpan(workloadRef(d)),
+    codeSpan(d.field),
+    `${codeSpan(d.manager)} (${d.operation})`,
+    codeSpan(driftValue(d.live)),
+    codeSpan(driftValue(d.applied)),
+  ]);
+  return [
+    '### Drift',
+    '',
+    `${plural(drift.length, 'field')} changed outside the manifests, taken over by this run:`,
+    '',
+    ...table(['Object', 'Field', 'Changed by', 'Was', 'Manifests set'], rows),
+    '',
+  ];
+}
+
 function errorTable(errors: readonly InputError[], options: SummaryOptions): string[] {
   const rows = errors.map((e) => [
     e.file ? fileLink(e.file, e.line, options.blobUrl) : DASH,
@@ -184,6 +205,7 @@ export function renderJobSummary(result: GateResult, options: SummaryOptions = {
   if (result.warnings && result.warnings.length > 0) {
     lines.push('### Warnings', '', ...errorTable(result.warnings, options), '');
   }
+  if (result.drift && result.drift.length > 0) lines.push(...driftSection(result.drift));
   const charted = result.workloads.filter((w) => (w.timeline ?? []).length > 0);
   if (charted.length > 0) {
     lines.push('### Rollout timeline', '');

@@ -4,6 +4,7 @@
  */
 import { exitCodeFor } from '../gate/result.js';
 import type { EvidenceRecord, GateResult, InputError, WorkloadResult } from '../gate/result.js';
+import { formatDrift } from './drift.js';
 import { failedItself, formatSeconds, location, plural, rollbackSeconds, workloadRef } from './format.js';
 
 const INDENT = '  ';
@@ -136,7 +137,8 @@ export function formatResultLine(result: GateResult): string {
 /**
  * The human summary as lines: per workload its verdict (`✔ deployment/web rolled out revision 3
  * in 41.5s`, `✖ deployment/web failed after 33.0s: ImagePullBackOff — …`, `↩ rolled back to
- * revision 2 …`) and evidence; then warnings, input errors and the final result line.
+ * revision 2 …`) and evidence; then warnings, drift (fields someone else had changed that this run
+ * took over), input errors and the final result line.
  */
 export function renderTextSummary(result: GateResult): string[] {
   const lines: string[] = [];
@@ -148,6 +150,10 @@ export function renderTextSummary(result: GateResult): string[] {
   if (result.warnings && result.warnings.length > 0) {
     if (lines.length > 0) lines.push('');
     for (const w of result.warnings) lines.push(`⚠ warning: ${formatInputError(w)}`);
+  }
+  if (result.drift && result.drift.length > 0) {
+    if (lines.length > 0) lines.push('');
+    for (const d of result.drift) lines.push(`⚠ ${formatDrift(d)}`);
   }
   if (result.errors.length > 0) {
     if (lines.length > 0) lines.push('');

@@ -27,14 +27,8 @@ import {
   withoutHash,
 } from '../rollout/revisions.js';
 import { deploymentStatus } from '../rollout/statusViewer.js';
-import {
-  PAUSED_UNDO_ERROR,
-  undoAnnotations,
-  undoPatch,
-  undoTemplate,
-  type JsonPatchOp,
-  JSON_PATCH,
-} from './undoPatch.js';
+import { undoApplyConfiguration } from './undoApply.js';
+import { PAUSED_UNDO_ERROR, undoAnnotations, undoTemplate } from './undoPatch.js';
 
 /** What the gate records about a Deployment before it applies (pass to {@link planRollback}). */
 export interface PreApplyObservation {
@@ -150,7 +144,7 @@ export interface RollbackInput {
 /** Where the target came from. */
 export type RollbackSource = 'last-good' | 'previous' | 'stored-template';
 
-/** A rollback to send: kubectl's undo patch plus an optimistic-concurrency precondition. */
+/** A rollback to send: kubectl's undo as a server-side apply under the gate's field manager. */
 export interface RollbackPlan {
   kind: 'rollback';
   source: RollbackSource;
@@ -158,13 +152,15 @@ export interface RollbackPlan {
   targetRevision?: number;
   targetReplicaSet?: string;
   template: PodTemplateSpec;
+  /** kubectl's annotations after the undo (§2 step 11). */
   annotations: Record<string, string>;
-  patchType: typeof JSON_PATCH;
-  /** kubectl's two operations (replace /spec/template, replace /metadata/annotations). */
-  patch: JsonPatchOp[];
-  /** The same, as kubectl's exact bytes. */
-  patchText: string;
-  /** Send only if the Deployment still has this resourceVersion (see {@link preconditionedPatch}). */
+  /**
+   * The apply configuration to send with `force` (see undoApply.ts): the restored template, every
+   * other field the gate applied at its live value, and the observed resourceVersion as a
+   * precondition (409 Conflict when the Deployment changed since).
+   */
+  apply: Deployment;
+  /** Send only if the Deployment still has this resourceVersion (it is in {@link apply}). */
   precondition: { resourceVersion: string };
   explanation: string;
 }
@@ -282,7 +278,6 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
     if (own === undefined) delete annotations[key];
     else annotations[key] = own;
   }
-  const { ops, patch } = undoPatch(candidate.template, annotations);
   const targetRevision = candidate.rs ? revisionOf(candidate.rs) : undefined;
   const target = candidate.rs
     ? `revision ${targetRevision ?? '?'} (ReplicaSet ${candidate.rs.metadata.name ?? ''})`
@@ -294,28 +289,12 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
     targetReplicaSet: candidate.rs?.metadata.name,
     template: candidate.template,
     annotations,
-    patchType: JSON_PATCH,
-    patch: ops,
-    patchText: patch,
+    apply: undoApplyConfiguration(deployment, candidate.template, annotations),
     precondition: { resourceVersion: deployment.metadata.resourceVersion ?? '' },
     explanation:
       `rolling deployment "${name}" back to ${target}: ${candidate.why}` +
       (skipped.length ? `; skipped: ${skipped.join('; ')}` : ''),
   };
-}
-
-/**
- * The plan's patch, made conditional: a leading `replace` of `/metadata/resourceVersion` with the
- * observed value. The API server treats a resourceVersion set by a patch as a precondition and
- * answers 409 Conflict when the object changed since (the same optimistic concurrency as an
- * update), so a newer deploy by someone else is never overwritten. (A JSON Patch `test` op would
- * also reject the patch, but with an error that does not say "conflict".)
- */
-export function preconditionedPatch(plan: RollbackPlan): JsonPatchOp[] {
-  return [
-    { op: 'replace', path: '/metadata/resourceVersion', value: plan.precondition.resourceVersion },
-    ...plan.patch,
-  ];
 }
 
 function hashOf(rs: ReplicaSet): string | undefined {

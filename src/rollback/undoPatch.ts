@@ -1,6 +1,9 @@
 /**
  * `kubectl rollout undo` for Deployments, as pure functions (spec/kubectl-rollout.md §2; kubectl
- * `pkg/polymorphichelpers/rollback.go` DeploymentRollbacker).
+ * `pkg/polymorphichelpers/rollback.go` DeploymentRollbacker): kubectl's own target choice,
+ * annotation rule and JSON patch, byte for byte. The gate takes the template and annotation rule
+ * from here but sends its undo as a server-side apply (undoApply.ts): a JSON patch would be an
+ * `Update` entry in managedFields that its next deploy conflicts with.
  */
 import {
   DEPLOYMENT_BOOKKEEPING_ANNOTATIONS,

@@ -7,7 +7,6 @@
  */
 import { SeededRandom } from '../../src/clock/seededRandom.js';
 import { createSimulatedCluster, defaultScenario, type SimulatedClusterParts } from '../../src/cluster/sim/index.js';
-import type { JsonPatchOp } from '../../src/cluster/port.js';
 import type { FaultOptions } from '../../src/cluster/sim/faults/faultInjector.js';
 import type { ImageBehaviour } from '../../src/cluster/sim/kubelet/types.js';
 import { MemoryLog } from '../../src/gate/gateLog.js';
@@ -119,11 +118,11 @@ export async function runScenario(
     objects: spec.workloads.map((w) => manifest(w, OLD(w.name))),
   });
   const undos: Record<string, number> = {};
-  const cluster = parts.cluster as unknown as { patchNow: (ref: { name: string }, patch: JsonPatchOp[]) => unknown };
-  const patchNow = cluster.patchNow.bind(parts.cluster);
-  cluster.patchNow = (ref, patch) => {
-    const result = patchNow(ref, patch);
-    if (patch.some((op) => op.path === '/spec/template')) undos[ref.name] = (undos[ref.name] ?? 0) + 1;
+  // The gate's undo is its only conditional apply (a resourceVersion precondition); count the committed ones.
+  const apply = parts.cluster.apply.bind(parts.cluster);
+  parts.cluster.apply = async (obj, options) => {
+    const result = await apply(obj, options);
+    if (obj.metadata.resourceVersion) undos[obj.metadata.name!] = (undos[obj.metadata.name!] ?? 0) + 1;
     return result;
   };
   beforeRun?.(parts);

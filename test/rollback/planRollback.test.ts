@@ -1,12 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Annotations } from '../../src/k8s/objects.js';
-import {
-  observePreApply,
-  parseLastGood,
-  planRollback,
-  preconditionedPatch,
-  type RollbackPlan,
-} from '../../src/rollback/lastGood.js';
+import { observePreApply, parseLastGood, planRollback, type RollbackPlan } from '../../src/rollback/lastGood.js';
 import { PAUSED_UNDO_ERROR } from '../../src/rollback/undoPatch.js';
 import { deployment, replicaSet, template } from '../rollout/builders.js';
 
@@ -78,13 +72,9 @@ describe('planRollback', () => {
     }) as RollbackPlan;
     expect(plan.source).toBe('stored-template');
     expect(plan.targetRevision).toBeUndefined();
-    expect(plan.patch[0]).toEqual({
-      op: 'replace',
-      path: '/spec/template',
-      value: {
-        metadata: { labels: { app: 'web' } },
-        spec: { containers: [{ name: 'web', image: 'web:1', resources: {} }] },
-      },
+    expect(plan.apply.spec.template).toEqual({
+      metadata: { labels: { app: 'web' } },
+      spec: { containers: [{ name: 'web', image: 'web:1' }] },
     });
   });
   it("refuses a paused Deployment with kubectl's message", () => {
@@ -99,7 +89,14 @@ describe('planRollback', () => {
     const d = failed({ [Annotations.lastGoodRevision]: '2/h2', [Annotations.changeCause]: 'v4', team: 'a' });
     const plan = planRollback({ deployment: d, replicaSets: [broken2, failing4] }) as RollbackPlan;
     expect(plan.precondition).toEqual({ resourceVersion: '4242' });
-    expect(preconditionedPatch(plan)[0]).toEqual({ op: 'replace', path: '/metadata/resourceVersion', value: '4242' });
+    // The rollback is a server-side apply whose resourceVersion is the precondition; the gate's own
+    // bookkeeping and the controller's annotations are not part of it.
+    expect(plan.apply.metadata).toEqual({
+      name: 'web',
+      namespace: 'default',
+      resourceVersion: '4242',
+      annotations: { [Annotations.changeCause]: 'v2' },
+    });
     expect(plan.annotations).toEqual({
       [Annotations.revision]: '4',
       [Annotations.changeCause]: 'v2',

@@ -2,7 +2,7 @@ import { RealClock } from '../../clock/realClock.js';
 import { SeededRandom } from '../../clock/seededRandom.js';
 import { ApiError } from '../../k8s/apiError.js';
 import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
-import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../port.js';
+import type { ApplyOptions, ClusterClient, WorkloadObservation, WorkloadRef } from '../port.js';
 import {
   describeCluster,
   KubeconfigError,
@@ -45,7 +45,6 @@ const APPLY_PATCH = 'application/apply-patch+yaml';
  * https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation
  */
 const STRICT = { fieldValidation: 'Strict' } as const;
-const JSON_PATCH = 'application/json-patch+json';
 const MERGE_PATCH = 'application/merge-patch+json';
 
 /**
@@ -150,13 +149,6 @@ export class KubeCluster implements ClusterClient {
   async delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {
     const path = await this.resources.path(apiVersion, kind, namespace, name);
     await this.send({ verb: 'DELETE', path, query: { propagationPolicy: 'Background' } }, false);
-  }
-
-  async patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment> {
-    const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
-    return this.remember(
-      await this.send<Deployment>({ verb: 'PATCH', path, query: STRICT, body: patch, contentType: JSON_PATCH }, false),
-    );
   }
 
   async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {

@@ -39,7 +39,9 @@ export function applyObject(
     delete result.metadata.resourceVersion;
     return { object: store.create(info.kind, result, { dryRun: options.dryRun }), created: true };
   }
-  result.metadata.resourceVersion = live.metadata.resourceVersion;
+  // A resourceVersion in the applied configuration is a precondition, as for any write: 409
+  // Conflict when the object moved on (the store checks it). Without one the apply goes to the latest.
+  result.metadata.resourceVersion = applied.metadata.resourceVersion || live.metadata.resourceVersion;
   return { object: store.update(info.kind, result, { dryRun: options.dryRun }), created: false };
 }
 

@@ -1,9 +1,8 @@
 import { ApiError } from '../../k8s/apiError.js';
 import { clone, rfc3339 } from '../../k8s/meta.js';
 import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
-import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../port.js';
+import type { ApplyOptions, ClusterClient, WorkloadObservation, WorkloadRef } from '../port.js';
 import { applyObject, updateObject } from './applyObject.js';
-import { applyJsonPatch } from './patch/jsonPatch.js';
 import { trackUpdate } from './patch/serverSideApply.js';
 import type { Simulation } from './simulation.js';
 import { FaultInjector, NO_FAULTS, PendingReset, type FaultOptions } from './faults/faultInjector.js';
@@ -53,7 +52,9 @@ export class SimulatedCluster implements ClusterClient {
   }
 
   async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
-    return this.request('PATCH', obj.metadata.name ?? '', false, () => {
+    // With a resourceVersion the apply is conditional (the rollback's): a 409 is then a fault to inject.
+    const conditional = Boolean(obj.metadata.resourceVersion);
+    return this.request('PATCH', obj.metadata.name ?? '', conditional, () => {
       this.kindOf(obj);
       const { object } = applyObject(this.simulation.store, obj, {
         manager: options.fieldManager,
@@ -82,31 +83,6 @@ export class SimulatedCluster implements ClusterClient {
       this.simulation.store.delete(kind, namespace, name);
       this.simulation.settle();
     });
-  }
-
-  async patchDeployment(ref: WorkloadRef, patch: JsonPatchOp[]): Promise<Deployment> {
-    const conditional = patch.some((op) => op.path === '/metadata/resourceVersion');
-    return this.request('PATCH', ref.name, conditional, () => this.patchNow(ref, patch));
-  }
-
-  private patchNow(ref: WorkloadRef, patch: JsonPatchOp[]): Deployment {
-    const store = this.simulation.store;
-    const current = store.mustGet<Deployment>('Deployment', ref.namespace, ref.name);
-    let patched: Deployment;
-    try {
-      patched = applyJsonPatch(clone(current), patch) as Deployment;
-    } catch (err) {
-      throw new ApiError(
-        422,
-        'Invalid',
-        `the server rejected our request due to an error in our request: ${(err as Error).message}`,
-      );
-    }
-    // As in the API server, a patch that sets metadata.resourceVersion makes the write
-    // conditional on it (409 Conflict when stale); otherwise the patch applies to the latest.
-    const result = updateObject(store, current, patched, { manager: 'rollout-gate', time: this.now() });
-    this.simulation.settle();
-    return clone(result);
   }
 
   async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {

@@ -103,25 +103,27 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
     });
   });
 
-  it("rejects a JSON patch whose test precondition fails, with the server's Status", async () => {
+  it('an apply carrying a resourceVersion is conditional: 409 Conflict when stale, not retried', async () => {
     const { server } = await startServer();
     const cluster = connect(server.kubeconfig());
     const d = await cluster.apply(deployment('web'), apply);
-    const err = await cluster
-      .patchDeployment(web, [
-        { op: 'test', path: '/metadata/resourceVersion', value: 'not-the-current-one' },
-        { op: 'replace', path: '/spec/replicas', value: 5 },
-      ])
-      .catch((e: unknown) => e);
+    const stale = deployment('web');
+    stale.metadata.resourceVersion = String(Number(d.metadata.resourceVersion) - 1);
+    stale.spec.replicas = 5;
+    const err = await cluster.apply(stale, apply).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
-    expect([409, 422]).toContain((err as ApiError).code);
-    expect((err as ApiError).message).toMatch(/test/i);
+    expect((err as ApiError).code).toBe(409);
+    expect((err as ApiError).message).toBe(
+      'Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again',
+    );
     expect(cluster.requestCounts().PATCH).toBe(2); // 4xx: not retried
 
-    const ok = await cluster.patchDeployment(web, [
-      { op: 'test', path: '/metadata/uid', value: d.metadata.uid },
-      { op: 'replace', path: '/spec/replicas', value: 5 },
-    ]);
+    // The controllers wrote status after the apply returned: the precondition is the version read now.
+    const now = await cluster.get<Deployment>('apps/v1', 'Deployment', 'default', 'web');
+    const current = deployment('web');
+    current.metadata.resourceVersion = now!.metadata.resourceVersion;
+    current.spec.replicas = 5;
+    const ok = (await cluster.apply(current, apply)) as Deployment;
     expect(ok.spec.replicas).toBe(5);
   });
 

@@ -292,7 +292,8 @@ export class ResourceApi {
       this.simulation.settle();
       return { status: 201, body: created };
     }
-    result.metadata.resourceVersion = live.metadata.resourceVersion;
+    // A resourceVersion in the applied configuration is a precondition (409 Conflict when stale).
+    result.metadata.resourceVersion = applied.metadata.resourceVersion || live.metadata.resourceVersion;
     const updated = this.store.update(info.kind, result, { dryRun: dryRun(req) });
     this.simulation.settle();
     return { status: 200, body: updated };

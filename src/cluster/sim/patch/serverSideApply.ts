@@ -1,24 +1,16 @@
 import { ApiError } from '../../../k8s/apiError.js';
 import type { KubeObject } from '../../../k8s/objects.js';
-import { deleteAt, fieldsOf, fromFieldsV1, getAt, toFieldsV1, type FieldSet } from './fieldSet.js';
-import { cloneJson, deepEqual, isObject } from './patchError.js';
+import { deleteAt, fieldsOf, getAt, toFieldsV1, type FieldSet } from '../../../k8s/fieldsV1.js';
+import {
+  applyClashes,
+  managedFieldOwners,
+  ownerKey,
+  type FieldClash,
+  type FieldOwner,
+  type ManagedFieldsEntry,
+} from '../../../k8s/managedFields.js';
+import { cloneJson, deepEqual } from './patchError.js';
 import { applyStrategicMergePatch } from './strategicMerge.js';
-
-/** One `metadata.managedFields` entry (metav1.ManagedFieldsEntry). */
-export interface ManagedFieldsEntry {
-  manager: string;
-  operation: 'Apply' | 'Update';
-  apiVersion: string;
-  time: string;
-  fieldsType: 'FieldsV1';
-  fieldsV1: Record<string, unknown>;
-  subresource?: string;
-}
-
-interface Owner {
-  entry: Omit<ManagedFieldsEntry, 'fieldsV1'>;
-  set: FieldSet;
-}
 
 /**
  * Server-side apply (`application/apply-patch+yaml`) over the simulator, after
@@ -27,7 +19,11 @@ interface Owner {
  * - a field another manager owns and whose live value differs from the applied one is a conflict
  *   (409 Conflict, `Apply failed with 1 conflict: conflict with "<m>" using apps/v1: .spec.replicas`)
  *   unless `force`, which moves ownership to the applier;
- * - fields this manager applied before but omits now are removed, unless another manager owns them.
+ * - fields this manager applied before but omits now are removed, unless another manager owns them;
+ * - managedFields are keyed by (manager, operation, subresource): a manager's apply and its own patch are two
+ *   owners, and the patch's fields conflict with its next apply (src/k8s/managedFields.ts, the
+ *   rule the gate also checks before it writes). A resourceVersion in the applied configuration
+ *   is a precondition, enforced by the callers' store write (applyObject.ts, api/resources.ts).
  *
  * Simplifications: ownership is tracked per leaf field and per keyed-list item (atomic lists and
  * primitive sets are leaves; maps are not owned themselves), conflicts compare values only (one
@@ -40,20 +36,13 @@ export function serverSideApply(
   applied: KubeObject,
   options: { manager: string; force: boolean; apiVersion: string; time: string },
 ): KubeObject {
-  const owners = readManagedFields(live);
+  const owners = managedFieldOwners(live);
   const mine = ownerKey(options.manager, 'Apply');
   const wanted = fieldsOf(applied);
-  const conflicts: Array<{ owner: Owner; path: string }> = [];
-  for (const [printed, path] of wanted) {
-    // Keyed-list items are co-owned; only leaf values can conflict.
-    if (!('f' in path[path.length - 1]!)) continue;
-    for (const [key, owner] of owners) {
-      if (key === mine || !owner.set.has(printed)) continue;
-      if (live && !deepEqual(getAt(live, path), getAt(applied, path))) conflicts.push({ owner, path: printed });
-    }
-  }
+  const conflicts = applyClashes(live, applied, options.manager);
   if (conflicts.length > 0 && !options.force) throw conflictError(conflicts, options.apiVersion);
-  for (const { owner, path } of conflicts) owner.set.delete(path);
+  for (const { owner, field } of conflicts)
+    owners.get(ownerKey(owner.manager, owner.operation, owner.subresource))?.set.delete(field);
 
   const result = cloneJson(live ?? { metadata: {} }) as KubeObject;
   const previous = owners.get(mine)?.set ?? new Map();
@@ -86,7 +75,7 @@ export function trackUpdate(
   next: KubeObject,
   options: { manager: string; apiVersion: string; time: string },
 ): KubeObject {
-  const owners = readManagedFields(old);
+  const owners = managedFieldOwners(old);
   const before = old ? fieldsOf(old) : new Map();
   const after = fieldsOf(next);
   const changed: FieldSet = new Map();
@@ -108,31 +97,15 @@ export function trackUpdate(
   return out;
 }
 
-function ownerKey(manager: string, operation: string): string {
-  return `${manager}\u0000${operation}`;
-}
-
 function entryFor(
   manager: string,
   operation: 'Apply' | 'Update',
   options: { apiVersion: string; time: string },
-): Owner['entry'] {
+): FieldOwner['entry'] {
   return { manager, operation, apiVersion: options.apiVersion, time: options.time, fieldsType: 'FieldsV1' };
 }
 
-function readManagedFields(obj: KubeObject | undefined): Map<string, Owner> {
-  const owners = new Map<string, Owner>();
-  for (const raw of obj?.metadata.managedFields ?? []) {
-    if (!isObject(raw) || typeof raw.manager !== 'string') continue;
-    const entry = raw as unknown as ManagedFieldsEntry;
-    if (entry.subresource) continue; // status writers never conflict with spec appliers
-    const { fieldsV1, ...rest } = entry;
-    owners.set(ownerKey(entry.manager, entry.operation), { entry: rest, set: fromFieldsV1(fieldsV1) });
-  }
-  return owners;
-}
-
-function writeManagedFields(obj: KubeObject, owners: Map<string, Owner>): void {
+function writeManagedFields(obj: KubeObject, owners: Map<string, FieldOwner>): void {
   const entries: ManagedFieldsEntry[] = [];
   for (const owner of owners.values()) {
     if (owner.set.size === 0) continue;
@@ -144,11 +117,11 @@ function writeManagedFields(obj: KubeObject, owners: Map<string, Owner>): void {
 }
 
 /** The API server's conflict Status (structured-merge-diff `Conflicts.Error` wording). */
-function conflictError(conflicts: Array<{ owner: Owner; path: string }>, apiVersion: string): ApiError {
-  const causes = conflicts.map(({ owner, path }) => ({
+function conflictError(conflicts: FieldClash[], apiVersion: string): ApiError {
+  const causes = conflicts.map(({ owner, field }) => ({
     reason: 'FieldManagerConflict',
-    message: `conflict with "${owner.entry.manager}" using ${apiVersion}`,
-    field: path,
+    message: `conflict with "${owner.manager}" using ${apiVersion}`,
+    field,
   }));
   let message: string;
   if (conflicts.length === 1) {

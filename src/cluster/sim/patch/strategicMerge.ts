@@ -1,5 +1,5 @@
 import { PatchError, cloneJson, deepEqual, isObject, type Json, type JsonObject } from './patchError.js';
-import { listRule } from './schema.js';
+import { listRule } from '../../../k8s/listRules.js';
 
 const SET_ORDER = '$setElementOrder/';
 const DELETE_PRIMITIVE = '$deleteFromPrimitiveList/';

@@ -1,5 +1,5 @@
-import { isObject, type Json, type JsonObject } from './patchError.js';
-import { listRule } from './schema.js';
+import { isObject, type Json, type JsonObject } from './json.js';
+import { listRule } from './listRules.js';
 
 /** One step of a field path: a map field, or the item of a keyed list whose merge key has value `v`. */
 export type PathSegment = { f: string } | { k: string; v: Json };
@@ -140,4 +140,34 @@ export function fromFieldsV1(trie: unknown): FieldSet {
   };
   if (isObject(trie)) walkTrie(trie, []);
   return out;
+}
+
+/**
+ * Sets `value` at `path` in `obj` (in place), creating the maps and keyed-list items on the way
+ * (an item is created as `{<key>: <value>}`).
+ */
+export function setAt(obj: JsonObject, path: readonly PathSegment[], value: Json): void {
+  let cur: Json = obj;
+  path.forEach((seg, i) => {
+    const last = i === path.length - 1;
+    if ('f' in seg) {
+      if (!isObject(cur)) return;
+      if (last) cur[seg.f] = value;
+      else {
+        const next = path[i + 1]!;
+        cur[seg.f] ??= 'f' in next ? {} : [];
+      }
+      cur = cur[seg.f]!;
+      return;
+    }
+    if (!Array.isArray(cur)) return;
+    const key = JSON.stringify(seg.v);
+    let item = cur.find((x) => isObject(x) && JSON.stringify(x[seg.k]) === key);
+    if (item === undefined) {
+      item = { [seg.k]: seg.v };
+      cur.push(item);
+    }
+    if (last && isObject(value) && isObject(item)) Object.assign(item, value);
+    cur = item;
+  });
 }
