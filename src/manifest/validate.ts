@@ -9,7 +9,10 @@ import type { ManifestError } from './types.js';
 
 /**
  * Validation of every loaded object before anything is applied. All problems are returned at
- * once, each pointing at a file and line.
+ * once, each pointing at the file and line of the offending field. Types, unknown fields,
+ * required fields and enums come from the kind's Kubernetes OpenAPI schema (src/k8s/schema/);
+ * the Deployment rules a schema cannot express (selector vs labels, surge vs unavailable, image
+ * references...) from src/k8s/validation/.
  *
  * Supported kinds: rollout-gate applies only the kinds below. There is deliberately no generic
  * passthrough for other kinds (Ingress, HPA, custom resources...): the simulated cluster serves
@@ -147,7 +150,7 @@ function lineOfPath(doc: LoadedDocument, path: ReadonlyArray<string | number>): 
  * `spec.template.spec.containers[0].name` -> the path of keys and indices; `metadata.labels[app]`
  * -> `labels`, `app` (field.Path prints map keys in brackets, list indices as numbers).
  */
-export function parseFieldPath(field: string): Array<string | number> {
+function parseFieldPath(field: string): Array<string | number> {
   const out: Array<string | number> = [];
   for (const m of field.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)) {
     if (m[1] !== undefined) out.push(m[1]);

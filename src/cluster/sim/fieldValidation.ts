@@ -21,10 +21,17 @@ export function fieldValidationOf(value: string | null | undefined): FieldValida
   );
 }
 
-function unknownFields(obj: KubeObject): SchemaProblem[] {
+/** The decoding problems of `obj` against its kind's schema: values of the wrong type, unknown fields. */
+function decodingProblems(obj: KubeObject): SchemaProblem[] {
   const schema = obj.apiVersion && obj.kind ? schemaForKind(obj.apiVersion, obj.kind) : undefined;
   if (!schema) return [];
-  return validateAgainstSchema(obj, schema.schema, schema.name).filter((p) => p.kind === 'unknown');
+  return validateAgainstSchema(obj, schema.schema, schema.name).filter(
+    (p) => p.kind === 'unknown' || p.kind === 'type',
+  );
+}
+
+function unknownFields(obj: KubeObject): SchemaProblem[] {
+  return decodingProblems(obj).filter((p) => p.kind === 'unknown');
 }
 
 /**
@@ -37,17 +44,18 @@ export function enforceFieldValidation(
   directive: FieldValidation,
   operation: 'decode' | 'patch',
 ): string[] {
-  const unknown = unknownFields(obj);
+  const problems = decodingProblems(obj);
+  const version = (obj.apiVersion ?? '').split('/').pop();
+  const cannotHandle = `${obj.kind} in version ${JSON.stringify(version)} cannot be handled as a ${obj.kind}`;
+  // A value of the wrong type fails decoding whatever the directive; the decoder names the first.
+  const wrongType = problems.find((p) => p.kind === 'type');
+  if (wrongType) throw ApiError.badRequest(`${cannotHandle}: ${wrongType.decodeError ?? wrongType.message}`);
+  const unknown = problems.filter((p) => p.kind === 'unknown');
   if (unknown.length === 0) return [];
   const listed = unknown.map((p) => `unknown field "${p.field}"`);
   if (directive === 'Strict') {
     const strict = `strict decoding error: ${listed.join(', ')}`;
-    const version = (obj.apiVersion ?? '').split('/').pop();
-    throw ApiError.badRequest(
-      operation === 'decode'
-        ? `${obj.kind} in version ${JSON.stringify(version)} cannot be handled as a ${obj.kind}: ${strict}`
-        : strict,
-    );
+    throw ApiError.badRequest(operation === 'decode' ? `${cannotHandle}: ${strict}` : strict);
   }
   dropFields(obj, unknown);
   return directive === 'Warn' ? listed : [];

@@ -19,6 +19,11 @@ export interface SchemaProblem {
   field: string;
   /** The message without the object's name: `unknown field "spec.replica"`, `spec.replicas: expected ...`. */
   message: string;
+  /**
+   * For a `type` problem, what the API server's JSON decoder says (encoding/json's
+   * UnmarshalTypeError): `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`.
+   */
+  decodeError?: string;
 }
 
 const QUANTITY_NAME = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
@@ -32,7 +37,7 @@ const EMBEDDED = ['apiVersion', 'kind', 'metadata'];
 /** Problems of `value` against `schema` (the root schema of a kind, see schemaForKind). */
 export function validateAgainstSchema(value: unknown, schema: Schema, name?: string): SchemaProblem[] {
   const out: SchemaProblem[] = [];
-  walk(value, schema, name, [], '', out);
+  walk(value, schema, name, [], '', out, undefined);
   return out;
 }
 
@@ -43,20 +48,25 @@ function walk(
   path: Array<string | number>,
   field: string,
   out: SchemaProblem[],
+  parent: string | undefined,
 ): void {
   // Go decodes null into the zero value of any field.
   if (value === null || value === undefined) return;
   const { name, schema } = resolveSchema(raw, rawName);
-  const problem = (kind: SchemaProblemKind, message: string, at = path, atField = field): void => {
-    out.push({ kind, path: at, field: atField, message });
+  const problem = (kind: SchemaProblemKind, message: string, decodeError?: string): void => {
+    out.push({ kind, path, field, message, ...(decodeError ? { decodeError } : {}) });
   };
   const typeError = (expected: string, hint = ''): void =>
-    problem('type', `${field}: expected ${expected}, got ${describeValue(value)}${hint}`);
+    problem(
+      'type',
+      `${field}: expected ${expected}, got ${describeValue(value)}${hint}`,
+      `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${shortName(parent)}.${field.replace(/\[[^\]]*\]/g, '')} of type ${goType(raw, rawName)}`,
+    );
 
   if (name === QUANTITY_NAME) {
     if (typeof value !== 'string' && typeof value !== 'number') typeError('a quantity (a string or a number)');
     else if (!isQuantity(value))
-      problem('type', `${field}: Invalid value: ${JSON.stringify(value)}: ${QUANTITY_FORMAT}`);
+      problem('type', `${field}: Invalid value: ${JSON.stringify(value)}: ${QUANTITY_FORMAT}`, QUANTITY_FORMAT);
     return;
   }
   if (schema.format === 'int-or-string' || schema['x-kubernetes-int-or-string']) {
@@ -90,15 +100,15 @@ function walk(
     case 'array': {
       if (!Array.isArray(value)) return typeError('a list');
       const items = schema.items;
-      if (items) value.forEach((item, i) => walk(item, items, undefined, [...path, i], `${field}[${i}]`, out));
+      if (items) value.forEach((item, i) => walk(item, items, undefined, [...path, i], `${field}[${i}]`, out, parent));
       return;
     }
     case 'object':
       if (!isMapping(value)) return typeError('a mapping');
-      return walkObject(value, schema, name, path, field, out);
+      return walkObject(value, schema, name, path, field, out, parent);
     default:
       // No type: anything goes (e.g. x-kubernetes-preserve-unknown-fields without a type).
-      if (schema.properties && isMapping(value)) walkObject(value, schema, name, path, field, out);
+      if (schema.properties && isMapping(value)) walkObject(value, schema, name, path, field, out, parent);
   }
 }
 
@@ -109,6 +119,7 @@ function walkObject(
   path: Array<string | number>,
   field: string,
   out: SchemaProblem[],
+  parent: string | undefined,
 ): void {
   const join = (key: string): string => (field === '' ? key : `${field}.${key}`);
   const properties = schema.properties;
@@ -129,7 +140,7 @@ function walkObject(
           });
         continue;
       }
-      walk(child, sub, undefined, [...path, key], join(key), out);
+      walk(child, sub, undefined, [...path, key], join(key), out, name);
       checkEnum(enums?.[key], child, [...path, key], join(key), out);
       const itemEnum = enums?.[`${key}[]`];
       if (itemEnum && Array.isArray(child))
@@ -144,7 +155,7 @@ function walkObject(
   if (typeof additional === 'object') {
     // A map: keys are data, printed as `[key]` like field.Path.Key.
     for (const [key, child] of Object.entries(value))
-      walk(child, additional, undefined, [...path, key], `${field}[${key}]`, out);
+      walk(child, additional, undefined, [...path, key], `${field}[${key}]`, out, parent);
   }
   // An object with neither properties nor a value schema is free-form (RawExtension, FieldsV1).
 }
@@ -163,6 +174,47 @@ function checkEnum(
     field,
     message: `${field}: Unsupported value: ${JSON.stringify(value)}: supported values: ${quoteAll(allowed)}`,
   });
+}
+
+/** encoding/json's word for a JSON value (`number 2.5` for a fraction meant for an integer). */
+function jsonKind(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'object') return 'object';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'number' : `number ${value}`;
+  return typeof value;
+}
+
+/** `io.k8s.api.apps.v1.DeploymentSpec` -> `DeploymentSpec` (the Go struct's name). */
+function shortName(name: string | undefined): string {
+  return name?.split('.').pop() ?? 'Object';
+}
+
+/** The Go type a schema stands for, as reflect prints it: `int32`, `[]v1.Container`, `map[string]string`. */
+function goType(raw: Schema, rawName?: string): string {
+  const { name, schema } = resolveSchema(raw, rawName);
+  if (name && schema.type === 'object') {
+    const parts = name.split('.');
+    return `${parts[parts.length - 2]}.${parts[parts.length - 1]}`;
+  }
+  switch (schema.type) {
+    case 'integer':
+      return schema.format ?? 'int64';
+    case 'number':
+      return 'float64';
+    case 'boolean':
+      return 'bool';
+    case 'string':
+      return 'string';
+    case 'array':
+      return `[]${schema.items ? goType(schema.items) : 'interface {}'}`;
+    case 'object':
+      return typeof schema.additionalProperties === 'object'
+        ? `map[string]${goType(schema.additionalProperties)}`
+        : 'map[string]interface {}';
+    default:
+      return 'interface {}';
+  }
 }
 
 function quoteAll(values: readonly unknown[]): string {

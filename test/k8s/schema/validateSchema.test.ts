@@ -98,6 +98,26 @@ describe('validateAgainstSchema', () => {
     ]);
   });
 
+  test("type problems carry the API server's JSON decoding error (Go struct, field path without indices, Go type)", () => {
+    const d = deployment(
+      { replicas: '3' },
+      { containers: [{ name: 'web', image: 'x', ports: [{ containerPort: 2.5 }] }], volumes: 'none' },
+    );
+    const found = schemaForKind('apps/v1', 'Deployment')!;
+    const labels = { ...deployment(), metadata: { name: 'web', labels: { canary: true } } };
+    expect(
+      [
+        ...validateAgainstSchema(d, found.schema, found.name),
+        ...validateAgainstSchema(labels, found.schema, found.name),
+      ].map((p) => p.decodeError),
+    ).toEqual([
+      'json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
+      'json: cannot unmarshal number 2.5 into Go struct field ContainerPort.spec.template.spec.containers.ports.containerPort of type int32',
+      'json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.volumes of type []v1.Volume',
+      'json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string',
+    ]);
+  });
+
   test('label values must be strings (YAML 1.1 reads yes as a boolean)', () => {
     const d = { ...deployment(), metadata: { name: 'web', labels: { canary: true } } };
     expect(check(d)).toEqual([

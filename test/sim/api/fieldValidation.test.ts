@@ -86,6 +86,20 @@ describe('fieldValidation over HTTP', () => {
     expect(stored('ignore')!.spec).not.toHaveProperty('replica');
   });
 
+  it('a value of the wrong type fails decoding whatever the directive, named as the Go decoder names it', async () => {
+    for (const query of ['?fieldValidation=Strict', '?fieldValidation=Ignore', '']) {
+      const res = await send('POST', PATH + query, {
+        ...deployment('typed'),
+        spec: { ...deployment('typed').spec!, replicas: '3' },
+      });
+      expect([res.status, res.body.message]).toEqual([
+        400,
+        'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
+      ]);
+    }
+    expect(stored('typed')).toBeUndefined();
+  });
+
   it('an unknown directive is a 400', async () => {
     const res = await send('POST', PATH + '?fieldValidation=Loose', typo('loose'));
     expect([res.status, res.body.message]).toEqual([
