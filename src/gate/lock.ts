@@ -51,7 +51,13 @@ export type LockOutcome =
   | { state: 'held'; lease: Lease }
   | { state: 'locked'; hold: LeaseHold }
   /** The identity may not use Leases there (403): the run goes on without this lock. */
-  | { state: 'unavailable' };
+  | { state: 'unavailable' }
+  /**
+   * The namespace does not exist (yet): no Lease can be created in it, and no other run can have
+   * deployed there. The gate takes the Lease right after its apply created the namespace (a
+   * Namespace in the same run), or the apply fails on the Deployment's own document.
+   */
+  | { state: 'no-namespace' };
 
 /** The Lease of `ref` as it is before anyone holds it. */
 export function blankLease(ref: WorkloadRef): Lease {
@@ -194,6 +200,8 @@ export class LeaseKeeper {
     } catch (err) {
       // An identity allowed to deploy but not to use Leases (a Role written for earlier versions)
       // still deploys; without the lock and the last-good record, and told how to get them back.
+      // NamespaceLifecycle refuses the create: 404 `namespaces "x" not found`.
+      if (err instanceof ApiError && err.code === 404) return { state: 'no-namespace' };
       if (!(err instanceof ApiError && err.code === 403)) throw err;
       this.log.warn(
         `cannot use the Lease ${gateLeaseName(ref.name)} in namespace "${ref.namespace}" (${err.message}): ` +

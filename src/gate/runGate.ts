@@ -123,6 +123,8 @@ interface Run {
   /** Fields this run took over from imperative edits (applyManifests.ts). */
   drift: DriftRecord[];
   leases: Leases;
+  /** Deployments whose namespace did not exist before the apply: leased right after it. */
+  leaseAfterApply: WorkloadRef[];
 }
 
 async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, leases: Leases): Promise<GateResult> {
@@ -137,6 +139,7 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
     applied: [],
     drift: [],
     leases,
+    leaseAfterApply: [],
   };
   const deploymentDocs = input.documents.filter((d) => d.object.kind === 'Deployment');
   const refs = deploymentDocs.map((d) => ({
@@ -156,6 +159,7 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
     const outcome = await leases.take(ref);
     if (outcome?.state === 'locked') locked.push({ ref, hold: outcome.hold });
     if (outcome) held.set(workloadKey(ref), outcome);
+    if (outcome?.state === 'no-namespace') run.leaseAfterApply.push(ref);
   }
   if (locked.length > 0) return lockedResult(locked, log, cluster.mode === 'simulated');
 
@@ -173,7 +177,9 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
   await capture(run, failed);
   if (input.rollback === 'never') return rollbackDisabled(run);
   const changed = run.workloads.filter((w) => w.changed);
-  return report(run, failed, await rollBack(run, changed));
+  const outcomes = await rollBack(run, changed);
+  await recordRestored(run, outcomes);
+  return report(run, failed, outcomes);
 }
 
 /** Phase baseline: each Deployment as it is just before the apply (after the leases). */
@@ -206,6 +212,16 @@ async function recordBaselines(
       watched: { ref, context: { appliedAt: 0, name: ref.name }, progress: [], timeline: [] },
     });
   }
+  // What ran before this run, seen fully available now, is the newest good revision the gate knows
+  // of (the target of this run's rollback, and of later runs' if this one leaves a broken revision).
+  await recordLastGood(
+    run.cluster,
+    workloads
+      // (Not where the Lease cannot be used: 403, or no namespace yet.)
+      .filter((w) => w.baseline.preApply.fullyAvailable && held.get(workloadKey(w.ref))?.state !== 'unavailable')
+      .map((w) => ({ ref: w.ref, snapshot: untouched.get(workloadKey(w.ref)) })),
+    run.log,
+  );
   return workloads;
 }
 
@@ -245,6 +261,11 @@ async function apply(run: Run): Promise<GateResult | undefined> {
   }
   run.applied = outcome.applied;
   run.drift = outcome.drift;
+  for (const ref of run.leaseAfterApply) {
+    const late = await run.leases.take(ref);
+    if (late?.state === 'locked')
+      log.warn(`deployment "${ref.name}": another gate run (${late.hold.holder}) took its Lease during this apply`);
+  }
   run.appliedAt = cluster.clock.now();
   for (const w of run.workloads) {
     const stored = outcome.stored[input.documents.indexOf(w.doc)] as Deployment | undefined;
@@ -318,6 +339,17 @@ async function record(run: Run): Promise<void> {
       .map((w) => ({ ref: w.ref, snapshot: w.watched.finalSnapshot })),
     run.log,
   );
+}
+
+/**
+ * After a verified rollback, the restored revision is one the gate saw fully available: recorded
+ * like a successful rollout's, so a later run still knows it after a person breaks it again.
+ */
+async function recordRestored(run: Run, outcomes: Map<string, RollbackOutcome>): Promise<void> {
+  const restored = run.workloads.filter((w) => outcomes.get(workloadKey(w.ref))?.restored);
+  const snapshots = [];
+  for (const w of restored) snapshots.push({ ref: w.ref, snapshot: await run.cluster.observe(w.ref) });
+  await recordLastGood(run.cluster, snapshots, run.log);
 }
 
 /** Phase capture: the evidence of every failure, before anything is rolled back. */

@@ -14,9 +14,11 @@
  *   under the same name does not inherit it.
  * Versions before the Lease wrote the first two on the Deployment: those are read as a fallback.
  *
- * Target order: the recorded last good RS; else the revision that was current before this run,
- * only if it was fully available then; else the stored template. A candidate whose template is
- * the failing one (or whose hash the caller knows is broken) is never chosen.
+ * Target order: the newest revision the gate saw fully available. That is the revision current
+ * before this run when it was fully available at the run's start (the gate saw it good just now,
+ * whoever rolled it out: a person's `kubectl rollout undo` included); else the recorded last good
+ * RS; else the stored template. A candidate whose template is the failing one (or whose hash the
+ * caller knows is broken) is never chosen.
  */
 import { Annotations, Labels, type Deployment, type PodTemplateSpec, type ReplicaSet } from '../k8s/objects.js';
 import {
@@ -195,6 +197,28 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
   let candidate: Candidate | undefined;
   const skipped: string[] = [];
 
+  // What ran before this run, when the gate saw it fully available at the run's start: the newest
+  // revision the gate saw good (newer than any record, e.g. after a person's `kubectl rollout undo`).
+  const before = input.before;
+  // (Said only when no other target is found: a record is the usual answer then.)
+  const notAvailable =
+    before?.existed && !before.fullyAvailable
+      ? `the previous revision ${before.revision ?? '?'} was not fully available before this run`
+      : undefined;
+  if (before?.existed && before.fullyAvailable) {
+    const rs = before.podTemplateHash ? owned.find((r) => hashOf(r) === before.podTemplateHash) : undefined;
+    const template = rs ? undoTemplate(rs) : before.template;
+    if (usable(template, before.podTemplateHash)) {
+      candidate = {
+        source: 'previous',
+        rs,
+        template: template!,
+        why: `the previous revision ${before.revision ?? '?'}, fully available before this run`,
+      };
+    } else {
+      skipped.push(`the previous revision ${before.revision ?? '?'} is the failing template`);
+    }
+  }
   // The record from the gate's Lease (in `before`), else legacy annotations on the Deployment;
   // one recorded on an earlier Deployment of the same name is not this one's.
   const stored = input.before?.lastGood ?? parseStoredLastGood(deployment.metadata.annotations);
@@ -202,7 +226,7 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
   if (stored && foreign) skipped.push('the recorded last good revision belongs to an earlier Deployment of that name');
   const kept = stored && !foreign ? stored : undefined;
   const record = kept && kept.revision > 0 ? (kept as LastGoodRecord) : undefined;
-  if (record) {
+  if (record && !candidate) {
     // By hash, else by content (a record whose hash no RS carries), else (legacy, no hash) by number.
     const rs =
       (record.podTemplateHash ? owned.find((r) => hashOf(r) === record.podTemplateHash) : undefined) ??
@@ -223,25 +247,7 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
       );
     }
   }
-  const before = input.before;
-  if (!candidate && before?.existed) {
-    if (!before.fullyAvailable) {
-      skipped.push(`the previous revision ${before.revision ?? '?'} was not fully available before this run`);
-    } else {
-      const rs = before.podTemplateHash ? owned.find((r) => hashOf(r) === before.podTemplateHash) : undefined;
-      const template = rs ? undoTemplate(rs) : before.template;
-      if (usable(template, before.podTemplateHash)) {
-        candidate = {
-          source: 'previous',
-          rs,
-          template: template!,
-          why: `the previous revision ${before.revision ?? '?'}, fully available before this run`,
-        };
-      } else {
-        skipped.push(`the previous revision ${before.revision ?? '?'} is the failing template`);
-      }
-    }
-  }
+  if (!candidate && notAvailable) skipped.push(notAvailable);
   if (!candidate) {
     const template = kept?.template;
     if (template && usable(template)) {

@@ -120,7 +120,8 @@ describe('failures of new pods, detected and rolled back', () => {
       reason,
       detectedAfterSeconds,
     });
-    expect(state(f.parts, 'web')).toEqual({ image, revision: '3', replicas: 3 });
+    // The verified rollback is recorded: revision 3 is the renumbered revision 1.
+    expect(state(f.parts, 'web')).toEqual({ image, revision: '3', replicas: 3, lastGood: `3/${f.hash1}` });
     expect(f.w.rollbackMessage).toBe(ROLLED_BACK_TO_1('web', f.hash1));
     expect(f.run.log.lines).toContain(`error: deployment "web" failed: ${reason}: ${f.w.message}`);
     expect(f.run.log.lines.slice(-1)).toEqual(['deployment "web" rolled back to revision 3 and healthy again']);
@@ -264,7 +265,7 @@ describe('failures of new pods, detected and rolled back', () => {
       reason: 'ErrImagePull',
       detectedAfterSeconds: 2,
     });
-    expect(state(f.parts, 'web')).toEqual({ image: 'web:2', revision: '2', replicas: 3 });
+    expect(state(f.parts, 'web')).toEqual({ image: 'web:2', revision: '2', replicas: 3, lastGood: '1/6b44c9c94f' });
     expect(f.run.log.lines.slice(-1)).toEqual([
       'warning: rollback is disabled (--rollback never): the failed revision stays in place',
     ]);
@@ -292,9 +293,10 @@ describe('others in the cluster', () => {
       'deployment "web" was changed by someone else after this run applied it; not rolling back over a newer deploy',
     );
     // Their template stays, and nothing is recorded as good.
-    expect(state(parts, 'web')).toEqual({ image: 'web:3', revision: '3', replicas: 3 });
+    expect(state(parts, 'web')).toEqual({ image: 'web:3', revision: '3', replicas: 3, lastGood: '1/6b44c9c94f' });
     parts.simulation.advance(60_000);
-    expect(leaseOf(parts, 'web')?.metadata.annotations?.[LAST_GOOD]).toBeUndefined();
+    // Only what the run saw fully available at its start is recorded, never the other writer's template.
+    expect(leaseOf(parts, 'web')?.metadata.annotations?.[LAST_GOOD]).toBe('1/6b44c9c94f');
     expect(replicaSets(parts, 'web')).toEqual(['1 web:1 0/0', '2 web:2 0/0', '3 web:3 3/3']);
   });
 
@@ -314,7 +316,7 @@ describe('others in the cluster', () => {
     expect(run.result.workloads[0]!.rollbackMessage).toBe(
       'deployment "web" is paused, so it was not rolled back: you cannot rollback a paused deployment; resume it first with \'kubectl rollout resume\' and try again',
     );
-    expect(state(parts, 'web')).toEqual({ image: 'web:2', revision: '1', replicas: 3 });
+    expect(state(parts, 'web')).toEqual({ image: 'web:2', revision: '1', replicas: 3, lastGood: '1/6b44c9c94f' });
     expect(replicaSets(parts, 'web')).toEqual(['1 web:1 3/3']);
   });
 });
@@ -373,8 +375,8 @@ describe('several Deployments', () => {
     expect(run.result.workloads[0]!.message).toBe(
       'Waiting for deployment "a" rollout to finish: 1 out of 3 new replicas have been updated... (rolled back because b failed)',
     );
-    expect(state(parts, 'a')).toEqual({ image: 'a:1', revision: '3', replicas: 3 });
-    expect(state(parts, 'b')).toEqual({ image: 'b:1', revision: '3', replicas: 3 });
+    expect(state(parts, 'a')).toEqual({ image: 'a:1', revision: '3', replicas: 3, lastGood: '3/9fb66cd5d' });
+    expect(state(parts, 'b')).toEqual({ image: 'b:1', revision: '3', replicas: 3, lastGood: '3/746fb88bfc' });
   });
 });
 
@@ -408,7 +410,13 @@ describe('the last good revision', () => {
     expect(run.result.workloads[0]!.rollbackMessage).toBe(
       `rolling deployment "web" back to revision 1 (ReplicaSet web-${good}): the last revision the gate saw fully available (recorded 1/${good})`,
     );
-    expect(state(parts, 'web')).toEqual({ image: 'web:1', revision: '4', lastGood: `1/${good}`, replicas: 3 });
+    expect(state(parts, 'web')).toEqual({
+      image: 'web:1',
+      revision: '4',
+      lastGood: `1/${good}`,
+      replicas: 3,
+      lastGood: '4/6b44c9c94f',
+    });
     expect(replicaSets(parts, 'web')).toEqual(['2 web:2 0/0', '3 web:3 0/0', '4 web:1 3/3']);
   });
 
@@ -447,7 +455,13 @@ describe('the last good revision', () => {
     expect(run.result.workloads[0]!.rollbackMessage).toBe(
       `rolling deployment "web" back to the stored template: the template the gate stored when the last rollout succeeded; skipped: the recorded last good revision 1/${good} has no ReplicaSet any more; the previous revision 3 was not fully available before this run`,
     );
-    expect(state(parts, 'web')).toEqual({ image: 'web:1', revision: '5', lastGood: `1/${good}`, replicas: 3 });
+    expect(state(parts, 'web')).toEqual({
+      image: 'web:1',
+      revision: '5',
+      lastGood: `1/${good}`,
+      replicas: 3,
+      lastGood: '5/6b44c9c94f',
+    });
     expect(replicaSets(parts, 'web')).toEqual(['5 web:1 3/3']);
     // The restored template is v1's (the simulator hashes the stored copy, which carries the API
     // server's `resources: {}` default, to a new pod-template-hash: a new ReplicaSet, same pods).

@@ -68,7 +68,7 @@ describe('issue 9 #2: replicas changed by someone else mid-rollout are followed'
       `rolling deployment "web" back to revision 1 (ReplicaSet web-${hash1}): the previous revision 1, fully available before this run`,
     );
     // Back on the good template with the autoscaler's count, all of it ready.
-    expect(state(parts, 'web')).toEqual({ image: 'web:1', revision: '3', replicas: 5 });
+    expect(state(parts, 'web')).toEqual({ image: 'web:1', revision: '3', replicas: 5, lastGood: '3/6b44c9c94f' });
     expect(replicaSets(parts, 'web')).toEqual(['2 web:2 0/0', '3 web:1 5/5']);
     expect(run.log.lines.slice(-1)).toEqual(['deployment "web" rolled back to revision 3 and healthy again']);
   });
@@ -132,7 +132,7 @@ describe('issue 9 #2: replicas changed by someone else mid-rollout are followed'
       'deployment "web" was changed by someone else after this run applied it; not rolling back over a newer deploy',
     );
     parts.simulation.advance(60_000);
-    expect(state(parts, 'web')).toEqual({ image: 'web:3', revision: '3', replicas: 4 });
+    expect(state(parts, 'web')).toEqual({ image: 'web:3', revision: '3', replicas: 4, lastGood: '1/6b44c9c94f' });
     expect(replicaSets(parts, 'web')).toEqual(['1 web:1 0/0', '2 web:2 0/0', '3 web:3 4/4']);
   });
 });
@@ -158,7 +158,7 @@ describe('issue 9 #2b: a Deployment this run left unchanged, redeployed by someo
       /^deployment "a" unchanged: the pod template is the one already running \(revision 1\); deployment "a" was changed by someone else during the rollout \(a new pod template, generation \d+; this run applied generation \d+\); its rollout is no longer this run's to judge or to roll back$/,
     );
     parts.simulation.advance(60_000);
-    expect(state(parts, 'a')).toEqual({ image: 'a:9', revision: '2', replicas: 4 });
+    expect(state(parts, 'a')).toEqual({ image: 'a:9', revision: '2', replicas: 4, lastGood: '1/9fb66cd5d' });
     expect(state(parts, 'b')).toMatchObject({ image: 'b:2', revision: '2' });
   });
 });
@@ -233,7 +233,7 @@ describe('issue 9 #3: an annotation alone is not a new revision', () => {
         'Waiting for deployment "a" rollout to finish: 3 of 4 updated replicas are available... (not watched to the end: b failed)',
     );
     parts.simulation.advance(60_000);
-    expect(state(parts, 'a')).toEqual({ image: 'a:1', revision: '1', replicas: 4 });
+    expect(state(parts, 'a')).toEqual({ image: 'a:1', revision: '1', replicas: 4, lastGood: '1/9fb66cd5d' });
     expect(replicaSets(parts, 'a')).toEqual(['1 a:1 4/4']);
   });
 
@@ -257,7 +257,7 @@ describe('issue 9 #3: an annotation alone is not a new revision', () => {
     expect(run.result.workloads[0]!.rollbackMessage).toBe(
       'not rolled back: this run did not change the pod template of deployment "web" (revision 1)',
     );
-    expect(state(parts, 'web')).toEqual({ image: 'web:1', revision: '1', replicas: 4 });
+    expect(state(parts, 'web')).toEqual({ image: 'web:1', revision: '1', replicas: 4, lastGood: '1/8f5794f59' });
   });
 });
 

@@ -177,7 +177,8 @@ describe('a second gate run on the same Deployment (Lease rollout-gate.<name>)',
         { apiErrorRate: 0.2, watchDropEverySeconds: 10, seed: 9 },
         { lockHolder: 'ci-run-43' },
         (parts) => {
-          for (let t = 2_500; t < 200_000; t += 5_000) {
+          // (From 0.5 s on: a missing image is detected at 2 s and may be rolled back within a second.)
+          for (let t = 500; t < 200_000; t += 1_000) {
             parts.simulation.clock.after(t, 'look', () => {
               const spec = parts.simulation.store.get<Lease>('Lease', 'default', 'rollout-gate.app0')?.spec;
               if (spec?.holderIdentity) seen.push({ at: parts.simulation.clock.now(), spec: clone(spec) });
@@ -186,10 +187,13 @@ describe('a second gate run on the same Deployment (Lease rollout-gate.<name>)',
         },
       );
       expect(run.result.result).toBe(behaviour === 'good' ? 'succeeded' : 'rolled-back');
-      expect(seen[0]!.spec).toMatchObject({
-        holderIdentity: 'ci-run-43',
-        leaseDurationSeconds: 60,
-        leaseTransitions: 0,
+      expect({ behaviour, spec: seen[0]?.spec }).toMatchObject({
+        behaviour,
+        spec: {
+          holderIdentity: 'ci-run-43',
+          leaseDurationSeconds: 60,
+          leaseTransitions: 0,
+        },
       });
       expect(seen[0]!.spec!.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
       // Never lapsed while the run lived: each look finds a renewal less than ~30 s old.

@@ -31,6 +31,22 @@ describe('planRollback', () => {
       'rolling deployment "web" back to revision 1 (ReplicaSet web-h1): the last revision the gate saw fully available (recorded 1/h1)',
     );
   });
+  it('prefers the revision fully available at the run start over an older record (a person rolled back to it)', () => {
+    // The record says 1/h1; a person then rolled out web:3 (or undid to it) and it was fully
+    // available when this run started: that is the newest revision the gate saw good.
+    const d = failed({ [Annotations.lastGoodRevision]: '1/h1' });
+    const before = { existed: true, revision: 3, podTemplateHash: 'h3', fullyAvailable: true };
+    const plan = planRollback({ deployment: d, replicaSets: [good1, current3, failing4], before }) as RollbackPlan;
+    expect(plan).toMatchObject({ kind: 'rollback', source: 'previous', targetRevision: 3, targetReplicaSet: 'web-h3' });
+    expect(plan.template).toEqual(template('web:3'));
+    // Not fully available then: the record wins.
+    const notThen = planRollback({
+      deployment: d,
+      replicaSets: [good1, current3, failing4],
+      before: { ...before, fullyAvailable: false },
+    });
+    expect(notThen).toMatchObject({ kind: 'rollback', source: 'last-good', targetRevision: 1 });
+  });
   it('matches the recorded hash even after a rollback renumbered the revision', () => {
     const renumbered = replicaSet({
       revision: 5,
