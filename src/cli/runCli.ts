@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { runDeploy } from '../app/runDeploy.js';
 import { RealClock } from '../clock/realClock.js';
 import type { GateLog } from '../gate/gateLog.js';
 import { withHeartbeat } from '../gate/heartbeat.js';
@@ -73,6 +72,8 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
   const log = heartbeat?.log ?? plainLog;
   let result: GateResult;
   try {
+    // Loaded here, not at the top: --help, --version and usage errors never pay for the gate.
+    const { runDeploy } = await import('../app/runDeploy.js');
     result = await runDeploy(
       {
         manifests: args.manifests,
