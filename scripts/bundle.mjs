@@ -19,6 +19,32 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(root, process.argv[2] ?? 'dist');
 
+/**
+ * @actions/core imports its OIDC client (getIDToken) at the top, and with it @actions/http-client
+ * and undici: 410 KB parsed on every start, by a run that never asks for an ID token. This swaps
+ * that one import for a stub that loads the real module (a chunk) on the first getIDToken call.
+ */
+const lazyOidc = {
+  name: 'lazy-oidc',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, (args) =>
+      args.importer.endsWith(join('node_modules', '@actions', 'core', 'lib', 'core.js'))
+        ? { path: join(dirname(args.importer), 'oidc-utils.js'), namespace: 'lazy-oidc' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-oidc' }, (args) => ({
+      resolveDir: dirname(args.path),
+      contents:
+        'export const OidcClient = { getIDToken: async (aud) => ' +
+        "(await import('./oidc-utils.js?real')).OidcClient.getIDToken(aud) };",
+    }));
+    // The stub's own import of the real module (marked ?real so the rule above lets it through).
+    b.onResolve({ filter: /^\.\/oidc-utils\.js\?real$/ }, (args) => ({
+      path: join(args.resolveDir, 'oidc-utils.js'),
+    }));
+  },
+};
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const result = await build({
@@ -36,6 +62,7 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
+  plugins: [lazyOidc],
   // Bundled CommonJS dependencies (undici, tunnel, ...) call require() for Node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
@@ -47,6 +74,7 @@ writeFileSync(join(out, 'licenses.txt'), licenses(Object.keys(result.metafile.in
 function licenses(inputs) {
   const packages = new Map();
   for (const input of inputs) {
+    if (input.startsWith('lazy-oidc:')) continue; // the stub; the real module is listed too
     const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (!match) continue;
     const dir = join(root, match[1]);
