@@ -17,8 +17,6 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const out = resolve(root, process.argv[2] ?? 'dist');
-
 /**
  * @actions/core imports its OIDC client (getIDToken) at the top, and with it @actions/http-client
  * and undici: 410 KB parsed on every start, by a run that never asks for an ID token. This swaps
@@ -45,11 +43,21 @@ const lazyOidc = {
   },
 };
 
+/**
+ * `--cli`: the same for the npm package's CLI (src/cli.ts into lib/cli/, run by `npm pack` through
+ * `prepack`). The package then ships no runtime dependencies: its installs need no network, and
+ * client-node runs with the undici 7 this repository pins (the `overrides` of package.json, which
+ * npm ignores in a consumer's install, where client-node would get undici 8, Node >= 22.19 only).
+ */
+const cli = process.argv.includes('--cli');
+const args = process.argv.slice(2).filter((a) => a !== '--cli');
+const out = resolve(root, args[0] ?? (cli ? 'lib/cli' : 'dist'));
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: ['src/index.ts'],
+  entryPoints: [cli ? 'src/cli.ts' : 'src/index.ts'],
   bundle: true,
   splitting: true,
   format: 'esm',
