@@ -5,12 +5,9 @@
  *    to failure declared and to rollback complete, for rollout-gate and, on the same scenario,
  *    for the policies of kubectl rollout status, Helm --rollback-on-failure and krane.
  * 2. API requests per simulated minute of rollout, counted at the API server (gate over HTTP).
- * 3. Cold start of `node dist/index.js` and the bundle size.
+ * 3. Cold start of each entry path against `node -e ''` and the bundle sizes (bench/coldStart.ts).
  * Only bench/ reads wall time (performance.now) for measuring.
  */
-import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { KubeCluster } from '../src/cluster/kube/index.js';
 import { startApiServer } from '../src/cluster/sim/api/server.js';
 import { createSimulatedCluster, parseScenario } from '../src/cluster/sim/index.js';
@@ -22,6 +19,7 @@ import type { Deployment } from '../src/k8s/objects.js';
 import { kubectlUndo } from '../src/rollback/undoPatch.js';
 import { deploymentStatus } from '../src/rollout/statusViewer.js';
 import { DEFAULT_POLICY } from '../src/rollout/policy.js';
+import { coldStartReport } from './coldStart.js';
 import { PEER_POLICIES, type PeerPolicy } from './policies/peerPolicies.js';
 
 const SCENARIO = 'images:\n  "nginx:1.231": { pull: missing }\n';
@@ -144,22 +142,6 @@ async function requestsPerMinute(): Promise<{
   return { counts, simulatedMinutes, perMinute: total / simulatedMinutes };
 }
 
-function coldStart(runs = 7): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    // No inputs: the action loads, fails on the missing required input and exits.
-    spawnSync(process.execPath, ['dist/index.js'], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 const fmt = (n: number | undefined) => (n === undefined ? '—' : `${n.toFixed(1)} s`);
 
 const rows = [await gateRow(), ...(await Promise.all(PEER_POLICIES.map(peerRow)))];
@@ -175,7 +157,5 @@ const rpm = await requestsPerMinute();
 console.log(
   `\nAPI requests of a gated rollout over HTTP (client-node against serve): ${JSON.stringify(rpm.counts)} in ${rpm.simulatedMinutes.toFixed(2)} simulated minutes = ${rpm.perMinute.toFixed(1)} requests/minute`,
 );
-const size = statSync('dist/index.js').size;
-console.log(
-  `Action bundle dist/index.js: ${(size / 1024 / 1024).toFixed(2)} MiB; cold start (median of 7, node ${process.version}): ${coldStart().toFixed(0)} ms`,
-);
+console.log('');
+for (const line of coldStartReport()) console.log(line);

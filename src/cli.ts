@@ -4,7 +4,6 @@
  */
 import { hostname } from 'node:os';
 import { runCli, packageVersion } from './cli/runCli.js';
-import { serve } from './cli/serve.js';
 
 // SIGINT/SIGTERM (Ctrl-C, a cancelled CI job): the first cancels the run, which sends the rollback
 // of what it changed (unless --rollback-on-cancel false), then releases its Leases, then verifies
@@ -35,6 +34,6 @@ const code = await runCli(process.argv.slice(2), {
   isTTY: process.stdout.isTTY === true,
   cwd: process.cwd(),
   version: packageVersion(new URL('../../package.json', import.meta.url)),
-  serve: (args, io) => serve(args, io),
+  serve: async (args, io) => (await import('./cli/serve.js')).serve(args, io),
 });
 process.exitCode = code;

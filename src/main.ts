@@ -3,18 +3,17 @@
  * outputs, annotations and the job summary. The only module that imports @actions/*.
  */
 import * as core from '@actions/core';
-import * as github from '@actions/github';
-import { runDeploy } from './app/runDeploy.js';
-import * as kube from './cluster/kube/index.js';
+import { github } from './action/context.js';
 import type { RunRequest } from './app/runRequest.js';
 import type { GateLog } from './gate/gateLog.js';
 import type { GateResult } from './gate/result.js';
 import { actionOutputs, renderJobSummary, renderTextSummary } from './report/index.js';
-import { runPlan } from './app/runPlan.js';
 import { PLAN_MARKER, renderPlanComment, renderPlanText, type Plan } from './plan/index.js';
-import { httpStatus, upsertStickyComment } from './action/stickyComment.js';
 import { withHeartbeat } from './gate/heartbeat.js';
 import { RealClock } from './clock/realClock.js';
+
+/** client-node, only when a real cluster is used. */
+const loadKube = () => import('./cluster/kube/index.js');
 
 /** The parts of @actions/core the action uses; tests may pass a fake. */
 export type CoreLike = Pick<
@@ -47,7 +46,10 @@ export async function run(c: CoreLike = core, signal?: AbortSignal): Promise<Gat
       new RealClock(),
     );
     const log: GateLog = heartbeat.log;
-    const result = await runDeploy(request, log, async () => kube).finally(() => heartbeat.stop());
+    // Loaded at the point of use: a run that fails on its inputs never pays for the gate, the
+    // simulator or client-node (cold start, issue 13).
+    const { runDeploy } = await import('./app/runDeploy.js');
+    const result = await runDeploy(request, log, loadKube).finally(() => heartbeat.stop());
     for (const e of result.errors) c.error(e.message, annotation({ file: e.file, line: e.line }));
     for (const line of renderTextSummary(result)) c.info(line);
     for (const [name, value] of Object.entries(actionOutputs(result))) c.setOutput(name, value);
@@ -80,7 +82,8 @@ const PLAN_RESULTS: Record<Plan['verdict'], string> = {
 
 async function runPlanMode(c: CoreLike, request: RunRequest): Promise<Plan> {
   const baseline = c.getMultilineInput('baseline');
-  const { plan, simulationLog } = await runPlan({ ...request, baseline }, async () => kube);
+  const { runPlan } = await import('./app/runPlan.js');
+  const { plan, simulationLog } = await runPlan({ ...request, baseline }, loadKube);
   await c.group('Simulated rollout (dry run, nothing written to any cluster)', async () => {
     for (const line of simulationLog) c.info(line);
   });
@@ -125,8 +128,9 @@ async function postPlanComment(c: CoreLike, body: string): Promise<string | unde
     c.notice('rollout-gate: GITHUB_REPOSITORY is not set; the plan was not posted as a PR comment');
     return undefined;
   }
+  const { httpStatus, upsertStickyComment } = await import('./action/stickyComment.js');
   try {
-    const octokit = github.getOctokit(token);
+    const octokit = await github.getOctokit(token);
     const done = await upsertStickyComment(octokit, { owner, repo: name, issueNumber: number }, PLAN_MARKER, body);
     c.info(`rollout-gate: plan comment ${done.action}: ${done.url}`);
     return done.url;

@@ -1,3 +1,6 @@
+import { MAIN_HELP } from './help.js';
+import { didYouMean } from './suggest.js';
+
 /**
  * Command-line parsing for `rollout-gate` (design.md §3.1). Hand-written: the grammar is small,
  * and every mistake must produce one clear sentence and exit code 2.
@@ -44,16 +47,24 @@ export interface ServeArgs {
   tls: boolean;
 }
 
-export type CliArgs = RunArgs | ServeArgs | { command: 'help'; topic?: 'run' | 'serve' } | { command: 'version' };
+export type CliArgs =
+  | RunArgs
+  | ServeArgs
+  | { command: 'help'; topic?: 'run' | 'serve' }
+  | { command: 'version' }
+  | { command: 'completion'; shell: 'bash' | 'zsh' };
 
-interface FlagSpec {
+/** Every command, for suggestions and shell completion. */
+export const COMMANDS = ['run', 'serve', 'completion', 'help', 'version'] as const;
+
+export interface FlagSpec {
   name: string;
   short?: string;
   takesValue: boolean;
   repeatable?: boolean;
 }
 
-const RUN_FLAGS: FlagSpec[] = [
+export const RUN_FLAGS: FlagSpec[] = [
   { name: 'manifests', short: 'f', takesValue: true, repeatable: true },
   { name: 'namespace', short: 'n', takesValue: true },
   { name: 'image', takesValue: true, repeatable: true },
@@ -77,7 +88,7 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'help', short: 'h', takesValue: false },
 ];
 
-const SERVE_FLAGS: FlagSpec[] = [
+export const SERVE_FLAGS: FlagSpec[] = [
   { name: 'scenario', takesValue: true },
   { name: 'port', takesValue: true },
   { name: 'speed', takesValue: true },
@@ -89,13 +100,30 @@ const SERVE_FLAGS: FlagSpec[] = [
 /** Parses argv (without `node` and the script path). Throws {@link UsageError}. */
 export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  // No command is a usage error (exit 2), with the usage to say what would have been right.
+  if (command === undefined) throw new UsageError(`a command is needed\n\n${MAIN_HELP.trimEnd()}`);
+  if (command === '--help' || command === '-h' || command === 'help') {
     return { command: 'help', topic: rest[0] === 'run' || rest[0] === 'serve' ? rest[0] : undefined };
   }
   if (command === '--version' || command === '-v' || command === 'version') return { command: 'version' };
   if (command === 'run') return parseRun(rest);
   if (command === 'serve') return parseServe(rest);
-  throw new UsageError(`unknown command "${command}" (expected run or serve; see rollout-gate --help)`);
+  if (command === 'completion') return parseCompletion(rest);
+  const hint = command.startsWith('-') ? didYouMean(command, ['--help', '--version']) : didYouMean(command, COMMANDS);
+  throw new UsageError(`unknown command "${command}"${hint} (expected run or serve; see rollout-gate --help)`);
+}
+
+/** `completion bash|zsh`, as `kubectl completion`. */
+function parseCompletion(argv: string[]): CliArgs {
+  const [shell, ...extra] = argv;
+  if (shell !== 'bash' && shell !== 'zsh') {
+    const hint = shell === undefined ? '' : didYouMean(shell, ['bash', 'zsh']);
+    throw new UsageError(
+      `completion needs a shell: bash or zsh${shell === undefined ? '' : `, got "${shell}"`}${hint}`,
+    );
+  }
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" for completion`);
+  return { command: 'completion', shell };
 }
 
 function parseRun(argv: string[]): CliArgs {
@@ -190,6 +218,7 @@ function parseFlags(argv: string[], specs: FlagSpec[], command: string): Map<str
       inline = eq < 0 ? undefined : arg.slice(eq + 1);
     } else if (arg.startsWith('-') && arg.length >= 2) {
       const spec = specs.find((s) => s.short === arg.slice(1, 2));
+      // No suggestion for a one-letter flag: every other one-letter flag is one edit away.
       if (!spec) throw new UsageError(`unknown flag "${arg}" for ${command} (see rollout-gate ${command} --help)`);
       name = spec.name;
       inline = arg.length > 2 ? arg.slice(2).replace(/^=/, '') : undefined;
@@ -197,7 +226,13 @@ function parseFlags(argv: string[], specs: FlagSpec[], command: string): Map<str
       throw new UsageError(`unexpected argument "${arg}" for ${command} (manifests are given with -f)`);
     }
     const spec = specs.find((s) => s.name === name);
-    if (!spec) throw new UsageError(`unknown flag "--${name}" for ${command} (see rollout-gate ${command} --help)`);
+    if (!spec) {
+      const hint = didYouMean(
+        `--${name}`,
+        specs.map((s) => `--${s.name}`),
+      );
+      throw new UsageError(`unknown flag "--${name}" for ${command}${hint} (see rollout-gate ${command} --help)`);
+    }
     let value = 'true';
     if (spec.takesValue) {
       if (inline !== undefined) value = inline;

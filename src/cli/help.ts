@@ -4,7 +4,8 @@ export const MAIN_HELP = `rollout-gate: apply Kubernetes Deployments, gate the r
 Usage:
   rollout-gate run   -f <file|dir|glob> [flags]     apply, watch, fail fast, roll back
   rollout-gate serve [--scenario FILE] [--port N]   a simulated cluster that kubectl can drive
-  rollout-gate --help | run --help | serve --help | --version
+  rollout-gate completion bash|zsh                  print a shell completion script (source <(...))
+  rollout-gate help [run|serve] | version           also as --help, run --help, --version
 
 Exit codes: 0 succeeded, 1 failed and rolled back, 2 invalid input (nothing applied),
             3 failed and not rolled back.

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { runDeploy } from '../app/runDeploy.js';
 import { RealClock } from '../clock/realClock.js';
 import type { GateLog } from '../gate/gateLog.js';
 import { withHeartbeat } from '../gate/heartbeat.js';
@@ -49,6 +48,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         return 2;
       }
       return io.serve(args, io);
+    case 'completion': {
+      const { bashCompletion, zshCompletion } = await import('./completion.js');
+      io.stdout(args.shell === 'bash' ? bashCompletion() : zshCompletion());
+      return 0;
+    }
     case 'run':
       return run(args, io);
   }
@@ -67,12 +71,16 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
       return fn();
     },
   };
+  // Say which images this run swaps in: the override, not the manifest, is what gets deployed.
+  for (const image of args.images) logLine(`image override: ${image}`);
   // On a real cluster a rollout takes minutes: say every 30 s what is still pending. (A simulated
   // run ends in well under a second of real time, so it never beats there.)
   const heartbeat = args.simulate ? undefined : withHeartbeat(plainLog, new RealClock());
   const log = heartbeat?.log ?? plainLog;
   let result: GateResult;
   try {
+    // Loaded here, not at the top: --help, --version and usage errors never pay for the gate.
+    const { runDeploy } = await import('../app/runDeploy.js');
     result = await runDeploy(
       {
         manifests: args.manifests,

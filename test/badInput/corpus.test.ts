@@ -39,7 +39,8 @@ const CORPUS = join(ROOT, 'test/fixtures/bad');
 const table = JSON.parse(readFileSync(join(CORPUS, 'expected.json'), 'utf8')) as Record<string, Case>;
 const entries = Object.entries(table);
 const STACK = /\n\s+at /;
-const NOBODY = 65534;
+/** The capabilities that let root read a mode-000 file. */
+const DAC_CAPS = 'dac_override,-dac_read_search';
 const asRoot = process.getuid?.() === 0;
 
 let dir: string;
@@ -144,16 +145,25 @@ describe.each(entries)('%s', (id, c) => {
 
 describe('an unreadable file', () => {
   const c = table['generated/unreadable.yaml']!;
-  test('mode 000: "cannot read file: EACCES" (as an unprivileged user when the test runs as root)', () => {
+  test('mode 000: "cannot read file: EACCES" (as root without the capability to bypass file modes)', () => {
     if (!asRoot) return; // the in-process cases above already ran it as this (unprivileged) user
-    // Root reads any file whatever its mode, so run the real CLI as "nobody" against the same copy.
+    // Root reads any file whatever its mode, through CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH. Drop
+    // those two (setpriv, util-linux) rather than switching to another user: uid "nobody" cannot
+    // reach a checkout inside a private directory (mkdtemp's 0700), root without them still can,
+    // because root owns the checkout.
     ensureBuilt();
-    chmodSync(dir, 0o755);
     const out = spawnSync(
-      process.execPath,
-      [join(ROOT, 'bin/rollout-gate.js'), ...argvOf('generated/unreadable.yaml', c, 'json')],
-      { cwd: dir, encoding: 'utf8', uid: NOBODY, gid: NOBODY },
+      'setpriv',
+      [
+        `--inh-caps=-${DAC_CAPS}`,
+        `--bounding-set=-${DAC_CAPS}`,
+        process.execPath,
+        join(ROOT, 'bin/rollout-gate.js'),
+        ...argvOf('generated/unreadable.yaml', c, 'json'),
+      ],
+      { cwd: dir, encoding: 'utf8' },
     );
+    expect(out.error).toBeUndefined();
     expect(out.status).toBe(2);
     expect(out.stderr).not.toMatch(STACK);
     const json = onlyJson(out.stdout);

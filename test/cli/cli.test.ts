@@ -32,7 +32,6 @@ describe('help and version', () => {
   test.each([
     [['--help'], MAIN_HELP],
     [['-h'], MAIN_HELP],
-    [[], MAIN_HELP],
     [['run', '--help'], RUN_HELP],
     [['help', 'run'], RUN_HELP],
     [['serve', '--help'], SERVE_HELP],
