@@ -413,9 +413,9 @@ describe('the last good revision', () => {
     expect(state(parts, 'web')).toEqual({
       image: 'web:1',
       revision: '4',
-      lastGood: `1/${good}`,
       replicas: 3,
-      lastGood: '4/6b44c9c94f',
+      // The verified rollback is recorded in its turn (the good template, renumbered 4).
+      lastGood: `4/${good}`,
     });
     expect(replicaSets(parts, 'web')).toEqual(['2 web:2 0/0', '3 web:3 0/0', '4 web:1 3/3']);
   });
@@ -458,9 +458,9 @@ describe('the last good revision', () => {
     expect(state(parts, 'web')).toEqual({
       image: 'web:1',
       revision: '5',
-      lastGood: `1/${good}`,
       replicas: 3,
-      lastGood: '5/6b44c9c94f',
+      // The verified rollback is recorded in its turn (the good template, renumbered 5).
+      lastGood: `5/${good}`,
     });
     expect(replicaSets(parts, 'web')).toEqual(['5 web:1 3/3']);
     // The restored template is v1's (the simulator hashes the stored copy, which carries the API
