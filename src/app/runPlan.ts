@@ -18,6 +18,7 @@ import { runGate } from '../gate/runGate.js';
 import { parseTime } from '../k8s/meta.js';
 import type { Deployment, KubeObject } from '../k8s/objects.js';
 import { loadManifests, type ManifestDocument } from '../manifest/index.js';
+import { resolveKinds } from '../gate/resolveKinds.js';
 import { findNewReplicaSet } from '../rollout/revisions.js';
 import { buildPlan } from '../plan/buildPlan.js';
 import type { Plan, PlanWorkloadInput } from '../plan/types.js';
@@ -89,7 +90,10 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
   if (tooBig.length > 0) return invalid(tooBig);
 
   const namespaces = manifests.documents.map((d) => d.object.metadata.namespace).filter((n): n is string => !!n);
+  if (request.namespace) namespaces.push(request.namespace);
   const { cluster } = createSimulatedCluster(simulated.scenario, { objects: baselineObjects, namespaces });
+  const unknown = await resolveKinds(cluster, manifests.documents, { namespace: request.namespace });
+  if (unknown.length > 0) return invalid(unknown);
   const recorder = new Recorder(cluster);
   await cluster.watch(refs);
   const before = new Map<string, WorkloadObservation>();

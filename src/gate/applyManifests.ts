@@ -2,6 +2,8 @@ import { ApiError } from '../k8s/apiError.js';
 import { clone } from '../k8s/meta.js';
 import { Annotations, type KubeObject } from '../k8s/objects.js';
 import type { ClusterClient } from '../cluster/port.js';
+import { isCrd } from '../k8s/crd.js';
+import { waitForCrdEstablished } from './crdEstablished.js';
 import type { AppliedObject } from './result.js';
 
 /** A document to apply, with where it came from (the manifest loader's output). */
@@ -50,6 +52,8 @@ export async function applyManifests(
     let result: KubeObject;
     try {
       result = await cluster.apply(obj, { fieldManager: FIELD_MANAGER, force: options.force });
+      // Its custom resources (later in apply order) are served only once it is Established.
+      if (isCrd(obj)) await waitForCrdEstablished(cluster, obj.metadata.name ?? '', { signal: options.signal });
     } catch (err) {
       if (err instanceof ApiError) {
         throw new ApplyError(doc, err, applied);

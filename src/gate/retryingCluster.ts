@@ -1,5 +1,12 @@
 import { SeededRandom } from '../clock/seededRandom.js';
-import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
+import type {
+  ApplyOptions,
+  ClusterClient,
+  JsonPatchOp,
+  ResourceMapping,
+  WorkloadObservation,
+  WorkloadRef,
+} from '../cluster/port.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RandomSource, type RetryPolicy } from '../cluster/retry.js';
 import type { Deployment, KubeObject } from '../k8s/objects.js';
 
@@ -53,6 +60,10 @@ export class RetryingCluster implements ClusterClient {
 
   describe(): string {
     return this.inner.describe();
+  }
+
+  resolve(apiVersion: string, kind: string): Promise<ResourceMapping | undefined> {
+    return this.read(() => this.inner.resolve(apiVersion, kind));
   }
 
   apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {

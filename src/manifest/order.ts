@@ -8,6 +8,8 @@ import type { ManifestDocument } from './types.js';
  */
 const rank: Record<string, number> = {
   Namespace: 0,
+  // Before its custom resources (rank 4): the apply step waits until it is Established.
+  CustomResourceDefinition: 0,
   ServiceAccount: 1,
   Secret: 1,
   ConfigMap: 1,

@@ -1,7 +1,14 @@
 import { ApiError } from '../../k8s/apiError.js';
 import { clone, rfc3339 } from '../../k8s/meta.js';
 import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
-import type { ApplyOptions, ClusterClient, JsonPatchOp, WorkloadObservation, WorkloadRef } from '../port.js';
+import type {
+  ApplyOptions,
+  ClusterClient,
+  JsonPatchOp,
+  ResourceMapping,
+  WorkloadObservation,
+  WorkloadRef,
+} from '../port.js';
 import { applyObject, updateObject } from './applyObject.js';
 import { applyJsonPatch } from './patch/jsonPatch.js';
 import type { Simulation } from './simulation.js';
@@ -51,9 +58,16 @@ export class SimulatedCluster implements ClusterClient {
     return 'the built-in simulated cluster';
   }
 
+  async resolve(apiVersion: string, kind: string): Promise<ResourceMapping | undefined> {
+    return this.request('GET', 'discovery', false, () => {
+      const info = this.simulation.store.kinds.lookup(apiVersion, kind);
+      return info ? { plural: info.plural, namespaced: info.namespaced } : undefined;
+    });
+  }
+
   async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     return this.request('PATCH', obj.metadata.name ?? '', false, () => {
-      this.kindOf(obj);
+      this.kindOf(obj.apiVersion ?? '', obj.kind ?? '');
       const { object } = applyObject(this.simulation.store, obj, {
         manager: options.fieldManager,
         force: options.force,
@@ -65,12 +79,13 @@ export class SimulatedCluster implements ClusterClient {
   }
 
   async get<T extends KubeObject>(
-    _apiVersion: string,
+    apiVersion: string,
     kind: string,
     namespace: string | undefined,
     name: string,
   ): Promise<T | undefined> {
     return this.request('GET', name, false, () => {
+      this.kindOf(apiVersion, kind);
       const found = this.simulation.store.get<T>(kind, namespace, name);
       return found ? clone(found) : undefined;
     });
@@ -258,14 +273,10 @@ export class SimulatedCluster implements ClusterClient {
     this.unsubscribe();
   }
 
-  private kindOf(obj: KubeObject): string {
-    const kind = obj.kind ?? '';
-    if (!this.simulation.store.kinds.has(kind)) {
-      throw new ApiError(
-        404,
-        'NotFound',
-        `the server could not find the requested resource (kind ${kind} in ${obj.apiVersion})`,
-      );
+  /** The kind as served in `apiVersion`; 404 as the real adapter answers when discovery has no such kind. */
+  private kindOf(apiVersion: string, kind: string): string {
+    if (!this.simulation.store.kinds.lookup(apiVersion, kind)) {
+      throw new ApiError(404, 'NotFound', `the server has no resource for kind "${kind}" in ${apiVersion}`);
     }
     return kind;
   }
