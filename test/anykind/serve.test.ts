@@ -1,0 +1,151 @@
+/**
+ * Issue 10 over HTTP: the CLI's real adapter (client-node, API discovery) and real kubectl against
+ * `startApiServer` (what `rollout-gate serve` runs) over the simulated cluster.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kubeletLogReader } from '../../src/cluster/sim/api/resources.js';
+import { startApiServer, type ApiServerHandle } from '../../src/cluster/sim/api/server.js';
+import { createSimulatedCluster, defaultScenario, type Simulation } from '../../src/cluster/sim/index.js';
+import type { CustomResourceDefinition } from '../../src/k8s/crd.js';
+import { cli, onlyJson, ROOT } from '../cli/support.js';
+import { Kubectl } from '../sim/api/harness.js';
+
+const FOLDER = 'test/fixtures/anykind/k8s';
+
+let simulation: Simulation;
+let server: ApiServerHandle;
+let dir: string;
+let kubeconfig: string;
+let kubectl: Kubectl;
+
+beforeAll(async () => {
+  const parts = createSimulatedCluster(defaultScenario(), { startMs: Date.now() });
+  simulation = parts.simulation;
+  // Fast virtual time: the Deployment's pods pull and start within a few real seconds.
+  server = await startApiServer({ simulation, port: 0, speed: 20, readLogs: kubeletLogReader(parts.kubelet) });
+  dir = mkdtempSync(join(tmpdir(), 'rollout-gate-anykind-'));
+  kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, server.kubeconfig());
+  kubectl = new Kubectl(server.kubeconfig());
+});
+
+afterAll(async () => {
+  kubectl.cleanup();
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('rollout-gate run against serve', () => {
+  test('an unknown kind: exit 2 with file:line, nothing applied', async () => {
+    const bad = join(dir, 'bad');
+    mkdirSafe(bad);
+    writeFileSync(join(bad, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: before-gadget\n');
+    writeFileSync(
+      join(bad, 'gadget.yaml'),
+      '# a custom resource whose CRD nobody installed\napiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g\n',
+    );
+    const run = await cli(['run', '-f', bad, '--kubeconfig', kubeconfig, '-o', 'json'], ROOT);
+    expect(run.code).toBe(2);
+    const json = onlyJson(run.stdout);
+    expect(json.result).toBe('invalid');
+    expect(json.errors).toEqual([
+      {
+        file: `${bad}/gadget.yaml`,
+        line: 2,
+        message:
+          'no matches for kind "Gadget" in version "example.com/v1": the cluster does not serve it ' +
+          '(ensure CRDs are installed first, or apply its CustomResourceDefinition in the same run)',
+      },
+    ]);
+    expect(json.applied).toBeUndefined();
+    expect(simulation.store.get('ConfigMap', 'default', 'before-gadget')).toBeUndefined();
+  });
+
+  test('the typical folder with a CRD and its Widget: every object applied through discovery, exit 0', async () => {
+    const run = await cli(['run', '-f', FOLDER, '--kubeconfig', kubeconfig, '-o', 'json'], ROOT);
+    const json = onlyJson(run.stdout);
+    expect([json.errors, json.result, run.code]).toEqual([[], 'succeeded', 0]);
+    const applied = (json.applied as Array<Record<string, unknown>>).map((a) => `${a.kind}/${a.name} ${a.action}`);
+    expect(applied.sort()).toEqual(
+      [
+        'ClusterRole/shop:widget-viewer created',
+        'ConfigMap/shop-config created',
+        'CronJob/shop-report created',
+        'CustomResourceDefinition/widgets.example.com created',
+        'Deployment/shop created',
+        'HorizontalPodAutoscaler/shop created',
+        'Ingress/shop created',
+        'PodDisruptionBudget/shop created',
+        'Role/shop-reader created',
+        'RoleBinding/shop-reader created',
+        'Service/shop created',
+        'ServiceAccount/shop created',
+        'Widget/shop-widget created',
+      ].sort(),
+    );
+    const store = simulation.store;
+    const widget = store.get('Widget', 'default', 'shop-widget')!;
+    expect(widget).toMatchObject({ apiVersion: 'example.com/v1', metadata: { generation: 1 }, spec: { size: 3 } });
+    expect((widget.metadata.managedFields as Array<{ manager: string }>)[0]!.manager).toBe('rollout-gate');
+    // Cluster-scoped: the stray namespace of the manifest is dropped.
+    expect(store.get('ClusterRole', undefined, 'shop:widget-viewer')!.metadata.namespace).toBeUndefined();
+    const crd = store.get<CustomResourceDefinition>('CustomResourceDefinition', undefined, 'widgets.example.com')!;
+    expect(crd.status?.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['NamesAccepted', 'True', 'NoConflicts'],
+      ['Established', 'True', 'InitialNamesAccepted'],
+    ]);
+  });
+
+  test('a second run changes nothing: every object unchanged', async () => {
+    const run = await cli(['run', '-f', FOLDER, '--kubeconfig', kubeconfig, '-o', 'json'], ROOT);
+    const json = onlyJson(run.stdout);
+    expect([json.result, run.code]).toEqual(['succeeded', 0]);
+    const changed = (json.applied as Array<Record<string, unknown>>).filter((a) => a.action !== 'unchanged');
+    expect(changed.map((a) => `${a.kind}/${a.name} ${a.action}`)).toEqual([]);
+  });
+});
+
+describe('kubectl against serve after the run', () => {
+  test('api-resources lists built-in kinds without a controller and the CRD-defined widgets', async () => {
+    const out = await kubectl.run('api-resources', '--no-headers');
+    expect(out.code).toBe(0);
+    const rows = out.stdout.split('\n').map((l) => l.trim().split(/\s+/));
+    const row = (name: string) => rows.find((r) => r[0] === name);
+    expect(row('ingresses')).toEqual(['ingresses', 'ing', 'networking.k8s.io/v1', 'true', 'Ingress']);
+    expect(row('horizontalpodautoscalers')).toEqual([
+      'horizontalpodautoscalers',
+      'hpa',
+      'autoscaling/v2',
+      'true',
+      'HorizontalPodAutoscaler',
+    ]);
+    expect(row('widgets')).toEqual(['widgets', 'wg', 'example.com/v1', 'true', 'Widget']);
+    expect(row('customresourcedefinitions')).toEqual([
+      'customresourcedefinitions',
+      'crd,crds',
+      'apiextensions.k8s.io/v1',
+      'false',
+      'CustomResourceDefinition',
+    ]);
+  });
+
+  test('get widgets, get wg -o yaml, get ingress', async () => {
+    const widgets = await kubectl.run('get', 'widgets');
+    expect(widgets.code).toBe(0);
+    expect(widgets.stdout).toMatch(/^NAME\s+AGE\nshop-widget\s+\d+s\n$/);
+    const yaml = await kubectl.run('get', 'wg', 'shop-widget', '-o', 'jsonpath={.spec.size}');
+    expect(yaml).toEqual({ code: 0, stdout: '3', stderr: '' });
+    const ingress = await kubectl.run('get', 'ingress');
+    expect(ingress.code).toBe(0);
+    expect(ingress.stdout).toMatch(/^NAME\s+/);
+    expect(ingress.stdout).toMatch(/\nshop\s+/);
+  });
+});
+
+function mkdirSafe(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path, { recursive: true });
+}
