@@ -3,6 +3,7 @@ import { validateDeployment } from '../../k8s/validation/deployment.js';
 import type { Deployment } from '../../k8s/objects.js';
 import { DeploymentController } from './controllers/deployment/deploymentController.js';
 import { CrdController } from './controllers/crd/crdController.js';
+import { GenericStatusController } from './controllers/generic/statusController.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
 import { scheduleChaos } from './chaos/chaos.js';
 import { Kubelet } from './kubelet/kubelet.js';
@@ -51,6 +52,7 @@ export function createSimulatedCluster(
       (ctx) => new DeploymentController(ctx),
       (ctx) => new ReplicaSetController(ctx),
       (ctx) => new CrdController(ctx),
+      (ctx) => new GenericStatusController(ctx),
       (ctx) => new Scheduler(ctx),
       (ctx) => (kubelet = new Kubelet(ctx, { imageBehaviour: (image) => imageSpecFor(scenario, image) })),
     ],
