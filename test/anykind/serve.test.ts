@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeCluster } from '../../src/cluster/kube/kubeCluster.js';
 import { kubeletLogReader } from '../../src/cluster/sim/api/resources.js';
 import { startApiServer, type ApiServerHandle } from '../../src/cluster/sim/api/server.js';
 import { createSimulatedCluster, defaultScenario, type Simulation } from '../../src/cluster/sim/index.js';
@@ -105,6 +106,47 @@ describe('rollout-gate run against serve', () => {
     expect([json.result, run.code]).toEqual(['succeeded', 0]);
     const changed = (json.applied as Array<Record<string, unknown>>).filter((a) => a.action !== 'unchanged');
     expect(changed.map((a) => `${a.kind}/${a.name} ${a.action}`)).toEqual([]);
+  });
+});
+
+describe('KubeCluster.resolve (API discovery, cached per run)', () => {
+  test('a group-version nobody serves is undefined; a kind added by a CRD is found when asked again', async () => {
+    const cluster = KubeCluster.fromOptions({ kubeconfigContent: server.kubeconfig() });
+    try {
+      expect(await cluster.resolve('example.org/v1', 'Sprocket')).toBeUndefined();
+      expect(await cluster.resolve('networking.k8s.io/v1', 'Ingress')).toEqual({
+        plural: 'ingresses',
+        namespaced: true,
+      });
+      expect(await cluster.resolve('networking.k8s.io/v1', 'Nothing')).toBeUndefined();
+      expect(await cluster.resolve('rbac.authorization.k8s.io/v1', 'ClusterRole')).toEqual({
+        plural: 'clusterroles',
+        namespaced: false,
+      });
+      const before = cluster.requestCounts().GET ?? 0;
+      expect(await cluster.resolve('rbac.authorization.k8s.io/v1', 'Role')).toEqual({
+        plural: 'roles',
+        namespaced: true,
+      });
+      expect(cluster.requestCounts().GET ?? 0).toBe(before); // cached: no second discovery request
+      await cluster.apply(
+        {
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          metadata: { name: 'sprockets.example.org' },
+          spec: {
+            group: 'example.org',
+            scope: 'Cluster',
+            names: { plural: 'sprockets', kind: 'Sprocket' },
+            versions: [{ name: 'v1', served: true, storage: true }],
+          },
+        },
+        { fieldManager: 'test', force: false },
+      );
+      expect(await cluster.resolve('example.org/v1', 'Sprocket')).toEqual({ plural: 'sprockets', namespaced: false });
+    } finally {
+      await cluster.close();
+    }
   });
 });
 
