@@ -318,3 +318,10 @@ describe('applyManifests waits until a CRD is Established (deadline on the virtu
     expect(parts.simulation.clock.now()).toBe(start);
   });
 });
+
+describe('scenario objects', () => {
+  test('a CRD and its custom resource exist before the run', () => {
+    const parts = createSimulatedCluster(defaultScenario(), { objects: [widgetCrd(), widget('pre')] });
+    expect(parts.simulation.store.get('Widget', 'default', 'pre')).toMatchObject({ spec: { size: 1 } });
+  });
+});

@@ -72,7 +72,15 @@ export function createSimulatedCluster(
     if (!store.get('Namespace', undefined, name)) store.create('Namespace', { metadata: { name } });
   }
   for (const node of newNodes(scenario.nodes.count, scenario.nodes.capacity)) store.create('Node', node);
-  for (const obj of objects) store.create(obj.kind ?? '', obj);
+  for (const obj of objects) {
+    if (!store.kinds.lookup(obj.apiVersion ?? '', obj.kind ?? ''))
+      throw new Error(
+        `the simulated cluster does not serve ${obj.kind} in ${obj.apiVersion} (scenario object "${obj.metadata.name}")`,
+      );
+    store.create(obj.kind ?? '', obj);
+    // A CRD's kind is served once its controller accepted the names: before the custom resources that follow.
+    if (obj.kind === 'CustomResourceDefinition') simulation.settle();
+  }
   simulation.settle();
   if (objects.some((o) => o.kind === 'Deployment')) {
     simulation.runUntil(() => allRolledOut(simulation), options.settleMs ?? 15 * 60_000);
