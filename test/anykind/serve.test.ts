@@ -174,12 +174,26 @@ describe('kubectl against serve after the run', () => {
     ]);
   });
 
-  test('get widgets, get wg -o yaml, get ingress', async () => {
+  test('get widgets, get wg -o jsonpath, apply --server-side and delete a widget, get ingress', async () => {
     const widgets = await kubectl.run('get', 'widgets');
     expect(widgets.code).toBe(0);
     expect(widgets.stdout).toMatch(/^NAME\s+AGE\nshop-widget\s+\d+s\n$/);
     const yaml = await kubectl.run('get', 'wg', 'shop-widget', '-o', 'jsonpath={.spec.size}');
     expect(yaml).toEqual({ code: 0, stdout: '3', stderr: '' });
+    const file = kubectl.file(
+      'w2.yaml',
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w2\nspec:\n  size: 5\n',
+    );
+    expect(await kubectl.run('apply', '--server-side', '-f', file)).toEqual({
+      code: 0,
+      stdout: 'widget.example.com/w2 serverside-applied\n',
+      stderr: '',
+    });
+    expect(await kubectl.run('delete', 'widget', 'w2')).toEqual({
+      code: 0,
+      stdout: 'widget.example.com "w2" deleted\n',
+      stderr: '',
+    });
     const ingress = await kubectl.run('get', 'ingress');
     expect(ingress.code).toBe(0);
     expect(ingress.stdout).toMatch(/^NAME\s+/);
