@@ -4,6 +4,7 @@
  * `--simulate`; a kind nobody serves is refused before anything is applied.
  */
 import { describe, expect, test } from '@jest/globals';
+import { runPlan } from '../../src/app/runPlan.js';
 import { cli, onlyJson, ROOT } from '../cli/support.js';
 
 const FOLDER = 'test/fixtures/anykind/k8s';
@@ -38,5 +39,40 @@ describe('run --simulate on a typical k8s/ folder', () => {
         'CronJob default shop-report created cronjob.yaml:1',
       ].sort(),
     );
+  });
+});
+
+describe('the pull-request dry run (runPlan) on the same folder', () => {
+  const request = (manifests: string[]) => ({
+    manifests,
+    images: [],
+    simulate: true,
+    timeout: '10m',
+    rollback: 'on-failure' as const,
+    onNoGoodRevision: 'leave' as const,
+    forceConflicts: false,
+    cwd: ROOT,
+  });
+
+  test('plans the Deployment of a folder holding every kind', async () => {
+    const { plan } = await runPlan(request([FOLDER]));
+    expect(plan.errors).toEqual([]);
+    expect(plan.workloads.map((w) => [w.name, w.change])).toEqual([['shop', 'create']]);
+    // Not invalid: every kind is accepted. Risky only because the fixture's Deployment has no probe and no requests.
+    expect(plan.verdict).toBe('risky');
+  });
+
+  test('a custom resource without its CRD: invalid at its line', async () => {
+    const { plan } = await runPlan(request([`${FOLDER}/app-widget.yaml`]));
+    expect(plan.verdict).toBe('invalid');
+    expect(plan.errors).toEqual([
+      {
+        file: `${FOLDER}/app-widget.yaml`,
+        line: 1,
+        message:
+          'no matches for kind "Widget" in version "example.com/v1": the cluster does not serve it ' +
+          '(ensure CRDs are installed first, or apply its CustomResourceDefinition in the same run)',
+      },
+    ]);
   });
 });
