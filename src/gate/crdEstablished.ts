@@ -8,8 +8,8 @@ export const CRD_ESTABLISHED_TIMEOUT_MS = 60_000;
 export const CRD_POLL_MS = 500;
 
 /**
- * Waits until the CustomResourceDefinition `name` has `NamesAccepted` and `Established` True, so
- * its custom resources can be applied next (before that the API server answers 404 for them;
+ * Waits until the CustomResourceDefinition `name` has `NamesAccepted` and `Established` True and
+ * API discovery serves its kind, so its custom resources can be applied next (before that the API server answers 404 for them;
  * `kubectl wait --for condition=established` is the usual manual step). A `NamesAccepted` False
  * fails at once with the API server's message (a name collision never resolves by waiting); no
  * Established within `timeoutMs` fails with the conditions seen last. Time is the cluster's clock.
@@ -33,7 +33,8 @@ export async function waitForCrdEstablished(
         `CustomResourceDefinition "${name}": names not accepted (${names.reason ?? 'NamesAccepted False'}): ${names.message ?? ''}`,
       );
     }
-    if (names?.status === 'True' && established?.status === 'True') return crd;
+    // Established, and served by discovery (a real API server publishes it a moment later).
+    if (names?.status === 'True' && established?.status === 'True' && (await discovered(cluster, crd))) return crd;
     const left = deadline - clock.now();
     if (left <= 0 || options.signal?.aborted) {
       const seen = (crd.status?.conditions ?? []).map(
@@ -49,4 +50,11 @@ export async function waitForCrdEstablished(
     }
     await clock.sleep(Math.min(CRD_POLL_MS, left));
   }
+}
+
+async function discovered(cluster: ClusterClient, crd: CustomResourceDefinition): Promise<boolean> {
+  const version = (crd.spec?.versions ?? []).find((v) => v.served !== false)?.name;
+  const kind = crd.spec?.names?.kind;
+  if (!version || !kind || !crd.spec?.group) return true;
+  return (await cluster.resolve(`${crd.spec.group}/${version}`, kind)) !== undefined;
 }

@@ -304,6 +304,27 @@ describe('applyManifests waits until a CRD is Established (deadline on the virtu
     expect(parts.cluster.requestCounts().PATCH).toBe(1);
   });
 
+  test('Established but not yet in discovery (a real API server lags): waits until discovery serves the kind', async () => {
+    const parts = createSimulatedCluster();
+    const clock = parts.simulation.clock;
+    const start = clock.now();
+    const inner = parts.cluster;
+    const lagging = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop === 'resolve')
+          return (apiVersion: string, kind: string) =>
+            kind === 'Widget' && clock.now() < start + 1_000
+              ? Promise.resolve(undefined)
+              : target.resolve(apiVersion, kind);
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const outcome = await applyManifests(lagging, docs, { force: false });
+    expect(outcome.applied.map((a) => a.kind)).toEqual(['CustomResourceDefinition', 'Widget']);
+    expect(clock.now() - start).toBe(1_000); // two polls of 500 ms
+  });
+
   test('names not accepted: fails at once with the API server message', async () => {
     const parts = createSimulatedCluster();
     apply(parts, widgetCrd());
