@@ -50,7 +50,10 @@ export interface LeaseHold {
 export type LockOutcome =
   | { state: 'held'; lease: Lease }
   | { state: 'locked'; hold: LeaseHold }
-  /** The identity may not use Leases there (403): the run goes on without this lock. */
+  /**
+   * The identity may not use Leases there (403), or the namespace does not exist yet (this run's
+   * manifests create it, or its apply fails there): the run goes on without this lock.
+   */
   | { state: 'unavailable' };
 
 /** The Lease of `ref` as it is before anyone holds it. */
@@ -194,6 +197,14 @@ export class LeaseKeeper {
     } catch (err) {
       // An identity allowed to deploy but not to use Leases (a Role written for earlier versions)
       // still deploys; without the lock and the last-good record, and told how to get them back.
+      // No namespace yet (NamespaceLifecycle refuses the create): no other run can hold a Lease in it,
+      // and the apply creates the namespace or fails at its document. The last good is still recorded.
+      if (missingNamespace(err, ref.namespace)) {
+        this.log.info(
+          `namespace "${ref.namespace}" does not exist yet: deployment "${ref.name}" is applied without its Lease`,
+        );
+        return { state: 'unavailable' };
+      }
       if (!(err instanceof ApiError && err.code === 403)) throw err;
       this.log.warn(
         `cannot use the Lease ${gateLeaseName(ref.name)} in namespace "${ref.namespace}" (${err.message}): ` +
@@ -256,4 +267,9 @@ export class LeaseKeeper {
 
 function key(ref: WorkloadRef): string {
   return `${ref.namespace}/${ref.name}`;
+}
+
+/** The API server's 404 for a write into a namespace that does not exist (plugin/pkg/admission/namespace/lifecycle). */
+function missingNamespace(err: unknown, namespace: string): boolean {
+  return ApiError.isNotFound(err) && (err as ApiError).message === `namespaces "${namespace}" not found`;
 }

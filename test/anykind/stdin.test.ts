@@ -76,13 +76,16 @@ beforeAll(() => ensureBuilt(), 120_000);
 
 describe('run -f - (standard input)', () => {
   test('a Helm-template stream piped in: every object applied, named STDIN:<line>; exit 0', () => {
-    const out = run(['run', '--simulate', '-f', '-', '-n', 'shop', '-o', 'json'], HELM_TEMPLATE);
+    // The namespace must exist, as on a real cluster: the chart's last document creates it (applied first).
+    const withNamespace = `${HELM_TEMPLATE}---\n# Source: shop/templates/namespace.yaml\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n`;
+    const out = run(['run', '--simulate', '-f', '-', '-n', 'shop', '-o', 'json'], withNamespace);
     expect(out.stderr).not.toMatch(/\n\s+at /);
     const json = onlyJson(out.stdout);
     expect([json.errors, json.result, out.status]).toEqual([[], 'succeeded', 0]);
     expect(
       (json.applied as Array<Record<string, unknown>>).map((a) => `${a.kind} ${a.namespace} ${a.file}:${a.line}`),
     ).toEqual([
+      'Namespace undefined STDIN:56',
       'ServiceAccount shop STDIN:3',
       'Service shop STDIN:13',
       'Deployment shop STDIN:24',
@@ -100,7 +103,8 @@ describe('run -f - (standard input)', () => {
     expect(json.errors).toEqual([
       {
         file: 'STDIN',
-        line: 24,
+        // The line of the field (spec.replicas), not of the document.
+        line: 29,
         message:
           'The Deployment "shop" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
       },
