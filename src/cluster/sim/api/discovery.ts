@@ -1,3 +1,4 @@
+import { BUILTIN_RESOURCES } from '../../../k8s/builtinResources.js';
 import { servedVersions, type KindInfo, type KindRegistry } from '../store/kinds.js';
 
 /** The Kubernetes version the facade claims: kubectl's gcloud dispatcher picks `kubectl.1.<minor>` from it. */
@@ -41,13 +42,21 @@ export function kindsOf(registry: KindRegistry, group: string, version?: string)
 export function groupVersions(registry: KindRegistry): Array<{ group: string; versions: string[] }> {
   const groups = new Map<string, string[]>();
   const kinds = registry.all();
-  const ordered = [...kinds.filter((k) => !k.definedBy), ...kinds.filter((k) => k.definedBy).sort(byGroup)];
+  const builtins = kinds.filter((k) => !k.definedBy).sort((a, b) => tableRank(a.group) - tableRank(b.group));
+  const ordered = [...builtins, ...kinds.filter((k) => k.definedBy).sort(byGroup)];
   for (const info of ordered) {
     const versions = groups.get(info.group) ?? [];
     for (const v of servedVersions(info)) if (!versions.includes(v)) versions.push(v);
     groups.set(info.group, versions);
   }
   return [...groups].map(([group, versions]) => ({ group, versions }));
+}
+
+/** A group's place in the resource table (kinds with their own simulator entries, such as Lease, keep it too). */
+const TABLE_GROUPS = [...new Set(BUILTIN_RESOURCES.map((r) => r.group))];
+function tableRank(group: string): number {
+  const i = TABLE_GROUPS.indexOf(group);
+  return i < 0 ? TABLE_GROUPS.length : i;
 }
 
 function byGroup(a: KindInfo, b: KindInfo): number {
