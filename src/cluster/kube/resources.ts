@@ -6,24 +6,11 @@ import type { KubeTransport } from './transport.js';
 export type ResourceInfo = ResourceMapping;
 
 /**
- * Kinds rollout-gate reads and writes all the time; known up front (from the project's one table of
- * built-in resources) so they cost no discovery request. Every other kind comes from discovery.
+ * Kinds the gate itself reads and writes all the time (its Leases too); known up front (from the
+ * project's one table of built-in resources) so they cost no discovery request. Every other kind
+ * comes from discovery.
  */
-const WELL_KNOWN_KINDS = [
-  'Pod',
-  'Event',
-  'Service',
-  'ConfigMap',
-  'Secret',
-  'ServiceAccount',
-  'Namespace',
-  'Node',
-  'Deployment',
-  'ReplicaSet',
-  'StatefulSet',
-  'DaemonSet',
-  'Lease',
-];
+const WELL_KNOWN_KINDS = ['Pod', 'Event', 'Namespace', 'Node', 'Deployment', 'ReplicaSet', 'Lease'];
 const WELL_KNOWN: Record<string, ResourceInfo> = Object.fromEntries(
   BUILTIN_RESOURCES.filter((r) => WELL_KNOWN_KINDS.includes(r.kind)).map((r) => [
     `${joinApiVersion(r.group, r.versions[0]!)}/${r.kind}`,
