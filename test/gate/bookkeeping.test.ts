@@ -187,3 +187,41 @@ describe('an identity that may deploy but not use Leases (RBAC of earlier versio
     expect(gateAnnotations(parts, 'web')).toEqual({});
   });
 });
+
+describe('a Deployment in a namespace this run creates', () => {
+  const inShop = (): KubeObject[] => {
+    const d = deployment('web', 'web:1');
+    d.metadata.namespace = 'shop';
+    return [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, d];
+  };
+  const input = (objects: KubeObject[]) => ({
+    documents: documents(objects),
+    rollback: 'on-failure' as const,
+    rollbackTimeoutSeconds: 300,
+    onNoGoodRevision: 'leave' as const,
+    force: false,
+    policy: DEFAULT_POLICY,
+  });
+
+  test('is applied without its Lease (the namespace refuses it until created) and its last good is recorded', async () => {
+    const parts = simulate('');
+    const log = new MemoryLog();
+    const result = await runGate(parts.cluster, input(inShop()), log);
+    expect([result.result, result.errors]).toEqual(['succeeded', []]);
+    expect(log.lines).toContain('namespace "shop" does not exist yet: deployment "web" is applied without its Lease');
+    expect(log.lines.filter((l) => l.startsWith('warning:'))).toEqual([]);
+    const lease = parts.simulation.store.get<KubeObject>('Lease', 'shop', 'rollout-gate.web');
+    expect(lease?.metadata.annotations?.[LAST_GOOD]).toMatch(/^1\//);
+  });
+
+  test('a namespace nobody creates is the apply error at the Deployment, nothing applied', async () => {
+    const parts = simulate('');
+    const [, d] = inShop();
+    const result = await runGate(parts.cluster, input([d!]), new MemoryLog());
+    expect([result.result, result.errors]).toEqual([
+      'failed',
+      [{ file: 'k8s/app.yaml', line: 1, message: 'namespaces "shop" not found' }],
+    ]);
+    expect(result.applied).toEqual([]);
+  });
+});
