@@ -3,7 +3,9 @@ import { dirname, resolve } from 'node:path';
 import type { ClusterClient } from '../cluster/port.js';
 import type { RetryNotice } from '../cluster/retry.js';
 import { parseScenario, ScenarioError, defaultScenario, type Scenario } from '../cluster/sim/index.js';
-import { loadManifests } from '../manifest/index.js';
+import { builtinResource } from '../k8s/builtinResources.js';
+import { crdDefines, isCrd } from '../k8s/crd.js';
+import { loadManifests, noMatches } from '../manifest/index.js';
 import type { InputError } from '../gate/result.js';
 import type { Deployment, KubeObject } from '../k8s/objects.js';
 import type { RunRequest } from './runRequest.js';
@@ -52,7 +54,24 @@ export function loadScenario(request: Pick<RunRequest, 'scenario' | 'cwd'>): {
   const loaded = loadManifests({ patterns: scenario.objects, cwd: dirname(path) });
   const scenarioDir = dirname(request.scenario);
   const prefix = (file: string) => (file === '' ? '' : `${scenarioDir}/${file}`.replace(/^\.\//, ''));
-  return { scenario, objects: loaded.documents, errors: loaded.errors.map((e) => ({ ...e, file: prefix(e.file) })) };
+  const errors: InputError[] = [...loaded.errors, ...unservedScenarioKinds(loaded.documents)];
+  return { scenario, objects: loaded.documents, errors: errors.map((e) => ({ ...e, file: prefix(e.file ?? '') })) };
+}
+
+/** Scenario objects must be built-in kinds or custom resources of a CRD among the scenario's objects. */
+function unservedScenarioKinds(documents: ReturnType<typeof loadManifests>['documents']): InputError[] {
+  const crds = documents.map((d) => d.object).filter(isCrd);
+  return documents
+    .filter(({ object: o }) => {
+      const apiVersion = o.apiVersion ?? '';
+      const kind = o.kind ?? '';
+      return !builtinResource(apiVersion, kind) && !crds.some((crd) => crdDefines(crd, apiVersion, kind));
+    })
+    .map((d) => ({
+      file: d.file,
+      line: d.line,
+      message: `${noMatches(d.object.kind ?? '', d.object.apiVersion ?? '')}: add its CustomResourceDefinition to the scenario's objects`,
+    }));
 }
 
 /** The real adapter's module; the CLI loads it lazily (a simulated run never pays for client-node). */

@@ -5,6 +5,7 @@ import { ApiError } from '../k8s/apiError.js';
 import { loadManifests } from '../manifest/index.js';
 import type { GateLog } from '../gate/gateLog.js';
 import type { GateResult, InputError } from '../gate/result.js';
+import { resolveKinds } from '../gate/resolveKinds.js';
 import { runGate, type GateDocument } from '../gate/runGate.js';
 import { beyondSimulator, connectReal, loadScenario, type LoadKube } from './connect.js';
 import { policyFrom, type RunRequest } from './runRequest.js';
@@ -60,6 +61,12 @@ export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: Lo
         objects: simulated.objects.map((d) => d.object),
       }).cluster;
     }
+    // Every kind must be served by the cluster (or defined by a CRD of this run) before anything is applied.
+    const unknown = await resolveKinds(cluster!, manifests.documents, {
+      namespace: request.namespace,
+      defaultNamespace,
+    });
+    if (unknown.length > 0) return { result: 'invalid', workloads: [], errors: unknown, simulated: request.simulate };
     log.info(`rollout-gate: ${manifests.documents.length} object(s) for ${cluster!.describe()}`);
     return await gate(cluster!, manifests.documents);
   } catch (err) {

@@ -18,6 +18,7 @@ import { runGate } from '../gate/runGate.js';
 import { parseTime } from '../k8s/meta.js';
 import type { Deployment, KubeObject } from '../k8s/objects.js';
 import { loadManifests, type ManifestDocument } from '../manifest/index.js';
+import { resolveKinds } from '../gate/resolveKinds.js';
 import { findNewReplicaSet } from '../rollout/revisions.js';
 import { buildPlan } from '../plan/buildPlan.js';
 import type { Plan, PlanWorkloadInput } from '../plan/types.js';
@@ -90,6 +91,8 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
 
   // No namespace is created for the manifests: one that does not exist fails as on a real cluster.
   const { cluster } = createSimulatedCluster(simulated.scenario, { objects: baselineObjects });
+  const unknown = await resolveKinds(cluster, manifests.documents, { namespace: request.namespace });
+  if (unknown.length > 0) return invalid(unknown);
   const recorder = new Recorder(cluster);
   await cluster.watch(refs);
   const before = new Map<string, WorkloadObservation>();

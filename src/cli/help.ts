@@ -17,7 +17,7 @@ Applies every manifest (config before workloads), gates every Deployment in them
 back to the last known good revision when a rollout fails.
 
 Input:
-  -f, --manifests <file|dir|glob>   manifests to apply (repeatable)
+  -f, --manifests <file|dir|glob>   manifests to apply (repeatable; - reads standard input)
   -n, --namespace NS                namespace for objects that name none
       --image NAME=REF              override an image by container or image name (repeatable; *=REF for all)
       --change-cause TEXT           kubernetes.io/change-cause to record (default: commit and run URL in Actions)

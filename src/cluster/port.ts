@@ -25,6 +25,13 @@ export interface ApplyOptions {
   force: boolean;
 }
 
+/** Where the API serves a kind (its REST mapping), from API discovery. */
+export interface ResourceMapping {
+  /** URL segment, e.g. `ingresses`. */
+  plural: string;
+  namespaced: boolean;
+}
+
 /**
  * The port between the gate and a cluster. Two adapters implement it: the in-process
  * simulated cluster (virtual clock) and the real cluster over @kubernetes/client-node.
@@ -38,6 +45,12 @@ export interface ClusterClient {
   /** A short description for logs (server address or "simulated cluster"); never secrets. */
   describe(): string;
 
+  /**
+   * The REST mapping of `kind` in `apiVersion` from API discovery (cached per run; a miss is asked
+   * again, so a kind a CustomResourceDefinition just added is found), or undefined when the cluster
+   * does not serve it.
+   */
+  resolve(apiVersion: string, kind: string): Promise<ResourceMapping | undefined>;
   /**
    * Server-side apply of one object; returns the object as stored. A `metadata.resourceVersion`
    * in `obj` is a precondition: 409 Conflict when the object changed since (the gate's rollback).

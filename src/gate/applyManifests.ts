@@ -5,6 +5,8 @@ import { Annotations, type KubeObject } from '../k8s/objects.js';
 import { GATE_FIELD_MANAGER } from '../rollback/undoApply.js';
 import { driftValue } from '../report/drift.js';
 import type { ClusterClient } from '../cluster/port.js';
+import { isCrd } from '../k8s/crd.js';
+import { waitForCrdEstablished } from './crdEstablished.js';
 import type { AppliedObject, DriftRecord } from './result.js';
 
 /** A document to apply, with where it came from (the manifest loader's output). */
@@ -90,6 +92,15 @@ export async function applyManifests(
             );
           continue;
         }
+        if (err instanceof ApiError) throw new ApplyError(doc, err, applied);
+        throw err;
+      }
+    }
+    // Its custom resources (later in apply order) are served only once it is Established.
+    if (isCrd(obj)) {
+      try {
+        await waitForCrdEstablished(cluster, obj.metadata.name ?? '', { signal: options.signal });
+      } catch (err) {
         if (err instanceof ApiError) throw new ApplyError(doc, err, applied);
         throw err;
       }

@@ -200,8 +200,15 @@ export class LeaseKeeper {
     } catch (err) {
       // An identity allowed to deploy but not to use Leases (a Role written for earlier versions)
       // still deploys; without the lock and the last-good record, and told how to get them back.
-      // NamespaceLifecycle refuses the create: 404 `namespaces "x" not found`.
-      if (err instanceof ApiError && err.code === 404) return { state: 'no-namespace' };
+      // No namespace yet (NamespaceLifecycle refuses the create: 404 `namespaces "x" not found`): no
+      // other run can hold a Lease in it. The gate takes the Lease right after its apply created the
+      // namespace (a Namespace in the same run), or the apply fails at the Deployment's document.
+      if (missingNamespace(err, ref.namespace)) {
+        this.log.info(
+          `namespace "${ref.namespace}" does not exist yet: the Lease of deployment "${ref.name}" is taken once the apply created it`,
+        );
+        return { state: 'no-namespace' };
+      }
       if (!(err instanceof ApiError && err.code === 403)) throw err;
       this.log.warn(
         `cannot use the Lease ${gateLeaseName(ref.name)} in namespace "${ref.namespace}" (${err.message}): ` +
@@ -264,4 +271,9 @@ export class LeaseKeeper {
 
 function key(ref: WorkloadRef): string {
   return `${ref.namespace}/${ref.name}`;
+}
+
+/** The API server's 404 for a write into a namespace that does not exist (plugin/pkg/admission/namespace/lifecycle). */
+function missingNamespace(err: unknown, namespace: string): boolean {
+  return ApiError.isNotFound(err) && (err as ApiError).message === `namespaces "${namespace}" not found`;
 }

@@ -1,5 +1,11 @@
 import { SeededRandom } from '../clock/seededRandom.js';
-import type { ApplyOptions, ClusterClient, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
+import type {
+  ApplyOptions,
+  ClusterClient,
+  ResourceMapping,
+  WorkloadObservation,
+  WorkloadRef,
+} from '../cluster/port.js';
 import {
   DEFAULT_RETRY_POLICY,
   withRetry,
@@ -74,6 +80,10 @@ export class RetryingCluster implements ClusterClient {
 
   describe(): string {
     return this.inner.describe();
+  }
+
+  resolve(apiVersion: string, kind: string): Promise<ResourceMapping | undefined> {
+    return this.read(() => this.inner.resolve(apiVersion, kind));
   }
 
   apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {

@@ -13,7 +13,10 @@ export const manifestExtensions = ['.yaml', '.yml', '.json'] as const;
 
 const globChars = /[*?[\]{}]/;
 
-/** An expanded input file: `file` as it should be reported, `path` absolute for reading. */
+/** How standard input (`-f -`) is named in problems, as kubectl names it. */
+export const STDIN_NAME = 'STDIN';
+
+/** An expanded input file: `file` as it should be reported, `path` absolute for reading (`-`: standard input). */
 export interface InputFile {
   file: string;
   path: string;
@@ -46,6 +49,11 @@ export function expandInputs(
   for (const raw of patterns.flatMap((p) => p.split(/\r?\n/))) {
     const input = raw.trim();
     if (input === '' || input.startsWith('#')) continue;
+    if (input === '-') {
+      // `-f -`: standard input, read once (`helm template ... | rollout-gate run -f -`).
+      add(STDIN_NAME, '-');
+      continue;
+    }
     const display = input.replace(/\\/g, '/');
     if (globChars.test(input)) {
       const matches = globFiles(display, cwd);

@@ -7,7 +7,7 @@ import { validateDocuments } from './validate.js';
 export type { LoadManifestsOptions, LoadManifestsResult, ManifestDocument, ManifestError } from './types.js';
 export { type ImageOverride, parseImageOverrides, applyImageOverrides } from './overrides.js';
 export { sortForApply } from './order.js';
-export { supportedKinds } from './validate.js';
+export { resolveNamespace, duplicateKey, duplicateMessage, noMatches } from './validate.js';
 
 /**
  * Loads, overrides, validates and orders manifests, with no cluster involved. Apply nothing unless

@@ -71,7 +71,9 @@ export function readManifests(
 
 function readText(file: string, path: string, errors: ManifestError[]): string | undefined {
   try {
-    const size = statSync(path).size;
+    // Standard input has no size up front: read it (fd 0), then apply the same limit.
+    const stdin = path === '-' ? readFileSync(0) : undefined;
+    const size = stdin?.length ?? statSync(path).size;
     if (size > maxManifestFileBytes) {
       errors.push({
         file,
@@ -80,7 +82,7 @@ function readText(file: string, path: string, errors: ManifestError[]): string |
       });
       return undefined;
     }
-    const bytes = readFileSync(path);
+    const bytes = stdin ?? readFileSync(path);
     try {
       // fatal: reject invalid UTF-8 instead of silently replacing bytes; a leading BOM is dropped.
       return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

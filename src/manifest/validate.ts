@@ -2,7 +2,15 @@ import type { Deployment, KubeObject } from '../k8s/objects.js';
 import { deploymentFieldErrors, withDeploymentDefaults } from '../k8s/validation/deployment.js';
 import { formatFieldError } from '../k8s/validation/fieldErrors.js';
 import { parseImageReference } from '../k8s/validation/imageReference.js';
-import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../k8s/validation/names.js';
+import {
+  BUILTIN_RESOURCES,
+  builtinKindNamed,
+  builtinResource,
+  isBuiltinGroup,
+  joinApiVersion,
+  splitApiVersion,
+} from '../k8s/builtinResources.js';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isPathSegmentName } from '../k8s/validation/names.js';
 import { describeValue, schemaForKind, validateAgainstSchema } from '../k8s/schema/index.js';
 import { type LoadedDocument, isPlainObject } from './load.js';
 import type { ManifestError } from './types.js';
@@ -14,25 +22,31 @@ import type { ManifestError } from './types.js';
  * the Deployment rules a schema cannot express (selector vs labels, surge vs unavailable, image
  * references...) from src/k8s/validation/.
  *
- * Supported kinds: rollout-gate applies only the kinds below. There is deliberately no generic
- * passthrough for other kinds (Ingress, HPA, custom resources...): the simulated cluster serves
- * only these, so a `--simulate` dry run and a real run would diverge, and the gate can judge the
- * rollout of Deployments only. Unsupported objects are reported, never silently skipped.
+ * Any kind is accepted, as by a real cluster: the built-in kinds of Kubernetes 1.32 are known here
+ * (src/k8s/builtinResources.ts), so a built-in kind under a version the API server does not serve is
+ * refused before any cluster is involved; a kind of another group (a custom resource) is resolved
+ * against the cluster's discovery, or against a CustomResourceDefinition of the same run, before
+ * anything is applied (src/gate/resolveKinds.ts).
  */
-export const supportedKinds: ReadonlyArray<{
-  kind: string;
-  apiVersion: string;
-  namespaced: boolean;
-  nameRule: (n: string) => string[];
-}> = [
-  { kind: 'Namespace', apiVersion: 'v1', namespaced: false, nameRule: isDNS1123Label },
-  { kind: 'ServiceAccount', apiVersion: 'v1', namespaced: true, nameRule: isDNS1123Subdomain },
-  { kind: 'Secret', apiVersion: 'v1', namespaced: true, nameRule: isDNS1123Subdomain },
-  { kind: 'ConfigMap', apiVersion: 'v1', namespaced: true, nameRule: isDNS1123Subdomain },
-  { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespaced: true, nameRule: isDNS1123Subdomain },
-  { kind: 'Service', apiVersion: 'v1', namespaced: true, nameRule: isDNS1035Label },
-  { kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true, nameRule: isDNS1123Subdomain },
-];
+
+/**
+ * metadata.name rules of the kinds that have a stricter one than ValidatePathSegmentName
+ * (pkg/apis/core/validation: ValidateNamespaceName, ValidateServiceName, and the DNS-1123
+ * subdomain of most kinds). Kinds not listed here (RBAC kinds, custom resources...) accept any
+ * path segment name, such as `system:aggregate-to-edit`.
+ */
+const nameRules: Record<string, (n: string) => string[]> = {
+  Namespace: isDNS1123Label,
+  Service: isDNS1035Label,
+  ServiceAccount: isDNS1123Subdomain,
+  Secret: isDNS1123Subdomain,
+  ConfigMap: isDNS1123Subdomain,
+  PersistentVolumeClaim: isDNS1123Subdomain,
+  Deployment: isDNS1123Subdomain,
+};
+
+/** The Kubernetes API groups that were removed (no longer served by any 1.32 API server). */
+const removedGroups = new Set(['extensions']);
 
 /** Namespace options, as in {@link LoadManifestsOptions}. */
 export interface NamespaceOptions {
@@ -51,7 +65,6 @@ export function validateDocuments(
 ): ManifestError[] {
   const errors: ManifestError[] = [];
   const seen = new Map<string, LoadedDocument>();
-  const fallbackNamespace = options.namespace ?? options.defaultNamespace ?? 'default';
   if (options.namespace !== undefined) {
     for (const msg of isDNS1123Label(options.namespace)) {
       errors.push({ file: '', line: 0, message: `invalid namespace "${options.namespace}": ${msg}` });
@@ -71,14 +84,10 @@ export function validateDocuments(
     if (structural.length > 0) continue;
     const kind = obj.kind!;
     const name = obj.metadata.name ?? '';
-    const info = supportedKinds.find((k) => k.kind === kind);
-    if (!info) {
-      const names = supportedKinds.map((k) => `${k.kind} (${k.apiVersion})`).join(', ');
-      err(`${kind} "${name}" (${obj.apiVersion}) is not supported: rollout-gate applies only ${names}`);
-      continue;
-    }
-    if (obj.apiVersion !== info.apiVersion) {
-      err(`no matches for kind "${kind}" in version "${obj.apiVersion}": use apiVersion: ${info.apiVersion}`);
+    const info = builtinResource(obj.apiVersion!, kind);
+    const { group } = splitApiVersion(obj.apiVersion!);
+    if (!info && (isBuiltinGroup(group) || removedGroups.has(group))) {
+      err(noMatches(kind, obj.apiVersion!));
       continue;
     }
     // The kind's OpenAPI schema, as the API server's strict decoding and validation apply it.
@@ -94,33 +103,17 @@ export function validateDocuments(
     // A value of the wrong type cannot be decoded: the API server stops there, and so do the rules below.
     if (problems.some((p) => p.kind === 'type')) continue;
 
-    // Namespace: kubectl's rule for an explicit --namespace, then defaulting.
-    if (info.namespaced) {
-      const own = obj.metadata.namespace;
-      if (options.namespace !== undefined && own !== undefined && own !== options.namespace) {
-        err(
-          `the namespace from the provided object "${own}" does not match the namespace "${options.namespace}". ` +
-            `You must pass '--namespace=${own}' to perform this operation.`,
-        );
-      }
-      obj.metadata.namespace = own ?? fallbackNamespace;
-    } else {
-      delete obj.metadata.namespace;
-    }
-
-    const key = `${kind}/${obj.metadata.namespace ?? ''}/${name}`;
-    const first = seen.get(key);
-    if (first && name !== '') {
-      const where = info.namespaced ? ` in namespace "${obj.metadata.namespace}"` : '';
-      err(`duplicate ${kind} "${name}"${where}: also defined at ${first.file}:${first.line}`);
-    } else {
-      seen.set(key, doc);
-    }
+    // A kind of another group: its scope is known once resolved against the cluster (resolveKinds.ts).
+    if (!info) continue;
+    resolveNamespace(obj, info.namespaced, options).forEach((m) => err(m));
+    const first = seen.get(duplicateKey(obj));
+    if (first && name !== '') err(duplicateMessage(obj, info.namespaced, first));
+    else seen.set(duplicateKey(obj), doc);
 
     if (kind === 'Deployment') validateDeploymentDocument(doc, err);
     else {
       if (name !== '')
-        for (const msg of info.nameRule(name))
+        for (const msg of (nameRules[kind] ?? isPathSegmentName)(name))
           err(
             `The ${kind} "${name}" is invalid: metadata.name: Invalid value: ${JSON.stringify(name)}: ${msg}`,
             lineOfPath(doc, ['metadata', 'name']),
@@ -157,6 +150,51 @@ function parseFieldPath(field: string): Array<string | number> {
     else out.push(/^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!);
   }
   return out;
+}
+
+/**
+ * Namespace of one object whose scope is known: kubectl's rule for an explicit --namespace, then
+ * defaulting; a cluster-scoped object loses a stray namespace (the API server ignores it anyway).
+ * Returns the problems (a namespace that contradicts --namespace).
+ */
+export function resolveNamespace(obj: KubeObject, namespaced: boolean, options: NamespaceOptions): string[] {
+  if (!namespaced) {
+    delete obj.metadata.namespace;
+    return [];
+  }
+  const own = obj.metadata.namespace;
+  obj.metadata.namespace = own ?? options.namespace ?? options.defaultNamespace ?? 'default';
+  if (options.namespace !== undefined && own !== undefined && own !== options.namespace) {
+    return [
+      `the namespace from the provided object "${own}" does not match the namespace "${options.namespace}". ` +
+        `You must pass '--namespace=${own}' to perform this operation.`,
+    ];
+  }
+  return [];
+}
+
+/** The identity of an object for the duplicate check (group, kind, namespace, name). */
+export function duplicateKey(obj: KubeObject): string {
+  const { group } = splitApiVersion(obj.apiVersion ?? '');
+  return `${group}/${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+}
+
+export function duplicateMessage(obj: KubeObject, namespaced: boolean, first: { file: string; line: number }): string {
+  const where = namespaced ? ` in namespace "${obj.metadata.namespace}"` : '';
+  return `duplicate ${obj.kind} "${obj.metadata.name}"${where}: also defined at ${first.file}:${first.line}`;
+}
+
+/**
+ * The API server's answer to a kind/version it does not serve, with a hint when the kind exists
+ * under another version (a removed beta) or in another case.
+ */
+export function noMatches(kind: string, apiVersion: string): string {
+  const base = `no matches for kind "${kind}" in version "${apiVersion}"`;
+  const same = builtinKindNamed(kind);
+  if (same.length > 0) return `${base}: use apiVersion: ${joinApiVersion(same[0]!.group, same[0]!.versions[0]!)}`;
+  const folded = BUILTIN_RESOURCES.find((r) => r.kind.toLowerCase() === kind.toLowerCase());
+  if (folded) return `${base}: kinds are case-sensitive, use kind: ${folded.kind}`;
+  return base;
 }
 
 /** apiVersion, kind and metadata.name must be there before anything else can be said. */

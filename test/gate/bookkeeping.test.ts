@@ -9,6 +9,7 @@ import type { ClusterClient } from '../../src/cluster/port.js';
 import { MemoryLog } from '../../src/gate/gateLog.js';
 import { runGate } from '../../src/gate/runGate.js';
 import { ApiError } from '../../src/k8s/apiError.js';
+import type { Lease } from '../../src/k8s/lease.js';
 import { clone } from '../../src/k8s/meta.js';
 import type { Deployment, KubeObject, ReplicaSet } from '../../src/k8s/objects.js';
 import { DEFAULT_POLICY } from '../../src/rollout/policy.js';
@@ -185,5 +186,51 @@ describe('an identity that may deploy but not use Leases (RBAC of earlier versio
     ]);
     expect(leaseOf(parts, 'web')).toBeUndefined();
     expect(gateAnnotations(parts, 'web')).toEqual({});
+  });
+});
+
+describe('a Deployment in a namespace this run creates', () => {
+  const inShop = (): KubeObject[] => {
+    const d = deployment('web', 'web:1');
+    d.metadata.namespace = 'shop';
+    return [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, d];
+  };
+  const input = (objects: KubeObject[]) => ({
+    documents: documents(objects),
+    rollback: 'on-failure' as const,
+    rollbackTimeoutSeconds: 300,
+    onNoGoodRevision: 'leave' as const,
+    force: false,
+    policy: DEFAULT_POLICY,
+  });
+
+  test('is leased right after the apply created its namespace (refused until then), and its last good is recorded', async () => {
+    const parts = simulate('');
+    const log = new MemoryLog();
+    let heldWhileWatching: string | undefined;
+    // 1 s after the apply (the rollout takes longer): who holds the Lease.
+    parts.simulation.clock.after(1_000, 'look', () => {
+      heldWhileWatching = parts.simulation.store.get<Lease>('Lease', 'shop', 'rollout-gate.web')?.spec?.holderIdentity;
+    });
+    const result = await runGate(parts.cluster, { ...input(inShop()), lockHolder: 'ci-run-7' }, log);
+    expect([result.result, result.errors]).toEqual(['succeeded', []]);
+    expect(log.lines).toContain(
+      'namespace "shop" does not exist yet: the Lease of deployment "web" is taken once the apply created it',
+    );
+    expect(heldWhileWatching).toBe('ci-run-7');
+    expect(log.lines.filter((l) => l.startsWith('warning:'))).toEqual([]);
+    const lease = parts.simulation.store.get<KubeObject>('Lease', 'shop', 'rollout-gate.web');
+    expect(lease?.metadata.annotations?.[LAST_GOOD]).toMatch(/^1\//);
+  });
+
+  test('a namespace nobody creates is the apply error at the Deployment, nothing applied', async () => {
+    const parts = simulate('');
+    const [, d] = inShop();
+    const result = await runGate(parts.cluster, input([d!]), new MemoryLog());
+    expect([result.result, result.errors]).toEqual([
+      'failed',
+      [{ file: 'k8s/app.yaml', line: 1, message: 'namespaces "shop" not found' }],
+    ]);
+    expect(result.applied).toEqual([]);
   });
 });

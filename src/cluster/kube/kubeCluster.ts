@@ -2,7 +2,7 @@ import { RealClock } from '../../clock/realClock.js';
 import { SeededRandom } from '../../clock/seededRandom.js';
 import { ApiError } from '../../k8s/apiError.js';
 import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
-import type { ApplyOptions, ClusterClient, WorkloadObservation, WorkloadRef } from '../port.js';
+import type { ApplyOptions, ClusterClient, ResourceMapping, WorkloadObservation, WorkloadRef } from '../port.js';
 import {
   describeCluster,
   KubeconfigError,
@@ -107,6 +107,10 @@ export class KubeCluster implements ClusterClient {
   /** The context's namespace, else `default`: where namespaced objects without one go. */
   get defaultNamespace(): string {
     return this.config.namespace ?? 'default';
+  }
+
+  resolve(apiVersion: string, kind: string): Promise<ResourceMapping | undefined> {
+    return this.resources.lookup(apiVersion, kind);
   }
 
   async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {

@@ -1,34 +1,33 @@
 import { ApiError } from '../../k8s/apiError.js';
+import { BUILTIN_RESOURCES, joinApiVersion } from '../../k8s/builtinResources.js';
+import type { ResourceMapping } from '../port.js';
 import type { KubeTransport } from './transport.js';
 
-export interface ResourceInfo {
-  /** URL segment, e.g. `deployments`. */
-  plural: string;
-  namespaced: boolean;
-}
+export type ResourceInfo = ResourceMapping;
 
-/** Kinds rollout-gate touches all the time; known up front so they cost no discovery request. */
-const WELL_KNOWN: Record<string, ResourceInfo> = {
-  'v1/Pod': { plural: 'pods', namespaced: true },
-  'v1/Event': { plural: 'events', namespaced: true },
-  'v1/Service': { plural: 'services', namespaced: true },
-  'v1/ConfigMap': { plural: 'configmaps', namespaced: true },
-  'v1/Secret': { plural: 'secrets', namespaced: true },
-  'v1/ServiceAccount': { plural: 'serviceaccounts', namespaced: true },
-  'v1/Namespace': { plural: 'namespaces', namespaced: false },
-  'v1/Node': { plural: 'nodes', namespaced: false },
-  'apps/v1/Deployment': { plural: 'deployments', namespaced: true },
-  'apps/v1/ReplicaSet': { plural: 'replicasets', namespaced: true },
-  'apps/v1/StatefulSet': { plural: 'statefulsets', namespaced: true },
-  'apps/v1/DaemonSet': { plural: 'daemonsets', namespaced: true },
-  'coordination.k8s.io/v1/Lease': { plural: 'leases', namespaced: true },
-};
+/**
+ * Kinds the gate itself reads and writes all the time (its Leases too); known up front (from the
+ * project's one table of built-in resources) so they cost no discovery request. Every other kind
+ * comes from discovery.
+ */
+const WELL_KNOWN_KINDS = ['Pod', 'Event', 'Namespace', 'Node', 'Deployment', 'ReplicaSet', 'Lease'];
+const WELL_KNOWN: Record<string, ResourceInfo> = Object.fromEntries(
+  BUILTIN_RESOURCES.filter((r) => WELL_KNOWN_KINDS.includes(r.kind)).map((r) => [
+    `${joinApiVersion(r.group, r.versions[0]!)}/${r.kind}`,
+    { plural: r.plural, namespaced: r.namespaced },
+  ]),
+);
 
 interface ApiResourceList {
   resources?: Array<{ name: string; kind: string; namespaced: boolean }>;
 }
 
-/** Maps apiVersion + kind to a REST path; other kinds cost one discovery `GET /apis/<gv>` per group-version. */
+/**
+ * Maps apiVersion + kind to a REST path; other kinds cost one discovery `GET /apis/<gv>` per
+ * group-version (kubectl's RESTMapper does the same, https://github.com/kubernetes/client-go/blob/master/restmapper/discovery.go).
+ * The answer is cached for the run; a miss (the group-version is not served, or does not have the
+ * kind) is not, so a kind added by a CustomResourceDefinition this run applied is found afterwards.
+ */
 export class ResourceResolver {
   private readonly discovered = new Map<string, Promise<ApiResourceList>>();
 
@@ -37,7 +36,8 @@ export class ResourceResolver {
     private readonly defaultNamespace: string,
   ) {}
 
-  async resolve(apiVersion: string, kind: string): Promise<ResourceInfo> {
+  /** The mapping of `kind` in `apiVersion`, or undefined when the server does not serve it. */
+  async lookup(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
     const known = WELL_KNOWN[`${apiVersion}/${kind}`];
     if (known) return known;
     let list = this.discovered.get(apiVersion);
@@ -47,9 +47,26 @@ export class ResourceResolver {
       // A failed discovery must not be cached for the life of the process.
       list.catch(() => this.discovered.delete(apiVersion));
     }
-    const found = (await list).resources?.find((r) => r.kind === kind && !r.name.includes('/'));
-    if (!found) throw new ApiError(404, 'NotFound', `the server has no resource for kind "${kind}" in ${apiVersion}`);
+    let resources: ApiResourceList;
+    try {
+      resources = await list;
+    } catch (err) {
+      // 404: the group-version is not served at all (no CRD defines it yet).
+      if (ApiError.isNotFound(err)) return undefined;
+      throw err;
+    }
+    const found = resources.resources?.find((r) => r.kind === kind && !r.name.includes('/'));
+    if (!found) {
+      this.discovered.delete(apiVersion);
+      return undefined;
+    }
     return { plural: found.name, namespaced: found.namespaced };
+  }
+
+  async resolve(apiVersion: string, kind: string): Promise<ResourceInfo> {
+    const found = await this.lookup(apiVersion, kind);
+    if (!found) throw new ApiError(404, 'NotFound', `the server has no resource for kind "${kind}" in ${apiVersion}`);
+    return found;
   }
 
   /** The object's path (`name` given) or its collection's path. */

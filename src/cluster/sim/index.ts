@@ -2,6 +2,8 @@ import type { KubeObject } from '../../k8s/objects.js';
 import { validateDeployment } from '../../k8s/validation/deployment.js';
 import type { Deployment } from '../../k8s/objects.js';
 import { DeploymentController } from './controllers/deployment/deploymentController.js';
+import { CrdController } from './controllers/crd/crdController.js';
+import { GenericStatusController } from './controllers/generic/statusController.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
 import { scheduleChaos } from './chaos/chaos.js';
 import { Kubelet } from './kubelet/kubelet.js';
@@ -49,6 +51,8 @@ export function createSimulatedCluster(
     [
       (ctx) => new DeploymentController(ctx),
       (ctx) => new ReplicaSetController(ctx),
+      (ctx) => new CrdController(ctx),
+      (ctx) => new GenericStatusController(ctx),
       (ctx) => new Scheduler(ctx),
       (ctx) => (kubelet = new Kubelet(ctx, { imageBehaviour: (image) => imageSpecFor(scenario, image) })),
     ],
@@ -74,7 +78,15 @@ export function createSimulatedCluster(
   }
   for (const node of newNodes(scenario.nodes.count, scenario.nodes.capacity)) store.create('Node', node);
   const namespacesFirst = [...objects].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
-  for (const obj of namespacesFirst) store.create(obj.kind ?? '', obj);
+  for (const obj of namespacesFirst) {
+    if (!store.kinds.lookup(obj.apiVersion ?? '', obj.kind ?? ''))
+      throw new Error(
+        `the simulated cluster does not serve ${obj.kind} in ${obj.apiVersion} (scenario object "${obj.metadata.name}")`,
+      );
+    store.create(obj.kind ?? '', obj);
+    // A CRD's kind is served once its controller accepted the names: before the custom resources that follow.
+    if (obj.kind === 'CustomResourceDefinition') simulation.settle();
+  }
   simulation.settle();
   if (objects.some((o) => o.kind === 'Deployment')) {
     simulation.runUntil(() => allRolledOut(simulation), options.settleMs ?? 15 * 60_000);

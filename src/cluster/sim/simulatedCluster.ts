@@ -1,7 +1,7 @@
 import { ApiError } from '../../k8s/apiError.js';
 import { clone, rfc3339 } from '../../k8s/meta.js';
 import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
-import type { ApplyOptions, ClusterClient, WorkloadObservation, WorkloadRef } from '../port.js';
+import type { ApplyOptions, ClusterClient, ResourceMapping, WorkloadObservation, WorkloadRef } from '../port.js';
 import { applyObject, updateObject } from './applyObject.js';
 import { trackUpdate } from './patch/serverSideApply.js';
 import type { Simulation } from './simulation.js';
@@ -51,11 +51,18 @@ export class SimulatedCluster implements ClusterClient {
     return 'the built-in simulated cluster';
   }
 
+  async resolve(apiVersion: string, kind: string): Promise<ResourceMapping | undefined> {
+    return this.request('GET', 'discovery', false, () => {
+      const info = this.simulation.store.kinds.lookup(apiVersion, kind);
+      return info ? { plural: info.plural, namespaced: info.namespaced } : undefined;
+    });
+  }
+
   async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     // With a resourceVersion the apply is conditional (the rollback's): a 409 is then a fault to inject.
     const conditional = Boolean(obj.metadata.resourceVersion);
     return this.request('PATCH', obj.metadata.name ?? '', conditional, () => {
-      this.kindOf(obj);
+      this.kindOf(obj.apiVersion ?? '', obj.kind ?? '');
       const { object } = applyObject(this.simulation.store, obj, {
         manager: options.fieldManager,
         force: options.force,
@@ -67,12 +74,13 @@ export class SimulatedCluster implements ClusterClient {
   }
 
   async get<T extends KubeObject>(
-    _apiVersion: string,
+    apiVersion: string,
     kind: string,
     namespace: string | undefined,
     name: string,
   ): Promise<T | undefined> {
     return this.request('GET', name, false, () => {
+      this.kindOf(apiVersion, kind);
       const found = this.simulation.store.get<T>(kind, namespace, name);
       return found ? clone(found) : undefined;
     });
@@ -101,7 +109,7 @@ export class SimulatedCluster implements ClusterClient {
 
   async create<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
     return this.request('POST', obj.metadata.name ?? '', false, () => {
-      const kind = this.kindOf(obj);
+      const kind = this.kindOf(obj.apiVersion ?? '', obj.kind ?? '');
       const tracked = trackUpdate(undefined, clone(obj), {
         manager: fieldManager,
         apiVersion: this.simulation.store.kinds.get(kind).apiVersion,
@@ -116,7 +124,7 @@ export class SimulatedCluster implements ClusterClient {
   async replace<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
     const conditional = Boolean(obj.metadata.resourceVersion);
     return this.request('PUT', obj.metadata.name ?? '', conditional, () => {
-      const kind = this.kindOf(obj);
+      const kind = this.kindOf(obj.apiVersion ?? '', obj.kind ?? '');
       const store = this.simulation.store;
       const namespace = store.kinds.get(kind).namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
       const current = store.mustGet(kind, namespace, obj.metadata.name ?? '');
@@ -233,14 +241,10 @@ export class SimulatedCluster implements ClusterClient {
     this.unsubscribe();
   }
 
-  private kindOf(obj: KubeObject): string {
-    const kind = obj.kind ?? '';
-    if (!this.simulation.store.kinds.has(kind)) {
-      throw new ApiError(
-        404,
-        'NotFound',
-        `the server could not find the requested resource (kind ${kind} in ${obj.apiVersion})`,
-      );
+  /** The kind as served in `apiVersion`; 404 as the real adapter answers when discovery has no such kind. */
+  private kindOf(apiVersion: string, kind: string): string {
+    if (!this.simulation.store.kinds.lookup(apiVersion, kind)) {
+      throw new ApiError(404, 'NotFound', `the server has no resource for kind "${kind}" in ${apiVersion}`);
     }
     return kind;
   }

@@ -140,3 +140,14 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
   if (size > totalAnnotationSizeLimitB) errs.push(tooLong(path, totalAnnotationSizeLimitB));
   return errs;
 }
+
+/**
+ * `path.IsValidPathSegmentName` (apimachinery/pkg/api/validation/path/name.go): the only name rule
+ * of kinds without a stricter one (RBAC roles such as `system:aggregate-to-edit`, custom resources).
+ */
+export function isPathSegmentName(value: string): string[] {
+  if (value === '.' || value === '..') return [`may not be '${value}'`];
+  const out: string[] = [];
+  for (const illegal of ['/', '%']) if (value.includes(illegal)) out.push(`may not contain '${illegal}'`);
+  return out;
+}

@@ -75,17 +75,34 @@ describe('discovery', () => {
   it('serves /version with minor 32 and the legacy discovery documents', async () => {
     expect((await call('GET', '/version')).json).toMatchObject({ major: '1', minor: '32', gitVersion: 'v1.32.4' });
     expect((await call('GET', '/api')).json).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
-    expect((await call('GET', '/apis')).json.groups).toEqual([
-      {
-        name: 'apps',
-        versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
-        preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
-      },
-      {
-        name: 'coordination.k8s.io',
-        versions: [{ groupVersion: 'coordination.k8s.io/v1', version: 'v1' }],
-        preferredVersion: { groupVersion: 'coordination.k8s.io/v1', version: 'v1' },
-      },
+    // Every built-in group of 1.32 (issue 10), each with its versions, preferred first.
+    const groups = (await call('GET', '/apis')).json.groups;
+    expect(groups[0]).toEqual({
+      name: 'apps',
+      versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
+      preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
+    });
+    expect(groups.map((g: any) => g.name)).toEqual([
+      'apps',
+      'autoscaling',
+      'batch',
+      'networking.k8s.io',
+      'policy',
+      'rbac.authorization.k8s.io',
+      'scheduling.k8s.io',
+      'storage.k8s.io',
+      'node.k8s.io',
+      'coordination.k8s.io',
+      'discovery.k8s.io',
+      'certificates.k8s.io',
+      'apiextensions.k8s.io',
+      'apiregistration.k8s.io',
+      'admissionregistration.k8s.io',
+      'flowcontrol.apiserver.k8s.io',
+    ]);
+    expect(groups.find((g: any) => g.name === 'autoscaling').versions.map((v: any) => v.groupVersion)).toEqual([
+      'autoscaling/v2',
+      'autoscaling/v1',
     ]);
     const apps = (await call('GET', '/apis/apps/v1')).json;
     expect(apps.resources.find((r: any) => r.name === 'deployments')).toEqual({

@@ -1,4 +1,5 @@
-import type { KindInfo, KindRegistry } from '../store/kinds.js';
+import { BUILTIN_RESOURCES } from '../../../k8s/builtinResources.js';
+import { servedVersions, type KindInfo, type KindRegistry } from '../store/kinds.js';
 
 /** The Kubernetes version the facade claims: kubectl's gcloud dispatcher picks `kubectl.1.<minor>` from it. */
 export const SERVER_VERSION = {
@@ -13,47 +14,58 @@ export const SERVER_VERSION = {
   platform: 'linux/amd64',
 };
 
-/** The group-versions served: core v1, apps/v1 and coordination.k8s.io/v1 (Leases). */
-export const GROUP_VERSIONS = [
-  { group: '', version: 'v1' },
-  { group: 'apps', version: 'v1' },
-  { group: 'coordination.k8s.io', version: 'v1' },
-] as const;
-
-/** The named API groups served (`/apis/<group>`), in discovery order. */
-export const NAMED_GROUPS: readonly string[] = GROUP_VERSIONS.map((gv) => gv.group).filter((g) => g !== '');
-
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-/** Discovery details per resource (short names and categories as a v1.32 API server lists them). */
-const RESOURCE_DETAILS: Record<string, { shortNames?: string[]; categories?: string[]; verbs?: string[] }> = {
-  namespaces: { shortNames: ['ns'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
-  nodes: { shortNames: ['no'] },
-  pods: { shortNames: ['po'], categories: ['all'] },
-  events: { shortNames: ['ev'] },
-  configmaps: { shortNames: ['cm'] },
-  secrets: {},
-  services: {
-    shortNames: ['svc'],
-    categories: ['all'],
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-  },
-  serviceaccounts: { shortNames: ['sa'] },
-  persistentvolumeclaims: { shortNames: ['pvc'] },
-  deployments: { shortNames: ['deploy'], categories: ['all'] },
-  replicasets: { shortNames: ['rs'], categories: ['all'] },
-  leases: {},
-};
-
-/** Subresources served, by parent plural. */
+/** Subresources with their own behaviour, by parent plural (other kinds: `status` when they have one). */
 export const SUBRESOURCES: Record<string, string[]> = {
   deployments: ['status', 'scale'],
   replicasets: ['status', 'scale'],
   pods: ['status', 'log'],
 };
 
-export function kindsOf(registry: KindRegistry, group: string): KindInfo[] {
-  return registry.all().filter((k) => k.group === group);
+/** The subresources served for a kind. */
+export function subresourcesOf(info: KindInfo): readonly string[] {
+  return SUBRESOURCES[info.plural] ?? info.subresources ?? [];
+}
+
+/** Kinds served in `group` (and `version`, when given). */
+export function kindsOf(registry: KindRegistry, group: string, version?: string): KindInfo[] {
+  return registry
+    .all()
+    .filter((k) => k.group === group && (version === undefined || servedVersions(k).includes(version)));
+}
+
+/**
+ * The API groups served, each with its versions (preferred first): the built-in groups in the
+ * order of the resource table, then the groups of CustomResourceDefinitions by name.
+ */
+export function groupVersions(registry: KindRegistry): Array<{ group: string; versions: string[] }> {
+  const groups = new Map<string, string[]>();
+  const kinds = registry.all();
+  const builtins = kinds.filter((k) => !k.definedBy).sort((a, b) => tableRank(a.group) - tableRank(b.group));
+  const ordered = [...builtins, ...kinds.filter((k) => k.definedBy).sort(byGroup)];
+  for (const info of ordered) {
+    const versions = groups.get(info.group) ?? [];
+    for (const v of servedVersions(info)) if (!versions.includes(v)) versions.push(v);
+    groups.set(info.group, versions);
+  }
+  return [...groups].map(([group, versions]) => ({ group, versions }));
+}
+
+/** A group's place in the resource table (kinds with their own simulator entries, such as Lease, keep it too). */
+const TABLE_GROUPS = [...new Set(BUILTIN_RESOURCES.map((r) => r.group))];
+function tableRank(group: string): number {
+  const i = TABLE_GROUPS.indexOf(group);
+  return i < 0 ? TABLE_GROUPS.length : i;
+}
+
+function byGroup(a: KindInfo, b: KindInfo): number {
+  return a.group < b.group ? -1 : a.group > b.group ? 1 : 0;
+}
+
+/** Whether `group`/`version` is served (`version` undefined: any version of the group). */
+export function serves(registry: KindRegistry, group: string, version?: string): boolean {
+  return kindsOf(registry, group, version).length > 0;
 }
 
 /** `GET /api`: APIVersions. */
@@ -65,42 +77,47 @@ export function apiVersions(serverAddress: string): Record<string, unknown> {
   };
 }
 
+function groupOf(group: string, versions: string[]): Record<string, unknown> {
+  const gvs = versions.map((version) => ({ groupVersion: `${group}/${version}`, version }));
+  return { name: group, versions: gvs, preferredVersion: gvs[0] };
+}
+
 /** `GET /apis`: APIGroupList (legacy discovery; kubectl accepts it in place of the aggregated form). */
-export function apiGroupList(): Record<string, unknown> {
-  const groups = NAMED_GROUPS.map((name) => {
-    const gv = { groupVersion: `${name}/v1`, version: 'v1' };
-    return { name, versions: [gv], preferredVersion: gv };
-  });
+export function apiGroupList(registry: KindRegistry): Record<string, unknown> {
+  const groups = groupVersions(registry)
+    .filter((g) => g.group !== '')
+    .map((g) => groupOf(g.group, g.versions));
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
 /** `GET /apis/<group>`: APIGroup. */
-export function apiGroup(group: string): Record<string, unknown> {
-  const gv = { groupVersion: `${group}/v1`, version: 'v1' };
-  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [gv], preferredVersion: gv };
+export function apiGroup(registry: KindRegistry, group: string): Record<string, unknown> {
+  const versions = groupVersions(registry).find((g) => g.group === group)?.versions ?? [];
+  return { kind: 'APIGroup', apiVersion: 'v1', ...groupOf(group, versions) };
 }
 
-/** `GET /api/v1`, `GET /apis/apps/v1`: APIResourceList with verbs, short names, categories and subresources. */
-export function apiResourceList(registry: KindRegistry, group: string): Record<string, unknown> {
+/** `GET /api/v1`, `GET /apis/<group>/<version>`: APIResourceList with verbs, short names, categories and subresources. */
+export function apiResourceList(registry: KindRegistry, group: string, version: string): Record<string, unknown> {
   const resources: Record<string, unknown>[] = [];
-  for (const info of kindsOf(registry, group)) {
-    const details = RESOURCE_DETAILS[info.plural] ?? {};
+  for (const info of kindsOf(registry, group, version)) {
     resources.push({
       name: info.plural,
       singularName: info.kind.toLowerCase(),
       namespaced: info.namespaced,
       kind: info.kind,
-      verbs: details.verbs ?? ALL_VERBS,
-      ...(details.shortNames ? { shortNames: details.shortNames } : {}),
-      ...(details.categories ? { categories: details.categories } : {}),
+      verbs: info.verbs ?? ALL_VERBS,
+      ...(info.shortNames?.length ? { shortNames: info.shortNames } : {}),
+      ...(info.categories?.length ? { categories: info.categories } : {}),
     });
-    for (const sub of SUBRESOURCES[info.plural] ?? []) {
-      resources.push(subresource(info, sub));
-    }
+    for (const sub of subresourcesOf(info)) resources.push(subresource(info, sub));
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/v1` : 'v1', resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources,
+  };
 }
-
 function subresource(info: KindInfo, sub: string): Record<string, unknown> {
   const base = { name: `${info.plural}/${sub}`, singularName: '', namespaced: info.namespaced };
   if (sub === 'scale')

@@ -9,7 +9,7 @@ import { serverSideApply, trackUpdate } from '../patch/serverSideApply.js';
 import { enforceFieldValidation, fieldValidationOf, rejectUndeclaredFields } from '../fieldValidation.js';
 import { applyStrategicMergePatch } from '../patch/strategicMerge.js';
 import type { Simulation } from '../simulation.js';
-import type { KindInfo } from '../store/kinds.js';
+import { servedVersions, type KindInfo } from '../store/kinds.js';
 import { decodeBody, mediaType } from './body.js';
 import { parseSelection, selects } from './query.js';
 import { toTable, type IncludeObject } from './table.js';
@@ -456,7 +456,8 @@ export class ResourceApi {
         `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${info.apiVersion}) or kind ${String(obj.kind)} is not ${info.kind}`,
       );
     }
-    if (obj.apiVersion !== undefined && obj.apiVersion !== info.apiVersion) {
+    const served = servedVersions(info).map((v) => (info.group ? `${info.group}/${v}` : v));
+    if (obj.apiVersion !== undefined && !served.includes(String(obj.apiVersion))) {
       throw ApiError.badRequest(
         `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${info.apiVersion})`,
       );

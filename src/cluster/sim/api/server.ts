@@ -221,15 +221,15 @@ function discovery(route: Route, simulation: Simulation, address: string): unkno
     case 'api':
       return apiVersions(address);
     case 'apis':
-      return apiGroupList();
+      return apiGroupList(kinds);
     case 'group':
-      return apiGroup(route.group);
+      return apiGroup(kinds, route.group);
     case 'resources':
-      return apiResourceList(kinds, route.group);
+      return apiResourceList(kinds, route.group, route.version);
     case 'openapi-index':
       return openApiIndex(kinds);
     case 'openapi-doc':
-      return openApiDocument(kinds, route.group);
+      return openApiDocument(kinds, route.group, route.version);
     case 'health':
       return 'ok';
     default:

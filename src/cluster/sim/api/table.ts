@@ -229,6 +229,71 @@ const PRINTERS: Record<string, Printer> = {
   },
 };
 
+/** Printers of kinds stored generically (printers.go; CRDs: apiextensions' own columns). */
+const GENERIC_PRINTERS: Record<string, Printer> = {
+  Ingress: {
+    columns: [NAME, col('Class'), col('Hosts'), col('Address'), col('Ports'), AGE],
+    row: (obj, now) => {
+      const spec = (obj.spec ?? {}) as { ingressClassName?: string; rules?: Array<{ host?: string }>; tls?: unknown[] };
+      const lb = (obj.status as { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } } | undefined)
+        ?.loadBalancer?.ingress;
+      const hosts = (spec.rules ?? []).map((r) => r.host || '*');
+      return [
+        obj.metadata.name ?? '',
+        none(spec.ingressClassName),
+        hosts.length > 0 ? hosts.join(',') : '*',
+        (lb ?? []).map((i) => i.ip || i.hostname || '').join(','),
+        spec.tls?.length ? '80, 443' : '80',
+        age(obj, now),
+      ];
+    },
+  },
+  PodDisruptionBudget: {
+    columns: [NAME, col('Min Available'), col('Max Unavailable'), col('Allowed Disruptions', 'integer'), AGE],
+    row: (obj, now) => {
+      const spec = (obj.spec ?? {}) as { minAvailable?: number | string; maxUnavailable?: number | string };
+      const allowed = (obj.status as { disruptionsAllowed?: number } | undefined)?.disruptionsAllowed ?? 0;
+      const na = (v: number | string | undefined): string => (v === undefined ? 'N/A' : String(v));
+      return [obj.metadata.name ?? '', na(spec.minAvailable), na(spec.maxUnavailable), allowed, age(obj, now)];
+    },
+  },
+  HorizontalPodAutoscaler: {
+    columns: [
+      NAME,
+      col('Reference'),
+      col('Targets'),
+      col('MinPods', 'integer'),
+      col('MaxPods', 'integer'),
+      col('Replicas', 'integer'),
+      AGE,
+    ],
+    row: (obj, now) => {
+      const spec = (obj.spec ?? {}) as {
+        scaleTargetRef?: { kind?: string; name?: string };
+        minReplicas?: number;
+        maxReplicas?: number;
+        metrics?: Array<{ resource?: { name?: string; target?: { averageUtilization?: number } } }>;
+      };
+      const targets = (spec.metrics ?? [])
+        .filter((m) => m.resource)
+        .map((m) => `${m.resource!.name}: <unknown>/${m.resource!.target?.averageUtilization ?? '?'}%`);
+      return [
+        obj.metadata.name ?? '',
+        `${spec.scaleTargetRef?.kind ?? ''}/${spec.scaleTargetRef?.name ?? ''}`,
+        targets.length > 0 ? targets.join(', ') : '<none>',
+        spec.minReplicas ?? 1,
+        spec.maxReplicas ?? 0,
+        (obj.status as { currentReplicas?: number } | undefined)?.currentReplicas ?? 0,
+        age(obj, now),
+      ];
+    },
+  },
+  CustomResourceDefinition: {
+    columns: [NAME, col('Created At', 'date')],
+    row: (obj) => [obj.metadata.name ?? '', obj.metadata.creationTimestamp ?? ''],
+  },
+};
+
 const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], row: (obj, now) => [obj.metadata.name ?? '', age(obj, now)] };
 
 /** What a row's `object` carries: `includeObject=None|Metadata|Object` (Metadata is the default). */
@@ -241,7 +306,7 @@ export function toTable(
   now: number,
   options: { include: IncludeObject; resourceVersion?: string; continueToken?: string; columns?: boolean },
 ): Record<string, unknown> {
-  const printer = PRINTERS[kind] ?? DEFAULT_PRINTER;
+  const printer = PRINTERS[kind] ?? GENERIC_PRINTERS[kind] ?? DEFAULT_PRINTER;
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',

@@ -61,6 +61,10 @@ export function serverSideApply(
   const body = cloneJson(applied) as KubeObject;
   delete body.status;
   const merged = applyStrategicMergePatch(result, body);
+  // A no-op apply (same fields owned, same values) leaves the object alone, managedFields time
+  // included, so it writes nothing (kubernetes#115065: no-op updates keep managedFields timestamps).
+  if (live && owners.has(mine) && sameKeys(previous, wanted) && deepEqual(withoutManaged(merged), withoutManaged(live)))
+    return cloneJson(live);
   owners.set(mine, { entry: entryFor(options.manager, 'Apply', options), set: wanted });
   writeManagedFields(merged, owners);
   return merged;
@@ -95,6 +99,15 @@ export function trackUpdate(
   const out = cloneJson(next);
   writeManagedFields(out, owners);
   return out;
+}
+
+function sameKeys(a: Map<string, unknown>, b: Map<string, unknown>): boolean {
+  return a.size === b.size && [...a.keys()].every((k) => b.has(k));
+}
+
+function withoutManaged(obj: KubeObject): KubeObject {
+  const { managedFields: _m, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 function entryFor(

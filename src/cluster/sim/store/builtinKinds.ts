@@ -1,6 +1,7 @@
 import type { Lease } from '../../../k8s/lease.js';
 import type { Deployment, KubeObject, Pod, ReplicaSet } from '../../../k8s/objects.js';
 import { validateLease } from '../../../k8s/validation/lease.js';
+import { registerBuiltinResources } from './genericKinds.js';
 import { KindRegistry, type KindInfo } from './kinds.js';
 
 /**
@@ -117,5 +118,9 @@ export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> =
     },
   ];
   for (const info of kinds) registry.register({ ...info, ...(extra[info.kind] ?? {}) });
+  // Every other built-in kind of Kubernetes 1.32, stored generically (genericKinds.ts).
+  registerBuiltinResources(registry);
+  for (const [kind, hooks] of Object.entries(extra))
+    if (registry.has(kind)) registry.register({ ...registry.get(kind), ...hooks });
   return registry;
 }

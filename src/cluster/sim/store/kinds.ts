@@ -26,6 +26,24 @@ export interface KindInfo {
   gracefulDelete?: boolean;
   /** Writes through `/status` keep everything but status (and, for Deployments, annotations). */
   statusKeeps?: 'status' | 'status+annotations';
+  /**
+   * Served versions, preferred (storage) first; default: the version of `apiVersion`. Objects are
+   * stored in `apiVersion` whatever version they were written in (no conversion between versions).
+   */
+  versions?: readonly string[];
+  /** Discovery details (`kubectl api-resources`): short names, categories, verbs (default: all). */
+  shortNames?: readonly string[];
+  categories?: readonly string[];
+  verbs?: readonly string[];
+  /** Subresources served besides the object (`status`, `scale`, `log`). */
+  subresources?: readonly string[];
+  /** Served for a CustomResourceDefinition of this name (custom resources); removed with it. */
+  definedBy?: string;
+}
+
+/** The versions a kind is served in, preferred first. */
+export function servedVersions(info: KindInfo): readonly string[] {
+  return info.versions ?? [info.apiVersion.slice(info.apiVersion.indexOf('/') + 1)];
 }
 
 export class KindRegistry {
@@ -35,6 +53,24 @@ export class KindRegistry {
   register(info: KindInfo): void {
     this.byKind.set(info.kind, info);
     this.byPlural.set(`${info.group}/${info.plural}`, info);
+  }
+
+  /** Stops serving a kind (its CustomResourceDefinition was deleted). */
+  unregister(kind: string): void {
+    const info = this.byKind.get(kind);
+    if (!info) return;
+    this.byKind.delete(kind);
+    this.byPlural.delete(`${info.group}/${info.plural}`);
+  }
+
+  /** The kind served as `kind` in `apiVersion` (group and a served version must match). */
+  lookup(apiVersion: string, kind: string): KindInfo | undefined {
+    const info = this.byKind.get(kind);
+    if (!info) return undefined;
+    const slash = apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+    const version = apiVersion.slice(slash + 1);
+    return info.group === group && servedVersions(info).includes(version) ? info : undefined;
   }
 
   get(kind: string): KindInfo {

@@ -1,0 +1,173 @@
+import { selectorMatches } from '../../../../k8s/labels.js';
+import { clone, rfc3339 } from '../../../../k8s/meta.js';
+import type { Deployment, IntOrString, KubeObject, LabelSelector, Pod } from '../../../../k8s/objects.js';
+import { getScaledValueFromIntOrPercent } from '../deployment/intOrPercent.js';
+import { isPodReady, isPodTerminating } from '../replicaset/podUtil.js';
+import type { StoreEvent } from '../../store/objectStore.js';
+import type { Controller, ControllerContext } from '../controller.js';
+
+interface PodDisruptionBudget extends KubeObject {
+  spec?: { minAvailable?: IntOrString; maxUnavailable?: IntOrString; selector?: LabelSelector };
+}
+
+interface HorizontalPodAutoscaler extends KubeObject {
+  spec?: {
+    scaleTargetRef?: { kind?: string; name?: string };
+    minReplicas?: number;
+    maxReplicas?: number;
+  };
+}
+
+/**
+ * A plausible status for built-in kinds whose real controller the simulator does not run, where a
+ * real cluster shows one (the gate's health checks read these):
+ * - PodDisruptionBudget: the disruption controller's counts over the pods its selector matches
+ *   (pkg/controller/disruption/disruption.go); the expected count is the matching pods (upstream
+ *   asks the pods' controllers for their scale when maxUnavailable or a percentage is used).
+ * - PersistentVolumeClaim: Bound at once, with the requested capacity (a default dynamic provisioner).
+ * - HorizontalPodAutoscaler: the target's replicas, and ScalingActive False as on a cluster without
+ *   metrics-server (the simulator has no metrics).
+ * Ingress and LoadBalancer Services get no address: no ingress or load-balancer controller runs.
+ */
+export class GenericStatusController implements Controller {
+  readonly name = 'generic-status';
+
+  constructor(private readonly ctx: ControllerContext) {}
+
+  keysFor(event: StoreEvent): string[] {
+    const { kind, object } = event;
+    const ns = object.metadata.namespace ?? '';
+    switch (kind) {
+      case 'PodDisruptionBudget':
+      case 'PersistentVolumeClaim':
+      case 'HorizontalPodAutoscaler':
+        return event.type === 'DELETED' ? [] : [`${kind}/${ns}/${object.metadata.name}`];
+      case 'Pod':
+        return this.ctx.store
+          .list('PodDisruptionBudget', ns)
+          .map((pdb) => `PodDisruptionBudget/${ns}/${pdb.metadata.name}`);
+      case 'Deployment':
+        return this.ctx.store
+          .list<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', ns)
+          .filter(
+            (h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === object.metadata.name,
+          )
+          .map((h) => `HorizontalPodAutoscaler/${ns}/${h.metadata.name}`);
+      default:
+        return [];
+    }
+  }
+
+  sync(key: string): void {
+    const [kind, namespace, name] = key.split('/') as [string, string, string];
+    const obj = this.ctx.store.get(kind, namespace, name);
+    if (!obj) return;
+    const status =
+      kind === 'PodDisruptionBudget'
+        ? this.pdbStatus(obj as PodDisruptionBudget)
+        : kind === 'PersistentVolumeClaim'
+          ? pvcStatus(obj)
+          : this.hpaStatus(obj as HorizontalPodAutoscaler);
+    this.ctx.store.update(kind, { ...clone(obj), status }, { subresource: 'status' });
+  }
+
+  private pdbStatus(pdb: PodDisruptionBudget): Record<string, unknown> {
+    const spec = pdb.spec ?? {};
+    const pods = this.ctx.store
+      .list<Pod>('Pod', pdb.metadata.namespace)
+      .filter((p) => spec.selector && selectorMatches(spec.selector, p.metadata.labels) && !isPodTerminating(p));
+    const expectedPods = pods.length;
+    const currentHealthy = pods.filter(isPodReady).length;
+    let desiredHealthy = 0;
+    try {
+      if (spec.maxUnavailable !== undefined)
+        desiredHealthy = Math.max(
+          0,
+          expectedPods - getScaledValueFromIntOrPercent(spec.maxUnavailable, expectedPods, true),
+        );
+      else if (spec.minAvailable !== undefined)
+        desiredHealthy = getScaledValueFromIntOrPercent(spec.minAvailable, expectedPods, true);
+    } catch {
+      desiredHealthy = expectedPods;
+    }
+    const disruptionsAllowed = Math.max(0, currentHealthy - desiredHealthy);
+    const previous = (
+      pdb.status as { conditions?: Array<{ status?: string; lastTransitionTime?: string }> } | undefined
+    )?.conditions?.[0];
+    const conditionStatus = disruptionsAllowed > 0 ? 'True' : 'False';
+    return {
+      observedGeneration: pdb.metadata.generation ?? 1,
+      disruptionsAllowed,
+      currentHealthy,
+      desiredHealthy,
+      expectedPods,
+      conditions: [
+        {
+          type: 'DisruptionAllowed',
+          status: conditionStatus,
+          reason: disruptionsAllowed > 0 ? 'SufficientPods' : 'InsufficientPods',
+          message: '',
+          observedGeneration: pdb.metadata.generation ?? 1,
+          lastTransitionTime:
+            previous?.status === conditionStatus && previous.lastTransitionTime
+              ? previous.lastTransitionTime
+              : this.now(),
+        },
+      ],
+    };
+  }
+
+  private hpaStatus(hpa: HorizontalPodAutoscaler): Record<string, unknown> {
+    const ref = hpa.spec?.scaleTargetRef ?? {};
+    const target =
+      ref.kind === 'Deployment'
+        ? this.ctx.store.get<Deployment>('Deployment', hpa.metadata.namespace, ref.name ?? '')
+        : undefined;
+    const current = target?.status?.replicas ?? 0;
+    const min = hpa.spec?.minReplicas ?? 1;
+    const max = hpa.spec?.maxReplicas ?? min;
+    const desired = target ? Math.min(max, Math.max(min, target.spec.replicas ?? 1)) : 0;
+    const old = (hpa.status as { conditions?: Array<{ type: string; lastTransitionTime?: string }> } | undefined)
+      ?.conditions;
+    const since = (type: string): string => old?.find((c) => c.type === type)?.lastTransitionTime ?? this.now();
+    return {
+      observedGeneration: hpa.metadata.generation ?? 1,
+      currentReplicas: current,
+      desiredReplicas: desired,
+      conditions: [
+        {
+          type: 'AbleToScale',
+          status: target ? 'True' : 'False',
+          reason: target ? 'SucceededGetScale' : 'FailedGetScale',
+          message: target
+            ? "the HPA controller was able to get the target's current scale"
+            : `the HPA controller was unable to get the target's current scale: deployments.apps "${ref.name}" not found`,
+          lastTransitionTime: since('AbleToScale'),
+        },
+        {
+          type: 'ScalingActive',
+          status: 'False',
+          reason: 'FailedGetResourceMetric',
+          message:
+            'the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics ' +
+            'for resource cpu: no metrics returned from resource metrics API',
+          lastTransitionTime: since('ScalingActive'),
+        },
+      ],
+    };
+  }
+
+  private now(): string {
+    return rfc3339(this.ctx.clock.now());
+  }
+}
+
+function pvcStatus(pvc: KubeObject): Record<string, unknown> {
+  const spec = (pvc.spec ?? {}) as { accessModes?: string[]; resources?: { requests?: { storage?: string } } };
+  const storage = spec.resources?.requests?.storage;
+  return {
+    phase: 'Bound',
+    ...(spec.accessModes ? { accessModes: spec.accessModes } : {}),
+    ...(storage ? { capacity: { storage } } : {}),
+  };
+}
