@@ -25,6 +25,7 @@ export interface RunArgs {
   onNoGoodRevision: 'leave' | 'scale-to-zero' | 'delete';
   imagePullGrace?: string;
   stallWindow?: string;
+  stabilityWindow?: string;
   unschedulableGrace?: string;
   configErrorGrace?: string;
   crashLoopRestarts?: number;
@@ -67,6 +68,7 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'on-no-good-revision', takesValue: true },
   { name: 'image-pull-grace', takesValue: true },
   { name: 'stall-window', takesValue: true },
+  { name: 'stability-window', takesValue: true },
   { name: 'unschedulable-grace', takesValue: true },
   { name: 'config-error-grace', takesValue: true },
   { name: 'crash-loop-restarts', takesValue: true },
@@ -146,6 +148,7 @@ function parseRun(argv: string[]): CliArgs {
     onNoGoodRevision: onNoGood,
     imagePullGrace: one(flags, 'image-pull-grace'),
     stallWindow: one(flags, 'stall-window'),
+    stabilityWindow: one(flags, 'stability-window'),
     unschedulableGrace: one(flags, 'unschedulable-grace'),
     configErrorGrace: one(flags, 'config-error-grace'),
     crashLoopRestarts,

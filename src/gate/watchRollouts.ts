@@ -99,8 +99,21 @@ export async function watchRollouts(
     }
     const pending = workloads.filter((w) => w.decidedAt === undefined);
     if (pending.length === 0 || (failed && options.stopOnFirstFailure)) return;
-    await cluster.waitForChange(recheckMs);
+    await cluster.waitForChange(nextWaitMs(pending, now, recheckMs));
   }
+}
+
+/**
+ * How long to wait for a change: at most `recheckMs`, and no later than the first moment a
+ * verdict asks to be looked at again (the end of a stability window, which no event announces).
+ */
+export function nextWaitMs(pending: WatchedWorkload[], now: number, recheckMs: number): number {
+  let wait = recheckMs;
+  for (const w of pending) {
+    const at = w.verdict?.recheckAt;
+    if (at !== undefined) wait = Math.min(wait, Math.max(1, at - now));
+  }
+  return wait;
 }
 
 /**
