@@ -20,7 +20,7 @@ import { detectTimeout } from './detectors/timeout.js';
 import type { GatePolicy } from './policy.js';
 import { progressLine, viewStatus } from './progressLine.js';
 import type { RolloutContext, WorkloadSnapshot } from './snapshot.js';
-import { stabilityWait } from './stability.js';
+import { stabilityWait, type StabilityWait } from './stability.js';
 
 /** The judge's answer for one observation. */
 export interface Verdict {
@@ -33,10 +33,11 @@ export interface Verdict {
   /** kubectl's status line for this observation, without the trailing newline. */
   progressLine: string;
   /**
-   * Progressing on the stability window only: the time (ms) at which the window ends for the pods
-   * Ready now, so the watcher can wake then instead of waiting for an event.
+   * Progressing on the stability window only: how many new pods are awaited and when the window
+   * ends for the pods Ready now (`stableAt`), so the watcher can wake then instead of waiting for
+   * an event, and print the window's line when the number of awaited pods changes.
    */
-  recheckAt?: number;
+  stability?: StabilityWait;
 }
 
 /** Judges one observation of a rollout (see the module doc for the order of checks). */
@@ -77,7 +78,7 @@ export function judge(snapshot: WorkloadSnapshot, context: RolloutContext, polic
     const failure = detect(snapshot, context, policy, now);
     if (failure) return failed(failure);
   }
-  return { state: 'progressing', message: line, progressLine: line, ...(unstable && { recheckAt: unstable.stableAt }) };
+  return { state: 'progressing', message: line, progressLine: line, ...(unstable && { stability: unstable }) };
 }
 
 /**

@@ -37,7 +37,11 @@ describe('every new pod must stay Ready for the window before success', () => {
       state: 'progressing',
       message: 'Waiting for 3 new pods to stay ready for 10 s (10 s so far)...',
       progressLine: 'Waiting for 3 new pods to stay ready for 10 s (10 s so far)...',
-      recheckAt: t(14) + 1,
+      stability: {
+        message: 'Waiting for 3 new pods to stay ready for 10 s (10 s so far)...',
+        waiting: 3,
+        stableAt: t(14) + 1,
+      },
     });
   });
 
@@ -104,8 +108,15 @@ describe('every new pod must stay Ready for the window before success', () => {
 });
 
 describe('the watcher wakes when a window ends', () => {
-  const waiting = (recheckAt?: number) =>
-    ({ verdict: { state: 'progressing', message: '', progressLine: '', recheckAt } }) as unknown as WatchedWorkload;
+  const waiting = (stableAt?: number) =>
+    ({
+      verdict: {
+        state: 'progressing',
+        message: '',
+        progressLine: '',
+        ...(stableAt !== undefined && { stability: { message: '', waiting: 1, stableAt } }),
+      },
+    }) as WatchedWorkload;
   it('waits no longer than the earliest window end, and no longer than the recheck interval', () => {
     expect(nextWaitMs([waiting(t(14) + 1), waiting(t(20))], t(13.7), 1000)).toBe(301);
     expect(nextWaitMs([waiting(t(20))], t(13.7), 1000)).toBe(1000);
