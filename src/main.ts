@@ -185,6 +185,7 @@ export function readRequest(c: CoreLike): RunRequest {
     onNoGoodRevision: oneOf('on-no-good-revision', ['leave', 'scale-to-zero', 'delete'] as const, 'leave'),
     imagePullGrace: c.getInput('image-pull-grace') || undefined,
     stallWindow: c.getInput('stall-window') || undefined,
+    stabilityWindow: c.getInput('stability-window') || undefined,
     unschedulableGrace: c.getInput('unschedulable-grace') || undefined,
     configErrorGrace: c.getInput('config-error-grace') || undefined,
     crashLoopRestarts: restarts ? positiveInt('crash-loop-restarts', restarts) : undefined,

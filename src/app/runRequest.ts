@@ -20,6 +20,8 @@ export interface RunRequest {
   onNoGoodRevision: 'leave' | 'scale-to-zero' | 'delete';
   imagePullGrace?: string;
   stallWindow?: string;
+  /** How long new pods must stay Ready before success (`0` = kubectl's rule alone). */
+  stabilityWindow?: string;
   unschedulableGrace?: string;
   configErrorGrace?: string;
   crashLoopRestarts?: number;
@@ -61,6 +63,7 @@ export function policyFrom(request: RunRequest): {
     timeoutSeconds: seconds('timeout', request.timeout, DEFAULT_POLICY.timeoutSeconds),
     imagePullGraceSeconds: seconds('image-pull-grace', request.imagePullGrace, DEFAULT_POLICY.imagePullGraceSeconds),
     stallSeconds: seconds('stall-window', request.stallWindow, DEFAULT_POLICY.stallSeconds),
+    stableSeconds: seconds('stability-window', request.stabilityWindow, DEFAULT_POLICY.stableSeconds),
     unschedulableGraceSeconds: seconds(
       'unschedulable-grace',
       request.unschedulableGrace,

@@ -28,6 +28,7 @@ export interface RunArgs {
   onNoGoodRevision: 'leave' | 'scale-to-zero' | 'delete';
   imagePullGrace?: string;
   stallWindow?: string;
+  stabilityWindow?: string;
   unschedulableGrace?: string;
   configErrorGrace?: string;
   crashLoopRestarts?: number;
@@ -78,6 +79,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'on-no-good-revision', takesValue: true },
   { name: 'image-pull-grace', takesValue: true },
   { name: 'stall-window', takesValue: true },
+  { name: 'stability-window', takesValue: true },
   { name: 'unschedulable-grace', takesValue: true },
   { name: 'config-error-grace', takesValue: true },
   { name: 'crash-loop-restarts', takesValue: true },
@@ -174,6 +176,7 @@ function parseRun(argv: string[]): CliArgs {
     onNoGoodRevision: onNoGood,
     imagePullGrace: one(flags, 'image-pull-grace'),
     stallWindow: one(flags, 'stall-window'),
+    stabilityWindow: one(flags, 'stability-window'),
     unschedulableGrace: one(flags, 'unschedulable-grace'),
     configErrorGrace: one(flags, 'config-error-grace'),
     crashLoopRestarts,

@@ -41,6 +41,7 @@ Gate:
       --unschedulable-grace 60s     how long new pods may stay unschedulable
       --config-error-grace 20s      how long CreateContainerConfigError may last
       --stall-window 3m             no progress for this long fails the rollout
+      --stability-window 10s        new pods must stay ready this long before success (0: kubectl's rule alone)
       --on-no-good-revision leave|scale-to-zero|delete
                                     a Deployment created by this run that fails has nothing to roll
                                     back to: leave it (default), scale it to 0, or delete it

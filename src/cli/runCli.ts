@@ -96,6 +96,7 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
         onNoGoodRevision: args.onNoGoodRevision,
         imagePullGrace: args.imagePullGrace,
         stallWindow: args.stallWindow,
+        stabilityWindow: args.stabilityWindow,
         unschedulableGrace: args.unschedulableGrace,
         configErrorGrace: args.configErrorGrace,
         crashLoopRestarts: args.crashLoopRestarts,

@@ -86,7 +86,9 @@ export async function watchRollouts(
       const judgeFn = options.mode === 'rollback' ? judgeRollback : judge;
       const verdict = supersededVerdict(w, snapshot) ?? judgeFn(snapshot, w.context, options.policy, now);
       recordTimeline(w, snapshot, now, options.origin);
-      if (verdict.progressLine !== w.progress[w.progress.length - 1] && verdict.progressLine !== '') {
+      // Inside the stability window only a change in the number of awaited pods is news, not each second more.
+      const sameWait = verdict.stability !== undefined && w.verdict?.stability?.waiting === verdict.stability.waiting;
+      if (!sameWait && verdict.progressLine !== w.progress[w.progress.length - 1] && verdict.progressLine !== '') {
         w.progress.push(verdict.progressLine);
         log.info(`${w.ref.namespace}/${w.ref.name}: ${verdict.progressLine}`);
       }
@@ -99,8 +101,21 @@ export async function watchRollouts(
     }
     const pending = workloads.filter((w) => w.decidedAt === undefined);
     if (pending.length === 0 || (failed && options.stopOnFirstFailure)) return;
-    await cluster.waitForChange(recheckMs);
+    await cluster.waitForChange(nextWaitMs(pending, now, recheckMs));
   }
+}
+
+/**
+ * How long to wait for a change: at most `recheckMs`, and no later than the first moment a
+ * verdict asks to be looked at again (the end of a stability window, which no event announces).
+ */
+export function nextWaitMs(pending: WatchedWorkload[], now: number, recheckMs: number): number {
+  let wait = recheckMs;
+  for (const w of pending) {
+    const at = w.verdict?.stability?.stableAt;
+    if (at !== undefined) wait = Math.min(wait, Math.max(1, at - now));
+  }
+  return wait;
 }
 
 /**

@@ -4,7 +4,10 @@
  * Order (deterministic; the first conclusive answer wins):
  * 1. Deployment not found: progressing (it may still be created) until the gate's timeout.
  * 2. Success: kubectl's success rule (spec/kubectl-rollout.md §1.1) and the controller has
- *    observed the generation we applied, so the counts are not a stale status of the old template.
+ *    observed the generation we applied, so the counts are not a stale status of the old template,
+ *    and every new pod has stayed Ready for the stability window (stability.ts). While only the
+ *    window is awaited, the failure detectors still run (a container that exits inside it fails
+ *    via the crash-loop detector) and the progress line is the window's waiting sentence.
  * 3. Paused: a paused Deployment never rolls out a template change, waiting is pointless; it fails
  *    with reason `Paused` and says how to resume. (kubectl has no special case and waits forever.)
  * 4. The failure detectors in {@link DETECTORS} order.
@@ -17,6 +20,7 @@ import { detectTimeout } from './detectors/timeout.js';
 import type { GatePolicy } from './policy.js';
 import { progressLine, viewStatus } from './progressLine.js';
 import type { RolloutContext, WorkloadSnapshot } from './snapshot.js';
+import { stabilityWait, type StabilityWait } from './stability.js';
 
 /** The judge's answer for one observation. */
 export interface Verdict {
@@ -28,11 +32,26 @@ export interface Verdict {
   failure?: Failure;
   /** kubectl's status line for this observation, without the trailing newline. */
   progressLine: string;
+  /**
+   * Progressing on the stability window only: how many new pods are awaited and when the window
+   * ends for the pods Ready now (`stableAt`), so the watcher can wake then instead of waiting for
+   * an event, and print the window's line when the number of awaited pods changes.
+   */
+  stability?: StabilityWait;
 }
 
 /** Judges one observation of a rollout (see the module doc for the order of checks). */
 export function judge(snapshot: WorkloadSnapshot, context: RolloutContext, policy: GatePolicy, now: number): Verdict {
-  const line = progressLine(snapshot, context);
+  const deployment = snapshot.deployment;
+  const status = viewStatus(snapshot, context);
+  const done = !!deployment && status?.done === true && !status.error && generationObserved(deployment, context);
+  const unstable = done ? stabilityWait(snapshot, policy, now) : undefined;
+  const kubectlLine = progressLine(snapshot, context);
+  if (done && !unstable) {
+    return { state: 'succeeded', message: kubectlLine, progressLine: kubectlLine };
+  }
+  // kubectl's success line is printed only with the success: inside the window the window's sentence.
+  const line = unstable?.message ?? kubectlLine;
   const failed = (failure: Failure): Verdict => ({
     state: 'failed',
     reason: failure.reason,
@@ -40,16 +59,12 @@ export function judge(snapshot: WorkloadSnapshot, context: RolloutContext, polic
     failure,
     progressLine: line,
   });
-  const deployment = snapshot.deployment;
   if (!deployment) {
     const timeout = detectTimeout(snapshot, context, policy, now);
     return timeout ? failed(timeout) : { state: 'progressing', message: line, progressLine: line };
   }
-  const status = viewStatus(snapshot, context);
-  if (status?.done && !status.error && generationObserved(deployment, context)) {
-    return { state: 'succeeded', message: line, progressLine: line };
-  }
-  if (deployment.spec.paused) {
+  // A paused Deployment that meets kubectl's rule has rolled out: only the window is awaited.
+  if (deployment.spec.paused && !done) {
     const name = deployment.metadata.name ?? '';
     return failed({
       reason: 'Paused',
@@ -63,7 +78,7 @@ export function judge(snapshot: WorkloadSnapshot, context: RolloutContext, polic
     const failure = detect(snapshot, context, policy, now);
     if (failure) return failed(failure);
   }
-  return { state: 'progressing', message: line, progressLine: line };
+  return { state: 'progressing', message: line, progressLine: line, ...(unstable && { stability: unstable }) };
 }
 
 /**

@@ -33,6 +33,16 @@ export interface GatePolicy {
    * `failed to sync ... cache` never fails (krane `pod.rb`).
    */
   configErrorGraceSeconds: number;
+  /**
+   * How long every pod of the new revision must have been Ready, containers running, before the
+   * rollout succeeds (default 10; 0 = kubectl's rule alone). See stability.ts. 10 s exceeds the
+   * time a crashing container takes to exit after it starts: the simulator's `startSeconds`
+   * (default 1) and the usual real cases (a bad flag, a missing variable or file, a refused
+   * connection at boot) exit within a few seconds; the kubelet reports the exit within its ~1 s
+   * PLEG relist. Longer windows catch slower crashes but delay every success by that much, and
+   * only when the last new pods became ready at the end of the rollout.
+   */
+  stableSeconds: number;
 }
 
 /** Defaults (see each field). */
@@ -44,6 +54,7 @@ export const DEFAULT_POLICY: Readonly<GatePolicy> = Object.freeze({
   unschedulableGraceSeconds: 60,
   stallSeconds: 180,
   configErrorGraceSeconds: 20,
+  stableSeconds: 10,
 });
 
 const UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };

@@ -11,14 +11,15 @@ describe('a transient registry error', () => {
     // Pods go one at a time (maxSurge 1, maxUnavailable 0). A pod pulling on a node without the
     // image fails once (2 s), retries 10 s later, pulls for 2 s and starts 1 s after: ready 15 s
     // after its creation. Pod 1 (0 s -> 15 s) and pod 2 (15 s -> 30 s) pull; pod 3, created at
-    // 30 s, lands on a node that already has the image and starts 1 s later: done at 31 s.
+    // 30 s, lands on a node that already has the image and starts 1 s later: kubectl's rule holds
+    // at 31 s, and pod 3 must stay Ready for the 10 s stability window: 41 s.
     const parts = simulate('images:\n  "web:2": { flakyPulls: 1 }\n', [deployment('web', 'web:1')]);
     const { result, log } = await gate(parts, [deployment('web', 'web:2')]);
     expect(result.result).toBe('succeeded');
     expect(result.workloads.map(contract)).toEqual([
       { kind: 'Deployment', namespace: 'default', name: 'web', result: 'succeeded', revision: 2 },
     ]);
-    expect(result.workloads[0]!.durationSeconds).toBe(31);
+    expect(result.workloads[0]!.durationSeconds).toBe(41);
     expect(state(parts, 'web').image).toBe('web:2');
     expect(log.lines.some((l) => l.includes('failed'))).toBe(false);
   });

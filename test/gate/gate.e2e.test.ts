@@ -51,7 +51,8 @@ describe('a healthy update', () => {
     ]);
     // New pod 1: pull 2 s + start 1 s -> ready at 3; pod 2 lands on another node (spreading): ready
     // at 3 + 3 = 6; pod 3 finds the image cached: start 1 s -> 7; the last old pod goes at once.
-    expect(run.result.workloads[0]!.durationSeconds).toBe(7);
+    // kubectl's rule holds at 7; pods 2 and 3 must then stay Ready for the 10 s window: 17.
+    expect(run.result.workloads[0]!.durationSeconds).toBe(17);
     expect(run.result.workloads[0]!.timeline).toEqual([
       { t: 0, oldReady: 3, newReady: 0 },
       { t: 3, oldReady: 2, newReady: 1 },
@@ -71,6 +72,11 @@ describe('a healthy update', () => {
       'default/web: Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been updated...',
       'default/web: Waiting for deployment "web" rollout to finish: 2 out of 3 new replicas have been updated...',
       'default/web: Waiting for deployment "web" rollout to finish: 1 old replicas are pending termination...',
+      // Pods Ready at 3, 6 and 7: the window's line when the number awaited changes (7 s, 13.001 s,
+      // 16.001 s seen at the next look), the window ends for the last pod at 17 s, success 1 ms later.
+      'default/web: Waiting for 3 new pods to stay ready for 10 s (0 s so far)...',
+      'default/web: Waiting for 2 new pods to stay ready for 10 s (7 s so far)...',
+      'default/web: Waiting for 1 new pod to stay ready for 10 s (10 s so far)...',
       'default/web: deployment "web" successfully rolled out',
     ]);
   });
@@ -186,8 +192,8 @@ describe('failures of new pods, detected and rolled back', () => {
       { kind: 'Deployment', namespace: 'default', name: 'web', result: 'succeeded', revision: 2 },
     ]);
     // Config error from 2 to 12; the ConfigMap makes the kubelet re-check at once: started 13,
-    // then pods 2 and 3 as in a healthy update (+3, +1): 16, 17.
-    expect(run.result.workloads[0]!.durationSeconds).toBe(17);
+    // then pods 2 and 3 as in a healthy update (+3, +1): 16, 17; plus the 10 s stability window: 27.
+    expect(run.result.workloads[0]!.durationSeconds).toBe(27);
     expect(state(parts, 'web')).toMatchObject({
       image: 'web:2',
       revision: '2',
@@ -208,7 +214,7 @@ describe('failures of new pods, detected and rolled back', () => {
       'configmap/web-config created',
       'deployment/web configured',
     ]);
-    expect(run.result.workloads[0]!.durationSeconds).toBe(7);
+    expect(run.result.workloads[0]!.durationSeconds).toBe(17); // 7 + the 10 s stability window
   });
 
   test('InvalidImageName fails at once: 0 s', async () => {

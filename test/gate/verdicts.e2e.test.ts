@@ -87,6 +87,10 @@ describe('issue 9 #2: replicas changed by someone else mid-rollout are followed'
       'Waiting for deployment "web" rollout to finish: 3 out of 5 new replicas have been updated...',
       'Waiting for deployment "web" rollout to finish: 2 old replicas are pending termination...',
       'Waiting for deployment "web" rollout to finish: 4 of 5 updated replicas are available...',
+      // kubectl's rule holds at 6 s; then every new pod must stay Ready for the 10 s window.
+      'Waiting for 5 new pods to stay ready for 10 s (0 s so far)...',
+      'Waiting for 3 new pods to stay ready for 10 s (8 s so far)...',
+      'Waiting for 1 new pod to stay ready for 10 s (9 s so far)...',
       'deployment "web" successfully rolled out',
     ]);
     // The scale at 1 s: one more old pod (4 ready), then the new ones take over; done at 6 s.
@@ -166,6 +170,9 @@ describe('issue 9 #2b: a Deployment this run left unchanged, redeployed by someo
 describe('issue 9 #3: an annotation alone is not a new revision', () => {
   test('issue 9 #3: two Deployments with a change-cause, one fails: the untouched one is unchanged, run exits 1', async () => {
     const parts = simulate('images: { "b:2": { pull: missing } }', [deployment('a', 'a:1'), deployment('b', 'b:1')]);
+    // a's pods have run for a minute, as the pods of an earlier deploy have: they are past the
+    // stability window, so a is judged healthy at once, before b fails and the watch stops.
+    parts.simulation.advance(60_000);
     const generationOfA = stored(parts, 'a')!.metadata.generation!;
     const run = await gate(parts, [deployment('a', 'a:1'), deployment('b', 'b:2')], {
       changeCause: 'deploy 1f3e2a9 by ci',

@@ -11,7 +11,8 @@ import type { SimulatedClusterParts } from '../../src/cluster/sim/index.js';
 
 const OLD = deployment('web', 'web:1', { replicas: 4 });
 const NEW = deployment('web', 'web:2', { replicas: 4 });
-const SUCCEEDED_AFTER = 66;
+/** kubectl's rule holds at 66 s; every new pod must then stay Ready for the 10 s stability window: 1 ms past it. */
+const SUCCEEDED_AFTER = 76.001;
 
 /** Warning events as `reason object: message`, oldest first. */
 function warnings(parts: SimulatedClusterParts): string[] {
@@ -79,7 +80,7 @@ faults:
       'NodeNotReady web-6b44c9c94f-n8rwp: Node is not ready',
       'Evicted web-6b44c9c94f-n8rwp: Node node-2 is unreachable: evicting pod default/web-6b44c9c94f-n8rwp (taint node.kubernetes.io/unreachable:NoExecute)',
     ]);
-    expect(seconds(parts, run)).toBe(23);
+    expect(seconds(parts, run)).toBe(33.001); // kubectl's rule at 23 s, then the 10 s stability window
   });
 
   test('the scheduler does not bind to the lost node', async () => {
@@ -171,7 +172,7 @@ describe('chaos: pods of the new revision evicted', () => {
       'Evicted web-68bfc9456d-6qprb: Evicted pod default/web-68bfc9456d-6qprb from node node-2 (chaos evictPods "app=web")',
       'Evicted web-68bfc9456d-qp4wm: Evicted pod default/web-68bfc9456d-qp4wm from node node-3 (chaos evictPods "app=web")',
     ]);
-    expect(seconds(parts, run)).toBe(7);
+    expect(seconds(parts, run)).toBe(17.001); // kubectl's rule at 7 s, then the 10 s stability window
     const live = pods(parts).filter((p) => !p.metadata.deletionTimestamp);
     expect(live.map((p) => p.metadata.labels?.['pod-template-hash'])).toEqual(Array(4).fill(newHash));
   });
