@@ -17,6 +17,19 @@ async function replay(steps: Step[]): Promise<string | undefined> {
 }
 
 describe('lifecycle counterexamples', () => {
+  test('a redeploy of the last good template after a person set, then undid, an image and a failed deploy is a no-op (seed 7)', async () => {
+    // Broke: "#4 gate redeploys the last good template: [generation] a no-op run moved the
+    // generation 5 -> 6".
+    expect(
+      await replay([
+        { kind: 'kubectl', command: 'set-image', behaviour: 'good' },
+        { kind: 'kubectl-undo' },
+        { kind: 'deploy', behaviour: 'never-ready' },
+        { kind: 'redeploy' },
+      ]),
+    ).toBeUndefined();
+  }, 90_000);
+
   test('a no-op redeploy after a kubectl annotate bumps no generation (seed 9009)', async () => {
     // Broke: "#2 gate redeploys the last good template: [generation] a no-op run moved the
     // generation 2 -> 5 (the gate's bookkeeping bumps it)" and the lease annotation was copied

@@ -67,6 +67,18 @@ describe('ObjectStore generation rules', () => {
     expect(scaled.metadata.generation).toBe(2);
   });
 
+  it('does not bump a Deployment whose defaulted field an apply removed and the defaults put back (key order moved)', () => {
+    const { store } = newStore();
+    const d = store.create('Deployment', deployment());
+    const c = d.spec.template.spec!.containers[0]!;
+    expect(c.imagePullPolicy).toBe('IfNotPresent');
+    // The field is dropped (an applier stopped owning it), the defaults add it back at the end.
+    const dropped = edit(d, (x) => delete x.spec.template.spec!.containers[0]!.imagePullPolicy);
+    const stored = store.update('Deployment', dropped);
+    expect(Object.keys(stored.spec.template.spec!.containers[0]!).slice(-1)).toEqual(['imagePullPolicy']);
+    expect(stored.metadata.generation).toBe(1);
+  });
+
   it('bumps a Deployment on an annotation change, but not on a label change', () => {
     const { store } = newStore();
     const d = store.create('Deployment', deployment());

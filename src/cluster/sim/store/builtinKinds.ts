@@ -3,6 +3,7 @@ import type { Deployment, KubeObject, Pod, ReplicaSet } from '../../../k8s/objec
 import { validateLease } from '../../../k8s/validation/lease.js';
 import { registerBuiltinResources } from './genericKinds.js';
 import { KindRegistry, type KindInfo } from './kinds.js';
+import { deepEqual } from '../../../k8s/json.js';
 
 /**
  * apps/v1 Deployment defaults (pkg/apis/apps/v1/defaults.go, SetDefaults_Deployment):
@@ -57,12 +58,12 @@ function imageTag(image: string): string {
   return colon > lastSlash ? image.slice(colon + 1) : 'latest';
 }
 
+// Semantic equality, key order ignored (apiequality.Semantic.DeepEqual in PrepareForUpdate): a field
+// removed by an apply and put back by the defaults is no change, wherever it lands in the object.
 const specOrAnnotationsChanged = (old: KubeObject, next: KubeObject): boolean =>
-  JSON.stringify(old.spec) !== JSON.stringify(next.spec) ||
-  JSON.stringify(old.metadata.annotations ?? {}) !== JSON.stringify(next.metadata.annotations ?? {});
+  !deepEqual(old.spec, next.spec) || !deepEqual(old.metadata.annotations ?? {}, next.metadata.annotations ?? {});
 
-const specChanged = (old: KubeObject, next: KubeObject): boolean =>
-  JSON.stringify(old.spec) !== JSON.stringify(next.spec);
+const specChanged = (old: KubeObject, next: KubeObject): boolean => !deepEqual(old.spec, next.spec);
 
 /** The kinds the simulated cluster serves. `validate` hooks are attached by the simulation. */
 export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> = {}): KindRegistry {

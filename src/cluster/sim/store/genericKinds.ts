@@ -1,4 +1,5 @@
 import { BUILTIN_RESOURCES, joinApiVersion, type BuiltinResource } from '../../../k8s/builtinResources.js';
+import { deepEqual } from '../../../k8s/json.js';
 import type { KubeObject } from '../../../k8s/objects.js';
 import type { KindInfo, KindRegistry } from './kinds.js';
 
@@ -9,11 +10,12 @@ import type { KindInfo, KindRegistry } from './kinds.js';
  * metadata and status: https://github.com/kubernetes/apiextensions-apiserver/blob/master/pkg/registry/customresource/strategy.go).
  */
 export function contentChanged(old: KubeObject, next: KubeObject): boolean {
-  const content = (o: KubeObject): string => {
+  const content = (o: KubeObject): object => {
     const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
-    return JSON.stringify(rest);
+    return rest;
   };
-  return content(old) !== content(next);
+  // Key order ignored, as apiequality.Semantic.DeepEqual does.
+  return !deepEqual(content(old), content(next));
 }
 
 /** A generic KindInfo for one row of the built-in resource table. */
