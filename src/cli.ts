@@ -26,12 +26,35 @@ if (!isServe) {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 }
 
+/**
+ * A writer that goes quiet once its reader is gone: `rollout-gate run ... | head -1` closes the pipe
+ * after one line, and the next write fails with EPIPE, emitted as an 'error' event that would
+ * otherwise crash the process with a stack trace. Unlike kubectl (killed by SIGPIPE), the run is
+ * not abandoned halfway: an apply without its watch or rollback would leave the cluster changed and
+ * unjudged, so the gate finishes its work, only unheard, and exits with its own code.
+ */
+function quietOnEpipe(stream: NodeJS.WriteStream): (text: string) => void {
+  let gone = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    gone = true;
+  });
+  return (text) => {
+    if (!gone && !stream.destroyed) stream.write(text);
+  };
+}
+
+// Escape codes only for a terminal that takes them: NO_COLOR (https://no-color.org, set and not
+// empty) or TERM=dumb get the plain lines a pipe gets.
+const terminal = process.stdout.isTTY === true && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb';
+
 const code = await runCli(process.argv.slice(2), {
   signal: cancel.signal,
   lockHolder: `${hostname()}-${process.pid}`,
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  isTTY: process.stdout.isTTY === true,
+  stdout: quietOnEpipe(process.stdout),
+  stderr: quietOnEpipe(process.stderr),
+  isTTY: terminal,
+  columns: process.stdout.columns,
   cwd: process.cwd(),
   version: packageVersion(new URL('../../package.json', import.meta.url)),
   serve: async (args, io) => (await import('./cli/serve.js')).serve(args, io),

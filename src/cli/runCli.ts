@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { RealClock } from '../clock/realClock.js';
 import type { GateLog } from '../gate/gateLog.js';
 import { withHeartbeat } from '../gate/heartbeat.js';
+import { withLiveStatus } from './liveStatus.js';
 import { exitCodeFor, type GateResult } from '../gate/result.js';
 import { colorize, renderJson, renderTextSummary } from '../report/index.js';
 import { parseArgs, UsageError, type RunArgs } from './args.js';
@@ -11,8 +12,13 @@ import { MAIN_HELP, RUN_HELP, SERVE_HELP } from './help.js';
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
-  /** Colours and a compact status only when stdout is a terminal. */
+  /**
+   * Colours and the live status block only when stdout is a terminal that takes escape codes
+   * (the entry leaves it false under NO_COLOR or TERM=dumb).
+   */
   isTTY: boolean;
+  /** The terminal's width, so the live status rows never wrap (0 or absent: 80). */
+  columns?: number;
   cwd: string;
   version: string;
   /** `serve` runs until interrupted; injected so tests can stop it. */
@@ -73,10 +79,15 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
   };
   // Say which images this run swaps in: the override, not the manifest, is what gets deployed.
   for (const image of args.images) logLine(`image override: ${image}`);
-  // On a real cluster a rollout takes minutes: say every 30 s what is still pending. (A simulated
-  // run ends in well under a second of real time, so it never beats there.)
-  const heartbeat = args.simulate ? undefined : withHeartbeat(plainLog, new RealClock());
-  const log = heartbeat?.log ?? plainLog;
+  // On a terminal: one status line per workload, redrawn in place (ticking each second on a real
+  // cluster; a simulated run ends in well under a second of real time). Elsewhere, on a real
+  // cluster, a rollout takes minutes: say every 30 s what is still pending.
+  const live =
+    !json && io.isTTY
+      ? withLiveStatus(plainLog, io.stdout, new RealClock(), { columns: io.columns, timer: !args.simulate })
+      : undefined;
+  const heartbeat = args.simulate || live ? undefined : withHeartbeat(plainLog, new RealClock());
+  const log = live?.log ?? heartbeat?.log ?? plainLog;
   let result: GateResult;
   try {
     // Loaded here, not at the top: --help, --version and usage errors never pay for the gate.
@@ -113,10 +124,11 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
   } catch (err) {
     // An unexpected failure after validation: report it plainly (no stack trace) as not rolled back.
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr(`error: ${message}\n`);
+    log.error(message); // `error: <message>` on stderr, above the live block if one is shown
     result = { result: 'failed', workloads: [], errors: [{ message }] };
   } finally {
     heartbeat?.stop();
+    live?.stop();
   }
   if (json) io.stdout(`${renderJson(result)}\n`);
   else for (const line of renderTextSummary(result)) io.stdout(`${colorize(line, io.isTTY)}\n`);
