@@ -1,0 +1,2 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+var n=class{now(){return Date.now()}sleep(e,r){return new Promise(t=>{if(r?.aborted)return t();let i=setTimeout(o,Math.max(0,e));function o(){clearTimeout(i),r?.removeEventListener("abort",o),t()}r?.addEventListener("abort",o,{once:!0})})}every(e,r){let t=setInterval(r,e);return()=>clearInterval(t)}tick(){return new Promise(e=>setImmediate(e))}};export{n as a};
