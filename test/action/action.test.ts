@@ -102,7 +102,7 @@ describe('node dist/index.js, as the runner calls it', () => {
     expect(r.code).toBe(1);
     expect(r.outputs.result).toBe('invalid');
     expect(r.stdout).toMatch(
-      /::error file=[^,]*bad\.yaml,line=1::.*spec\.replicas: Invalid value: -1: must be greater than or equal to 0/,
+      /::error file=[^,]*bad\.yaml,line=6::.*spec\.replicas: Invalid value: -1: must be greater than or equal to 0/,
     );
     expect(r.stdout).toContain('::error::rollout-gate: invalid');
   });

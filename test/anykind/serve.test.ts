@@ -177,7 +177,8 @@ describe('kubectl against serve after the run', () => {
   test('get widgets, get wg -o jsonpath, apply --server-side and delete a widget, get ingress / pdb / hpa / crd', async () => {
     const widgets = await kubectl.run('get', 'widgets');
     expect(widgets.code).toBe(0);
-    expect(widgets.stdout).toMatch(/^NAME\s+AGE\nshop-widget\s+\d+s\n$/);
+    // (kubectl's age: 42s, 5m27s, 3h...)
+    expect(widgets.stdout).toMatch(/^NAME\s+AGE\nshop-widget\s+(\d+[smhd])+\n$/);
     const yaml = await kubectl.run('get', 'wg', 'shop-widget', '-o', 'jsonpath={.spec.size}');
     expect(yaml).toEqual({ code: 0, stdout: '3', stderr: '' });
     const file = kubectl.file(
@@ -198,15 +199,15 @@ describe('kubectl against serve after the run', () => {
     expect(ingress.code).toBe(0);
     // No ingress controller runs: no address, as on a cluster without one.
     expect(ingress.stdout).toMatch(
-      /^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE\nshop\s+<none>\s+shop\.example\.com\s+80\s+\d+s\n$/,
+      /^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE\nshop\s+<none>\s+shop\.example\.com\s+80\s+(\d+[smhd])+\n$/,
     );
     const pdb = await kubectl.run('get', 'pdb');
     expect(pdb.stdout).toMatch(
-      /^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE\nshop\s+1\s+N\/A\s+1\s+\d+s\n$/,
+      /^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE\nshop\s+1\s+N\/A\s+1\s+(\d+[smhd])+\n$/,
     );
     const hpa = await kubectl.run('get', 'hpa');
     expect(hpa.stdout).toMatch(
-      /^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE\nshop\s+Deployment\/shop\s+cpu: <unknown>\/70%\s+2\s+5\s+2\s+\d+s\n$/,
+      /^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE\nshop\s+Deployment\/shop\s+cpu: <unknown>\/70%\s+2\s+5\s+2\s+(\d+[smhd])+\n$/,
     );
     const crd = await kubectl.run('get', 'crd');
     expect(crd.stdout).toMatch(/^NAME\s+CREATED AT\n(.*\n)*widgets\.example\.com\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n/);

@@ -88,12 +88,13 @@ describe('on a terminal', () => {
     expect([tty.code, plain.code]).toEqual([1, 1]);
 
     // The block: drawn (erase row), cleared for the error printed above it (up 1, erase below),
-    // drawn again, and replaced by the plain progress line when the Rollback phase starts. The
-    // rollback's only progress line is a success, which goes straight to the scrollback.
-    expect(moves(tty.raw)).toEqual(['2K', '1A', 'J', '2K', '1A', 'J']);
+    // drawn again, and replaced by the plain progress line when the Rollback phase starts; then
+    // drawn once more for the rollback's stability window, replaced by its success line.
+    expect(moves(tty.raw)).toEqual(['2K', '1A', 'J', '2K', '1A', 'J', '2K', '1A', 'J']);
     const drawn = [...tty.raw.matchAll(/\u001b\[2K([^\r\n]*)\r?\n/gu)].map((m) => m[1]!);
-    expect(drawn).toHaveLength(2);
-    for (const row of drawn) {
+    expect(drawn).toHaveLength(3);
+    expect(drawn[2]).toMatch(/^default\/nginx-deployment \(\d+s\): Waiting for 3 new pods to stay ready for 10 s/);
+    for (const row of drawn.slice(0, 2)) {
       // The workload, its elapsed seconds and kubectl's words, cut to 79 columns (the pty says 0: 80).
       expect(row).toMatch(/^default\/nginx-deployment \(\d+s\): Waiting for deployment "nginx-deployment" rollo/);
       expect(Array.from(row)).toHaveLength(79);
@@ -113,6 +114,10 @@ describe('on a terminal', () => {
     ]);
     const expected = [...lines];
     expected.splice(error - 1, 2, lines[error]!, PROGRESS);
+    // The rollback's stability line was only ever in the block: its success line replaced it.
+    const waiting = expected.findIndex((l) => l.includes('to stay ready for 10 s'));
+    expect(waiting).toBeGreaterThan(error);
+    expected.splice(waiting, 1);
     expect(screen(tty.raw)).toEqual(expected);
   });
 
