@@ -12,7 +12,7 @@
  * on the sources and node_modules, so test/action can rebuild it and compare it with dist/.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -27,11 +27,13 @@ const lazyOidc = {
   setup(b) {
     b.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, (args) =>
       args.importer.endsWith(join('node_modules', '@actions', 'core', 'lib', 'core.js'))
-        ? { path: join(dirname(args.importer), 'oidc-utils.js'), namespace: 'lazy-oidc' }
+        ? // Relative to the repository: a path in a plugin namespace goes into the chunk hashes as it
+          // is, and an absolute one would make dist/ depend on where the checkout lives.
+          { path: relative(root, join(dirname(args.importer), 'oidc-utils.js')), namespace: 'lazy-oidc' }
         : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'lazy-oidc' }, (args) => ({
-      resolveDir: dirname(args.path),
+      resolveDir: dirname(resolve(root, args.path)),
       contents:
         'export const OidcClient = { getIDToken: async (aud) => ' +
         "(await import('./oidc-utils.js?real')).OidcClient.getIDToken(aud) };",

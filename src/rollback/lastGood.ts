@@ -45,6 +45,12 @@ export interface PreApplyObservation {
   fullyAvailable: boolean;
   /** The gate's last-good record (from its Lease; else the legacy annotations on the Deployment). */
   lastGood?: StoredLastGood;
+  /**
+   * `pod-template-hash`es of older ReplicaSets that were still serving all their replicas then
+   * (available = desired > 0), newest first: e.g. the old ReplicaSet a stuck rollout by someone else
+   * never scaled down. Running and available right before this run is evidence they are good.
+   */
+  servingHashes?: string[];
 }
 
 /** Records the pre-apply state of a Deployment (undefined = it did not exist). */
@@ -61,7 +67,17 @@ export function observePreApply(deployment: Deployment | undefined, replicaSets:
     template: withoutHash(deployment.spec.template),
     fullyAvailable: observed && status.done && !status.error && current !== undefined && !deployment.spec.paused,
     ...(legacy ? { lastGood: legacy } : {}),
+    servingHashes: controlledReplicaSets(deployment, replicaSets)
+      .filter((rs) => rs !== current && serving(rs) && hashOf(rs) !== undefined)
+      .sort((a, b) => (revisionOf(b) ?? 0) - (revisionOf(a) ?? 0))
+      .map((rs) => hashOf(rs)!),
   };
+}
+
+/** All of its desired replicas (at least one) available. */
+function serving(rs: ReplicaSet): boolean {
+  const desired = rs.spec.replicas ?? 0;
+  return desired > 0 && (rs.status?.availableReplicas ?? 0) >= desired;
 }
 
 /** A parsed `last-good-revision` annotation. */
@@ -144,7 +160,7 @@ export interface RollbackInput {
 }
 
 /** Where the target came from. */
-export type RollbackSource = 'last-good' | 'previous' | 'stored-template';
+export type RollbackSource = 'last-good' | 'previous' | 'serving' | 'stored-template';
 
 /** A rollback to send: kubectl's undo as a server-side apply under the gate's field manager. */
 export interface RollbackPlan {
@@ -259,6 +275,19 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
     } else if (template) {
       skipped.push('the stored last good template is the failing template');
     }
+  }
+  // Last resort: an older ReplicaSet still serving all its replicas before this run, when the gate
+  // recorded nothing (e.g. a rollout by someone else, stuck before the gate's first run, left it running).
+  for (const hash of before?.servingHashes ?? []) {
+    if (candidate) break;
+    const rs = owned.find((r) => hashOf(r) === hash);
+    if (rs && usable(rs.spec.template, hash))
+      candidate = {
+        source: 'serving',
+        rs,
+        template: undoTemplate(rs),
+        why: `revision ${revisionOf(rs) ?? '?'}, still serving all its replicas before this run`,
+      };
   }
   if (!candidate) {
     const alreadyGood =

@@ -17,6 +17,18 @@ async function replay(steps: Step[]): Promise<string | undefined> {
 }
 
 describe('lifecycle counterexamples', () => {
+  test("a bad deploy over a person's stuck rollout goes back to the old ReplicaSet still serving (seed 11)", async () => {
+    // Broke: "#2 gate deploys web:never-ready-2: exit 3 failed, web failed Stalled ... the bad deploy
+    // ends on web:never-ready-2, not on the last good web:good-0" (no record, previous never available).
+    expect(
+      await replay([
+        { kind: 'kubectl', command: 'set-image', behaviour: 'never-ready' },
+        { kind: 'deploy', behaviour: 'never-ready' },
+        { kind: 'scale', replicas: 2, by: 'hpa' },
+      ]),
+    ).toBeUndefined();
+  }, 90_000);
+
   test('a redeploy of the last good template after a person set, then undid, an image and a failed deploy is a no-op (seed 7)', async () => {
     // Broke: "#4 gate redeploys the last good template: [generation] a no-op run moved the
     // generation 5 -> 6".

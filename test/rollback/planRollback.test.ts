@@ -31,6 +31,28 @@ describe('planRollback', () => {
       'rolling deployment "web" back to revision 1 (ReplicaSet web-h1): the last revision the gate saw fully available (recorded 1/h1)',
     );
   });
+  it('with no record and a stuck previous revision, goes to an older ReplicaSet still serving all its replicas', () => {
+    // A person set a broken image (revision 2, never available); the old ReplicaSet kept its 3 pods.
+    const serving1 = replicaSet({ revision: 1, image: 'web:1', hash: 'h1', replicas: 3, available: 3 });
+    const stuck2 = replicaSet({ revision: 2, image: 'web:2', hash: 'h2', replicas: 1 });
+    const d = deployment({ image: 'web:2', revision: 2, resourceVersion: '7' });
+    const before = observePreApply(d, [serving1, stuck2]);
+    expect(before).toMatchObject({ existed: true, revision: 2, fullyAvailable: false, servingHashes: ['h1'] });
+    const plan = planRollback({ deployment: failed(), replicaSets: [serving1, stuck2, failing4], before });
+    expect(plan).toMatchObject({ kind: 'rollback', source: 'serving', targetRevision: 1, targetReplicaSet: 'web-h1' });
+    expect((plan as RollbackPlan).explanation).toBe(
+      'rolling deployment "web" back to revision 1 (ReplicaSet web-h1): revision 1, still serving all its replicas before this run' +
+        '; skipped: the previous revision 2 was not fully available before this run',
+    );
+    // Scaled down (not serving): nothing to go back to.
+    const gone = replicaSet({ revision: 1, image: 'web:1', hash: 'h1', replicas: 0 });
+    const none = planRollback({
+      deployment: failed(),
+      replicaSets: [gone, stuck2, failing4],
+      before: observePreApply(d, [gone, stuck2]),
+    });
+    expect(none).toMatchObject({ kind: 'none', reason: 'NoGoodRevision' });
+  });
   it('prefers the revision fully available at the run start over an older record (a person rolled back to it)', () => {
     // The record says 1/h1; a person then rolled out web:3 (or undid to it) and it was fully
     // available when this run started: that is the newest revision the gate saw good.
