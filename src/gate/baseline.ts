@@ -18,14 +18,14 @@ export interface Baseline {
 }
 
 /**
- * Records the pre-apply state of a Deployment. `current` is read just before the apply (its
- * template is what this run's apply is compared with, its pods' restarts are the judge's
- * baseline); `untouched`, when given, was read before the run wrote anything (its lease), and
- * decides whether the previous revision was fully available.
+ * Records the pre-apply state of a Deployment, read just before the apply: its template is what
+ * this run's apply is compared with, its pods' restarts are the judge's baseline, and it decides
+ * whether the previous revision was fully available. (The gate's own writes before the apply go
+ * to its Lease, never to the Deployment, so nothing of this run's is in it.)
  */
-export function recordBaseline(current: WorkloadObservation, untouched: WorkloadObservation = current): Baseline {
+export function recordBaseline(current: WorkloadObservation): Baseline {
   const d = current.deployment;
-  const preApply = observePreApply(untouched.deployment, untouched.replicaSets);
+  const preApply = observePreApply(d, current.replicaSets);
   return {
     exists: d !== undefined,
     deployment: d,

@@ -147,9 +147,6 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
     name: d.object.metadata.name ?? '',
   }));
   await cluster.watch(refs);
-  // What each Deployment looked like before this run wrote anything.
-  const untouched = new Map<string, WorkloadObservation>();
-  for (const ref of refs) untouched.set(workloadKey(ref), await cluster.observe(ref));
 
   // Leases first, also of Deployments this run is about to create: a live lease of another run on
   // any Deployment means nothing is applied at all.
@@ -163,7 +160,7 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
   }
   if (locked.length > 0) return lockedResult(locked, log, cluster.mode === 'simulated');
 
-  run.workloads = await recordBaselines(run, deploymentDocs, refs, untouched, held);
+  run.workloads = await recordBaselines(run, deploymentDocs, refs, held);
   if (input.signal?.aborted) return cancelledBeforeApply(run, refs);
   const applyFailure = await apply(run);
   if (applyFailure) return applyFailure;
@@ -187,13 +184,15 @@ async function recordBaselines(
   run: Run,
   docs: GateDocument[],
   refs: WorkloadRef[],
-  untouched: Map<string, WorkloadObservation>,
   held: Map<string, LockOutcome>,
 ): Promise<Workload[]> {
   const workloads: Workload[] = [];
+  const observed = new Map<string, WorkloadObservation>();
   for (const [i, doc] of docs.entries()) {
     const ref = refs[i]!;
-    const baseline = recordBaseline(await run.cluster.observe(ref), untouched.get(workloadKey(ref)));
+    const observation = await run.cluster.observe(ref);
+    observed.set(workloadKey(ref), observation);
+    const baseline = recordBaseline(observation);
     // The last-good record lives on the Lease; legacy annotations on the Deployment are the fallback.
     const outcome = held.get(workloadKey(ref));
     const lastGood = await readLastGood(run.cluster, ref, outcome?.state === 'held' ? outcome.lease : undefined);
@@ -219,7 +218,7 @@ async function recordBaselines(
     workloads
       // (Not where the Lease cannot be used: 403, or no namespace yet.)
       .filter((w) => w.baseline.preApply.fullyAvailable && held.get(workloadKey(w.ref))?.state !== 'unavailable')
-      .map((w) => ({ ref: w.ref, snapshot: untouched.get(workloadKey(w.ref)) })),
+      .map((w) => ({ ref: w.ref, snapshot: observed.get(workloadKey(w.ref)) })),
     run.log,
   );
   return workloads;
