@@ -37,28 +37,7 @@ export function controlledReplicaSets(deployment: Deployment, replicaSets: Repli
 
 /** Deep equality of two pod templates, ignoring the `pod-template-hash` label (`EqualIgnoreHash`). */
 export function templatesEqualIgnoringHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
-  return deepEqual(withoutEmpty(withoutHash(a)), withoutEmpty(withoutHash(b)));
-}
-
-/**
- * The value without empty maps and lists (and nulls), at any depth. The API server decodes a
- * template into Go structs whose optional fields are `omitempty`: `resources: {requests: {}}`, left
- * behind when an apply removes the last request, is the same template as no `resources` at all
- * (same pod-template-hash). Comparing without them keeps a rollback from mistaking its own write
- * for someone else's.
- */
-function withoutEmpty(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    // (Positions kept: an emptied item stays as a null placeholder.)
-    return value.length > 0 ? value.map((v) => withoutEmpty(v) ?? null) : undefined;
-  }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => [k, withoutEmpty(v)] as const)
-      .filter(([, v]) => v !== undefined);
-    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
-  }
-  return value === null ? undefined : value;
+  return deepEqual(withoutHash(a), withoutHash(b));
 }
 
 /** A deep copy of the template without the `pod-template-hash` label. */
@@ -135,7 +114,13 @@ export function newRevisionOf(deployment: Deployment | undefined, replicaSets: R
   return replicaSet ? { replicaSet, pods: podsOf(replicaSet, pods) } : { pods: [] };
 }
 
-/** Semantic equality as apimachinery's: nil and empty maps/slices are equal, absent = undefined. */
+/**
+ * Semantic equality as apimachinery's: nil and empty maps/slices are equal, absent = undefined, and
+ * an object whose every field is empty is empty too: the API server decodes a template into Go
+ * structs, so `resources: {requests: {}}` (left behind when an apply removes the last request) is
+ * the same template as no `resources` at all (same pod-template-hash), and a rollback never takes
+ * its own write for someone else's.
+ */
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (isEmpty(a) && isEmpty(b)) return true;
@@ -158,5 +143,5 @@ function deepEqual(a: unknown, b: unknown): boolean {
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null) return true;
   if (Array.isArray(value)) return value.length === 0;
-  return typeof value === 'object' && Object.keys(value).length === 0;
+  return typeof value === 'object' && Object.values(value).every(isEmpty);
 }
