@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubeObject, ObjectMeta } from './objects.js';
+import { parseTime } from './meta.js';
 
 export const LEASE_API_VERSION = 'coordination.k8s.io/v1';
 
@@ -35,13 +36,6 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-/** Parses a MicroTime (or any RFC 3339 time); undefined when absent or unreadable. */
-export function parseMicroTime(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
 /**
  * When the current holder's claim lapses: `renewTime + leaseDurationSeconds` (undefined when
  * nobody holds it, or the record is incomplete, which client-go treats as free to take too).
@@ -49,7 +43,8 @@ export function parseMicroTime(value: string | undefined): number | undefined {
 export function leaseExpiry(lease: Lease | undefined): number | undefined {
   const spec = lease?.spec;
   if (!spec?.holderIdentity) return undefined;
-  const renewed = parseMicroTime(spec.renewTime ?? spec.acquireTime);
+  // (parseTime reads a MicroTime too: any RFC 3339 time.)
+  const renewed = parseTime(spec.renewTime ?? spec.acquireTime);
   if (renewed === undefined || spec.leaseDurationSeconds === undefined) return undefined;
   return renewed + spec.leaseDurationSeconds * 1000;
 }

@@ -45,16 +45,33 @@ export function applyObject(
   return { object: store.update(info.kind, result, { dryRun: options.dryRun }), created: false };
 }
 
+/** A create (POST) of `kind` by `manager`: the fields it sets are recorded as its own (operation Update). */
+export function createObject<T extends KubeObject>(
+  store: ObjectStore,
+  kind: string,
+  obj: T,
+  options: { manager: string; time: string; dryRun?: boolean },
+): T {
+  const info = store.kinds.get(kind);
+  const tracked = trackUpdate(undefined, obj, {
+    manager: options.manager,
+    apiVersion: info.apiVersion,
+    time: options.time,
+  });
+  return store.create(info.kind, tracked, { dryRun: options.dryRun }) as T;
+}
+
 /** A non-apply write by `manager` (patch, update): records the fields it changed as its own. */
 export function updateObject<T extends KubeObject>(
   store: ObjectStore,
   old: T,
   next: T,
-  options: { manager: string; time: string },
+  options: { manager: string; time: string; dryRun?: boolean },
 ): T {
   const info = store.kinds.get(old.kind ?? '');
   return store.update(
     info.kind,
     trackUpdate(old, next, { manager: options.manager, apiVersion: info.apiVersion, time: options.time }) as T,
+    { dryRun: options.dryRun },
   );
 }

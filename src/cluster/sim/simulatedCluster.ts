@@ -2,8 +2,7 @@ import { ApiError } from '../../k8s/apiError.js';
 import { clone, rfc3339 } from '../../k8s/meta.js';
 import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
 import type { ApplyOptions, ClusterClient, ResourceMapping, WorkloadObservation, WorkloadRef } from '../port.js';
-import { applyObject, updateObject } from './applyObject.js';
-import { trackUpdate } from './patch/serverSideApply.js';
+import { applyObject, createObject, updateObject } from './applyObject.js';
 import type { Simulation } from './simulation.js';
 import { FaultInjector, NO_FAULTS, PendingReset, type FaultOptions } from './faults/faultInjector.js';
 
@@ -110,12 +109,10 @@ export class SimulatedCluster implements ClusterClient {
   async create<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
     return this.request('POST', obj.metadata.name ?? '', false, () => {
       const kind = this.kindOf(obj.apiVersion ?? '', obj.kind ?? '');
-      const tracked = trackUpdate(undefined, clone(obj), {
+      const created = createObject(this.simulation.store, kind, clone(obj), {
         manager: fieldManager,
-        apiVersion: this.simulation.store.kinds.get(kind).apiVersion,
         time: this.now(),
       });
-      const created = this.simulation.store.create(kind, tracked);
       this.simulation.settle();
       return clone(created) as T;
     });

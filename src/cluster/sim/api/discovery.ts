@@ -1,4 +1,4 @@
-import { BUILTIN_RESOURCES } from '../../../k8s/builtinResources.js';
+import { ALL_VERBS, BUILTIN_RESOURCES } from '../../../k8s/builtinResources.js';
 import { servedVersions, type KindInfo, type KindRegistry } from '../store/kinds.js';
 
 /** The Kubernetes version the facade claims: kubectl's gcloud dispatcher picks `kubectl.1.<minor>` from it. */
@@ -13,8 +13,6 @@ export const SERVER_VERSION = {
   compiler: 'gc',
   platform: 'linux/amd64',
 };
-
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** Subresources with their own behaviour, by parent plural (other kinds: `status` when they have one). */
 export const SUBRESOURCES: Record<string, string[]> = {

@@ -5,8 +5,8 @@ import type { Deployment, KubeObject, Pod } from '../../../k8s/objects.js';
 import { applyJsonPatch } from '../patch/jsonPatch.js';
 import { applyMergePatch } from '../patch/mergePatch.js';
 import { PatchError, isObject } from '../patch/patchError.js';
-import { serverSideApply, trackUpdate } from '../patch/serverSideApply.js';
-import { enforceFieldValidation, fieldValidationOf, rejectUndeclaredFields } from '../fieldValidation.js';
+import { applyObject, createObject, updateObject } from '../applyObject.js';
+import { enforceFieldValidation, fieldValidationOf } from '../fieldValidation.js';
 import { applyStrategicMergePatch } from '../patch/strategicMerge.js';
 import type { Simulation } from '../simulation.js';
 import { servedVersions, type KindInfo } from '../store/kinds.js';
@@ -199,8 +199,7 @@ export class ResourceApi {
       'decode',
     );
     const manager = fieldManager(req);
-    const tracked = trackUpdate(undefined, obj, { manager, apiVersion: info.apiVersion, time: this.now() });
-    const created = this.store.create(info.kind, tracked, { dryRun: dryRun(req) });
+    const created = createObject(this.store, info.kind, obj, { manager, time: this.now(), dryRun: dryRun(req) });
     this.simulation.settle();
     return { status: 201, body: created, warnings };
   }
@@ -281,22 +280,16 @@ export class ResourceApi {
       );
     }
     fieldValidationOf(req.query.get('fieldValidation'));
-    rejectUndeclaredFields(applied);
-    const force = req.query.get('force') === 'true';
-    const live = this.store.get(info.kind, target.namespace, target.name!);
-    const options = { manager, force, apiVersion: info.apiVersion, time: this.now() };
-    const result = serverSideApply(live, applied, options);
-    if (!live) {
-      delete result.metadata.resourceVersion;
-      const created = this.store.create(info.kind, result, { dryRun: dryRun(req) });
-      this.simulation.settle();
-      return { status: 201, body: created };
-    }
-    // A resourceVersion in the applied configuration is a precondition (409 Conflict when stale).
-    result.metadata.resourceVersion = applied.metadata.resourceVersion || live.metadata.resourceVersion;
-    const updated = this.store.update(info.kind, result, { dryRun: dryRun(req) });
+    // The same apply as the in-process adapter's (undeclared fields refused, ownership, the
+    // resourceVersion precondition, created when absent).
+    const { object, created } = applyObject(this.store, applied, {
+      manager,
+      force: req.query.get('force') === 'true',
+      time: this.now(),
+      dryRun: dryRun(req),
+    });
     this.simulation.settle();
-    return { status: 200, body: updated };
+    return { status: created ? 201 : 200, body: object };
   }
 
   private write(target: ResourceTarget, old: KubeObject, next: KubeObject, req: ApiRequest): ApiReply {
@@ -305,12 +298,11 @@ export class ResourceApi {
     if (subresource === 'status') {
       result = this.store.update(info.kind, next, { subresource: 'status', dryRun: dryRun(req) });
     } else {
-      const tracked = trackUpdate(old, next, {
+      result = updateObject(this.store, old, next, {
         manager: fieldManager(req),
-        apiVersion: info.apiVersion,
         time: this.now(),
+        dryRun: dryRun(req),
       });
-      result = this.store.update(info.kind, tracked, { dryRun: dryRun(req) });
     }
     this.simulation.settle();
     return { status: 200, body: result };
@@ -331,12 +323,11 @@ export class ResourceApi {
     next.spec.replicas = replicas;
     const wanted = scale.metadata?.resourceVersion;
     if (wanted) next.metadata.resourceVersion = wanted;
-    const tracked = trackUpdate(old, next, {
+    const updated = updateObject(this.store, old, next, {
       manager: fieldManager(req),
-      apiVersion: target.info.apiVersion,
       time: this.now(),
+      dryRun: dryRun(req),
     });
-    const updated = this.store.update(target.info.kind, tracked, { dryRun: dryRun(req) });
     this.simulation.settle();
     return { status: 200, body: scaleOf(updated) };
   }

@@ -15,6 +15,5 @@ export class PatchError extends Error {
 
 export { deepEqual, isObject, type Json, type JsonObject } from '../../../k8s/json.js';
 
-export function cloneJson<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
+// One JSON deep copy for the whole project (k8s/meta.ts), under the name the patch engines use.
+export { clone as cloneJson } from '../../../k8s/meta.js';

@@ -118,7 +118,7 @@ export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> =
       validate: (obj) => validateLease(obj as Lease),
     },
   ];
-  for (const info of kinds) registry.register({ ...info, ...(extra[info.kind] ?? {}) });
+  for (const info of kinds) registry.register(info);
   // Every other built-in kind of Kubernetes 1.32, stored generically (genericKinds.ts).
   registerBuiltinResources(registry);
   for (const [kind, hooks] of Object.entries(extra))
