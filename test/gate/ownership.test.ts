@@ -28,10 +28,11 @@ function personWrites(parts: Parts, manager: string, change: (d: Deployment) => 
   updateObject(store, d, change(structuredClone(d)), { manager, time: rfc3339(parts.simulation.clock.now()) });
   parts.simulation.settle();
   // The controller rolls the edit out before the next gate run.
-  parts.simulation.runUntil(() => {
+  const rolledOut = parts.simulation.runUntil(() => {
     const w = stored(parts, 'web')!;
     return (w.status?.updatedReplicas ?? 0) === w.spec.replicas && (w.status?.replicas ?? 0) === w.spec.replicas;
   }, 120_000);
+  expect(rolledOut).toBe(true);
 }
 
 function withImage(image: string) {

@@ -7,6 +7,7 @@ import { MemoryLog } from '../../src/gate/gateLog.js';
 import type { GateResult, WorkloadResult } from '../../src/gate/result.js';
 import { runGate, type GateDocument, type GateInput } from '../../src/gate/runGate.js';
 import { gateLeaseName, type Lease } from '../../src/k8s/lease.js';
+import { clone } from '../../src/k8s/meta.js';
 import type { ConfigMap, Deployment, KubeObject, ReplicaSet } from '../../src/k8s/objects.js';
 import { DEFAULT_POLICY, type GatePolicy } from '../../src/rollout/policy.js';
 
@@ -126,6 +127,20 @@ export function contract(w: WorkloadResult): Partial<WorkloadResult> {
 /** The stored Deployment. */
 export function stored(parts: SimulatedClusterParts, name: string): Deployment | undefined {
   return parts.simulation.store.get<Deployment>('Deployment', 'default', name);
+}
+
+/** Someone else writes the Deployment directly to the store (kubectl scale / set image / annotate). */
+export function edit(parts: SimulatedClusterParts, name: string, change: (d: Deployment) => void): void {
+  const d = clone(stored(parts, name)!);
+  change(d);
+  parts.simulation.store.update('Deployment', d);
+}
+
+/** Someone else sets the (first) container's image: kubectl set image, straight to the store. */
+export function setImage(parts: SimulatedClusterParts, name: string, image: string): void {
+  edit(parts, name, (d) => {
+    d.spec.template.spec!.containers[0]!.image = image;
+  });
 }
 
 /** The gate's Lease of a Deployment (lock and last-good record, src/gate/lock.ts). */

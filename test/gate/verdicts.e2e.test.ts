@@ -9,21 +9,13 @@
 import { describe, expect, test } from '@jest/globals';
 import { createSimulatedCluster, parseScenario } from '../../src/cluster/sim/index.js';
 import { exitCodeFor } from '../../src/gate/result.js';
-import type { Deployment, Pod } from '../../src/k8s/objects.js';
-import { clone } from '../../src/k8s/meta.js';
-import { at, contract, deployment, gate, hashOf, replicaSets, simulate, state, stored } from './support.js';
+import type { Pod } from '../../src/k8s/objects.js';
+import { at, contract, deployment, edit, gate, hashOf, replicaSets, simulate, state, stored } from './support.js';
 
 type Parts = ReturnType<typeof simulate>;
 
 /** Long enough for crashTimes: 5 to play out (back-offs 10+20+40+80 s) and the crash back-off to expire. */
 const HOUR = 3600_000;
-
-/** Someone else writes the Deployment directly to the store (kubectl scale / set image / annotate). */
-function edit(parts: Parts, name: string, change: (d: Deployment) => void): void {
-  const d = clone(stored(parts, name)!);
-  change(d);
-  parts.simulation.store.update('Deployment', d);
-}
 
 const scale = (parts: Parts, name: string, replicas: number) =>
   edit(parts, name, (d) => {

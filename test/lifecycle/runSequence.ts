@@ -245,6 +245,7 @@ class SequenceRunner {
     const problems: string[] = [];
     if (during) {
       if (await c.until(() => c.image('web') === image || running.done)) problems.push(...(await during()));
+      else problems.push(`[apply] the gate did not apply ${image}`);
     }
     const out = await running.outcome;
     problems.push(...this.verdict('gate', out, deployVerdict(b), before));

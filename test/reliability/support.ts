@@ -162,40 +162,6 @@ export async function runScenario(
   };
 }
 
-/** What must not change under faults: the run's result and each workload's result and reason. */
-export function verdict(r: GateResult): unknown {
-  return {
-    result: r.result,
-    ...(r.reason ? { reason: r.reason } : {}),
-    workloads: r.workloads.map((w) => `${w.name} ${w.result}${w.reason ? ` ${w.reason}` : ''}`),
-  };
-}
-
-/**
- * Two Deployments failing within the same second: the gate stops at the first failure it sees and
- * rolls the other back with it, so whether the other carries its own reason or "rolled back because
- * X failed" depends on where in that second the watch looked (faults shift it by retries). The
- * same verdict otherwise: same run result, same workload results, and the reason only missing on a
- * workload whose own failure the other run detected within 1 s of the first one.
- */
-export function siblingRace(a: GateResult, b: GateResult): boolean {
-  if (a.result !== b.result || a.workloads.length !== b.workloads.length) return false;
-  const first = (r: GateResult) => Math.min(...r.workloads.map((w) => w.detectedAfterSeconds ?? Infinity));
-  return a.workloads.every((wa, i) => {
-    const wb = b.workloads[i]!;
-    if (wa.result !== wb.result) return false;
-    if (wa.reason === wb.reason) return true;
-    const [withReason, other, without] = wa.reason ? [wa, a, b] : [wb, b, a];
-    const other2 = without.workloads[i]!;
-    return (
-      other2.reason === undefined &&
-      withReason.detectedAfterSeconds !== undefined &&
-      Math.abs(withReason.detectedAfterSeconds - first(without)) <= 1 &&
-      first(other) <= withReason.detectedAfterSeconds
-    );
-  });
-}
-
 /** The failure reasons a planted behaviour may be reported with (design.md §4). */
 export const PLANTED_REASONS: Partial<Record<Behaviour, string[]>> = {
   missing: ['ErrImagePull', 'ImagePullBackOff'],
@@ -242,7 +208,7 @@ export function plantedVerdict(spec: ScenarioSpec): Expected {
 /**
  * Every way a measured run differs from the oracle, one readable line each (empty: it agrees).
  * A failing Deployment may carry no reason of its own when a sibling failed first (the gate stops
- * at the first failure, see {@link siblingRace}), but at least one of them must carry its own.
+ * at the first failure), but at least one of them must carry its own.
  */
 export function oracleMismatches(spec: ScenarioSpec, run: Pick<Measured, 'result' | 'images'>): string[] {
   const expected = plantedVerdict(spec);
