@@ -12,7 +12,7 @@ import {
   type ReplicaSet,
 } from '../k8s/objects.js';
 import { controlledReplicaSets, revisionOf, templatesEqualIgnoringHash, withoutHash } from '../rollout/revisions.js';
-import { goTemplate } from './goJson.js';
+import { goTemplate } from '../k8s/goJson.js';
 
 /** One RFC 6902 operation. */
 export interface JsonPatchOp {

@@ -30,7 +30,7 @@ function fnv1a32(bytes: Uint8Array, seed: number): number {
 }
 
 /** rand.SafeEncodeString: each byte of the decimal string mapped through the 27-char alphabet. */
-function safeEncodeString(text: string): string {
+export function safeEncodeString(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) out += SAFE_ALPHABET[text.charCodeAt(i) % SAFE_ALPHABET.length];
   return out;

@@ -5,7 +5,7 @@
  * always present (they have no `omitempty`). Fields this table does not know keep their order
  * after the known ones; nested structs beyond containers are emitted as given.
  */
-import type { PodTemplateSpec } from '../k8s/objects.js';
+import type { PodTemplateSpec } from './objects.js';
 
 const OBJECT_META = [
   'name',
