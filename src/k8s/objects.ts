@@ -195,6 +195,69 @@ export interface ReplicaSet extends KubeObject {
   status?: ReplicaSetStatus;
 }
 
+/** apps/v1 StatefulSet: the fields the gate reads and writes. */
+export interface StatefulSet extends KubeObject {
+  spec: {
+    replicas?: number | null;
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+    serviceName?: string;
+    podManagementPolicy?: 'OrderedReady' | 'Parallel';
+    updateStrategy?: {
+      type?: 'RollingUpdate' | 'OnDelete';
+      rollingUpdate?: { partition?: number | null; maxUnavailable?: IntOrString } | null;
+    };
+    minReadySeconds?: number;
+    revisionHistoryLimit?: number;
+    [field: string]: unknown;
+  };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    currentReplicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+    collisionCount?: number;
+    conditions?: Condition[];
+  };
+}
+
+/** apps/v1 DaemonSet: the fields the gate reads and writes. */
+export interface DaemonSet extends KubeObject {
+  spec: {
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+    updateStrategy?: {
+      type?: 'RollingUpdate' | 'OnDelete';
+      rollingUpdate?: { maxUnavailable?: IntOrString; maxSurge?: IntOrString } | null;
+    };
+    minReadySeconds?: number;
+    revisionHistoryLimit?: number;
+  };
+  status?: {
+    observedGeneration?: number;
+    desiredNumberScheduled?: number;
+    currentNumberScheduled?: number;
+    updatedNumberScheduled?: number;
+    numberReady?: number;
+    numberAvailable?: number;
+    numberUnavailable?: number;
+    numberMisscheduled?: number;
+    collisionCount?: number;
+    conditions?: Condition[];
+  };
+}
+
+/** apps/v1 ControllerRevision: one pod template of a StatefulSet's or DaemonSet's history. */
+export interface ControllerRevision extends KubeObject {
+  /** The template as a strategic merge patch: `{"spec":{"template":{..., "$patch":"replace"}}}`. */
+  data?: unknown;
+  revision: number;
+}
+
 export interface ContainerStateWaiting {
   reason?: string;
   message?: string;

@@ -12,7 +12,9 @@ export type FailureReason =
   | 'ProgressDeadlineExceeded'
   | 'Stalled'
   | 'Timeout'
-  | 'Paused';
+  | 'Paused'
+  /** A StatefulSet or DaemonSet whose pods only change when deleted: nothing for the gate to roll out. */
+  | 'OnDelete';
 
 /** One piece of evidence: a pod/container state, a condition or a set of events. */
 export interface Evidence {

@@ -1,26 +1,28 @@
 /**
- * The rollout judge: one pure decision per observation.
+ * The rollout judge: one pure decision per observation of any workload kind, through the kind's
+ * module (workloads/rolloutKind.ts).
  *
  * Order (deterministic; the first conclusive answer wins):
- * 1. Deployment not found: progressing (it may still be created) until the gate's timeout.
- * 2. Success: kubectl's success rule (spec/kubectl-rollout.md §1.1) and the controller has
- *    observed the generation we applied, so the counts are not a stale status of the old template,
- *    and every new pod has stayed Ready for the stability window (stability.ts). While only the
- *    window is awaited, the failure detectors still run (a container that exits inside it fails
- *    via the crash-loop detector) and the progress line is the window's waiting sentence.
- * 3. Paused: a paused Deployment never rolls out a template change, waiting is pointless; it fails
- *    with reason `Paused` and says how to resume. (kubectl has no special case and waits forever.)
- * 4. The failure detectors in {@link DETECTORS} order.
+ * 1. Workload not found: progressing (it may still be created) until the gate's timeout.
+ * 2. Success: kubectl's success rule for the kind (spec/kubectl-rollout.md §1) and the controller
+ *    has observed the generation we applied, so the counts are not a stale status of the old
+ *    template, and every pod of the new revision has stayed Ready for the stability window
+ *    (stability.ts). While only the window is awaited, the failure detectors still run (a
+ *    container that exits inside it fails via the crash-loop detector) and the progress line is
+ *    the window's waiting sentence.
+ * 3. Cannot roll out at all: a paused Deployment never rolls out a template change, an OnDelete
+ *    StatefulSet or DaemonSet only when pods are deleted; waiting is pointless, the verdict says
+ *    what to do. (kubectl waits forever on a paused Deployment.)
+ * 4. The kind's detectors, in its order.
  * 5. Otherwise progressing, with kubectl's waiting line as the message.
  */
-import type { Failure } from './failure.js';
-import { DETECTORS } from './detectors/index.js';
-import { generationObserved } from './detectors/progressDeadline.js';
 import { detectTimeout } from './detectors/timeout.js';
+import type { Failure } from './failure.js';
 import type { GatePolicy } from './policy.js';
-import { progressLine, viewStatus } from './progressLine.js';
 import type { RolloutContext, WorkloadSnapshot } from './snapshot.js';
 import { stabilityWait, type StabilityWait } from './stability.js';
+import { deploymentRollout } from './workloads/deployment.js';
+import type { RolloutKind } from './workloads/rolloutKind.js';
 
 /** The judge's answer for one observation. */
 export interface Verdict {
@@ -40,13 +42,19 @@ export interface Verdict {
   stability?: StabilityWait;
 }
 
-/** Judges one observation of a rollout (see the module doc for the order of checks). */
-export function judge(snapshot: WorkloadSnapshot, context: RolloutContext, policy: GatePolicy, now: number): Verdict {
-  const deployment = snapshot.deployment;
-  const status = viewStatus(snapshot, context);
-  const done = !!deployment && status?.done === true && !status.error && generationObserved(deployment, context);
-  const unstable = done ? stabilityWait(snapshot, policy, now) : undefined;
-  const kubectlLine = progressLine(snapshot, context);
+/** Judges one observation of a workload's rollout (see the module doc for the order of checks). */
+export function judgeWorkload<S>(
+  kind: RolloutKind<S>,
+  snapshot: S,
+  context: RolloutContext,
+  policy: GatePolicy,
+  now: number,
+): Verdict {
+  const exists = kind.exists(snapshot);
+  const status = kind.status(snapshot, context);
+  const done = exists && status?.done === true && !status.error && kind.observed(snapshot, context);
+  const unstable = done ? stabilityWait(kind.revisionPods(snapshot).pods, policy, now) : undefined;
+  const kubectlLine = kind.line(snapshot, context);
   if (done && !unstable) {
     return { state: 'succeeded', message: kubectlLine, progressLine: kubectlLine };
   }
@@ -59,26 +67,23 @@ export function judge(snapshot: WorkloadSnapshot, context: RolloutContext, polic
     failure,
     progressLine: line,
   });
-  if (!deployment) {
-    const timeout = detectTimeout(snapshot, context, policy, now);
+  if (!exists) {
+    const timeout = detectTimeout(kind.progress(snapshot, context), context, policy, now);
     return timeout ? failed(timeout) : { state: 'progressing', message: line, progressLine: line };
   }
-  // A paused Deployment that meets kubectl's rule has rolled out: only the window is awaited.
-  if (deployment.spec.paused && !done) {
-    const name = deployment.metadata.name ?? '';
-    return failed({
-      reason: 'Paused',
-      message:
-        `deployment "${name}" is paused, so its new template will not roll out; resume it with ` +
-        `'kubectl rollout resume deployment/${name}' (or remove spec.paused) and run the gate again`,
-      evidence: [{ reason: 'Paused', message: line }],
-    });
-  }
-  for (const { detect } of DETECTORS) {
+  // A workload that meets kubectl's rule has rolled out: only the window is awaited.
+  const blocked = done ? undefined : kind.cannotRollOut(snapshot, line);
+  if (blocked) return failed(blocked);
+  for (const { detect } of kind.detectors) {
     const failure = detect(snapshot, context, policy, now);
     if (failure) return failed(failure);
   }
   return { state: 'progressing', message: line, progressLine: line, ...(unstable && { stability: unstable }) };
+}
+
+/** Judges one observation of a Deployment's rollout. */
+export function judge(snapshot: WorkloadSnapshot, context: RolloutContext, policy: GatePolicy, now: number): Verdict {
+  return judgeWorkload(deploymentRollout, snapshot, context, policy, now);
 }
 
 /**

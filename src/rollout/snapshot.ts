@@ -20,6 +20,28 @@ export interface WorkloadSnapshot {
   events: KubeEvent[];
 }
 
+/**
+ * The pods of the revision being rolled out (a Deployment's new ReplicaSet, a StatefulSet's
+ * update revision, a DaemonSet's current hash) and the events about them: what the pod-level
+ * detectors read, whatever the kind of workload.
+ */
+export interface RevisionPods {
+  pods: Pod[];
+  events: KubeEvent[];
+}
+
+/** How a workload's rollout is moving: what the stall and timeout detectors read. */
+export interface ProgressView {
+  /** `deployment "web"`, `statefulset "db"`, ... */
+  label: string;
+  /** kubectl's status line without its newline. */
+  line: string;
+  /** `2 of 3 updated, 1 ready, 1 available` */
+  counts: string;
+  /** The controller's own last sign of progress (a Deployment's Progressing lastUpdateTime), if any. */
+  progressAt?: number;
+}
+
 /** What the gate knows about the change it is judging. */
 export interface RolloutContext {
   /**

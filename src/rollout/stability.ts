@@ -16,8 +16,6 @@
 import type { Pod } from '../k8s/objects.js';
 import { parseTime } from '../k8s/meta.js';
 import type { GatePolicy } from './policy.js';
-import { newRevisionOf } from './revisions.js';
-import type { WorkloadSnapshot } from './snapshot.js';
 
 /** New pods still inside the window: the judge's waiting sentence and when to look again. */
 export interface StabilityWait {
@@ -47,13 +45,12 @@ export function readySince(pod: Pod): number | undefined {
 }
 
 /**
- * Undefined when every live pod of the new revision has been Ready for longer than the window
+ * `pods` are the new revision's (the kind's revisionPods). Undefined when every live pod of them has been Ready for longer than the window
  * (or the window is 0: kubectl's rule alone); otherwise what is still awaited.
  */
-export function stabilityWait(snapshot: WorkloadSnapshot, policy: GatePolicy, now: number): StabilityWait | undefined {
+export function stabilityWait(pods: Pod[], policy: GatePolicy, now: number): StabilityWait | undefined {
   const windowMs = policy.stableSeconds * 1000;
   if (windowMs <= 0) return undefined;
-  const { pods } = newRevisionOf(snapshot.deployment, snapshot.replicaSets, snapshot.pods);
   // Terminating and finished pods are not the revision's running pods (the ReplicaSet replaces them).
   const live = pods.filter(
     (p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',

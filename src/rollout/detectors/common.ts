@@ -4,15 +4,22 @@ import { parseTime } from '../../k8s/meta.js';
 import type { Failure } from '../failure.js';
 import type { GatePolicy } from '../policy.js';
 import { eventsOf } from '../revisions.js';
-import type { RolloutContext, WorkloadSnapshot } from '../snapshot.js';
+import type { RevisionPods, RolloutContext, WorkloadSnapshot } from '../snapshot.js';
 
-/** A detector: a pure function of one observation; undefined = no conclusive failure of its kind. */
-export type Detector = (
-  snapshot: WorkloadSnapshot,
+/**
+ * A detector: a pure function of one observation; undefined = no conclusive failure of its kind.
+ * `S` is what it reads: a Deployment's snapshot for the Deployment-only detectors, the pods of the
+ * revision being rolled out for the pod-level ones, the progress view for stall and timeout.
+ */
+export type Detector<S = WorkloadSnapshot> = (
+  snapshot: S,
   context: RolloutContext,
   policy: GatePolicy,
   now: number,
 ) => Failure | undefined;
+
+/** A detector of the pods of the new revision: the same for every kind of workload. */
+export type PodDetector = Detector<RevisionPods>;
 
 /** A container status with whether it belongs to an init container. */
 export interface ContainerEntry {

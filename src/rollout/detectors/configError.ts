@@ -11,7 +11,6 @@
  */
 import type { Evidence } from '../failure.js';
 import { windowStart } from '../restarts.js';
-import { newRevisionOf } from '../revisions.js';
 import {
   brief,
   containerEntries,
@@ -22,13 +21,13 @@ import {
   ofNewPods,
   podCreated,
   secondsText,
-  type Detector,
+  type PodDetector,
 } from './common.js';
 
 const TRANSIENT_CACHE = /failed to sync .*? cache/i;
 
-export const detectConfigError: Detector = (snapshot, context, policy, now) => {
-  const { pods } = newRevisionOf(snapshot.deployment, snapshot.replicaSets, snapshot.pods);
+export const detectConfigError: PodDetector = (revision, context, policy, now) => {
+  const { pods } = revision;
   const hits: Array<Evidence & { since: number }> = [];
   const failingPods = new Set<string>();
   for (const pod of pods) {
@@ -39,7 +38,7 @@ export const detectConfigError: Detector = (snapshot, context, policy, now) => {
       failingPods.add(pod.metadata.name ?? '');
       const events = matchingEvents(
         pod,
-        snapshot.events,
+        revision.events,
         (e) => e.reason === 'Failed' && !TRANSIENT_CACHE.test(e.message ?? '') && sameError(e.message, waiting.message),
       );
       hits.push({

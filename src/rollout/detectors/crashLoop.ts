@@ -14,9 +14,8 @@ import type { ContainerStatus, Pod } from '../../k8s/objects.js';
 import { parseTime } from '../../k8s/meta.js';
 import type { Evidence } from '../failure.js';
 import { existedBefore, restartsSince } from '../restarts.js';
-import { newRevisionOf } from '../revisions.js';
 import type { RolloutContext } from '../snapshot.js';
-import { brief, containerEntries, eventLine, matchingEvents, ofNewPods, type Detector } from './common.js';
+import { brief, containerEntries, eventLine, matchingEvents, ofNewPods, type PodDetector } from './common.js';
 
 interface Hit {
   evidence: Evidence;
@@ -25,8 +24,8 @@ interface Hit {
   restarts: number;
 }
 
-export const detectCrashLoop: Detector = (snapshot, context, policy) => {
-  const { pods } = newRevisionOf(snapshot.deployment, snapshot.replicaSets, snapshot.pods);
+export const detectCrashLoop: PodDetector = (revision, context, policy) => {
+  const { pods } = revision;
   const hits: Hit[] = [];
   const failingPods = new Set<string>();
   for (const pod of pods) {
@@ -48,7 +47,7 @@ export const detectCrashLoop: Detector = (snapshot, context, policy) => {
           container: status.name,
           reason: status.state.waiting?.reason ?? terminated?.reason ?? 'Restarting',
           message: status.state.waiting?.message ?? terminated?.message,
-          events: matchingEvents(pod, snapshot.events, (e) => e.reason === 'BackOff' || e.reason === 'Unhealthy').map(
+          events: matchingEvents(pod, revision.events, (e) => e.reason === 'BackOff' || e.reason === 'Unhealthy').map(
             eventLine,
           ),
           since: parseTime(terminated?.finishedAt),

@@ -15,7 +15,6 @@
 import type { KubeEvent } from '../../k8s/objects.js';
 import type { Evidence, Failure } from '../failure.js';
 import { windowStart } from '../restarts.js';
-import { newRevisionOf } from '../revisions.js';
 import {
   brief,
   containerEntries,
@@ -26,7 +25,7 @@ import {
   ofNewPods,
   podCreated,
   secondsText,
-  type Detector,
+  type PodDetector,
 } from './common.js';
 
 const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull']);
@@ -55,8 +54,8 @@ export function classifyPullMessage(message: string | undefined): 'not-found' | 
   return undefined;
 }
 
-export const detectImagePull: Detector = (snapshot, context, policy, now) => {
-  const { pods } = newRevisionOf(snapshot.deployment, snapshot.replicaSets, snapshot.pods);
+export const detectImagePull: PodDetector = (revision, context, policy, now) => {
+  const { pods } = revision;
   const problems: PullProblem[] = [];
   const failingPods = new Set<string>();
   for (const pod of pods) {
@@ -65,7 +64,7 @@ export const detectImagePull: Detector = (snapshot, context, policy, now) => {
       if (!waiting?.reason || !PULL_REASONS.has(waiting.reason)) continue;
       const podName = pod.metadata.name ?? '';
       failingPods.add(podName);
-      const events = matchingEvents(pod, snapshot.events, (e) => isPullFailure(e) && aboutContainer(e, status.name));
+      const events = matchingEvents(pod, revision.events, (e) => isPullFailure(e) && aboutContainer(e, status.name));
       let verdict: Verdict | undefined = waiting.reason === 'ErrImageNeverPull' ? 'never-pull' : undefined;
       let decisiveMessage = waiting.message ?? '';
       for (const text of [waiting.message, ...events.map((e) => e.message)]) {

@@ -3,11 +3,18 @@
  * the rollout fails at once (design.md §4).
  */
 import type { Evidence } from '../failure.js';
-import { newRevisionOf } from '../revisions.js';
-import { brief, containerEntries, eventLine, matchingEvents, ofNewPods, podCreated, type Detector } from './common.js';
+import {
+  brief,
+  containerEntries,
+  eventLine,
+  matchingEvents,
+  ofNewPods,
+  podCreated,
+  type PodDetector,
+} from './common.js';
 
-export const detectInvalidImage: Detector = (snapshot, context) => {
-  const { pods } = newRevisionOf(snapshot.deployment, snapshot.replicaSets, snapshot.pods);
+export const detectInvalidImage: PodDetector = (revision, context) => {
+  const { pods } = revision;
   const evidence: Array<Evidence & { image: string }> = [];
   const failingPods = new Set<string>();
   for (const pod of pods) {
@@ -20,7 +27,7 @@ export const detectInvalidImage: Detector = (snapshot, context) => {
         container: status.name,
         reason: waiting.reason,
         message: waiting.message,
-        events: matchingEvents(pod, snapshot.events, (e) => e.reason === 'InspectFailed' || e.reason === 'Failed').map(
+        events: matchingEvents(pod, revision.events, (e) => e.reason === 'InspectFailed' || e.reason === 'Failed').map(
           eventLine,
         ),
         since: podCreated(pod, context),

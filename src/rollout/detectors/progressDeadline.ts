@@ -7,7 +7,7 @@
  * rollback) until that ReplicaSet completes or progresses, so an older one is stale
  * (kubernaut#199). A genuinely new deadline always carries a fresh timestamp.
  */
-import type { Condition, Deployment } from '../../k8s/objects.js';
+import type { Condition } from '../../k8s/objects.js';
 import { parseTime } from '../../k8s/meta.js';
 import type { RolloutContext } from '../snapshot.js';
 import { brief, secondFloor, type Detector } from './common.js';
@@ -18,10 +18,16 @@ export function isFreshCondition(condition: Condition, context: RolloutContext):
   return updated !== undefined && updated >= secondFloor(context.appliedAt);
 }
 
-/** Whether the generation the gate applied has been observed by the controller. */
-export function generationObserved(deployment: Deployment, context: RolloutContext): boolean {
-  const observed = deployment.status?.observedGeneration ?? 0;
-  return observed >= (deployment.metadata.generation ?? 0) && observed >= (context.appliedGeneration ?? 0);
+/**
+ * Whether the controller has observed both the stored generation and the one the gate applied
+ * (any workload: every controller writes `status.observedGeneration`).
+ */
+export function generationObserved(
+  workload: { metadata: { generation?: number }; status?: { observedGeneration?: number } },
+  context: RolloutContext,
+): boolean {
+  const observed = workload.status?.observedGeneration ?? 0;
+  return observed >= (workload.metadata.generation ?? 0) && observed >= (context.appliedGeneration ?? 0);
 }
 
 export const detectProgressDeadline: Detector = (snapshot, context) => {

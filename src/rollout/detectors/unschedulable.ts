@@ -10,11 +10,10 @@ import type { Condition } from '../../k8s/objects.js';
 import { parseTime } from '../../k8s/meta.js';
 import type { Evidence } from '../failure.js';
 import { windowStart } from '../restarts.js';
-import { newRevisionOf } from '../revisions.js';
-import { brief, eventLine, matchingEvents, ofNewPods, podCreated, secondsText, type Detector } from './common.js';
+import { brief, eventLine, matchingEvents, ofNewPods, podCreated, secondsText, type PodDetector } from './common.js';
 
-export const detectUnschedulable: Detector = (snapshot, context, policy, now) => {
-  const { pods } = newRevisionOf(snapshot.deployment, snapshot.replicaSets, snapshot.pods);
+export const detectUnschedulable: PodDetector = (revision, context, policy, now) => {
+  const { pods } = revision;
   const hits: Array<Evidence & { since: number }> = [];
   for (const pod of pods) {
     const scheduled = pod.status?.conditions?.find((c: Condition) => c.type === 'PodScheduled');
@@ -23,7 +22,7 @@ export const detectUnschedulable: Detector = (snapshot, context, policy, now) =>
       pod: pod.metadata.name,
       reason: 'Unschedulable',
       message: scheduled.message,
-      events: matchingEvents(pod, snapshot.events, (e) => e.reason === 'FailedScheduling').map(eventLine),
+      events: matchingEvents(pod, revision.events, (e) => e.reason === 'FailedScheduling').map(eventLine),
       since: windowStart(pod, parseTime(scheduled.lastTransitionTime) ?? podCreated(pod, context), context),
     });
   }

@@ -2,7 +2,7 @@ import { ApiError } from '../../../../k8s/apiError.js';
 import { goTemplate } from '../../../../k8s/goJson.js';
 import { selectorMatches } from '../../../../k8s/labels.js';
 import { clone, controllerOf } from '../../../../k8s/meta.js';
-import type { KubeObject, LabelSelector, PodTemplateSpec } from '../../../../k8s/objects.js';
+import type { ControllerRevision, KubeObject, LabelSelector, PodTemplateSpec } from '../../../../k8s/objects.js';
 import type { ObjectStore } from '../../store/objectStore.js';
 import { jsonEqual } from '../../store/jsonValue.js';
 import { safeEncodeString } from '../deployment/podTemplateHash.js';
@@ -16,10 +16,8 @@ import { canonicalJson } from '../deployment/semanticEqual.js';
  * shared by both controllers (the DaemonSet names its revisions after the pod-template hash, the
  * StatefulSet after the hash of the revision's data).
  */
-export interface ControllerRevision extends KubeObject {
-  data?: unknown;
-  revision: number;
-}
+export type { ControllerRevision } from '../../../../k8s/objects.js';
+export { templateOfRevision } from '../../../../k8s/controllerRevision.js';
 
 /** `ControllerRevisionHashLabel`: the hash of the revision's data (history.NewControllerRevision). */
 export const CONTROLLER_REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';
@@ -47,15 +45,6 @@ export function templatePatch(template: PodTemplateSpec | undefined): string {
 /** The revision's data as stored (`data` is a RawExtension: the patch's JSON object). */
 export function patchData(patch: string): unknown {
   return JSON.parse(patch) as unknown;
-}
-
-/** The pod template a revision holds (the patch's `spec.template` without `$patch`). */
-export function templateOfRevision(revision: ControllerRevision): PodTemplateSpec | undefined {
-  const spec = (revision.data as { spec?: { template?: Record<string, unknown> } } | undefined)?.spec;
-  if (!spec?.template) return undefined;
-  const template = clone(spec.template);
-  delete template.$patch;
-  return template as PodTemplateSpec;
 }
 
 /**

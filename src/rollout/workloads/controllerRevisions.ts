@@ -1,0 +1,34 @@
+/**
+ * What the StatefulSet and DaemonSet modules share: their history is ControllerRevisions, and the
+ * revision being rolled out is the one whose template is the workload's current template (found
+ * by template, not by status, so it is known before the controller reports the new generation).
+ */
+import { templateOfRevision } from '../../k8s/controllerRevision.js';
+import { controllerOf } from '../../k8s/meta.js';
+import type { ControllerRevision, KubeObject, Pod, PodTemplateSpec } from '../../k8s/objects.js';
+import { templatesEqualIgnoringHash } from '../revisions.js';
+
+/** The label StatefulSet and DaemonSet pods carry: the revision's name (StatefulSet) or hash (DaemonSet). */
+export const CONTROLLER_REVISION_HASH = 'controller-revision-hash';
+
+/** The revisions `owner` controls, newest (highest `.revision`) first. */
+export function ownedRevisions(owner: KubeObject, revisions: ControllerRevision[]): ControllerRevision[] {
+  return revisions.filter((r) => controllerOf(r)?.uid === owner.metadata.uid).sort((a, b) => b.revision - a.revision);
+}
+
+/** The owned revision holding `template` (the newest when several do), if the controller made one. */
+export function revisionWithTemplate(
+  owner: KubeObject,
+  revisions: ControllerRevision[],
+  template: PodTemplateSpec | undefined,
+): ControllerRevision | undefined {
+  return ownedRevisions(owner, revisions).find((r) => templatesEqualIgnoringHash(templateOfRevision(r), template));
+}
+
+/** The pods `owner` controls whose `controller-revision-hash` label is `value`. */
+export function podsAtRevision(owner: KubeObject, pods: Pod[], value: string | undefined): Pod[] {
+  if (value === undefined) return [];
+  return pods.filter(
+    (p) => controllerOf(p)?.uid === owner.metadata.uid && p.metadata.labels?.[CONTROLLER_REVISION_HASH] === value,
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * One module per kind of workload that rolls out (Deployment, StatefulSet, DaemonSet), each
+ * answering the same questions about one observation, as krane composes per-resource predicates:
+ * kubectl's status line and whether it is done, whether the controller has seen the change,
+ * which pods belong to the revision being rolled out, how the rollout is moving, why it cannot
+ * roll out at all, and which detectors run in which order. The judge (judge.ts) is written once
+ * against this interface and knows no kind.
+ */
+import type { Failure } from '../failure.js';
+import type { Detector, PodDetector } from '../detectors/index.js';
+import type { ProgressView, RevisionPods, RolloutContext } from '../snapshot.js';
+import type { StatusResult } from '../statusViewer.js';
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+
+export interface RolloutKind<S> {
+  readonly kind: WorkloadKind;
+  /** Whether the workload exists in this observation. */
+  exists(snapshot: S): boolean;
+  /** kubectl's status viewer for the kind (undefined while the workload does not exist). */
+  status(snapshot: S, context: RolloutContext): StatusResult | undefined;
+  /** kubectl's line without its newline (a "to be created" line while it does not exist). */
+  line(snapshot: S, context: RolloutContext): string;
+  /** Whether the controller has observed the generation the gate applied. */
+  observed(snapshot: S, context: RolloutContext): boolean;
+  /** The pods of the revision being rolled out, with the events about them. */
+  revisionPods(snapshot: S): RevisionPods;
+  /** How the rollout is moving, for the stall and timeout detectors. */
+  progress(snapshot: S, context: RolloutContext): ProgressView;
+  /** Why waiting is pointless before any detector runs (a paused Deployment, an OnDelete strategy). */
+  cannotRollOut(snapshot: S, line: string): Failure | undefined;
+  /** The kind's detectors, in judging order. */
+  readonly detectors: ReadonlyArray<NamedDetector<S>>;
+}
+
+export interface NamedDetector<S> {
+  name: string;
+  detect: Detector<S>;
+}
+
+/** A pod-level detector run on the kind's revision pods. */
+export function onRevisionPods<S>(
+  name: string,
+  kind: Pick<RolloutKind<S>, 'revisionPods'>,
+  detect: PodDetector,
+): NamedDetector<S> {
+  return {
+    name,
+    detect: (snapshot, context, policy, now) => detect(kind.revisionPods(snapshot), context, policy, now),
+  };
+}
+
+/** A progress-level detector (stall, timeout) run on the kind's progress view. */
+export function onProgress<S>(
+  name: string,
+  kind: Pick<RolloutKind<S>, 'progress'>,
+  detect: Detector<ProgressView>,
+): NamedDetector<S> {
+  return {
+    name,
+    detect: (snapshot, context, policy, now) => detect(kind.progress(snapshot, context), context, policy, now),
+  };
+}
+
+/**
+ * The gate cannot roll out a StatefulSet or DaemonSet with `updateStrategy: OnDelete`: its
+ * controller gives pods the new template only when someone deletes them (kubectl's viewer refuses
+ * it too: `rollout status is only available for RollingUpdate strategy type`).
+ */
+export function onDeleteFailure(kind: 'statefulset' | 'daemonset', name: string, podsHint: string): Failure {
+  return {
+    reason: 'OnDelete',
+    message:
+      `${kind} "${name}" uses updateStrategy OnDelete: its pods get the new template only when they are ` +
+      `deleted, so the gate cannot roll it out; delete its pods one at a time (${podsHint}) and watch ` +
+      `them come back, or switch to updateStrategy RollingUpdate, or annotate it rollout-gate.dev/wait: "false" ` +
+      `to apply it without waiting`,
+    evidence: [{ reason: 'OnDelete', message: 'rollout status is only available for RollingUpdate strategy type' }],
+  };
+}
