@@ -1,21 +1,37 @@
 import type { Clock } from '../clock/clock.js';
-import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../k8s/objects.js';
+import type {
+  ControllerRevision,
+  DaemonSet,
+  Deployment,
+  KubeEvent,
+  KubeObject,
+  Pod,
+  ReplicaSet,
+  StatefulSet,
+} from '../k8s/objects.js';
+import type { WorkloadKind } from '../k8s/workloadKinds.js';
 
-/** Everything the gate observes about one Deployment at one moment. */
+/** Everything the gate observes about one workload at one moment. */
 export interface WorkloadObservation {
-  /** undefined when the Deployment does not exist. */
+  /** The Deployment (a Deployment's reference); undefined when it does not exist. */
   deployment?: Deployment;
+  /** The StatefulSet or DaemonSet (those kinds' references); undefined when it does not exist. */
+  workload?: StatefulSet | DaemonSet;
   /** ReplicaSets controlled by the Deployment (ownerReference uid), any order. */
   replicaSets: ReplicaSet[];
-  /** Pods controlled by those ReplicaSets. */
+  /** ControllerRevisions controlled by the StatefulSet or DaemonSet, any order. */
+  revisions?: ControllerRevision[];
+  /** Pods controlled by those ReplicaSets, or by the StatefulSet or DaemonSet. */
   pods: Pod[];
-  /** Events about the Deployment, its ReplicaSets and their pods, oldest first. */
+  /** Events about the workload, its ReplicaSets and their pods, oldest first. */
   events: KubeEvent[];
 }
 
 export interface WorkloadRef {
   namespace: string;
   name: string;
+  /** Default Deployment. */
+  kind?: WorkloadKind;
 }
 
 export interface ApplyOptions {
@@ -75,9 +91,9 @@ export interface ClusterClient {
    */
   replace<T extends KubeObject>(obj: T, fieldManager: string): Promise<T>;
 
-  /** Starts watching these Deployments (and their ReplicaSets, pods and events). */
+  /** Starts watching these workloads (and their ReplicaSets or ControllerRevisions, pods and events). */
   watch(refs: WorkloadRef[]): Promise<void>;
-  /** The latest observation of one watched Deployment (from the watch cache: no request). */
+  /** The latest observation of one watched workload (from the watch cache: no request). */
   observe(ref: WorkloadRef): Promise<WorkloadObservation>;
   /** Resolves at the next change to a watched object, or after `maxMs` on the client's clock. */
   waitForChange(maxMs: number): Promise<void>;

@@ -1,7 +1,17 @@
 import { RealClock } from '../../clock/realClock.js';
 import { SeededRandom } from '../../clock/seededRandom.js';
 import { ApiError } from '../../k8s/apiError.js';
-import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
+import type {
+  ControllerRevision,
+  DaemonSet,
+  Deployment,
+  KubeEvent,
+  KubeObject,
+  Pod,
+  ReplicaSet,
+  StatefulSet,
+} from '../../k8s/objects.js';
+import { WORKLOAD_KINDS, workloadKindOf } from '../../k8s/workloadKinds.js';
 import type { ApplyOptions, ClusterClient, ResourceMapping, WorkloadObservation, WorkloadRef } from '../port.js';
 import {
   describeCluster,
@@ -216,15 +226,19 @@ export class KubeCluster implements ClusterClient {
   }
 
   /**
-   * Lists then watches the Deployments (by name with one per namespace, namespace-wide with
-   * several), and the ReplicaSets, Pods and Events of their namespaces. Resolves when the cache
-   * holds the listed state; the watches then run until {@link close}.
+   * Lists then watches the workloads (each kind by name with one per namespace, namespace-wide
+   * with several), and the ReplicaSets or ControllerRevisions, Pods and Events of their
+   * namespaces. Resolves when the cache holds the listed state; the watches then run until
+   * {@link close}.
    */
   async watch(refs: WorkloadRef[]): Promise<void> {
     if (this.closed) throw new Error('cluster client is closed');
     for (const ref of refs) this.watched.set(refKey(ref), ref);
-    const byNamespace = new Map<string, WorkloadRef[]>();
-    for (const ref of refs) byNamespace.set(ref.namespace, [...(byNamespace.get(ref.namespace) ?? []), ref]);
+    const groups = new Map<string, WorkloadRef[]>();
+    for (const ref of refs) {
+      const id = `${workloadKindOf(ref)}/${ref.namespace}`;
+      groups.set(id, [...(groups.get(id) ?? []), ref]);
+    }
     const added: Reflector[] = [];
     const add = (id: string, spec: ReflectorSpec): void => {
       if (this.reflectors.has(id)) return;
@@ -238,24 +252,27 @@ export class KubeCluster implements ClusterClient {
       this.reflectors.set(id, reflector);
       added.push(reflector);
     };
-    for (const [namespace, nsRefs] of byNamespace) {
+    for (const group of groups.values()) {
+      const { namespace } = group[0]!;
+      const kind = workloadKindOf(group[0]!);
+      const info = WORKLOAD_KINDS[kind];
       const ns = encodeURIComponent(namespace);
-      const deployments = `/apis/apps/v1/namespaces/${ns}/deployments`;
-      if (nsRefs.length > 1)
-        add(`Deployment/${namespace}/*`, { apiVersion: 'apps/v1', kind: 'Deployment', path: deployments });
-      else if (!this.reflectors.has(`Deployment/${namespace}/*`)) {
-        const name = nsRefs[0]!.name;
-        add(`Deployment/${namespace}/${name}`, {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          path: deployments,
+      const path = `/apis/apps/v1/namespaces/${ns}/${info.plural}`;
+      if (group.length > 1) add(`${kind}/${namespace}/*`, { apiVersion: info.apiVersion, kind, path });
+      else if (!this.reflectors.has(`${kind}/${namespace}/*`)) {
+        const name = group[0]!.name;
+        add(`${kind}/${namespace}/${name}`, {
+          apiVersion: info.apiVersion,
+          kind,
+          path,
           fieldSelector: `metadata.name=${name}`,
         });
       }
-      add(`ReplicaSet/${namespace}`, {
+      const history = info.history;
+      add(`${history}/${namespace}`, {
         apiVersion: 'apps/v1',
-        kind: 'ReplicaSet',
-        path: `/apis/apps/v1/namespaces/${ns}/replicasets`,
+        kind: history,
+        path: `/apis/apps/v1/namespaces/${ns}/${history === 'ReplicaSet' ? 'replicasets' : 'controllerrevisions'}`,
       });
       add(`Pod/${namespace}`, { apiVersion: 'v1', kind: 'Pod', path: `/api/v1/namespaces/${ns}/pods` });
       add(`Event/${namespace}`, { apiVersion: 'v1', kind: 'Event', path: `/api/v1/namespaces/${ns}/events` });
@@ -272,19 +289,39 @@ export class KubeCluster implements ClusterClient {
   }
 
   async observe(ref: WorkloadRef): Promise<WorkloadObservation> {
+    const kind = workloadKindOf(ref);
     if (!this.watched.has(refKey(ref)))
-      throw new Error(`Deployment ${ref.namespace}/${ref.name} is not watched; call watch() first`);
+      throw new Error(`${kind} ${ref.namespace}/${ref.name} is not watched; call watch() first`);
     this.seenSeq = this.changeSeq;
-    const deployment = this.find<Deployment>('Deployment', ref.namespace, `${ref.namespace}/${ref.name}`);
-    if (!deployment) return { replicaSets: [], pods: [], events: [] };
-    const replicaSets = this.owned<ReplicaSet>('ReplicaSet', ref.namespace, new Set([deployment.metadata.uid ?? '']));
+    const workload = this.find<KubeObject>(kind, ref.namespace, `${ref.namespace}/${ref.name}`);
+    if (!workload)
+      return { replicaSets: [], pods: [], events: [], ...(kind === 'Deployment' ? {} : { revisions: [] }) };
+    const owners = new Set([workload.metadata.uid ?? '']);
+    if (kind !== 'Deployment') {
+      const revisions = this.owned<ControllerRevision>('ControllerRevision', ref.namespace, owners);
+      const pods = this.owned<Pod>('Pod', ref.namespace, owners);
+      const events = this.eventsAbout(ref.namespace, [workload, ...pods]);
+      return structuredClone({
+        workload: workload as StatefulSet | DaemonSet,
+        replicaSets: [],
+        revisions,
+        pods,
+        events,
+      });
+    }
+    const replicaSets = this.owned<ReplicaSet>('ReplicaSet', ref.namespace, owners);
     const rsUids = new Set(replicaSets.map((rs) => rs.metadata.uid ?? ''));
     const pods = this.owned<Pod>('Pod', ref.namespace, rsUids);
-    const uids = new Set([deployment.metadata.uid, ...rsUids, ...pods.map((p) => p.metadata.uid)]);
-    const events = this.objectsOf<KubeEvent>('Event', ref.namespace)
+    const events = this.eventsAbout(ref.namespace, [workload, ...replicaSets, ...pods]);
+    return structuredClone({ deployment: workload as Deployment, replicaSets, pods, events });
+  }
+
+  /** The cached events about these objects, oldest first. */
+  private eventsAbout(namespace: string, objects: KubeObject[]): KubeEvent[] {
+    const uids = new Set(objects.map((o) => o.metadata.uid));
+    return this.objectsOf<KubeEvent>('Event', namespace)
       .filter((e) => uids.has(e.involvedObject?.uid))
       .sort((a, b) => eventTime(a) - eventTime(b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
-    return structuredClone({ deployment, replicaSets, pods, events });
   }
 
   /**
@@ -362,23 +399,27 @@ export class KubeCluster implements ClusterClient {
     }
   }
 
-  /** Whether a changed object is one observe() would return for some watched Deployment. */
+  /** Whether a changed object is one observe() would return for some watched workload. */
   private touchesWatched(kind: string, object: KubeObject): boolean {
     const namespace = object.metadata.namespace ?? '';
     const refs = [...this.watched.values()].filter((r) => r.namespace === namespace);
     if (refs.length === 0) return false;
-    if (kind === 'Deployment') return refs.some((r) => r.name === object.metadata.name);
-    const deploymentUids = new Set(
-      refs.map((r) => this.find<Deployment>('Deployment', namespace, `${namespace}/${r.name}`)?.metadata.uid ?? ''),
+    if (refs.some((r) => workloadKindOf(r) === kind)) return refs.some((r) => r.name === object.metadata.name);
+    const workloadUids = new Set(
+      refs.map(
+        (r) => this.find<KubeObject>(workloadKindOf(r), namespace, `${namespace}/${r.name}`)?.metadata.uid ?? '',
+      ),
     );
-    if (kind === 'ReplicaSet') return deploymentUids.has(controllerUid(object) ?? '');
-    const rsUids = new Set(this.owned('ReplicaSet', namespace, deploymentUids).map((rs) => rs.metadata.uid ?? ''));
-    if (kind === 'Pod') return rsUids.has(controllerUid(object) ?? '');
+    if (kind === 'ReplicaSet' || kind === 'ControllerRevision') return workloadUids.has(controllerUid(object) ?? '');
+    const rsUids = new Set(this.owned('ReplicaSet', namespace, workloadUids).map((rs) => rs.metadata.uid ?? ''));
+    const podOwners = new Set([...workloadUids, ...rsUids]);
+    if (kind === 'Pod') return podOwners.has(controllerUid(object) ?? '');
     if (kind === 'Event') {
       const involved = (object as KubeEvent).involvedObject ?? {};
-      if (involved.kind === 'Deployment') return refs.some((r) => r.name === involved.name);
+      if (involved.kind && refs.some((r) => workloadKindOf(r) === involved.kind && r.name === involved.name))
+        return true;
       if (involved.kind === 'ReplicaSet') return rsUids.has(involved.uid ?? '');
-      const podUids = new Set(this.owned('Pod', namespace, rsUids).map((p) => p.metadata.uid ?? ''));
+      const podUids = new Set(this.owned('Pod', namespace, podOwners).map((p) => p.metadata.uid ?? ''));
       return podUids.has(involved.uid ?? '');
     }
     return false;
@@ -386,7 +427,7 @@ export class KubeCluster implements ClusterClient {
 }
 
 function refKey(ref: WorkloadRef): string {
-  return `${ref.namespace}/${ref.name}`;
+  return `${workloadKindOf(ref)}/${ref.namespace}/${ref.name}`;
 }
 
 /** The uid of the controlling owner (the Deployment of a ReplicaSet, the ReplicaSet of a pod). */

@@ -1,6 +1,16 @@
 import { ApiError } from '../../k8s/apiError.js';
 import { clone, rfc3339 } from '../../k8s/meta.js';
-import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../../k8s/objects.js';
+import type {
+  ControllerRevision,
+  DaemonSet,
+  Deployment,
+  KubeEvent,
+  KubeObject,
+  Pod,
+  ReplicaSet,
+  StatefulSet,
+} from '../../k8s/objects.js';
+import { workloadKindOf } from '../../k8s/workloadKinds.js';
 import type { ApplyOptions, ClusterClient, ResourceMapping, WorkloadObservation, WorkloadRef } from '../port.js';
 import { applyObject, createObject, updateObject } from './applyObject.js';
 import type { Simulation } from './simulation.js';
@@ -148,7 +158,7 @@ export class SimulatedCluster implements ClusterClient {
   }
 
   async observe(ref: WorkloadRef): Promise<WorkloadObservation> {
-    const key = `${ref.namespace}/${ref.name}`;
+    const key = `${workloadKindOf(ref)}/${ref.namespace}/${ref.name}`;
     const cached = this.cache.get(key);
     if (cached && this.watchDown()) return clone(cached);
     const observation = this.observeNow(ref);
@@ -158,15 +168,27 @@ export class SimulatedCluster implements ClusterClient {
 
   private observeNow(ref: WorkloadRef): WorkloadObservation {
     const store = this.simulation.store;
-    const deployment = store.get<Deployment>('Deployment', ref.namespace, ref.name);
-    if (!deployment) return { replicaSets: [], pods: [], events: [] };
-    const replicaSets = store.listOwnedBy<ReplicaSet>('ReplicaSet', deployment.metadata.uid!);
+    const kind = workloadKindOf(ref);
+    const workload = store.get<Deployment | StatefulSet | DaemonSet>(kind, ref.namespace, ref.name);
+    if (!workload)
+      return { replicaSets: [], pods: [], events: [], ...(kind === 'Deployment' ? {} : { revisions: [] }) };
+    const uid = workload.metadata.uid!;
+    if (kind !== 'Deployment') {
+      const revisions = store.listOwnedBy<ControllerRevision>('ControllerRevision', uid);
+      const pods = store.listOwnedBy<Pod>('Pod', uid);
+      const events = this.eventsAbout([workload, ...pods]);
+      return clone({ workload: workload as StatefulSet | DaemonSet, replicaSets: [], revisions, pods, events });
+    }
+    const replicaSets = store.listOwnedBy<ReplicaSet>('ReplicaSet', uid);
     const pods = replicaSets.flatMap((rs) => store.listOwnedBy<Pod>('Pod', rs.metadata.uid!));
-    const events: KubeEvent[] = [deployment, ...replicaSets, ...pods].flatMap((o) =>
-      this.simulation.events.eventsFor(o),
-    );
-    events.sort((a, b) => compareTime(a.lastTimestamp, b.lastTimestamp));
-    return clone({ deployment, replicaSets, pods, events });
+    const events = this.eventsAbout([workload, ...replicaSets, ...pods]);
+    return clone({ deployment: workload as Deployment, replicaSets, pods, events });
+  }
+
+  /** The events about these objects, oldest first. */
+  private eventsAbout(objects: KubeObject[]): KubeEvent[] {
+    const events: KubeEvent[] = objects.flatMap((o) => this.simulation.events.eventsFor(o));
+    return events.sort((a, b) => compareTime(a.lastTimestamp, b.lastTimestamp));
   }
 
   async waitForChange(maxMs: number): Promise<void> {

@@ -10,8 +10,7 @@ import type { Failure } from '../failure.js';
 import type { Detector, PodDetector } from '../detectors/index.js';
 import type { ProgressView, RevisionPods, RolloutContext } from '../snapshot.js';
 import type { StatusResult } from '../statusViewer.js';
-
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+import type { WorkloadKind } from '../../k8s/workloadKinds.js';
 
 export interface RolloutKind<S> {
   readonly kind: WorkloadKind;
