@@ -1,20 +1,16 @@
 import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
-import type { Deployment, PodTemplateSpec } from '../k8s/objects.js';
+import type { PodTemplateSpec } from '../k8s/objects.js';
+import { workloadKindOf } from '../k8s/workloadKinds.js';
 import type { FailureReason } from '../rollout/failure.js';
-import { judge, judgeRollback, type Verdict } from '../rollout/judge.js';
+import { judgeWorkload, type Verdict } from '../rollout/judge.js';
 import type { GatePolicy } from '../rollout/policy.js';
-import {
-  findNewReplicaSet,
-  podsOf,
-  controlledReplicaSets,
-  revisionOf,
-  templatesEqualIgnoringHash,
-} from '../rollout/revisions.js';
+import { templatesEqualIgnoringHash } from '../rollout/revisions.js';
 import type { RolloutContext, WorkloadSnapshot } from '../rollout/snapshot.js';
+import { rolloutKindOf } from '../rollout/workloads/index.js';
 import type { GateLog } from './gateLog.js';
 import type { TimelinePoint } from './result.js';
 
-/** One Deployment being watched. */
+/** One workload being watched (its kind is its reference's). */
 export interface WatchedWorkload {
   ref: WorkloadRef;
   context: RolloutContext;
@@ -83,8 +79,9 @@ export async function watchRollouts(
       if (staleOf(w, snapshot) && now - w.context.appliedAt < options.policy.timeoutSeconds * 1000) continue;
       noteProgress(w, snapshot, now);
       noteAppliedRevision(w, snapshot);
-      const judgeFn = options.mode === 'rollback' ? judgeRollback : judge;
-      const verdict = supersededVerdict(w, snapshot) ?? judgeFn(snapshot, w.context, options.policy, now);
+      const kind = rolloutKindOf(workloadKindOf(w.ref));
+      const context = { ...w.context, mode: options.mode };
+      const verdict = supersededVerdict(w, snapshot) ?? judgeWorkload(kind, snapshot, context, options.policy, now);
       recordTimeline(w, snapshot, now, options.origin);
       // Inside the stability window only a change in the number of awaited pods is news, not each second more.
       const sameWait = verdict.stability !== undefined && w.verdict?.stability?.waiting === verdict.stability.waiting;
@@ -126,27 +123,32 @@ export function nextWaitMs(pending: WatchedWorkload[], now: number, recheckMs: n
  * the rollout ours: it is followed, and judged by kubectl's rule against the new spec.
  */
 function supersededVerdict(w: WatchedWorkload, snapshot: WorkloadSnapshot): Verdict | undefined {
-  const d = snapshot.deployment;
-  if (w.context.mode !== 'rollout' || !d || !w.appliedTemplate) return undefined;
-  if (templatesEqualIgnoringHash(d.spec.template, w.appliedTemplate)) return undefined;
+  const workload = rolloutKindOf(workloadKindOf(w.ref)).object(snapshot);
+  if (w.context.mode !== 'rollout' || !workload || !w.appliedTemplate) return undefined;
+  if (templatesEqualIgnoringHash(workload.spec.template, w.appliedTemplate)) return undefined;
   // A stale watch cache still shows the template from before our apply: not someone else's.
-  if ((d.metadata.generation ?? 0) <= (w.context.appliedGeneration ?? 0)) return undefined;
+  if ((workload.metadata.generation ?? 0) <= (w.context.appliedGeneration ?? 0)) return undefined;
   const message =
-    `deployment "${w.ref.name}" was changed by someone else during the rollout (a new pod template, ` +
-    `generation ${d.metadata.generation ?? '?'}; this run applied generation ${w.context.appliedGeneration ?? '?'}); ` +
+    `${labelOf(w.ref)} was changed by someone else during the rollout (a new pod template, ` +
+    `generation ${workload.metadata.generation ?? '?'}; this run applied generation ${w.context.appliedGeneration ?? '?'}); ` +
     "its rollout is no longer this run's to judge or to roll back";
   // The verdict's reason type lists the judge's reasons; Superseded is the gate's own (design.md §3.1 allows "...").
   const reason = SUPERSEDED as FailureReason;
   return { state: 'failed', reason, message, failure: { reason, message, evidence: [] }, progressLine: '' };
 }
 
-/** A watched-for-health-only Deployment whose template someone else replaced: not this run's failure. */
+/** `deployment "web"`, `statefulset "db"`: how logs and messages name a workload. */
+export function labelOf(ref: WorkloadRef): string {
+  return `${workloadKindOf(ref).toLowerCase()} "${ref.name}"`;
+}
+
+/** A watched-for-health-only workload whose template someone else replaced: not this run's failure. */
 export function supersededFollower(w: WatchedWorkload): boolean {
   return w.followOnly === true && (w.verdict?.reason as string | undefined) === SUPERSEDED;
 }
 
 function staleOf(w: WatchedWorkload, snapshot: WorkloadSnapshot): boolean {
-  const generation = snapshot.deployment?.metadata.generation;
+  const generation = rolloutKindOf(workloadKindOf(w.ref)).object(snapshot)?.metadata.generation;
   const applied = w.context.appliedGeneration;
   return generation !== undefined && applied !== undefined && generation < applied;
 }
@@ -157,47 +159,29 @@ function staleOf(w: WatchedWorkload, snapshot: WorkloadSnapshot): boolean {
  * the revision stays the applied template's).
  */
 function noteAppliedRevision(w: WatchedWorkload, snapshot: WorkloadSnapshot): void {
-  const d = snapshot.deployment;
-  if (!d || w.context.mode !== 'rollout' || !w.appliedTemplate) return;
-  if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) return;
-  if ((d.metadata.generation ?? 0) < (w.context.appliedGeneration ?? 0)) return;
-  if (!templatesEqualIgnoringHash(d.spec.template, w.appliedTemplate)) return;
-  w.appliedRevision = revisionOf(d);
+  const kind = rolloutKindOf(workloadKindOf(w.ref));
+  const workload = kind.object(snapshot);
+  if (!workload || w.context.mode !== 'rollout' || !w.appliedTemplate) return;
+  const observed = (workload.status as { observedGeneration?: number } | undefined)?.observedGeneration ?? 0;
+  if (observed < (workload.metadata.generation ?? 0)) return;
+  if ((workload.metadata.generation ?? 0) < (w.context.appliedGeneration ?? 0)) return;
+  if (!templatesEqualIgnoringHash(workload.spec.template, w.appliedTemplate)) return;
+  w.appliedRevision = kind.revision(snapshot);
 }
 
-/** The stall window restarts whenever updated, ready or available replicas change. */
+/** The stall window restarts whenever the rollout's counts (updated, ready, available) change. */
 function noteProgress(w: WatchedWorkload, snapshot: WorkloadSnapshot, now: number): void {
-  const s = snapshot.deployment?.status;
-  const counts = `${s?.updatedReplicas ?? 0}/${s?.readyReplicas ?? 0}/${s?.availableReplicas ?? 0}`;
+  const counts = rolloutKindOf(workloadKindOf(w.ref)).progress(snapshot, w.context).moved;
   if (counts !== w.lastCounts) {
     if (w.lastCounts !== undefined) w.context = { ...w.context, lastProgressAt: now };
     w.lastCounts = counts;
   }
 }
 
-/** Ready replicas of the new revision and of every older one, when they change. */
+/** Ready pods of the new revision and of every older one, when they change. */
 function recordTimeline(w: WatchedWorkload, snapshot: WorkloadSnapshot, now: number, origin: number): void {
-  const point = readiness(snapshot.deployment, snapshot);
+  const point = rolloutKindOf(workloadKindOf(w.ref)).readiness(snapshot);
   const last = w.timeline[w.timeline.length - 1];
   if (last && last.oldReady === point.oldReady && last.newReady === point.newReady) return;
   w.timeline.push({ t: Math.round((now - origin) / 100) / 10, ...point });
-}
-
-export function readiness(
-  deployment: Deployment | undefined,
-  snapshot: WorkloadSnapshot,
-): { oldReady: number; newReady: number } {
-  if (!deployment) return { oldReady: 0, newReady: 0 };
-  const owned = controlledReplicaSets(deployment, snapshot.replicaSets);
-  const current = findNewReplicaSet(deployment, owned);
-  let oldReady = 0;
-  let newReady = 0;
-  for (const rs of owned) {
-    const ready = podsOf(rs, snapshot.pods).filter((p) =>
-      p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-    ).length;
-    if (rs === current) newReady += ready;
-    else oldReady += ready;
-  }
-  return { oldReady, newReady };
 }

@@ -2,20 +2,32 @@
  * What the judge sees: one observation of a Deployment and its children, plus what the gate
  * knows about its own apply. Both are plain data so the judge stays a pure function.
  */
-import type { Deployment, KubeEvent, Pod, ReplicaSet } from '../k8s/objects.js';
+import type {
+  ControllerRevision,
+  DaemonSet,
+  Deployment,
+  KubeEvent,
+  Pod,
+  ReplicaSet,
+  StatefulSet,
+} from '../k8s/objects.js';
 import type { RestartBaseline } from './restarts.js';
 
 /**
- * One observation of a Deployment's rollout.
+ * One observation of a workload's rollout (the same shape as the port's WorkloadObservation).
  *
  * `replicaSets` are the ReplicaSets selected by (or owned by) the Deployment; `pods` and `events`
  * are those of these ReplicaSets. The judge filters by controller uid itself, so passing a little
  * more than needed (e.g. everything in the namespace matching the selector) is harmless.
  */
 export interface WorkloadSnapshot {
-  /** The Deployment; undefined = not found (yet). */
+  /** The Deployment (a Deployment's snapshot); undefined = not found (yet). */
   deployment?: Deployment;
+  /** The StatefulSet or DaemonSet (those kinds' snapshots); undefined = not found (yet). */
+  workload?: StatefulSet | DaemonSet;
   replicaSets: ReplicaSet[];
+  /** The ControllerRevisions of a StatefulSet or DaemonSet. */
+  revisions?: ControllerRevision[];
   pods: Pod[];
   events: KubeEvent[];
 }
@@ -38,6 +50,8 @@ export interface ProgressView {
   line: string;
   /** `2 of 3 updated, 1 ready, 1 available` */
   counts: string;
+  /** The counts whose change is progress (updated/ready/available; not the desired number). */
+  moved: string;
   /** The controller's own last sign of progress (a Deployment's Progressing lastUpdateTime), if any. */
   progressAt?: number;
 }

@@ -158,10 +158,8 @@ describe('the oracle sees a wrong judge (issue 9 #8)', () => {
   });
 
   test('a judge that always answers "succeeded" is caught', async () => {
-    const support = await loadSupport(() => ({
-      judge: () => ({ state: 'succeeded', message: 'fake: always succeeded', progressLine: '' }),
-      judgeRollback: () => ({ state: 'succeeded', message: 'fake: always succeeded', progressLine: '' }),
-    }));
+    const succeeded = () => ({ state: 'succeeded', message: 'fake: always succeeded', progressLine: '' });
+    const support = await loadSupport(() => ({ judge: succeeded, judgeRollback: succeeded, judgeWorkload: succeeded }));
     const { figures, problems } = await prove(support, SEEDS, false);
     process.stdout.write(`always-succeeded judge: ${figures.oracleMismatches} mismatches\n${problems.join('\n')}\n`);
     const plantedFailures = SEEDS.filter(
@@ -179,7 +177,7 @@ describe('the oracle sees a wrong judge (issue 9 #8)', () => {
       failure: { reason: 'Stalled', message: 'fake: always failed', evidence: [] },
       progressLine: '',
     });
-    const support = await loadSupport(() => ({ judge: failed, judgeRollback: failed }));
+    const support = await loadSupport(() => ({ judge: failed, judgeRollback: failed, judgeWorkload: failed }));
     const { figures, problems } = await prove(support, SEEDS, false);
     process.stdout.write(`always-failed judge: ${figures.oracleMismatches} mismatches\n${problems.join('\n')}\n`);
     // Every scenario is then wrong somewhere: a good run is rolled back, a bad one fails its rollback.

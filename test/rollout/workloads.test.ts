@@ -2,13 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import type { ControllerRevision, DaemonSet, KubeEvent, Pod, StatefulSet } from '../../src/k8s/objects.js';
 import { judgeWorkload } from '../../src/rollout/judge.js';
 import { DEFAULT_POLICY } from '../../src/rollout/policy.js';
-import type { RolloutContext } from '../../src/rollout/snapshot.js';
-import {
-  daemonSetRollout,
-  statefulSetRollout,
-  type DaemonSetSnapshot,
-  type StatefulSetSnapshot,
-} from '../../src/rollout/workloads/index.js';
+import type { RolloutContext, WorkloadSnapshot } from '../../src/rollout/snapshot.js';
+import { daemonSetRollout, statefulSetRollout } from '../../src/rollout/workloads/index.js';
 import { at, condition, pod, replicaSet, t, template } from './builders.js';
 
 const policy = DEFAULT_POLICY;
@@ -105,8 +100,8 @@ function statefulSet(o: {
 
 const stsRevisions = [revision(STS, 'web-old', 1, 'web:1'), revision(STS, 'web-new', 2, 'web:2')];
 
-function stsSnapshot(set: StatefulSet | undefined, pods: Pod[] = [], events: KubeEvent[] = []): StatefulSetSnapshot {
-  return { statefulSet: set, revisions: stsRevisions, pods, events };
+function stsSnapshot(set: StatefulSet | undefined, pods: Pod[] = [], events: KubeEvent[] = []): WorkloadSnapshot {
+  return { workload: set, replicaSets: [], revisions: stsRevisions, pods, events };
 }
 
 describe('StatefulSet rollouts (kubectl viewer, update-revision pods)', () => {
@@ -193,7 +188,7 @@ describe('StatefulSet rollouts (kubectl viewer, update-revision pods)', () => {
       waiting: { reason: 'ImagePullBackOff' },
     });
     const set = statefulSet({ image: 'web:typo', ready: 2, updated: 1 });
-    const snapshot: StatefulSetSnapshot = {
+    const snapshot: WorkloadSnapshot = {
       ...stsSnapshot(set, [old, stuck]),
       revisions: [revision(STS, 'web-old', 1, 'web:1'), revision(STS, 'web-new', 2, 'web:typo')],
     };
@@ -309,9 +304,10 @@ function daemonSet(o: {
   };
 }
 
-function dsSnapshot(ds: DaemonSet, pods: Pod[] = []): DaemonSetSnapshot {
+function dsSnapshot(ds: DaemonSet, pods: Pod[] = []): WorkloadSnapshot {
   return {
-    daemonSet: ds,
+    workload: ds,
+    replicaSets: [],
     revisions: [revision(DS, 'web-h1', 1, 'web:1', 'h1'), revision(DS, 'web-h2', 2, 'web:2', 'h2')],
     pods,
     events: [],

@@ -4,7 +4,8 @@
  * constructHistory / util.GetPodTemplateWithGeneration), the controller's FailedCreate events, and
  * OnDelete as a strategy the gate cannot roll out.
  */
-import type { ControllerRevision, DaemonSet, KubeEvent, Pod } from '../../k8s/objects.js';
+import { controllerOf } from '../../k8s/meta.js';
+import type { DaemonSet } from '../../k8s/objects.js';
 import {
   detectConfigError,
   detectCrashLoop,
@@ -16,55 +17,72 @@ import {
   detectUnschedulable,
 } from '../detectors/index.js';
 import { generationObserved } from '../detectors/progressDeadline.js';
-import type { RolloutContext } from '../snapshot.js';
+import type { RolloutContext, WorkloadSnapshot } from '../snapshot.js';
 import { daemonSetStatus } from '../statusViewer.js';
 import { CONTROLLER_REVISION_HASH, podsAtRevision, revisionWithTemplate } from './controllerRevisions.js';
-import { onDeleteFailure, onProgress, onRevisionPods, type RolloutKind } from './rolloutKind.js';
-
-/** One observation of a DaemonSet with its history, pods and their events. */
-export interface DaemonSetSnapshot {
-  daemonSet?: DaemonSet;
-  revisions: ControllerRevision[];
-  pods: Pod[];
-  events: KubeEvent[];
-}
+import { onDeleteFailure, onProgress, onRevisionPods, readyCounts, type RolloutKind } from './rolloutKind.js';
 
 /** The hash of the template being rolled out (its revision's `controller-revision-hash` label). */
-export function currentHash(snapshot: DaemonSetSnapshot): string | undefined {
-  const ds = snapshot.daemonSet;
+export function currentHash(snapshot: WorkloadSnapshot): string | undefined {
+  const ds = daemonSetOf(snapshot);
   if (!ds) return undefined;
-  return revisionWithTemplate(ds, snapshot.revisions, ds.spec.template)?.metadata.labels?.[CONTROLLER_REVISION_HASH];
+  return revisionWithTemplate(ds, snapshot.revisions ?? [], ds.spec.template)?.metadata.labels?.[
+    CONTROLLER_REVISION_HASH
+  ];
 }
 
-function line(snapshot: DaemonSetSnapshot, context: RolloutContext): string {
-  const ds = snapshot.daemonSet;
+function line(snapshot: WorkloadSnapshot, context: RolloutContext): string {
+  const ds = daemonSetOf(snapshot);
   if (!ds) return `Waiting for daemon set "${context.name ?? ''}" to be created...`;
   const status = daemonSetStatus(ds);
   return (status.error ?? status.message).replace(/\n$/, '');
 }
 
-const base: Omit<RolloutKind<DaemonSetSnapshot>, 'detectors'> = {
+/** The DaemonSet of the snapshot (a snapshot of another kind has none). */
+export function daemonSetOf(snapshot: WorkloadSnapshot): DaemonSet | undefined {
+  return snapshot.workload?.kind === 'DaemonSet' ? (snapshot.workload as DaemonSet) : undefined;
+}
+
+const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
   kind: 'DaemonSet',
-  exists: (snapshot) => snapshot.daemonSet !== undefined,
-  status: (snapshot) => (snapshot.daemonSet ? daemonSetStatus(snapshot.daemonSet) : undefined),
+  object: daemonSetOf,
+  exists: (snapshot) => daemonSetOf(snapshot) !== undefined,
+  revision: (snapshot) => {
+    const w = daemonSetOf(snapshot);
+    return w ? revisionWithTemplate(w, snapshot.revisions ?? [], w.spec.template)?.revision : undefined;
+  },
+  readiness: (snapshot) => {
+    const w = daemonSetOf(snapshot);
+    if (!w) return { oldReady: 0, newReady: 0 };
+    const owned = snapshot.pods.filter((p) => controllerOf(p)?.uid === w.metadata.uid);
+    return readyCounts(owned, podsAtRevision(w, snapshot.pods, currentHash(snapshot)));
+  },
+  status: (snapshot) => {
+    const w = daemonSetOf(snapshot);
+    return w ? daemonSetStatus(w) : undefined;
+  },
   line,
-  observed: (snapshot, context) => !!snapshot.daemonSet && generationObserved(snapshot.daemonSet, context),
-  revisionPods: (snapshot) => ({
-    pods: snapshot.daemonSet ? podsAtRevision(snapshot.daemonSet, snapshot.pods, currentHash(snapshot)) : [],
-    events: snapshot.events,
-  }),
+  observed: (snapshot, context) => {
+    const w = daemonSetOf(snapshot);
+    return !!w && generationObserved(w, context);
+  },
+  revisionPods: (snapshot) => {
+    const w = daemonSetOf(snapshot);
+    return { pods: w ? podsAtRevision(w, snapshot.pods, currentHash(snapshot)) : [], events: snapshot.events };
+  },
   progress: (snapshot, context) => {
-    const status = snapshot.daemonSet?.status ?? {};
+    const status = daemonSetOf(snapshot)?.status ?? {};
     return {
-      label: `daemon set "${snapshot.daemonSet?.metadata.name ?? context.name ?? ''}"`,
+      label: `daemon set "${daemonSetOf(snapshot)?.metadata.name ?? context.name ?? ''}"`,
       line: line(snapshot, context),
       counts:
         `${status.updatedNumberScheduled ?? 0} of ${status.desiredNumberScheduled ?? 0} updated, ` +
         `${status.numberReady ?? 0} ready, ${status.numberAvailable ?? 0} available`,
+      moved: `${status.updatedNumberScheduled ?? 0}/${status.numberReady ?? 0}/${status.numberAvailable ?? 0}`,
     };
   },
   cannotRollOut: (snapshot) => {
-    const ds = snapshot.daemonSet;
+    const ds = daemonSetOf(snapshot);
     if (ds?.spec.updateStrategy?.type !== 'OnDelete') return undefined;
     const name = ds.metadata.name ?? '';
     return onDeleteFailure(
@@ -81,7 +99,7 @@ function selectorText(ds: DaemonSet): string {
     .join(',');
 }
 
-export const daemonSetRollout: RolloutKind<DaemonSetSnapshot> = {
+export const daemonSetRollout: RolloutKind<WorkloadSnapshot> = {
   ...base,
   detectors: [
     onRevisionPods('invalidImage', base, detectInvalidImage),
@@ -90,7 +108,7 @@ export const daemonSetRollout: RolloutKind<DaemonSetSnapshot> = {
     onRevisionPods('crashLoop', base, detectCrashLoop),
     {
       name: 'failedCreate',
-      detect: (s, c, p, n) => detectFailedCreate({ workload: s.daemonSet, events: s.events }, c, p, n),
+      detect: (s, c, p, n) => detectFailedCreate({ workload: daemonSetOf(s), events: s.events }, c, p, n),
     },
     onRevisionPods('unschedulable', base, detectUnschedulable),
     onProgress('stall', base, detectStall),

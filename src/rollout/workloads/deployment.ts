@@ -17,13 +17,22 @@ import {
 } from '../detectors/index.js';
 import { generationObserved } from '../detectors/progressDeadline.js';
 import { progressLine, viewStatus } from '../progressLine.js';
-import { newRevisionOf } from '../revisions.js';
+import { controlledReplicaSets, newRevisionOf, podsOf, revisionOf } from '../revisions.js';
 import type { WorkloadSnapshot } from '../snapshot.js';
-import { onProgress, onRevisionPods, type RolloutKind } from './rolloutKind.js';
+import { onProgress, onRevisionPods, readyCounts, type RolloutKind } from './rolloutKind.js';
 
 const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
   kind: 'Deployment',
+  object: (snapshot) => snapshot.deployment,
   exists: (snapshot) => snapshot.deployment !== undefined,
+  revision: (snapshot) => (snapshot.deployment ? revisionOf(snapshot.deployment) : undefined),
+  readiness: (snapshot) => {
+    const deployment = snapshot.deployment;
+    if (!deployment) return { oldReady: 0, newReady: 0 };
+    const owned = controlledReplicaSets(deployment, snapshot.replicaSets);
+    const pods = owned.flatMap((rs) => podsOf(rs, snapshot.pods));
+    return readyCounts(pods, newRevisionOf(deployment, owned, snapshot.pods).pods);
+  },
   status: viewStatus,
   line: progressLine,
   observed: (snapshot, context) => !!snapshot.deployment && generationObserved(snapshot.deployment, context),
@@ -41,6 +50,7 @@ const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
       counts:
         `${status.updatedReplicas ?? 0} of ${deployment?.spec.replicas ?? 1} updated, ` +
         `${status.readyReplicas ?? 0} ready, ${status.availableReplicas ?? 0} available`,
+      moved: `${status.updatedReplicas ?? 0}/${status.readyReplicas ?? 0}/${status.availableReplicas ?? 0}`,
       progressAt: parseTime(progressing?.lastUpdateTime),
     };
   },

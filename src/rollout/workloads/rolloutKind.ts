@@ -10,12 +10,22 @@ import type { Failure } from '../failure.js';
 import type { Detector, PodDetector } from '../detectors/index.js';
 import type { ProgressView, RevisionPods, RolloutContext } from '../snapshot.js';
 import type { StatusResult } from '../statusViewer.js';
+import type { KubeObject, Pod, PodTemplateSpec } from '../../k8s/objects.js';
 import type { WorkloadKind } from '../../k8s/workloadKinds.js';
+
+/** What every workload that rolls out has: a pod template. */
+export type RolledOut = KubeObject & { spec: { template: PodTemplateSpec; replicas?: number | null } };
 
 export interface RolloutKind<S> {
   readonly kind: WorkloadKind;
+  /** The workload itself in this observation (undefined while it does not exist). */
+  object(snapshot: S): RolledOut | undefined;
   /** Whether the workload exists in this observation. */
   exists(snapshot: S): boolean;
+  /** The revision number of the current template (the controller's), once it has one. */
+  revision(snapshot: S): number | undefined;
+  /** Ready pods of the revision being rolled out and of every older one (the timeline's two lines). */
+  readiness(snapshot: S): { oldReady: number; newReady: number };
   /** kubectl's status viewer for the kind (undefined while the workload does not exist). */
   status(snapshot: S, context: RolloutContext): StatusResult | undefined;
   /** kubectl's line without its newline (a "to be created" line while it does not exist). */
@@ -35,6 +45,20 @@ export interface RolloutKind<S> {
 export interface NamedDetector<S> {
   name: string;
   detect: Detector<S>;
+}
+
+/** Ready pods among `pods`, and among them those of the revision being rolled out. */
+export function readyCounts(pods: Pod[], revisionPods: Pod[]): { oldReady: number; newReady: number } {
+  const isReady = (p: Pod): boolean =>
+    p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  const current = new Set(revisionPods.map((p) => p.metadata.uid ?? p.metadata.name));
+  let oldReady = 0;
+  let newReady = 0;
+  for (const p of pods.filter(isReady)) {
+    if (current.has(p.metadata.uid ?? p.metadata.name)) newReady++;
+    else oldReady++;
+  }
+  return { oldReady, newReady };
 }
 
 /** A pod-level detector run on the kind's revision pods. */

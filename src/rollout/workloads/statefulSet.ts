@@ -7,7 +7,8 @@
  * An OrderedReady StatefulSet whose new pod never becomes Ready blocks forever (kubernetes#67250):
  * the pod-level detectors see that pod, so the gate fails fast instead of waiting.
  */
-import type { ControllerRevision, KubeEvent, Pod, StatefulSet } from '../../k8s/objects.js';
+import { controllerOf } from '../../k8s/meta.js';
+import type { StatefulSet } from '../../k8s/objects.js';
 import {
   detectConfigError,
   detectCrashLoop,
@@ -19,49 +20,63 @@ import {
   detectUnschedulable,
 } from '../detectors/index.js';
 import { generationObserved } from '../detectors/progressDeadline.js';
-import type { RolloutContext } from '../snapshot.js';
+import type { RolloutContext, WorkloadSnapshot } from '../snapshot.js';
 import { statefulSetStatus } from '../statusViewer.js';
 import { podsAtRevision, revisionWithTemplate } from './controllerRevisions.js';
-import { onDeleteFailure, onProgress, onRevisionPods, type RolloutKind } from './rolloutKind.js';
-
-/** One observation of a StatefulSet with its history, pods and their events. */
-export interface StatefulSetSnapshot {
-  statefulSet?: StatefulSet;
-  revisions: ControllerRevision[];
-  pods: Pod[];
-  events: KubeEvent[];
-}
+import { onDeleteFailure, onProgress, onRevisionPods, readyCounts, type RolloutKind } from './rolloutKind.js';
 
 /** The name of the revision being rolled out: the one holding the current template, else the status's. */
-export function updateRevisionName(snapshot: StatefulSetSnapshot): string | undefined {
-  const set = snapshot.statefulSet;
+export function updateRevisionName(snapshot: WorkloadSnapshot): string | undefined {
+  const set = statefulSetOf(snapshot);
   if (!set) return undefined;
-  const byTemplate = revisionWithTemplate(set, snapshot.revisions, set.spec.template);
+  const byTemplate = revisionWithTemplate(set, snapshot.revisions ?? [], set.spec.template);
   return (
     byTemplate?.metadata.name ??
     (set.status?.observedGeneration === set.metadata.generation ? set.status?.updateRevision : undefined)
   );
 }
 
-function line(snapshot: StatefulSetSnapshot, context: RolloutContext): string {
-  const set = snapshot.statefulSet;
+function line(snapshot: WorkloadSnapshot, context: RolloutContext): string {
+  const set = statefulSetOf(snapshot);
   if (!set) return `Waiting for statefulset "${context.name ?? ''}" to be created...`;
   const status = statefulSetStatus(set);
   return (status.error ?? status.message).replace(/\n$/, '');
 }
 
-const base: Omit<RolloutKind<StatefulSetSnapshot>, 'detectors'> = {
+/** The StatefulSet of the snapshot (a snapshot of another kind has none). */
+export function statefulSetOf(snapshot: WorkloadSnapshot): StatefulSet | undefined {
+  return snapshot.workload?.kind === 'StatefulSet' ? (snapshot.workload as StatefulSet) : undefined;
+}
+
+const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
   kind: 'StatefulSet',
-  exists: (snapshot) => snapshot.statefulSet !== undefined,
-  status: (snapshot) => (snapshot.statefulSet ? statefulSetStatus(snapshot.statefulSet) : undefined),
+  object: statefulSetOf,
+  exists: (snapshot) => statefulSetOf(snapshot) !== undefined,
+  revision: (snapshot) => {
+    const w = statefulSetOf(snapshot);
+    return w ? revisionWithTemplate(w, snapshot.revisions ?? [], w.spec.template)?.revision : undefined;
+  },
+  readiness: (snapshot) => {
+    const w = statefulSetOf(snapshot);
+    if (!w) return { oldReady: 0, newReady: 0 };
+    const owned = snapshot.pods.filter((p) => controllerOf(p)?.uid === w.metadata.uid);
+    return readyCounts(owned, podsAtRevision(w, snapshot.pods, updateRevisionName(snapshot)));
+  },
+  status: (snapshot) => {
+    const w = statefulSetOf(snapshot);
+    return w ? statefulSetStatus(w) : undefined;
+  },
   line,
-  observed: (snapshot, context) => !!snapshot.statefulSet && generationObserved(snapshot.statefulSet, context),
-  revisionPods: (snapshot) => ({
-    pods: snapshot.statefulSet ? podsAtRevision(snapshot.statefulSet, snapshot.pods, updateRevisionName(snapshot)) : [],
-    events: snapshot.events,
-  }),
+  observed: (snapshot, context) => {
+    const w = statefulSetOf(snapshot);
+    return !!w && generationObserved(w, context);
+  },
+  revisionPods: (snapshot) => {
+    const w = statefulSetOf(snapshot);
+    return { pods: w ? podsAtRevision(w, snapshot.pods, updateRevisionName(snapshot)) : [], events: snapshot.events };
+  },
   progress: (snapshot, context) => {
-    const set = snapshot.statefulSet;
+    const set = statefulSetOf(snapshot);
     const status = set?.status ?? {};
     const replicas = set?.spec.replicas ?? 1;
     const partition = set?.spec.updateStrategy?.rollingUpdate?.partition ?? 0;
@@ -72,10 +87,11 @@ const base: Omit<RolloutKind<StatefulSetSnapshot>, 'detectors'> = {
       counts:
         `${status.updatedReplicas ?? 0} of ${target} updated, ${status.readyReplicas ?? 0} ready, ` +
         `${status.availableReplicas ?? 0} available`,
+      moved: `${status.updatedReplicas ?? 0}/${status.readyReplicas ?? 0}/${status.availableReplicas ?? 0}`,
     };
   },
   cannotRollOut: (snapshot) => {
-    const set = snapshot.statefulSet;
+    const set = statefulSetOf(snapshot);
     if (set?.spec.updateStrategy?.type !== 'OnDelete') return undefined;
     const name = set.metadata.name ?? '';
     const last = Math.max(0, (set.spec.replicas ?? 1) - 1);
@@ -83,7 +99,7 @@ const base: Omit<RolloutKind<StatefulSetSnapshot>, 'detectors'> = {
   },
 };
 
-export const statefulSetRollout: RolloutKind<StatefulSetSnapshot> = {
+export const statefulSetRollout: RolloutKind<WorkloadSnapshot> = {
   ...base,
   detectors: [
     onRevisionPods('invalidImage', base, detectInvalidImage),
@@ -92,7 +108,7 @@ export const statefulSetRollout: RolloutKind<StatefulSetSnapshot> = {
     onRevisionPods('crashLoop', base, detectCrashLoop),
     {
       name: 'failedCreate',
-      detect: (s, c, p, n) => detectFailedCreate({ workload: s.statefulSet, events: s.events }, c, p, n),
+      detect: (s, c, p, n) => detectFailedCreate({ workload: statefulSetOf(s), events: s.events }, c, p, n),
     },
     onRevisionPods('unschedulable', base, detectUnschedulable),
     onProgress('stall', base, detectStall),
