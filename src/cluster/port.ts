@@ -79,7 +79,8 @@ export interface ClusterClient {
     name: string,
   ): Promise<T | undefined>;
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void>;
-  scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void>;
+  /** Sets `spec.replicas` of a Deployment or StatefulSet (a DaemonSet has none). */
+  scaleWorkload(ref: WorkloadRef, replicas: number): Promise<void>;
 
   // Whole-object writes of any kind (the gate's Leases, src/gate/lock.ts); kept apart from the
   // Deployment writes above.

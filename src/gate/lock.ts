@@ -1,6 +1,7 @@
 import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
 import { ApiError } from '../k8s/apiError.js';
 import { gateLeaseName, LEASE_API_VERSION, leaseExpiry, microTime, type Lease } from '../k8s/lease.js';
+import { workloadKindOf, workloadLabel } from '../k8s/workloadKinds.js';
 import type { GateLog } from './gateLog.js';
 
 /**
@@ -65,7 +66,7 @@ export function blankLease(ref: WorkloadRef): Lease {
     apiVersion: LEASE_API_VERSION,
     kind: 'Lease',
     metadata: {
-      name: gateLeaseName(ref.name),
+      name: gateLeaseName(ref.name, workloadKindOf(ref)),
       namespace: ref.namespace,
       labels: { 'app.kubernetes.io/managed-by': 'rollout-gate' },
       annotations: { [LEASE_DEPLOYMENT_ANNOTATION]: ref.name },
@@ -95,7 +96,7 @@ export async function writeLease(
   ref: WorkloadRef,
   change: (current: Lease | undefined, now: number) => Lease | undefined,
 ): Promise<{ lease: Lease | undefined; written: boolean }> {
-  const name = gateLeaseName(ref.name);
+  const name = gateLeaseName(ref.name, workloadKindOf(ref));
   for (let attempt = 1; ; attempt++) {
     const current = await cluster.get<Lease>(LEASE_API_VERSION, 'Lease', ref.namespace, name);
     const next = change(current, cluster.clock.now());
@@ -205,13 +206,13 @@ export class LeaseKeeper {
       // namespace (a Namespace in the same run), or the apply fails at the Deployment's document.
       if (missingNamespace(err, ref.namespace)) {
         this.log.info(
-          `namespace "${ref.namespace}" does not exist yet: the Lease of deployment "${ref.name}" is taken once the apply created it`,
+          `namespace "${ref.namespace}" does not exist yet: the Lease of ${workloadLabel(ref)} is taken once the apply created it`,
         );
         return { state: 'no-namespace' };
       }
       if (!(err instanceof ApiError && err.code === 403)) throw err;
       this.log.warn(
-        `cannot use the Lease ${gateLeaseName(ref.name)} in namespace "${ref.namespace}" (${err.message}): ` +
+        `cannot use the Lease ${gateLeaseName(ref.name, workloadKindOf(ref))} in namespace "${ref.namespace}" (${err.message}): ` +
           'deploying without the lock against a concurrent run and without a recorded last good revision; ' +
           'allow get, create and update on leases.coordination.k8s.io in that namespace',
       );
@@ -249,7 +250,7 @@ export class LeaseKeeper {
         }
         this.held.delete(k);
         this.log.warn(
-          `the Lease ${gateLeaseName(h.ref.name)} of deployment "${h.ref.name}" lapsed and is no longer this run's; ` +
+          `the Lease ${gateLeaseName(h.ref.name, workloadKindOf(h.ref))} of ${workloadLabel(h.ref)} lapsed and is no longer this run's; ` +
             'another gate run may deploy it too',
         );
       } catch {

@@ -1,4 +1,5 @@
 import type { WorkloadRef } from '../cluster/port.js';
+import { workloadKindOf, workloadLabel } from '../k8s/workloadKinds.js';
 import type { Baseline } from './baseline.js';
 import type { GateDocument } from './runGate.js';
 import type { WorkloadResult } from './result.js';
@@ -10,7 +11,7 @@ import { SUPERSEDED, supersededFollower, type WatchedWorkload } from './watchRol
  * whether this run changed its pod template, and the outcome of its rollback.
  */
 
-/** One gated Deployment, from baseline to outcome. */
+/** One gated workload, from baseline to outcome. */
 export interface Workload {
   ref: WorkloadRef;
   doc: GateDocument;
@@ -34,7 +35,7 @@ export const CANCELLED = 'Cancelled';
 /** The fields every result of a watched workload starts with. */
 function base(w: Workload, times: RunTimes, now: number): Omit<WorkloadResult, 'result' | 'message'> {
   return {
-    kind: 'Deployment',
+    kind: workloadKindOf(w.ref),
     namespace: w.ref.namespace,
     name: w.ref.name,
     ...(w.appliedRevision ? { revision: w.appliedRevision } : {}),
@@ -72,7 +73,7 @@ export function unchangedResult(w: Workload, times: RunTimes, now: number, why?:
     ...base(w, times, w.watched.decidedAt ?? now),
     result: 'unchanged',
     ...(supersededFollower(w.watched) ? { reason: SUPERSEDED } : {}),
-    message: `deployment "${w.ref.name}" unchanged: the pod template is the one already running${at}; ${seen}${stopped}`,
+    message: `${workloadLabel(w.ref)} unchanged: the pod template is the one already running${at}; ${seen}${stopped}`,
   };
 }
 
@@ -125,13 +126,13 @@ export function withRollback(result: WorkloadResult, outcome: RollbackOutcome, o
 /** Why a failed workload this run did not change is not rolled back. */
 export function notChangedMessage(w: Workload): string {
   const at = w.baseline.revision ? ` (revision ${w.baseline.revision})` : '';
-  return `not rolled back: this run did not change the pod template of deployment "${w.ref.name}"${at}`;
+  return `not rolled back: this run did not change the pod template of ${workloadLabel(w.ref)}${at}`;
 }
 
 /** Cancelled before anything was applied: every workload unchanged. */
 export function cancelledBeforeApplyResult(refs: WorkloadRef[]): WorkloadResult[] {
   return refs.map((ref) => ({
-    kind: 'Deployment',
+    kind: workloadKindOf(ref),
     namespace: ref.namespace,
     name: ref.name,
     result: 'unchanged',

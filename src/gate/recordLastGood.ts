@@ -3,6 +3,9 @@ import { ApiError } from '../k8s/apiError.js';
 import { gateLeaseName, LEASE_API_VERSION, type Lease } from '../k8s/lease.js';
 import { lastGoodAnnotations, lastGoodRecord, parseStoredLastGood, type StoredLastGood } from '../rollback/lastGood.js';
 import type { WorkloadSnapshot } from '../rollout/snapshot.js';
+import { workloadKindOf, workloadLabel } from '../k8s/workloadKinds.js';
+import { revisionLastGoodRecord } from '../rollback/revisionRollback.js';
+import { rolloutKindOf } from '../rollout/workloads/index.js';
 import type { GateLog } from './gateLog.js';
 import { blankLease, writeLease } from './lock.js';
 
@@ -19,8 +22,12 @@ export async function recordLastGood(
   log: GateLog,
 ): Promise<void> {
   for (const { ref, snapshot } of workloads) {
-    if (!snapshot?.deployment) continue;
-    const record = lastGoodRecord(snapshot.deployment, snapshot.replicaSets);
+    if (!snapshot) continue;
+    const kind = rolloutKindOf(workloadKindOf(ref));
+    const record =
+      kind.kind === 'Deployment'
+        ? snapshot.deployment && lastGoodRecord(snapshot.deployment, snapshot.replicaSets)
+        : revisionLastGoodRecord(kind, snapshot);
     if (!record) continue;
     const annotations = lastGoodAnnotations(record);
     try {
@@ -32,7 +39,7 @@ export async function recordLastGood(
       });
     } catch (err) {
       const why = err instanceof ApiError ? err.message : String(err);
-      log.warn(`could not record the last good revision of deployment "${ref.name}": ${why}`);
+      log.warn(`could not record the last good revision of ${workloadLabel(ref)}: ${why}`);
     }
   }
 }
@@ -49,7 +56,13 @@ export async function readLastGood(
 ): Promise<StoredLastGood | undefined> {
   try {
     const found =
-      lease ?? (await cluster.get<Lease>(LEASE_API_VERSION, 'Lease', ref.namespace, gateLeaseName(ref.name)));
+      lease ??
+      (await cluster.get<Lease>(
+        LEASE_API_VERSION,
+        'Lease',
+        ref.namespace,
+        gateLeaseName(ref.name, workloadKindOf(ref)),
+      ));
     return parseStoredLastGood(found?.metadata.annotations);
   } catch {
     return undefined;

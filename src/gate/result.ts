@@ -2,6 +2,7 @@
  * The gate's outcome: the JSON result of design.md §3.1 (a public contract: extend, never
  * break) plus extra detail the reports render.
  */
+import type { WorkloadKind } from '../k8s/workloadKinds.js';
 export type RunOutcome = 'succeeded' | 'rolled-back' | 'failed' | 'invalid';
 export type WorkloadOutcome = 'succeeded' | 'rolled-back' | 'failed' | 'unchanged';
 
@@ -38,13 +39,13 @@ export interface PhaseTiming {
 }
 
 export interface WorkloadResult {
-  kind: 'Deployment';
+  kind: WorkloadKind;
   namespace: string;
   name: string;
   result: WorkloadOutcome;
-  /** The revision this run produced (the Deployment's revision annotation after apply). */
+  /** The revision this run produced (a Deployment's revision annotation, a ControllerRevision's number). */
   revision?: number;
-  /** The revision the Deployment was rolled back to (its number after the undo renumbering). */
+  /** The revision the workload was rolled back to (its number after the undo renumbering). */
   rolledBackTo?: number;
   reason?: string;
   message: string;

@@ -98,8 +98,8 @@ export class RetryingCluster implements ClusterClient {
     return this.write(() => this.inner.delete(apiVersion, kind, namespace, name));
   }
 
-  scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
-    return this.write(() => this.inner.scaleDeployment(ref, replicas));
+  scaleWorkload(ref: WorkloadRef, replicas: number): Promise<void> {
+    return this.write(() => this.inner.scaleWorkload(ref, replicas));
   }
 
   /** A create whose answer was lost comes back as 409 AlreadyExists: the caller re-reads (lock.ts). */

@@ -1,12 +1,15 @@
 import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
 import { ApiError } from '../k8s/apiError.js';
 import { planRollback } from '../rollback/lastGood.js';
-import type { Deployment, PodTemplateSpec } from '../k8s/objects.js';
+import type { DaemonSet, Deployment, PodTemplateSpec, StatefulSet } from '../k8s/objects.js';
+import { workloadKindOf, workloadLabel } from '../k8s/workloadKinds.js';
+import { planRevisionRollback, podsToReplace } from '../rollback/revisionRollback.js';
+import { rolloutKindOf } from '../rollout/workloads/index.js';
+import type { RolledOut } from '../rollout/workloads/rolloutKind.js';
 import { templatesEqualIgnoringHash } from '../rollout/revisions.js';
 import { PAUSED_UNDO_ERROR } from '../rollback/undoPatch.js';
 import { GATE_FIELD_MANAGER } from '../rollback/undoApply.js';
 import type { GatePolicy } from '../rollout/policy.js';
-import { revisionOf } from '../rollout/revisions.js';
 import { restartBaselineOf } from '../rollout/restarts.js';
 import type { Baseline } from './baseline.js';
 import type { GateLog } from './gateLog.js';
@@ -102,13 +105,13 @@ export async function rollbackWorkloads(
   );
   for (const { key, watched } of verifying) {
     const verdict = watched.verdict!;
-    const deployment = watched.finalSnapshot?.deployment;
-    const revision = deployment ? revisionOf(deployment) : undefined;
+    const kind = rolloutKindOf(workloadKindOf(watched.ref));
+    const revision = watched.finalSnapshot ? kind.revision(watched.finalSnapshot) : undefined;
     const previous = outcomes.get(key)!;
     // The first observation after the undo patch marks the start of the rollback on the chart.
     const timeline = watched.timeline.map((p, i) => (i === 0 ? { ...p, note: 'rollback started' } : p));
     if (verdict.state === 'succeeded') {
-      log.info(`deployment "${watched.ref.name}" rolled back to revision ${revision ?? '?'} and healthy again`);
+      log.info(`${workloadLabel(watched.ref)} rolled back to revision ${revision ?? '?'} and healthy again`);
       outcomes.set(key, {
         restored: true,
         rolledBackTo: revision,
@@ -117,7 +120,7 @@ export async function rollbackWorkloads(
       });
     } else {
       log.error(
-        `the rollback of deployment "${watched.ref.name}" did not complete: ${verdict.reason}: ${verdict.message}`,
+        `the rollback of ${workloadLabel(watched.ref)} did not complete: ${verdict.reason}: ${verdict.message}`,
       );
       outcomes.set(key, {
         restored: false,
@@ -139,34 +142,52 @@ async function sendUndo(
   log: GateLog,
 ): Promise<Sent> {
   const { ref } = request;
+  const kind = rolloutKindOf(workloadKindOf(ref));
   /** The template of the undo already sent, whose answer was lost or refused: it may be in place. */
   let sent: { template: PodTemplateSpec; explanation: string } | undefined;
   for (let attempt = 1; ; attempt++) {
     const observed = await cluster.observe(ref);
     // After a failed attempt the watch cache may lag behind (or miss our own write): read afresh.
-    const d =
+    const workload =
       attempt === 1
-        ? observed.deployment
-        : await cluster.get<Deployment>('apps/v1', 'Deployment', ref.namespace, ref.name);
-    if (d && sent && templatesEqualIgnoringHash(d.spec.template, sent.template)) {
+        ? kind.object(observed)
+        : await cluster.get<RolledOut>('apps/v1', kind.kind, ref.namespace, ref.name);
+    if (workload && sent && templatesEqualIgnoringHash(workload.spec.template, sent.template)) {
       // Idempotent: our undo was committed (its answer lost); never send a second one.
-      return { at: cluster.clock.now(), generation: d.metadata.generation, explanation: sent.explanation };
+      return { at: cluster.clock.now(), generation: workload.metadata.generation, explanation: sent.explanation };
     }
-    if (d && request.appliedTemplate && !templatesEqualIgnoringHash(d.spec.template, request.appliedTemplate)) {
+    if (
+      workload &&
+      request.appliedTemplate &&
+      !templatesEqualIgnoringHash(workload.spec.template, request.appliedTemplate)
+    ) {
       return superseded(ref, log);
     }
-    if (d?.spec.paused) {
+    if (kind.kind === 'Deployment' && (workload as Deployment | undefined)?.spec.paused) {
       // Checked before planning: a paused Deployment has no new ReplicaSet for its template, so the
       // planner would take the current revision for the failing one and report "no good revision".
       const message = `deployment "${ref.name}" is paused, so it was not rolled back: ${PAUSED_UNDO_ERROR}`;
       log.error(message);
       return { outcome: { restored: false, reason: 'Paused', message, timeline: [] } };
     }
-    const plan = planRollback({ deployment: d, replicaSets: observed.replicaSets, before: request.baseline.preApply });
+    const now = {
+      ...observed,
+      ...(kind.kind === 'Deployment'
+        ? { deployment: workload as Deployment | undefined }
+        : { workload: workload as StatefulSet | DaemonSet | undefined }),
+    };
+    const plan =
+      kind.kind === 'Deployment'
+        ? planRollback({
+            deployment: now.deployment,
+            replicaSets: observed.replicaSets,
+            before: request.baseline.preApply,
+          })
+        : planRevisionRollback(kind, now, request.baseline.preApply);
     if (plan.kind === 'none') {
       if (plan.reason === 'NoGoodRevision' && request.createdByRun)
         return noGoodRevision(cluster, request, options, plan.message, log);
-      log.error(`deployment "${ref.name}": not rolled back: ${plan.message}`);
+      log.error(`${workloadLabel(ref)}: not rolled back: ${plan.message}`);
       return { outcome: { restored: false, reason: plan.reason, message: plan.message, timeline: [] } };
     }
     if (!sent) log.info(plan.explanation);
@@ -176,6 +197,7 @@ async function sendUndo(
       // conflicts with this undo), forced over whoever co-owns the failing values, and conditional
       // on the resourceVersion just read (see undoApply.ts).
       const stored = await cluster.apply(plan.apply, { fieldManager: GATE_FIELD_MANAGER, force: true });
+      await replaceStuckPods(cluster, ref, request.appliedTemplate, log);
       return { at: cluster.clock.now(), generation: stored.metadata.generation, explanation: plan.explanation };
     } catch (err) {
       // A status write by the controller between our read and our patch also moves the
@@ -183,7 +205,7 @@ async function sendUndo(
       // A lost connection whose retries ran out is ambiguous too: re-check before anything else.
       if ((ApiError.isConflict(err) || (err instanceof ApiError && err.code === 0)) && attempt < MAX_ATTEMPTS) continue;
       const why = err instanceof ApiError ? err.message : String(err);
-      log.error(`deployment "${ref.name}": the rollback was refused: ${why}`);
+      log.error(`${workloadLabel(ref)}: the rollback was refused: ${why}`);
       return {
         outcome: {
           restored: false,
@@ -196,8 +218,33 @@ async function sendUndo(
   }
 }
 
+/**
+ * The forced rollback of a StatefulSet (revisionRollback.ts podsToReplace): once its template is
+ * restored, the pods stuck on the failed one are deleted so the controller recreates them from the
+ * restored revision instead of waiting for them forever. Nothing for other kinds.
+ */
+async function replaceStuckPods(
+  cluster: ClusterClient,
+  ref: WorkloadRef,
+  failed: PodTemplateSpec | undefined,
+  log: GateLog,
+): Promise<void> {
+  const kind = rolloutKindOf(workloadKindOf(ref));
+  if (kind.kind !== 'StatefulSet') return;
+  for (const pod of podsToReplace(kind, await cluster.observe(ref), failed)) {
+    const name = pod.metadata.name ?? '';
+    await cluster.delete('v1', 'Pod', ref.namespace, name).catch((err: unknown) => {
+      if (!ApiError.isNotFound(err)) throw err;
+    });
+    log.info(
+      `deleted pod "${name}", stuck on the failed revision: the StatefulSet controller would wait for it forever ` +
+        '(forced rollback, https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#forced-rollback)',
+    );
+  }
+}
+
 function superseded(ref: WorkloadRef, log: GateLog): Sent {
-  const message = `deployment "${ref.name}" was changed by someone else after this run applied it; not rolling back over a newer deploy`;
+  const message = `${workloadLabel(ref)} was changed by someone else after this run applied it; not rolling back over a newer deploy`;
   log.error(message);
   return { outcome: { restored: false, reason: 'Superseded', message, timeline: [] } };
 }
@@ -211,17 +258,23 @@ async function noGoodRevision(
   log: GateLog,
 ): Promise<Sent> {
   const { ref } = request;
-  const base = `deployment "${ref.name}" was created by this run and has no good revision to return to`;
+  const base = `${workloadLabel(ref)} was created by this run and has no good revision to return to`;
   switch (options.onNoGoodRevision) {
     case 'scale-to-zero':
-      await cluster.scaleDeployment(ref, 0);
+      if (workloadKindOf(ref) === 'DaemonSet') {
+        log.warn(`${base}; a DaemonSet has no replicas to scale to 0: left as it is (use on-no-good-revision: delete)`);
+        return {
+          outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; left as it is`, timeline: [] },
+        };
+      }
+      await cluster.scaleWorkload(ref, 0);
       log.warn(`${base}; scaled it to 0 replicas (on-no-good-revision: scale-to-zero)`);
       return {
         outcome: { restored: false, reason: 'NoGoodRevision', message: `${base}; scaled to 0 replicas`, timeline: [] },
       };
     case 'delete':
       // Idempotent: a retry of a delete whose answer was lost finds it gone.
-      await cluster.delete('apps/v1', 'Deployment', ref.namespace, ref.name).catch((err: unknown) => {
+      await cluster.delete('apps/v1', workloadKindOf(ref), ref.namespace, ref.name).catch((err: unknown) => {
         if (!ApiError.isNotFound(err)) throw err;
       });
       log.warn(`${base}; deleted it (on-no-good-revision: delete)`);
@@ -234,7 +287,8 @@ async function noGoodRevision(
   }
 }
 
-/** `<namespace>/<name>`: how outcomes are keyed. */
+/** `<namespace>/<name>` for a Deployment, `<Kind>/<namespace>/<name>` otherwise: how outcomes are keyed. */
 export function workloadKey(ref: WorkloadRef): string {
-  return `${ref.namespace}/${ref.name}`;
+  const kind = workloadKindOf(ref);
+  return kind === 'Deployment' ? `${ref.namespace}/${ref.name}` : `${kind}/${ref.namespace}/${ref.name}`;
 }

@@ -1,5 +1,7 @@
 import type { ClusterClient, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
 import type { Deployment } from '../k8s/objects.js';
+import { isWorkloadKind, workloadKindOf, workloadLabel, type WorkloadKind } from '../k8s/workloadKinds.js';
+import type { RolledOut } from '../rollout/workloads/rolloutKind.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { policyWarnings } from '../rollout/policy.js';
 import { applyManifests, ApplyError, type ApplyDocument } from './applyManifests.js';
@@ -24,7 +26,7 @@ import { readLastGood, recordLastGood } from './recordLastGood.js';
 import type { AppliedObject, DriftRecord, GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
 import { rollbackWorkloads, workloadKey, type RollbackOutcome } from './rollbackWorkloads.js';
 import { supersededFollower, watchRollouts } from './watchRollouts.js';
-import { revisionOf } from '../rollout/revisions.js';
+import { rolloutKindOf } from '../rollout/workloads/index.js';
 import { SeededRandom } from '../clock/seededRandom.js';
 import type { RandomSource } from '../cluster/retry.js';
 import { LeaseKeeper, type LeaseHold, type LockOutcome } from './lock.js';
@@ -141,10 +143,11 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
     leases,
     leaseAfterApply: [],
   };
-  const deploymentDocs = input.documents.filter((d) => d.object.kind === 'Deployment');
-  const refs = deploymentDocs.map((d) => ({
+  const workloadDocs = input.documents.filter((d) => isWorkloadKind(d.object.apiVersion, d.object.kind));
+  const refs: WorkloadRef[] = workloadDocs.map((d) => ({
     namespace: d.object.metadata.namespace ?? 'default',
     name: d.object.metadata.name ?? '',
+    ...(d.object.kind === 'Deployment' ? {} : { kind: d.object.kind as WorkloadKind }),
   }));
   await cluster.watch(refs);
 
@@ -160,7 +163,7 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
   }
   if (locked.length > 0) return lockedResult(locked, log, cluster.mode === 'simulated');
 
-  run.workloads = await recordBaselines(run, deploymentDocs, refs, held);
+  run.workloads = await recordBaselines(run, workloadDocs, refs, held);
   if (input.signal?.aborted) return cancelledBeforeApply(run, refs);
   const applyFailure = await apply(run);
   if (applyFailure) return applyFailure;
@@ -192,13 +195,14 @@ async function recordBaselines(
     const ref = refs[i]!;
     const observation = await run.cluster.observe(ref);
     observed.set(workloadKey(ref), observation);
-    const baseline = recordBaseline(observation);
+    const baseline = recordBaseline(observation, ref);
     // The last-good record lives on the Lease; legacy annotations on the Deployment are the fallback.
     const outcome = held.get(workloadKey(ref));
     const lastGood = await readLastGood(run.cluster, ref, outcome?.state === 'held' ? outcome.lease : undefined);
     if (lastGood) baseline.preApply.lastGood = lastGood;
-    for (const warning of policyWarnings(run.input.policy, doc.object as Deployment))
-      run.log.warn(warning, { file: doc.file, line: doc.line });
+    if (doc.object.kind === 'Deployment')
+      for (const warning of policyWarnings(run.input.policy, doc.object as Deployment))
+        run.log.warn(warning, { file: doc.file, line: doc.line });
     if (baseline.paused)
       run.log.warn(
         `deployment "${ref.name}" is paused in the cluster; the gate cannot roll it out or back until it is resumed`,
@@ -263,11 +267,11 @@ async function apply(run: Run): Promise<GateResult | undefined> {
   for (const ref of run.leaseAfterApply) {
     const late = await run.leases.take(ref);
     if (late?.state === 'locked')
-      log.warn(`deployment "${ref.name}": another gate run (${late.hold.holder}) took its Lease during this apply`);
+      log.warn(`${workloadLabel(ref)}: another gate run (${late.hold.holder}) took its Lease during this apply`);
   }
   run.appliedAt = cluster.clock.now();
   for (const w of run.workloads) {
-    const stored = outcome.stored[input.documents.indexOf(w.doc)] as Deployment | undefined;
+    const stored = outcome.stored[input.documents.indexOf(w.doc)] as RolledOut | undefined;
     const generation = stored?.metadata.generation;
     // Not applied at all (cancelled before its document): not changed by this run.
     w.changed = changedByApply(w.baseline, stored);
@@ -317,8 +321,8 @@ async function judge(run: Run): Promise<Workload[]> {
       w.appliedRevision = w.watched.appliedRevision;
       continue;
     }
-    const obs = w.watched.finalSnapshot?.deployment ?? (await run.cluster.observe(w.ref)).deployment;
-    w.appliedRevision = obs ? revisionOf(obs) : undefined;
+    const snapshot = w.watched.finalSnapshot ?? (await run.cluster.observe(w.ref));
+    w.appliedRevision = rolloutKindOf(workloadKindOf(w.ref)).revision(snapshot);
   }
   const failed = run.workloads.filter(ownFailure);
   if (failed.length === 0) {
@@ -364,7 +368,7 @@ async function capture(run: Run, failed: Workload[]): Promise<void> {
       const evidence = await captureEvidence(cluster, w.ref, failure, w.watched.finalSnapshot!, lines);
       w.result = failedResult(w, run, detectedAt, cluster.clock.now());
       w.result.evidence = evidence;
-      log.error(`deployment "${w.ref.name}" failed: ${w.watched.verdict!.reason}: ${w.watched.verdict!.message}`, {
+      log.error(`${workloadLabel(w.ref)} failed: ${w.watched.verdict!.reason}: ${w.watched.verdict!.message}`, {
         file: evidence.find((e) => e.file)?.file ?? w.doc.file,
         line: evidence.find((e) => e.line)?.line ?? w.doc.line,
       });
@@ -393,7 +397,7 @@ async function rollBack(
 ): Promise<Map<string, RollbackOutcome>> {
   const { input, log } = run;
   for (const w of run.workloads)
-    if (!w.changed && ownFailure(w)) log.warn(`deployment "${w.ref.name}": ${notChangedMessage(w)}`);
+    if (!w.changed && ownFailure(w)) log.warn(`${workloadLabel(w.ref)}: ${notChangedMessage(w)}`);
   if (changed.length === 0) return new Map();
   return timed(run, 'rollback', () =>
     log.group('Rollback', () =>
@@ -503,11 +507,11 @@ function lockedResult(
   const workloads: WorkloadResult[] = locked.map(({ ref, hold }) => {
     const until = new Date(hold.expiresAt).toISOString();
     const message =
-      `deployment "${ref.name}" is being deployed by another gate run ` +
+      `${workloadLabel(ref)} is being deployed by another gate run ` +
       `(${hold.holder}, Lease ${hold.lease} held until ${until} unless renewed); nothing was applied`;
     log.error(message);
     return {
-      kind: 'Deployment',
+      kind: workloadKindOf(ref),
       namespace: ref.namespace,
       name: ref.name,
       result: 'failed',

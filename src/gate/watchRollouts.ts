@@ -1,6 +1,6 @@
 import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
 import type { PodTemplateSpec } from '../k8s/objects.js';
-import { workloadKindOf } from '../k8s/workloadKinds.js';
+import { workloadKindOf, workloadLabel } from '../k8s/workloadKinds.js';
 import type { FailureReason } from '../rollout/failure.js';
 import { judgeWorkload, type Verdict } from '../rollout/judge.js';
 import type { GatePolicy } from '../rollout/policy.js';
@@ -129,17 +129,12 @@ function supersededVerdict(w: WatchedWorkload, snapshot: WorkloadSnapshot): Verd
   // A stale watch cache still shows the template from before our apply: not someone else's.
   if ((workload.metadata.generation ?? 0) <= (w.context.appliedGeneration ?? 0)) return undefined;
   const message =
-    `${labelOf(w.ref)} was changed by someone else during the rollout (a new pod template, ` +
+    `${workloadLabel(w.ref)} was changed by someone else during the rollout (a new pod template, ` +
     `generation ${workload.metadata.generation ?? '?'}; this run applied generation ${w.context.appliedGeneration ?? '?'}); ` +
     "its rollout is no longer this run's to judge or to roll back";
   // The verdict's reason type lists the judge's reasons; Superseded is the gate's own (design.md §3.1 allows "...").
   const reason = SUPERSEDED as FailureReason;
   return { state: 'failed', reason, message, failure: { reason, message, evidence: [] }, progressLine: '' };
-}
-
-/** `deployment "web"`, `statefulset "db"`: how logs and messages name a workload. */
-export function labelOf(ref: WorkloadRef): string {
-  return `${workloadKindOf(ref).toLowerCase()} "${ref.name}"`;
 }
 
 /** A watched-for-health-only workload whose template someone else replaced: not this run's failure. */

@@ -4,6 +4,7 @@
  * `renewTime + leaseDurationSeconds` is in the future and `holderIdentity` is not empty.
  * https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/api/coordination/v1/types.go
  */
+import type { WorkloadKind } from './workloadKinds.js';
 import { createHash } from 'node:crypto';
 import type { KubeObject, ObjectMeta } from './objects.js';
 import { parseTime } from './meta.js';
@@ -61,11 +62,13 @@ const MAX_NAME = 253;
  * a head still get two Leases (and the result stays exactly 253 characters, never colliding with
  * a short name's Lease unless the hash collides).
  */
-export function gateLeaseName(deployment: string): string {
-  const plain = GATE_LEASE_PREFIX + deployment;
+export function gateLeaseName(workload: string, kind: WorkloadKind = 'Deployment'): string {
+  // A Deployment's Lease keeps its first name; other kinds name theirs (a StatefulSet "web" is not the Deployment "web").
+  const prefix = kind === 'Deployment' ? GATE_LEASE_PREFIX : `${GATE_LEASE_PREFIX}${kind.toLowerCase()}.`;
+  const plain = prefix + workload;
   if (plain.length <= MAX_NAME) return plain;
-  const hash = createHash('sha256').update(deployment).digest('hex').slice(0, 10);
+  const hash = createHash('sha256').update(workload).digest('hex').slice(0, 10);
   // Each DNS label ends with an alphanumeric: drop a trailing '.'/'-' of the cut head.
-  const head = deployment.slice(0, MAX_NAME - GATE_LEASE_PREFIX.length - hash.length - 1).replace(/[.-]+$/, '');
-  return `${GATE_LEASE_PREFIX}${head}-${hash}`;
+  const head = workload.slice(0, MAX_NAME - prefix.length - hash.length - 1).replace(/[.-]+$/, '');
+  return `${prefix}${head}-${hash}`;
 }

@@ -27,3 +27,8 @@ export function isWorkloadKind(apiVersion: string | undefined, kind: string | un
 export function workloadKindOf(ref: { kind?: WorkloadKind }): WorkloadKind {
   return ref.kind ?? 'Deployment';
 }
+
+/** `deployment "web"`, `statefulset "db"`, `daemonset "agent"`: how logs and messages name a workload. */
+export function workloadLabel(ref: { kind?: WorkloadKind; name: string }): string {
+  return `${workloadKindOf(ref).toLowerCase()} "${ref.name}"`;
+}

@@ -20,7 +20,15 @@
  * RS; else the stored template. A candidate whose template is the failing one (or whose hash the
  * caller knows is broken) is never chosen.
  */
-import { Annotations, Labels, type Deployment, type PodTemplateSpec, type ReplicaSet } from '../k8s/objects.js';
+import {
+  Annotations,
+  Labels,
+  type DaemonSet,
+  type Deployment,
+  type PodTemplateSpec,
+  type ReplicaSet,
+  type StatefulSet,
+} from '../k8s/objects.js';
 import {
   controlledReplicaSets,
   findNewReplicaSet,
@@ -169,6 +177,8 @@ export interface RollbackPlan {
   /** The target RS's revision now (before the undo renumbers it); undefined for a stored template. */
   targetRevision?: number;
   targetReplicaSet?: string;
+  /** The target ControllerRevision (a StatefulSet's or DaemonSet's). */
+  targetControllerRevision?: string;
   template: PodTemplateSpec;
   /** kubectl's annotations after the undo (§2 step 11). */
   annotations: Record<string, string>;
@@ -177,8 +187,8 @@ export interface RollbackPlan {
    * other field the gate applied at its live value, and the observed resourceVersion as a
    * precondition (409 Conflict when the Deployment changed since).
    */
-  apply: Deployment;
-  /** Send only if the Deployment still has this resourceVersion (it is in {@link apply}). */
+  apply: Deployment | StatefulSet | DaemonSet;
+  /** Send only if the workload still has this resourceVersion (it is in {@link apply}). */
   precondition: { resourceVersion: string };
   explanation: string;
 }

@@ -16,7 +16,13 @@ import { fieldsOf, getAt, setAt, type PathSegment } from '../k8s/fieldsV1.js';
 import { isObject, type JsonObject } from '../k8s/json.js';
 import { appliedFieldsOf, managedFieldOwners, ownerKey } from '../k8s/managedFields.js';
 import { clone } from '../k8s/meta.js';
-import { DEPLOYMENT_BOOKKEEPING_ANNOTATIONS, type Deployment, type PodTemplateSpec } from '../k8s/objects.js';
+import {
+  DEPLOYMENT_BOOKKEEPING_ANNOTATIONS,
+  type DaemonSet,
+  type Deployment,
+  type PodTemplateSpec,
+  type StatefulSet,
+} from '../k8s/objects.js';
 
 /** The field manager of everything rollout-gate applies: its deploys and its rollbacks. */
 export const GATE_FIELD_MANAGER = 'rollout-gate';
@@ -30,15 +36,15 @@ const GATE_BOOKKEEPING_PREFIX = 'rollout-gate.dev/';
  * is never overwritten). Send it with `force`: the undo restores what this run's own apply
  * replaced, whoever co-owns those values now, as kubectl's undo does.
  */
-export function undoApplyConfiguration(
-  live: Deployment,
+export function undoApplyConfiguration<W extends Deployment | StatefulSet | DaemonSet>(
+  live: W,
   template: PodTemplateSpec,
   annotations: Record<string, string>,
   manager: string = GATE_FIELD_MANAGER,
-): Deployment {
+): W {
   const config: JsonObject = {
     apiVersion: 'apps/v1',
-    kind: 'Deployment',
+    kind: live.kind ?? 'Deployment',
     metadata: {
       name: live.metadata.name ?? '',
       ...(live.metadata.namespace ? { namespace: live.metadata.namespace } : {}),
@@ -71,7 +77,7 @@ export function undoApplyConfiguration(
     applied[key] = value;
   }
   if (Object.keys(applied).length > 0) (config.metadata as JsonObject).annotations = applied;
-  return config as unknown as Deployment;
+  return config as unknown as W;
 }
 
 function under(path: readonly PathSegment[], prefix: string[]): boolean {

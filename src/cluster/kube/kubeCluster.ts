@@ -165,10 +165,10 @@ export class KubeCluster implements ClusterClient {
     await this.send({ verb: 'DELETE', path, query: { propagationPolicy: 'Background' } }, false);
   }
 
-  async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
-    const path = await this.resources.path('apps/v1', 'Deployment', ref.namespace, ref.name);
+  async scaleWorkload(ref: WorkloadRef, replicas: number): Promise<void> {
+    const path = await this.resources.path('apps/v1', workloadKindOf(ref), ref.namespace, ref.name);
     this.remember(
-      await this.send<Deployment>(
+      await this.send<KubeObject>(
         { verb: 'PATCH', path, query: STRICT, body: { spec: { replicas } }, contentType: MERGE_PATCH },
         false,
       ),

@@ -102,10 +102,11 @@ export class SimulatedCluster implements ClusterClient {
     });
   }
 
-  async scaleDeployment(ref: WorkloadRef, replicas: number): Promise<void> {
+  async scaleWorkload(ref: WorkloadRef, replicas: number): Promise<void> {
     return this.request('PATCH', ref.name, false, () => {
       const store = this.simulation.store;
-      const current = store.mustGet<Deployment>('Deployment', ref.namespace, ref.name);
+      const kind = workloadKindOf(ref);
+      const current = store.mustGet<Deployment>(kind, ref.namespace, ref.name);
       updateObject(
         store,
         current,

@@ -133,7 +133,7 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
     const { server } = await startServer();
     const cluster = connect(server.kubeconfig());
     await cluster.apply(deployment('web'), apply);
-    await cluster.scaleDeployment(web, 4);
+    await cluster.scaleWorkload(web, 4);
     expect((await cluster.get<Deployment>('apps/v1', 'Deployment', 'default', 'web'))?.spec.replicas).toBe(4);
   });
 
@@ -286,7 +286,7 @@ describe('KubeCluster over HTTP against the simulated API server', () => {
     const cluster = connect(server.kubeconfig().replace(server.url, proxy.url));
     await cluster.apply(deployment('web'), apply);
     expect(cluster.requestCounts().PATCH).toBe(3);
-    await expect(cluster.scaleDeployment(web, 3)).rejects.toMatchObject({ code: 403, reason: 'Forbidden' });
+    await expect(cluster.scaleWorkload(web, 3)).rejects.toMatchObject({ code: 403, reason: 'Forbidden' });
     expect(cluster.requestCounts().PATCH).toBe(4);
   });
 
