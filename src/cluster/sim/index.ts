@@ -8,7 +8,7 @@ import { ReplicaSetController } from './controllers/replicaset/replicaSetControl
 import { scheduleChaos } from './chaos/chaos.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { defaultScenario, imageSpecFor, type Scenario } from './scenario/scenario.js';
-import { newNodes } from './scheduler/nodes.js';
+import { scenarioNodes } from './scheduler/nodes.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { SimulatedCluster } from './simulatedCluster.js';
 import { Simulation } from './simulation.js';
@@ -76,7 +76,7 @@ export function createSimulatedCluster(
     if (declared.has(name) || store.get('Namespace', undefined, name)) continue;
     store.create('Namespace', { metadata: { name } }, { uid: fixedUids[name] });
   }
-  for (const node of newNodes(scenario.nodes.count, scenario.nodes.capacity)) store.create('Node', node);
+  for (const node of scenarioNodes(scenario.nodes)) store.create('Node', node);
   const namespacesFirst = [...objects].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
   for (const obj of namespacesFirst) {
     if (!store.kinds.lookup(obj.apiVersion ?? '', obj.kind ?? ''))
