@@ -1,6 +1,8 @@
 import type { KubeObject } from '../../k8s/objects.js';
 import { validateDeployment } from '../../k8s/validation/deployment.js';
 import type { Deployment } from '../../k8s/objects.js';
+import { DaemonSetController } from './controllers/daemonset/daemonSetController.js';
+import type { DaemonSet } from './controllers/daemonset/daemonSetUtil.js';
 import { DeploymentController } from './controllers/deployment/deploymentController.js';
 import { CrdController } from './controllers/crd/crdController.js';
 import { GenericStatusController } from './controllers/generic/statusController.js';
@@ -51,6 +53,7 @@ export function createSimulatedCluster(
     [
       (ctx) => new DeploymentController(ctx),
       (ctx) => new ReplicaSetController(ctx),
+      (ctx) => new DaemonSetController(ctx),
       (ctx) => new CrdController(ctx),
       (ctx) => new GenericStatusController(ctx),
       (ctx) => new Scheduler(ctx),
@@ -88,7 +91,7 @@ export function createSimulatedCluster(
     if (obj.kind === 'CustomResourceDefinition') simulation.settle();
   }
   simulation.settle();
-  if (objects.some((o) => o.kind === 'Deployment')) {
+  if (objects.some((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet')) {
     simulation.runUntil(() => allRolledOut(simulation), options.settleMs ?? 15 * 60_000);
   }
   // Chaos times count from here: the pre-existing objects are rolled out and the gate applies next.
@@ -116,8 +119,26 @@ const fixedUids: Record<string, string> = {
   'kube-public': '5a1d3c2e-0b7e-4c1f-8a6d-2f3e4b5c6d02',
 };
 
-/** kubectl's success rule for every Deployment in the store. */
+/** kubectl's success rule for every Deployment and every RollingUpdate DaemonSet in the store. */
 function allRolledOut(simulation: Simulation): boolean {
+  return deploymentsRolledOut(simulation) && daemonSetsRolledOut(simulation);
+}
+
+/** kubectl's DaemonSetStatusViewer rule (OnDelete DaemonSets have no rollout to wait for). */
+function daemonSetsRolledOut(simulation: Simulation): boolean {
+  return simulation.store.list<DaemonSet>('DaemonSet').every((ds) => {
+    if (ds.spec.updateStrategy?.type !== 'RollingUpdate') return true;
+    const s = ds.status;
+    return (
+      s !== undefined &&
+      (s.observedGeneration ?? 0) >= (ds.metadata.generation ?? 0) &&
+      (s.updatedNumberScheduled ?? 0) >= s.desiredNumberScheduled &&
+      (s.numberAvailable ?? 0) >= s.desiredNumberScheduled
+    );
+  });
+}
+
+function deploymentsRolledOut(simulation: Simulation): boolean {
   return simulation.store.list<Deployment>('Deployment').every((d) => {
     const s = d.status ?? {};
     const wanted = d.spec.replicas ?? 1;
