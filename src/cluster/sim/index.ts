@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../k8s/objects.js';
+import { validateDaemonSet, type DaemonSetManifest } from '../../k8s/validation/daemonSet.js';
 import { validateDeployment } from '../../k8s/validation/deployment.js';
 import type { Deployment } from '../../k8s/objects.js';
 import { DaemonSetController } from './controllers/daemonset/daemonSetController.js';
@@ -64,6 +65,9 @@ export function createSimulatedCluster(
       ...(options.startMs !== undefined ? { startMs: options.startMs } : {}),
       kindHooks: {
         Deployment: { validate: (obj, old) => validateDeployment(obj as Deployment, old as Deployment | undefined) },
+        DaemonSet: {
+          validate: (obj, old) => validateDaemonSet(obj as DaemonSetManifest, old as DaemonSetManifest | undefined),
+        },
       },
     },
   );
