@@ -194,6 +194,24 @@ describe('scheduler filters', () => {
     expect(schedule(nodes, { affinity }).pod.spec.nodeName).toBe('node-3');
   });
 
+  it('filters a pod pinned by matchFields only on its node; the others do not match its node affinity', () => {
+    const nodes = [
+      newNode('node-1', {}, 0),
+      newNode('node-2', {}, 1),
+      newNode('node-3', {}, 2, { taints: [gpuTaint] }),
+    ];
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-3'] }] }],
+        },
+      },
+    };
+    expect(schedule(nodes, { affinity }).events[0]!.message).toBe(
+      "0/3 nodes are available: 1 node(s) had untolerated taint {gpu: true}, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+    );
+  });
+
   it('counts each node under the first filter that rejects it', () => {
     const nodes = [
       newNode('a', {}, 0, { taints: [gpuTaint] }),

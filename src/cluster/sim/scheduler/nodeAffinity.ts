@@ -90,3 +90,26 @@ function requirementMatches(req: NodeSelectorRequirement, have: Record<string, s
       return false;
   }
 }
+
+/**
+ * The NodeAffinity plugin's PreFilter: the node names a pod's required terms pin it to, when every
+ * term has a `metadata.name In` requirement (intersected within a term, united across terms);
+ * undefined when some term leaves every node eligible.
+ * https://github.com/kubernetes/kubernetes/blob/master/pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go
+ */
+export function requiredNodeNames(pod: Pick<Pod, 'spec'>): Set<string> | undefined {
+  const terms = podAffinity(pod)?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (!terms || terms.length === 0) return undefined;
+  const names = new Set<string>();
+  for (const term of terms) {
+    let termNames: Set<string> | undefined;
+    for (const r of term.matchFields ?? []) {
+      if (r.key !== OBJECT_NAME_FIELD || r.operator !== 'In') continue;
+      const values = new Set(r.values ?? []);
+      termNames = termNames ? new Set([...termNames].filter((n) => values.has(n))) : values;
+    }
+    if (!termNames) return undefined;
+    for (const n of termNames) names.add(n);
+  }
+  return names;
+}

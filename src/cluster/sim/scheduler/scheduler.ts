@@ -3,7 +3,7 @@ import { timestamp as rfc3339 } from '../store/timestamp.js';
 import type { Condition, Node, Pod } from '../../../k8s/objects.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
 import type { StoreEvent } from '../store/objectStore.js';
-import { matchesRequiredNodeAffinity } from './nodeAffinity.js';
+import { matchesRequiredNodeAffinity, requiredNodeNames } from './nodeAffinity.js';
 import {
   findUntoleratedTaint,
   isNoScheduleOrNoExecute,
@@ -96,7 +96,14 @@ export class Scheduler implements Controller {
     const scoreReq = nonZeroRequests(req);
     let best: { node: string; score: number } | undefined;
     const verdicts: NodeVerdict[] = [];
+    const pinned = requiredNodeNames(pod);
     for (const node of nodes) {
+      // NodeAffinity's PreFilter: a pod pinned by `matchFields metadata.name` (a DaemonSet pod) is only
+      // filtered on those nodes; the others count as not matching its node affinity.
+      if (pinned && !pinned.has(node.metadata.name!)) {
+        verdicts.push({ reasons: [REASON_SELECTOR], resolvable: false });
+        continue;
+      }
       const verdict = this.filter(pod, node, req);
       if (verdict) {
         verdicts.push(verdict);

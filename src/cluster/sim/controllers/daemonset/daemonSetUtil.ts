@@ -171,13 +171,33 @@ export function allowsSurge(ds: DaemonSet): boolean {
   }
 }
 
-/** NewPod: the pod the controller would create on `nodeName`, for the predicates. */
-function newPod(ds: DaemonSet, nodeName: string): Pod {
-  const spec: PodSpec = structuredClone(ds.spec.template.spec ?? { containers: [] });
-  spec.nodeName = nodeName;
-  addOrUpdateDaemonPodTolerations(spec);
-  return { metadata: { namespace: ds.metadata.namespace }, spec };
+/**
+ * NewPod: the pod the controller would create, for the predicates: the template's node selector and
+ * affinity, and its tolerations plus the daemon tolerations. Stored objects are never mutated, so
+ * it is computed once per DaemonSet version.
+ */
+const predicatePods = new WeakMap<DaemonSet, Pod>();
+
+function newPod(ds: DaemonSet): Pod {
+  let pod = predicatePods.get(ds);
+  if (!pod) {
+    const template = ds.spec.template.spec;
+    const spec: PodSpec = {
+      containers: [],
+      ...(template?.nodeSelector ? { nodeSelector: template.nodeSelector } : {}),
+      ...(template?.affinity ? { affinity: template.affinity } : {}),
+      ...(template?.tolerations ? { tolerations: template.tolerations } : {}),
+      ...(template?.hostNetwork ? { hostNetwork: template.hostNetwork } : {}),
+    };
+    addOrUpdateDaemonPodTolerations(spec);
+    pod = { metadata: { namespace: ds.metadata.namespace }, spec };
+    predicatePods.set(ds, pod);
+  }
+  return pod;
 }
+
+/** Per DaemonSet version and node version (both immutable once stored): the predicate's answer. */
+const verdicts = new WeakMap<DaemonSet, WeakMap<Node, { shouldRun: boolean; shouldContinueRunning: boolean }>>();
 
 /**
  * NodeShouldRunDaemonPod: `shouldRun` when the node passes the template's nodeName, node selector,
@@ -188,10 +208,18 @@ export function nodeShouldRunDaemonPod(
   node: Node,
   ds: DaemonSet,
 ): { shouldRun: boolean; shouldContinueRunning: boolean } {
+  let byNode = verdicts.get(ds);
+  if (!byNode) verdicts.set(ds, (byNode = new WeakMap()));
+  let verdict = byNode.get(node);
+  if (!verdict) byNode.set(node, (verdict = computeShouldRun(node, ds)));
+  return { ...verdict };
+}
+
+function computeShouldRun(node: Node, ds: DaemonSet): { shouldRun: boolean; shouldContinueRunning: boolean } {
   const name = node.metadata.name ?? '';
   const templateNodeName = ds.spec.template.spec?.nodeName;
   if (templateNodeName && templateNodeName !== name) return { shouldRun: false, shouldContinueRunning: false };
-  const pod = newPod(ds, name);
+  const pod = newPod(ds);
   if (!matchesRequiredNodeAffinity(pod, node)) return { shouldRun: false, shouldContinueRunning: false };
   const tolerations = (pod.spec.tolerations as Toleration[] | undefined) ?? [];
   const taints = nodeTaints(node);
