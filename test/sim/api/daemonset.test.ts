@@ -189,4 +189,25 @@ describe('a DaemonSet through serve with real kubectl', () => {
       /Normal {2}SuccessfulDelete {2}\S+ +daemonset-controller {2}Deleted pod: agent-[a-z0-9]{5}\n/,
     );
   });
+
+  it('refuses maxSurge beside the defaulted maxUnavailable, as a real API server does', async () => {
+    const surge = manifest('agent:3');
+    (surge.spec as Record<string, unknown>).updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } };
+    expect(await kubectl.run('apply', '-f', kubectl.file('surge.yaml', dump(surge)))).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'The DaemonSet "agent" is invalid: spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero\n',
+    });
+  });
+
+  it('delete ds removes its pods and its ControllerRevisions (garbage collection)', async () => {
+    expect((await kubectl.run('delete', 'ds', 'agent')).stdout).toBe('daemonset.apps "agent" deleted\n');
+    sim.advance(60_000);
+    expect(await kubectl.run('get', 'pods,controllerrevisions')).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'No resources found in default namespace.\n',
+    });
+  });
 });
