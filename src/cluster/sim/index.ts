@@ -7,6 +7,7 @@ import type { DaemonSet } from './controllers/daemonset/daemonSetUtil.js';
 import { DeploymentController } from './controllers/deployment/deploymentController.js';
 import { CrdController } from './controllers/crd/crdController.js';
 import { GenericStatusController } from './controllers/generic/statusController.js';
+import { PodGcController } from './controllers/podgc/podGcController.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
 import { scheduleChaos } from './chaos/chaos.js';
 import { Kubelet } from './kubelet/kubelet.js';
@@ -55,6 +56,7 @@ export function createSimulatedCluster(
       (ctx) => new DeploymentController(ctx),
       (ctx) => new ReplicaSetController(ctx),
       (ctx) => new DaemonSetController(ctx),
+      (ctx) => new PodGcController(ctx),
       (ctx) => new CrdController(ctx),
       (ctx) => new GenericStatusController(ctx),
       (ctx) => new Scheduler(ctx),

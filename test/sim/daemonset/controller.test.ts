@@ -156,3 +156,27 @@ describe('DaemonSet history', () => {
     ]);
   });
 });
+
+describe('nodes leaving the cluster', () => {
+  it('a deleted node leaves desired at once, and its pod goes when PodGC quarantine (40 s) ends', () => {
+    const sim = cluster();
+    apply(sim, 'agent:1');
+    const podOn = (node: string) => sim.store.list<Pod>('Pod', 'default').filter((p) => p.spec.nodeName === node);
+    expect(podOn('node-2').length).toBe(1);
+    const victim = podOn('node-2')[0]!.metadata.name!;
+    sim.store.delete('Node', undefined, 'node-2');
+    sim.settle();
+    const t0 = sim.clock.now();
+    expect(sim.store.mustGet<DaemonSet>('DaemonSet', 'default', 'agent').status).toMatchObject({
+      desiredNumberScheduled: 1,
+      currentNumberScheduled: 1,
+      numberAvailable: 1,
+    });
+    sim.advance(40_000 - 1);
+    expect(podOn('node-2').map((p) => p.metadata.name)).toEqual([victim]);
+    sim.advance(1);
+    expect(sim.clock.now() - t0).toBe(40_000);
+    expect(podOn('node-2')).toEqual([]);
+    expect(sim.store.list<Pod>('Pod', 'default').length).toBe(1);
+  });
+});
