@@ -42,9 +42,10 @@ export interface CreateOptions {
 }
 
 /**
- * Builds a simulated cluster from a scenario: nodes, image behaviours, the four control-plane
- * components (Deployment and ReplicaSet controllers, scheduler, kubelet) and the pre-existing
- * objects, fully rolled out. Deterministic for a given scenario (its `seed`).
+ * Builds a simulated cluster from a scenario: nodes (with their labels, taints and pools), image
+ * behaviours, the control-plane components (Deployment, ReplicaSet and DaemonSet controllers, pod
+ * GC, scheduler, kubelet, and the CRD and status helpers) and the pre-existing objects, fully rolled
+ * out. Deterministic for a given scenario (its `seed`).
  */
 export function createSimulatedCluster(
   scenario: Scenario = defaultScenario(),
