@@ -1,14 +1,18 @@
 import type { KubeObject } from '../../k8s/objects.js';
+import { validateDaemonSet, type DaemonSetManifest } from '../../k8s/validation/daemonSet.js';
 import { validateDeployment } from '../../k8s/validation/deployment.js';
 import type { Deployment } from '../../k8s/objects.js';
+import { DaemonSetController } from './controllers/daemonset/daemonSetController.js';
+import type { DaemonSet } from './controllers/daemonset/daemonSetUtil.js';
 import { DeploymentController } from './controllers/deployment/deploymentController.js';
 import { CrdController } from './controllers/crd/crdController.js';
 import { GenericStatusController } from './controllers/generic/statusController.js';
+import { PodGcController } from './controllers/podgc/podGcController.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
 import { scheduleChaos } from './chaos/chaos.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { defaultScenario, imageSpecFor, type Scenario } from './scenario/scenario.js';
-import { newNodes } from './scheduler/nodes.js';
+import { scenarioNodes } from './scheduler/nodes.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { SimulatedCluster } from './simulatedCluster.js';
 import { Simulation } from './simulation.js';
@@ -38,9 +42,10 @@ export interface CreateOptions {
 }
 
 /**
- * Builds a simulated cluster from a scenario: nodes, image behaviours, the four control-plane
- * components (Deployment and ReplicaSet controllers, scheduler, kubelet) and the pre-existing
- * objects, fully rolled out. Deterministic for a given scenario (its `seed`).
+ * Builds a simulated cluster from a scenario: nodes (with their labels, taints and pools), image
+ * behaviours, the control-plane components (Deployment, ReplicaSet and DaemonSet controllers, pod
+ * GC, scheduler, kubelet, and the CRD and status helpers) and the pre-existing objects, fully rolled
+ * out. Deterministic for a given scenario (its `seed`).
  */
 export function createSimulatedCluster(
   scenario: Scenario = defaultScenario(),
@@ -51,6 +56,8 @@ export function createSimulatedCluster(
     [
       (ctx) => new DeploymentController(ctx),
       (ctx) => new ReplicaSetController(ctx),
+      (ctx) => new DaemonSetController(ctx),
+      (ctx) => new PodGcController(ctx),
       (ctx) => new CrdController(ctx),
       (ctx) => new GenericStatusController(ctx),
       (ctx) => new Scheduler(ctx),
@@ -61,6 +68,9 @@ export function createSimulatedCluster(
       ...(options.startMs !== undefined ? { startMs: options.startMs } : {}),
       kindHooks: {
         Deployment: { validate: (obj, old) => validateDeployment(obj as Deployment, old as Deployment | undefined) },
+        DaemonSet: {
+          validate: (obj, old) => validateDaemonSet(obj as DaemonSetManifest, old as DaemonSetManifest | undefined),
+        },
       },
     },
   );
@@ -76,7 +86,7 @@ export function createSimulatedCluster(
     if (declared.has(name) || store.get('Namespace', undefined, name)) continue;
     store.create('Namespace', { metadata: { name } }, { uid: fixedUids[name] });
   }
-  for (const node of newNodes(scenario.nodes.count, scenario.nodes.capacity)) store.create('Node', node);
+  for (const node of scenarioNodes(scenario.nodes)) store.create('Node', node);
   const namespacesFirst = [...objects].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
   for (const obj of namespacesFirst) {
     if (!store.kinds.lookup(obj.apiVersion ?? '', obj.kind ?? ''))
@@ -88,7 +98,7 @@ export function createSimulatedCluster(
     if (obj.kind === 'CustomResourceDefinition') simulation.settle();
   }
   simulation.settle();
-  if (objects.some((o) => o.kind === 'Deployment')) {
+  if (objects.some((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet')) {
     simulation.runUntil(() => allRolledOut(simulation), options.settleMs ?? 15 * 60_000);
   }
   // Chaos times count from here: the pre-existing objects are rolled out and the gate applies next.
@@ -116,8 +126,26 @@ const fixedUids: Record<string, string> = {
   'kube-public': '5a1d3c2e-0b7e-4c1f-8a6d-2f3e4b5c6d02',
 };
 
-/** kubectl's success rule for every Deployment in the store. */
+/** kubectl's success rule for every Deployment and every RollingUpdate DaemonSet in the store. */
 function allRolledOut(simulation: Simulation): boolean {
+  return deploymentsRolledOut(simulation) && daemonSetsRolledOut(simulation);
+}
+
+/** kubectl's DaemonSetStatusViewer rule (OnDelete DaemonSets have no rollout to wait for). */
+function daemonSetsRolledOut(simulation: Simulation): boolean {
+  return simulation.store.list<DaemonSet>('DaemonSet').every((ds) => {
+    if (ds.spec.updateStrategy?.type !== 'RollingUpdate') return true;
+    const s = ds.status;
+    return (
+      s !== undefined &&
+      (s.observedGeneration ?? 0) >= (ds.metadata.generation ?? 0) &&
+      (s.updatedNumberScheduled ?? 0) >= s.desiredNumberScheduled &&
+      (s.numberAvailable ?? 0) >= s.desiredNumberScheduled
+    );
+  });
+}
+
+function deploymentsRolledOut(simulation: Simulation): boolean {
   return simulation.store.list<Deployment>('Deployment').every((d) => {
     const s = d.status ?? {};
     const wanted = d.spec.replicas ?? 1;

@@ -78,7 +78,7 @@ export function deploymentFieldErrors(d: Deployment, old?: Deployment): FieldErr
 }
 
 /** The slice of `ValidateObjectMeta(meta, requiresNamespace, NameIsDNSSubdomain)` that applies to manifests. */
-function validateObjectMeta(d: Deployment): FieldError[] {
+export function validateObjectMeta(d: Pick<Deployment, 'metadata'>): FieldError[] {
   const errs: FieldError[] = [];
   const meta = d.metadata ?? {};
   const name = meta.name ?? '';
@@ -131,10 +131,14 @@ function validateDeploymentSpec(d: Deployment): FieldError[] {
   return errs;
 }
 
-/** `ValidatePodTemplateSpecForReplicaSet` with the pod-template checks it delegates to. */
-function validatePodTemplateForReplicaSet(
+/**
+ * `ValidatePodTemplateSpecForReplicaSet` with the pod-template checks it delegates to; for a
+ * DaemonSet (ValidateDaemonSetSpec) the same checks, with its own activeDeadlineSeconds error.
+ */
+export function validatePodTemplateForReplicaSet(
   template: PodTemplateSpec,
   selector: LabelSelector | undefined,
+  owner: 'ReplicaSet' | 'DaemonSet' = 'ReplicaSet',
 ): FieldError[] {
   const errs: FieldError[] = [];
   const labels = template.metadata?.labels;
@@ -167,7 +171,13 @@ function validatePodTemplateForReplicaSet(
     errs.push(notSupported('spec.template.spec.restartPolicy', restartPolicy, ['Always']));
   if (podSpec?.activeDeadlineSeconds !== undefined && podSpec.activeDeadlineSeconds !== null) {
     errs.push(
-      forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'),
+      owner === 'DaemonSet'
+        ? invalid(
+            'spec.template.spec.activeDeadlineSeconds',
+            podSpec.activeDeadlineSeconds,
+            'activeDeadlineSeconds must be nil for daemonsets',
+          )
+        : forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'),
     );
   }
   return errs;
@@ -245,20 +255,20 @@ function validateRollingUpdate(
 }
 
 /** `ValidatePositiveIntOrPercent`. */
-function positiveIntOrPercent(value: IntOrString, path: string): FieldError[] {
+export function positiveIntOrPercent(value: IntOrString, path: string): FieldError[] {
   if (typeof value === 'string') return isValidPercent(value).map((msg) => invalid(path, value, msg));
   if (typeof value === 'number') return nonNegative(value, path);
   return [invalid(path, value, "must be an integer or percentage (e.g '5%')")];
 }
 
 /** `getPercentValue`: the number before `%` for a valid percent string, else undefined. */
-function percentValue(value: IntOrString): number | undefined {
+export function percentValue(value: IntOrString): number | undefined {
   if (typeof value !== 'string' || isValidPercent(value).length > 0) return undefined;
   return Number.parseInt(value.slice(0, -1), 10);
 }
 
 /** `getIntOrPercentValue`: an invalid string falls back to `IntValue()`, i.e. Go's Atoi or 0. */
-function intOrPercentValue(value: IntOrString): number {
+export function intOrPercentValue(value: IntOrString): number {
   const percent = percentValue(value);
   if (percent !== undefined) return percent;
   if (typeof value === 'number') return value;
@@ -266,7 +276,7 @@ function intOrPercentValue(value: IntOrString): number {
 }
 
 /** `ValidateLabelSelector` (strict: label values in expressions are validated). */
-function validateLabelSelector(selector: LabelSelector, path: string): FieldError[] {
+export function validateLabelSelector(selector: LabelSelector, path: string): FieldError[] {
   const errs = validateLabels(selector.matchLabels, `${path}.matchLabels`);
   (selector.matchExpressions ?? []).forEach((req, i) => {
     const reqPath = `${path}.matchExpressions[${i}]`;
@@ -290,7 +300,7 @@ function validateLabelSelector(selector: LabelSelector, path: string): FieldErro
 }
 
 /** Whether `metav1.LabelSelectorAsSelector` succeeds (every requirement passes `labels.NewRequirement`). */
-function selectorConvertible(selector: LabelSelector): boolean {
+export function selectorConvertible(selector: LabelSelector): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (isQualifiedName(key).length > 0 || isValidLabelValue(value).length > 0) return false;
   }
@@ -325,7 +335,7 @@ export function selectorJson(selector: LabelSelector | undefined): unknown {
 }
 
 /** Semantic equality of selectors (nil and empty maps/lists are equal, as in apiequality.Semantic). */
-function selectorsEqual(a: LabelSelector | undefined, b: LabelSelector | undefined): boolean {
+export function selectorsEqual(a: LabelSelector | undefined, b: LabelSelector | undefined): boolean {
   if (!a || !b) return !a && !b;
   return JSON.stringify(selectorJson(a)) === JSON.stringify(selectorJson(b));
 }

@@ -79,6 +79,49 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  // printDaemonSet: NODE SELECTOR is labels.FormatLabels of the template's nodeSelector (sorted keys).
+  DaemonSet: {
+    columns: [
+      NAME,
+      col('Desired', 'integer'),
+      col('Current', 'integer'),
+      col('Ready', 'integer'),
+      col('Up-to-date', 'integer'),
+      col('Available', 'integer'),
+      col('Node Selector'),
+      AGE,
+      ...containerColumns,
+    ],
+    row: (obj, now) => {
+      const ds = obj as Deployment;
+      const s = (obj.status ?? {}) as Record<string, number | undefined>;
+      const nodeSelector = Object.entries(ds.spec?.template?.spec?.nodeSelector ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      return [
+        ds.metadata.name ?? '',
+        s.desiredNumberScheduled ?? 0,
+        s.currentNumberScheduled ?? 0,
+        s.numberReady ?? 0,
+        s.updatedNumberScheduled ?? 0,
+        s.numberAvailable ?? 0,
+        none(nodeSelector),
+        age(ds, now),
+        ...containerCells(ds),
+      ];
+    },
+  },
+  // printControllerRevision: CONTROLLER is `<kind>.<group>/<name>` in lower case (formatResourceName).
+  ControllerRevision: {
+    columns: [NAME, col('Controller'), col('Revision'), AGE],
+    row: (obj, now) => {
+      const owner = obj.metadata.ownerReferences?.find((r) => r.controller);
+      const group = owner ? owner.apiVersion.slice(0, Math.max(0, owner.apiVersion.lastIndexOf('/'))) : '';
+      const controller = owner ? `${owner.kind}${group ? `.${group}` : ''}`.toLowerCase() + `/${owner.name}` : '<none>';
+      return [obj.metadata.name ?? '', controller, Number(obj.revision ?? 0), age(obj, now)];
+    },
+  },
   Pod: {
     columns: [
       NAME,

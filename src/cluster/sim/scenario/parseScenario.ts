@@ -1,6 +1,16 @@
 import { load, YAMLException } from 'js-yaml';
 import { parseSelectorString } from '../../../k8s/labels.js';
-import { defaultScenario, type ChaosEvent, type ImageSpec, type Scenario } from './scenario.js';
+import { TAINT_EFFECTS, type Taint } from '../scheduler/taints.js';
+import {
+  defaultScenario,
+  scenarioNodeNames,
+  type ChaosEvent,
+  type ImageSpec,
+  type NodeCapacitySpec,
+  type NodePoolSpec,
+  type NodeSpec,
+  type Scenario,
+} from './scenario.js';
 
 /** A scenario problem, with the path of the offending field (`images."web:2".crash`). */
 export class ScenarioError extends Error {
@@ -15,6 +25,10 @@ export class ScenarioError extends Error {
 }
 
 const TOP_LEVEL = ['nodes', 'images', 'objects', 'faults', 'seed'];
+const NODE_KEYS = ['count', 'capacity', 'labels', 'taints', 'pools'];
+const POOL_KEYS = ['name', 'count', 'capacity', 'labels', 'taints'];
+const CAPACITY_KEYS = ['cpu', 'memory', 'pods'];
+const TAINT_KEYS = ['key', 'value', 'effect'];
 const IMAGE_KEYS = [
   'pullSeconds',
   'startSeconds',
@@ -57,15 +71,16 @@ export function parseScenario(text: string, file?: string): Scenario {
   if (root.nodes !== undefined) {
     const nodes = asMap(root.nodes, 'nodes', problems);
     if (nodes) {
-      if (nodes.count !== undefined) scenario.nodes.count = int(nodes.count, 'nodes.count', problems, 0, 10_000);
-      if (nodes.capacity !== undefined) {
-        const cap = asMap(nodes.capacity, 'nodes.capacity', problems);
-        if (cap?.cpu !== undefined) scenario.nodes.capacity.cpu = quantity(cap.cpu, 'nodes.capacity.cpu', problems);
-        if (cap?.memory !== undefined)
-          scenario.nodes.capacity.memory = quantity(cap.memory, 'nodes.capacity.memory', problems);
-        if (cap?.pods !== undefined)
-          scenario.nodes.capacity.pods = int(cap.pods, 'nodes.capacity.pods', problems, 0, 1_000_000);
+      for (const key of Object.keys(nodes)) {
+        if (!NODE_KEYS.includes(key))
+          problems.push(`nodes.${key}: unknown field (expected one of: ${NODE_KEYS.join(', ')})`);
       }
+      if (nodes.count !== undefined) scenario.nodes.count = int(nodes.count, 'nodes.count', problems, 0, 10_000);
+      if (nodes.capacity !== undefined)
+        scenario.nodes.capacity = capacity(nodes.capacity, scenario.nodes.capacity, 'nodes.capacity', problems);
+      if (nodes.labels !== undefined) scenario.nodes.labels = nodeLabels(nodes.labels, 'nodes.labels', problems);
+      if (nodes.taints !== undefined) scenario.nodes.taints = taints(nodes.taints, 'nodes.taints', problems);
+      if (nodes.pools !== undefined) scenario.nodes.pools = pools(nodes.pools, scenario.nodes.capacity, problems);
     }
   }
 
@@ -108,7 +123,7 @@ export function parseScenario(text: string, file?: string): Scenario {
   // After `nodes`, so node names are checked against the final count.
   const rawFaults = root.faults as Record<string, unknown> | undefined;
   if (rawFaults && typeof rawFaults === 'object' && rawFaults.chaos !== undefined) {
-    const chaos = chaosEvents(rawFaults.chaos, scenario.nodes.count, problems);
+    const chaos = chaosEvents(rawFaults.chaos, scenario.nodes, problems);
     if (chaos.length > 0) scenario.faults.chaos = chaos;
   }
 
@@ -161,7 +176,9 @@ const CHAOS_ACTIONS = ['loseNode', 'evictPods', 'pauseController'];
 const MAX_CHAOS_MS = 7 * 86_400_000;
 
 /** `faults.chaos`: a list of timed events (`{ at: 20s, loseNode: node-2 }`, …). */
-function chaosEvents(raw: unknown, nodeCount: number, problems: string[]): ChaosEvent[] {
+function chaosEvents(raw: unknown, nodeSpec: NodeSpec, problems: string[]): ChaosEvent[] {
+  const nodeCount = nodeSpec.count;
+  const poolNodes = scenarioNodeNames({ ...nodeSpec, count: 0 });
   if (!Array.isArray(raw)) {
     problems.push('faults.chaos: must be a list of events such as { at: 20s, loseNode: node-2 }');
     return [];
@@ -189,9 +206,14 @@ function chaosEvents(raw: unknown, nodeCount: number, problems: string[]): Chaos
     if (action === 'loseNode') {
       const node = map.loseNode;
       const m = typeof node === 'string' ? /^node-([1-9][0-9]*)$/.exec(node) : null;
-      if (!m || Number(m[1]) > nodeCount) {
+      const inPool = typeof node === 'string' && poolNodes.includes(node);
+      if (!inPool && (!m || Number(m[1]) > nodeCount)) {
+        const ranges = [
+          ...(nodeCount === 0 ? [] : [`node-1 … node-${nodeCount}`]),
+          ...(nodeSpec.pools ?? []).filter((p) => p.count > 0).map((p) => `${p.name}-1 … ${p.name}-${p.count}`),
+        ];
         problems.push(
-          `${path}.loseNode: unknown node ${JSON.stringify(node)} (the scenario has ${nodeCount === 0 ? 'no nodes' : `node-1 … node-${nodeCount}`})`,
+          `${path}.loseNode: unknown node ${JSON.stringify(node)} (the scenario has ${ranges.length === 0 ? 'no nodes' : ranges.join(', ')})`,
         );
         return;
       }
@@ -305,4 +327,136 @@ function quantity(value: unknown, path: string, problems: string[]): string {
     return '0';
   }
   return text;
+}
+
+function capacity(raw: unknown, base: NodeCapacitySpec, path: string, problems: string[]): NodeCapacitySpec {
+  const cap = asMap(raw, path, problems);
+  const out = { ...base };
+  if (!cap) return out;
+  for (const key of Object.keys(cap)) {
+    if (!CAPACITY_KEYS.includes(key))
+      problems.push(`${path}.${key}: unknown field (expected one of: ${CAPACITY_KEYS.join(', ')})`);
+  }
+  if (cap.cpu !== undefined) out.cpu = quantity(cap.cpu, `${path}.cpu`, problems);
+  if (cap.memory !== undefined) out.memory = quantity(cap.memory, `${path}.memory`, problems);
+  if (cap.pods !== undefined) out.pods = int(cap.pods, `${path}.pods`, problems, 0, 1_000_000);
+  return out;
+}
+
+// Label keys and values as metav1 validation accepts them (an optional DNS-subdomain prefix and a
+// 63-character name; values up to 63 characters, alphanumeric at both ends).
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function validLabelKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  if (slash < 0) return LABEL_NAME.test(key);
+  const prefix = key.slice(0, slash);
+  return prefix.length <= 253 && LABEL_PREFIX.test(prefix) && LABEL_NAME.test(key.slice(slash + 1));
+}
+
+function validLabelValue(value: string): boolean {
+  return value === '' || LABEL_NAME.test(value);
+}
+
+function nodeLabels(raw: unknown, path: string, problems: string[]): Record<string, string> | undefined {
+  const map = asMap(raw, path, problems);
+  if (!map) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(map)) {
+    const text = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+    if (!validLabelKey(key)) problems.push(`${path}.${key}: not a valid label key`);
+    else if (typeof text !== 'string' || !validLabelValue(text))
+      problems.push(
+        `${path}.${key}: must be a label value (up to 63 letters, digits, "-", "_" or "."), got ${JSON.stringify(value)}`,
+      );
+    else out[key] = text;
+  }
+  return out;
+}
+
+/** `taints: [{ key, value, effect }]`, validated as core validation's validateNodeTaints does. */
+function taints(raw: unknown, path: string, problems: string[]): Taint[] | undefined {
+  if (!Array.isArray(raw)) {
+    problems.push(`${path}: must be a list of taints such as { key: gpu, value: "true", effect: NoSchedule }`);
+    return undefined;
+  }
+  const out: Taint[] = [];
+  const seen = new Set<string>();
+  raw.forEach((item, i) => {
+    const at = `${path}[${i}]`;
+    const map = asMap(item, at, problems);
+    if (!map) return;
+    for (const key of Object.keys(map)) {
+      if (!TAINT_KEYS.includes(key))
+        problems.push(`${at}.${key}: unknown field (expected one of: ${TAINT_KEYS.join(', ')})`);
+    }
+    const key = map.key;
+    if (typeof key !== 'string' || !validLabelKey(key)) {
+      problems.push(
+        `${at}.key: must be a label key such as "gpu" or "example.com/dedicated", got ${JSON.stringify(key)}`,
+      );
+      return;
+    }
+    const value =
+      map.value === undefined
+        ? undefined
+        : typeof map.value === 'number' || typeof map.value === 'boolean'
+          ? String(map.value)
+          : map.value;
+    if (value !== undefined && (typeof value !== 'string' || !validLabelValue(value))) {
+      problems.push(`${at}.value: must be a label value, got ${JSON.stringify(map.value)}`);
+      return;
+    }
+    const effect = oneOf(map.effect, `${at}.effect`, [...TAINT_EFFECTS], problems);
+    if (!effect) return;
+    // validateNodeTaints: one taint per key and effect.
+    if (seen.has(`${key}:${effect}`)) {
+      problems.push(`${at}: taints must be unique by key and effect pair (${key}:${effect})`);
+      return;
+    }
+    seen.add(`${key}:${effect}`);
+    out.push({ key, ...(value !== undefined ? { value } : {}), effect });
+  });
+  return out;
+}
+
+const POOL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** `nodes.pools`: named groups of nodes, `<name>-1` … `<name>-<count>`. */
+function pools(raw: unknown, base: NodeCapacitySpec, problems: string[]): NodePoolSpec[] | undefined {
+  if (!Array.isArray(raw)) {
+    problems.push('nodes.pools: must be a list of pools such as { name: gpu, count: 1, labels: { gpu: "true" } }');
+    return undefined;
+  }
+  const out: NodePoolSpec[] = [];
+  const names = new Set<string>();
+  raw.forEach((item, i) => {
+    const path = `nodes.pools[${i}]`;
+    const map = asMap(item, path, problems);
+    if (!map) return;
+    for (const key of Object.keys(map)) {
+      if (!POOL_KEYS.includes(key))
+        problems.push(`${path}.${key}: unknown field (expected one of: ${POOL_KEYS.join(', ')})`);
+    }
+    const name = map.name;
+    if (typeof name !== 'string' || name.length > 50 || !POOL_NAME.test(name)) {
+      problems.push(
+        `${path}.name: must be a lowercase DNS label of at most 50 characters such as "gpu", got ${JSON.stringify(name)}`,
+      );
+      return;
+    }
+    if (name === 'node') problems.push(`${path}.name: "node" is taken by the nodes of nodes.count`);
+    if (names.has(name)) problems.push(`${path}.name: pool "${name}" is defined twice`);
+    names.add(name);
+    const pool: NodePoolSpec = {
+      name,
+      count: map.count === undefined ? 1 : int(map.count, `${path}.count`, problems, 0, 10_000),
+      capacity: map.capacity === undefined ? { ...base } : capacity(map.capacity, base, `${path}.capacity`, problems),
+    };
+    if (map.labels !== undefined) pool.labels = nodeLabels(map.labels, `${path}.labels`, problems);
+    if (map.taints !== undefined) pool.taints = taints(map.taints, `${path}.taints`, problems);
+    out.push(pool);
+  });
+  return out;
 }

@@ -1,4 +1,5 @@
 import type { ImageBehaviour } from '../kubelet/types.js';
+import type { Taint } from '../scheduler/taints.js';
 
 /**
  * The simulated-cluster scenario file (design.md §3.3). Everything is optional: an empty
@@ -7,9 +8,39 @@ import type { ImageBehaviour } from '../kubelet/types.js';
 /** The behaviour of one image reference: the kubelet's own description of an image. */
 export type ImageSpec = ImageBehaviour;
 
+export interface NodeCapacitySpec {
+  cpu: string;
+  memory: string;
+  pods: number;
+}
+
+/**
+ * The cluster's nodes: `count` nodes `node-1` … `node-<count>`, plus named pools whose nodes are
+ * `<pool>-1` … `<pool>-<count>`. Labels are added to the ones every kubelet registers
+ * (`kubernetes.io/hostname`, `kubernetes.io/os`); taints are the node's `spec.taints`.
+ */
 export interface NodeSpec {
   count: number;
-  capacity: { cpu: string; memory: string; pods: number };
+  capacity: NodeCapacitySpec;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  pools?: NodePoolSpec[];
+}
+
+/** A named group of nodes (`nodes.pools[]`); capacity defaults to `nodes.capacity`. */
+export interface NodePoolSpec {
+  name: string;
+  count: number;
+  capacity: NodeCapacitySpec;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+}
+
+/** The names of the scenario's nodes, in creation order. */
+export function scenarioNodeNames(nodes: NodeSpec): string[] {
+  const names = Array.from({ length: nodes.count }, (_, i) => `node-${i + 1}`);
+  for (const pool of nodes.pools ?? []) for (let i = 1; i <= pool.count; i++) names.push(`${pool.name}-${i}`);
+  return names;
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { Node } from '../../../k8s/objects.js';
+import type { NodeSpec } from '../scenario/scenario.js';
+import type { Taint } from './taints.js';
 
 export interface NodeCapacity {
   cpu?: string | number;
@@ -13,14 +15,22 @@ export const DEFAULT_NODE_CAPACITY: Required<NodeCapacity> = { cpu: '4', memory:
  * A Ready Node object the way a kubelet registers one, with capacity = allocatable, for scenarios and tests.
  * `index` gives it a stable InternalIP.
  */
-export function newNode(name: string, capacity: NodeCapacity = {}, index = 0): Node {
+export function newNode(
+  name: string,
+  capacity: NodeCapacity = {},
+  index = 0,
+  extra: { labels?: Record<string, string>; taints?: Taint[] } = {},
+): Node {
   const c = { ...DEFAULT_NODE_CAPACITY, ...capacity };
   const resources = { cpu: String(c.cpu), memory: String(c.memory), pods: String(c.pods) };
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' } },
-    spec: {},
+    metadata: {
+      name,
+      labels: { ...(extra.labels ?? {}), 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' },
+    },
+    spec: extra.taints && extra.taints.length > 0 ? { taints: extra.taints.map((t) => ({ ...t })) } : {},
     status: {
       capacity: { ...resources },
       allocatable: { ...resources },
@@ -38,4 +48,18 @@ export function newNode(name: string, capacity: NodeCapacity = {}, index = 0): N
 /** `node-1` … `node-<count>`, all with the same capacity. */
 export function newNodes(count: number, capacity: NodeCapacity = {}): Node[] {
   return Array.from({ length: count }, (_, i) => newNode(`node-${i + 1}`, capacity, i));
+}
+
+/** The scenario's nodes (`nodes:` and its `pools:`), InternalIPs numbered across all of them. */
+export function scenarioNodes(spec: NodeSpec): Node[] {
+  const out: Node[] = [];
+  for (let i = 0; i < spec.count; i++)
+    out.push(newNode(`node-${i + 1}`, spec.capacity, out.length, { labels: spec.labels, taints: spec.taints }));
+  for (const pool of spec.pools ?? []) {
+    for (let i = 0; i < pool.count; i++)
+      out.push(
+        newNode(`${pool.name}-${i + 1}`, pool.capacity, out.length, { labels: pool.labels, taints: pool.taints }),
+      );
+  }
+  return out;
 }

@@ -3,12 +3,21 @@ import { timestamp as rfc3339 } from '../store/timestamp.js';
 import type { Condition, Node, Pod } from '../../../k8s/objects.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
 import type { StoreEvent } from '../store/objectStore.js';
+import { matchesRequiredNodeAffinity, requiredNodeNames } from './nodeAffinity.js';
+import {
+  findUntoleratedTaint,
+  isNoScheduleOrNoExecute,
+  nodeTaints,
+  podTolerations,
+  toleratesTaint,
+  type Taint,
+} from './taints.js';
 import { nodeAllocatable, nonZeroRequests, podRequests, type Allocatable, type Resources } from './resources.js';
 
 /**
  * The default scheduler, reduced to what a rollout observes
  * (https://github.com/kubernetes/kubernetes/blob/master/pkg/scheduler/schedule_one.go):
- * filters (NodeUnschedulable, node selector, NodeResourcesFit: pods count, cpu, memory), scores by the
+ * filters (NodeUnschedulable, TaintToleration, NodeAffinity, NodeResourcesFit: pods count, cpu, memory), scores by the
  * most free capacity after placement (LeastAllocated on non-zero requests) with ties going to the first
  * node by name (upstream picks randomly among ties), binds with a `Scheduled` event, and on failure sets
  * `PodScheduled=False/Unschedulable` with the FitError text plus the preemption post-filter text.
@@ -21,6 +30,8 @@ const UNSCHEDULABLE_FLUSH_MS = 5 * 60_000;
 
 const REASON_UNSCHEDULABLE_NODE = 'node(s) were unschedulable';
 const REASON_SELECTOR = "node(s) didn't match Pod's node affinity/selector";
+/** v1.TaintNodeUnschedulable: what NodeUnschedulable checks the pod's tolerations against. */
+const UNSCHEDULABLE_TAINT: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
 const PREEMPTION_NO_VICTIMS = 'No preemption victims found for incoming pod';
 const PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
 
@@ -85,7 +96,14 @@ export class Scheduler implements Controller {
     const scoreReq = nonZeroRequests(req);
     let best: { node: string; score: number } | undefined;
     const verdicts: NodeVerdict[] = [];
+    const pinned = requiredNodeNames(pod);
     for (const node of nodes) {
+      // NodeAffinity's PreFilter: a pod pinned by `matchFields metadata.name` (a DaemonSet pod) is only
+      // filtered on those nodes; the others count as not matching its node affinity.
+      if (pinned && !pinned.has(node.metadata.name!)) {
+        verdicts.push({ reasons: [REASON_SELECTOR], resolvable: false });
+        continue;
+      }
       const verdict = this.filter(pod, node, req);
       if (verdict) {
         verdicts.push(verdict);
@@ -103,21 +121,25 @@ export class Scheduler implements Controller {
       );
   }
 
+  /**
+   * The default profile's filters in their order, stopping at the first that fails (RunFilterPlugins):
+   * NodeUnschedulable (pods tolerating `node.kubernetes.io/unschedulable:NoSchedule` pass, as
+   * DaemonSet pods do), TaintToleration (NoSchedule and NoExecute taints), NodeAffinity (nodeSelector
+   * and required node affinity, including the `matchFields metadata.name` a DaemonSet pod carries),
+   * then NodeResourcesFit. https://github.com/kubernetes/kubernetes/tree/master/pkg/scheduler/framework/plugins
+   */
   private filter(pod: Pod, node: Node, req: Resources): NodeVerdict | undefined {
-    if (node.spec?.unschedulable) return { reasons: [REASON_UNSCHEDULABLE_NODE], resolvable: false };
-    // TaintToleration: a lost node carries node.kubernetes.io/unreachable:NoSchedule (no pod tolerates it here).
-    const taint = (node.spec?.taints as Array<{ key: string; value?: string; effect: string }> | undefined)?.find(
-      (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute',
-    );
+    const tolerations = podTolerations(pod);
+    if (node.spec?.unschedulable && !tolerations.some((t) => toleratesTaint(t, UNSCHEDULABLE_TAINT)))
+      return { reasons: [REASON_UNSCHEDULABLE_NODE], resolvable: false };
+    // TaintToleration: a lost node carries node.kubernetes.io/unreachable:NoSchedule.
+    const taint = findUntoleratedTaint(nodeTaints(node), tolerations, isNoScheduleOrNoExecute);
     if (taint)
       return {
         reasons: [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`],
         resolvable: false,
       };
-    const labels = node.metadata.labels ?? {};
-    for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) {
-      if (labels[k] !== v) return { reasons: [REASON_SELECTOR], resolvable: false };
-    }
+    if (!matchesRequiredNodeAffinity(pod, node)) return { reasons: [REASON_SELECTOR], resolvable: false };
     const alloc = this.alloc(node);
     const used = this.usage.get(node.metadata.name!) ?? emptyUsage();
     const reasons: string[] = [];

@@ -26,6 +26,47 @@ export function defaultDeployment(obj: KubeObject): void {
   defaultPodSpec(d.spec.template.spec);
 }
 
+/**
+ * apps/v1 DaemonSet defaults (SetDefaults_DaemonSet): RollingUpdate with maxUnavailable 1 and
+ * maxSurge 0, revisionHistoryLimit 10; and the template generation the API server keeps in the
+ * `deprecated.daemonset.template.generation` annotation (registry/apps/daemonset/strategy.go
+ * PrepareForCreate: 1 unless given).
+ */
+export function defaultDaemonSet(obj: KubeObject): void {
+  const ds = obj as KubeObject & {
+    spec: {
+      updateStrategy?: { type?: string; rollingUpdate?: Record<string, unknown> };
+      revisionHistoryLimit?: number;
+      template?: { spec?: Pod['spec'] };
+    };
+  };
+  ds.spec ??= {};
+  ds.spec.updateStrategy ??= {};
+  ds.spec.updateStrategy.type ??= 'RollingUpdate';
+  if (ds.spec.updateStrategy.type === 'RollingUpdate') {
+    ds.spec.updateStrategy.rollingUpdate ??= {};
+    ds.spec.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
+    ds.spec.updateStrategy.rollingUpdate.maxSurge ??= 0;
+  }
+  ds.spec.revisionHistoryLimit ??= 10;
+  defaultPodSpec(ds.spec.template?.spec);
+  const annotations = (ds.metadata.annotations ??= {});
+  annotations[DAEMONSET_TEMPLATE_GENERATION] ??= '1';
+}
+
+const DAEMONSET_TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+/**
+ * DaemonSet PrepareForUpdate: the template generation is the stored one, plus one when the pod
+ * template changed (a user cannot set it).
+ */
+export function prepareDaemonSetUpdate(old: KubeObject, next: KubeObject): void {
+  const template = (o: KubeObject) => (o.spec as { template?: unknown } | undefined)?.template;
+  const before = Number(old.metadata.annotations?.[DAEMONSET_TEMPLATE_GENERATION] ?? '1');
+  const after = deepEqual(template(old), template(next)) ? before : before + 1;
+  next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [DAEMONSET_TEMPLATE_GENERATION]: String(after) };
+}
+
 export function defaultReplicaSet(obj: KubeObject): void {
   const rs = obj as ReplicaSet;
   rs.spec.replicas ??= 1;
@@ -104,6 +145,17 @@ export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> =
       plural: 'replicasets',
       namespaced: true,
       applyDefaults: defaultReplicaSet,
+      bumpsGeneration: specChanged,
+      statusKeeps: 'status',
+    },
+    {
+      kind: 'DaemonSet',
+      apiVersion: 'apps/v1',
+      group: 'apps',
+      plural: 'daemonsets',
+      namespaced: true,
+      applyDefaults: defaultDaemonSet,
+      prepareForUpdate: prepareDaemonSetUpdate,
       bumpsGeneration: specChanged,
       statusKeeps: 'status',
     },

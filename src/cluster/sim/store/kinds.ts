@@ -14,6 +14,11 @@ export interface KindInfo {
   namespaced: boolean;
   /** Fills API defaults on create (and on update, where the API server does so too). */
   applyDefaults?(obj: KubeObject): void;
+  /**
+   * Server-maintained fields of an update of the main resource, from the stored object (the
+   * registry strategy's PrepareForUpdate), run after the defaults and before validation.
+   */
+  prepareForUpdate?(old: KubeObject, next: KubeObject): void;
   /** Field errors for a create (old undefined) or an update. Empty when valid. */
   validate?(obj: KubeObject, old: KubeObject | undefined): StatusCause[];
   /**

@@ -8,6 +8,12 @@ import { copyJson, copyJsonSharing, jsonEqual } from './jsonValue.js';
 import { timestamp } from './timestamp.js';
 import { KindRegistry, qualifiedResource, type KindInfo } from './kinds.js';
 
+/**
+ * Kinds whose status only their controller writes: a create drops it, a main-resource write keeps
+ * the stored one (the registry strategies' PrepareForCreate/PrepareForUpdate).
+ */
+const STATUS_OWNED_BY_CONTROLLER = new Set(['Deployment', 'ReplicaSet', 'DaemonSet']);
+
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface StoreEvent {
@@ -165,7 +171,7 @@ export class ObjectStore {
     meta.uid = options.uid ?? this.nextUid();
     meta.creationTimestamp = timestamp(this.clock.now());
     if (info.bumpsGeneration) meta.generation = 1;
-    if ('status' in obj && (kind === 'Deployment' || kind === 'ReplicaSet')) delete obj.status;
+    if ('status' in obj && STATUS_OWNED_BY_CONTROLLER.has(kind)) delete obj.status;
     if (options.dryRun) return obj;
     meta.resourceVersion = String(++this.rv);
     this.put(kind, obj);
@@ -225,11 +231,12 @@ export class ObjectStore {
       if (!info.namespaced) delete next.metadata.namespace;
       if (next.metadata.generation === undefined) delete next.metadata.generation;
       // A main-resource write never changes status (the status subresource owns it).
-      if (kind === 'Deployment' || kind === 'ReplicaSet') {
+      if (STATUS_OWNED_BY_CONTROLLER.has(kind)) {
         if (old.status === undefined) delete (next as KubeObject).status;
         else (next as KubeObject).status = old.status;
       }
       info.applyDefaults?.(next);
+      info.prepareForUpdate?.(old, next);
       this.validate(info, next, old);
       if (info.bumpsGeneration?.(old, next)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
