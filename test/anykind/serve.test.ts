@@ -138,7 +138,14 @@ describe('KubeCluster.resolve (API discovery, cached per run)', () => {
             group: 'example.org',
             scope: 'Cluster',
             names: { plural: 'sprockets', kind: 'Sprocket' },
-            versions: [{ name: 'v1', served: true, storage: true }],
+            versions: [
+              {
+                name: 'v1',
+                served: true,
+                storage: true,
+                schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+              },
+            ],
           },
         },
         { fieldManager: 'test', force: false },

@@ -44,7 +44,7 @@ export function validateCrd(obj: KubeObject): SchemaFieldError[] {
     const at: PathElement[] = ['spec', 'versions', i, 'schema', 'openAPIV3Schema'];
     const field = `spec.versions[${i}].schema.openAPIV3Schema`;
     const schema = v.schema?.openAPIV3Schema;
-    if (!isMapping(schema)) add(at, required(field, 'schemas are required'));
+    if (!isMapping(schema)) add(at, required(field));
     else structural(schema as JSONSchemaProps, 'root', at, field, out);
   });
   return out;
