@@ -1,8 +1,11 @@
 import type { ClusterClient, ResourceMapping } from '../cluster/port.js';
 import { builtinResource } from '../k8s/builtinResources.js';
-import { crdDefines, isCrd, type CustomResourceDefinition } from '../k8s/crd.js';
+import { ApiError } from '../k8s/apiError.js';
+import { CRD_API_VERSION, CRD_KIND, crdDefines, isCrd, type CustomResourceDefinition } from '../k8s/crd.js';
 import { isDNS1123Label, isPathSegmentName } from '../k8s/validation/names.js';
 import {
+  crdForKind,
+  customResourceProblems,
   duplicateKey,
   duplicateMessage,
   noMatches,
@@ -22,8 +25,10 @@ export interface ResolveOptions {
  * cached per run by the adapter) or defined by a CustomResourceDefinition of the same run, which
  * the apply step establishes first. Kinds that are not built in learn their scope here: a
  * namespaced one gets the run's namespace, a cluster-scoped one loses any (the loader did the same
- * for built-in kinds). Returns every problem at once, with its file and line; documents are
- * updated in place.
+ * for built-in kinds). A custom resource whose CustomResourceDefinition is on the cluster (and not
+ * in the run, whose CRDs the loader checked it against) is checked against that CRD's schema, read
+ * through the port: unknown fields, values and CEL rules, as the API server would refuse them.
+ * Returns every problem at once, with its file and line; documents are updated in place.
  */
 export async function resolveKinds(
   cluster: ClusterClient,
@@ -34,6 +39,7 @@ export async function resolveKinds(
   const crds = documents.map((d) => d.object).filter(isCrd);
   const mappings = new Map<string, Promise<ResourceMapping | undefined>>();
   const seen = new Map<string, ManifestDocument>();
+  const definitions = new Map<string, Promise<CustomResourceDefinition | undefined>>();
   for (const doc of documents) {
     const { apiVersion = '', kind = '' } = doc.object;
     const key = `${apiVersion}/${kind}`;
@@ -60,8 +66,30 @@ export async function resolveKinds(
     const first = seen.get(duplicateKey(doc.object));
     if (first) err(duplicateMessage(doc.object, mapping.namespaced, first));
     else seen.set(duplicateKey(doc.object), doc);
+    if (crdForKind(crds, apiVersion, kind)) continue;
+    const group = apiVersion.slice(0, apiVersion.indexOf('/'));
+    const crdName = `${mapping.plural}.${group}`;
+    if (!definitions.has(crdName)) definitions.set(crdName, readCrd(cluster, crdName));
+    const crd = await definitions.get(crdName);
+    if (crd)
+      for (const p of customResourceProblems(doc, crd))
+        errors.push({ file: doc.file, line: p.line, message: p.message });
   }
   return errors;
+}
+
+/**
+ * The CustomResourceDefinition named `<plural>.<group>` on the cluster; undefined when the kind is
+ * not a CRD's (an aggregated API) or the credentials may not read CRDs (then the API server
+ * alone validates the custom resource).
+ */
+async function readCrd(cluster: ClusterClient, name: string): Promise<CustomResourceDefinition | undefined> {
+  try {
+    return await cluster.get<CustomResourceDefinition>(CRD_API_VERSION, CRD_KIND, undefined, name);
+  } catch (err) {
+    if (err instanceof ApiError && (err.code === 403 || err.code === 404)) return undefined;
+    throw err;
+  }
 }
 
 function definedInRun(

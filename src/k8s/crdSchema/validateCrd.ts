@@ -18,7 +18,7 @@ export function validateCrd(obj: KubeObject): SchemaFieldError[] {
   const crd = obj as CustomResourceDefinition;
   const out: SchemaFieldError[] = [];
   const add = (path: PathElement[], error: FieldError): void => void out.push({ path, error });
-  const spec = crd.spec ?? {};
+  const spec: NonNullable<CustomResourceDefinition['spec']> = isMapping(crd.spec) ? crd.spec : {};
   if (!spec.group) add(['spec', 'group'], required('spec.group'));
   if (!spec.names?.plural) add(['spec', 'names', 'plural'], required('spec.names.plural'));
   if (!spec.names?.kind) add(['spec', 'names', 'kind'], required('spec.names.kind'));
@@ -29,7 +29,7 @@ export function validateCrd(obj: KubeObject): SchemaFieldError[] {
   const name = crd.metadata.name ?? '';
   if (spec.group && spec.names?.plural && name !== `${spec.names.plural}.${spec.group}`)
     add(['metadata', 'name'], invalid('metadata.name', name, 'must be spec.names.plural+"."+spec.group'));
-  const versions = spec.versions ?? [];
+  const versions = Array.isArray(spec.versions) ? spec.versions.map((v) => (isMapping(v) ? v : {})) : [];
   if (versions.length === 0) add(['spec', 'versions'], required('spec.versions'));
   else if (versions.filter((v) => v.storage).length !== 1)
     add(
