@@ -28,7 +28,9 @@ import type { ManifestError } from './types.js';
  * (src/k8s/builtinResources.ts), so a built-in kind under a version the API server does not serve is
  * refused before any cluster is involved; a kind of another group (a custom resource) is resolved
  * against the cluster's discovery, or against a CustomResourceDefinition of the same run, before
- * anything is applied (src/gate/resolveKinds.ts).
+ * anything is applied (src/gate/resolveKinds.ts); a custom resource whose CRD is in the same run is
+ * checked against that CRD's schema here (src/manifest/customResources.ts), and the CRD itself
+ * against what the API server would refuse.
  */
 
 /**
