@@ -1,6 +1,7 @@
 import type { ClusterClient, ResourceMapping } from '../cluster/port.js';
-import { builtinResource } from '../k8s/builtinResources.js';
+import { builtinResource, isBuiltinGroup } from '../k8s/builtinResources.js';
 import { ApiError } from '../k8s/apiError.js';
+import { servedVersionsOf } from '../k8s/crdSchema/index.js';
 import { CRD_API_VERSION, CRD_KIND, crdDefines, isCrd, type CustomResourceDefinition } from '../k8s/crd.js';
 import { isDNS1123Label, isPathSegmentName } from '../k8s/validation/names.js';
 import {
@@ -47,10 +48,16 @@ export async function resolveKinds(
     const mapping = (await mappings.get(key)) ?? definedInRun(crds, apiVersion, kind);
     const err = (message: string): void => void errors.push({ file: doc.file, line: doc.line, message });
     if (!mapping) {
-      err(
-        `${noMatches(kind, apiVersion)}: the cluster does not serve it ` +
-          '(ensure CRDs are installed first, or apply its CustomResourceDefinition in the same run)',
-      );
+      // A CRD on the cluster that defines the kind in other versions: name the ones it serves.
+      const crd = await definedInOtherVersions(cluster, definitions, apiVersion, kind);
+      const versions = crd ? customResourceProblems(doc, crd) : [];
+      if (versions.length > 0)
+        versions.forEach((p) => errors.push({ file: doc.file, line: p.line, message: p.message }));
+      else
+        err(
+          `${noMatches(kind, apiVersion)}: the cluster does not serve it ` +
+            '(ensure CRDs are installed first, or apply its CustomResourceDefinition in the same run)',
+        );
       continue;
     }
     // Built-in kinds were named, scoped and checked for duplicates by the loader.
@@ -76,6 +83,36 @@ export async function resolveKinds(
         errors.push({ file: doc.file, line: p.line, message: p.message });
   }
   return errors;
+}
+
+/**
+ * The CRD on the cluster that defines `kind` in the group of `apiVersion` but does not serve its
+ * version, found under the name
+ * its resource would have by default (apimachinery's UnsafeGuessKindToResource: `Widget` ->
+ * `widgets`, `Policy` -> `policies`, `Class` -> `classes`); undefined for a built-in group, a
+ * CRD of another plural, or none.
+ */
+async function definedInOtherVersions(
+  cluster: ClusterClient,
+  cache: Map<string, Promise<CustomResourceDefinition | undefined>>,
+  apiVersion: string,
+  kind: string,
+): Promise<CustomResourceDefinition | undefined> {
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  if (group === '' || isBuiltinGroup(group) || kind === '') return undefined;
+  const name = `${guessPlural(kind)}.${group}`;
+  if (!cache.has(name)) cache.set(name, readCrd(cluster, name));
+  const crd = await cache.get(name);
+  const version = apiVersion.slice(slash + 1);
+  return crd?.spec?.names?.kind === kind && !servedVersionsOf(crd).includes(version) ? crd : undefined;
+}
+
+function guessPlural(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith('s')) return `${lower}es`;
+  if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
+  return `${lower}s`;
 }
 
 /**
