@@ -297,6 +297,13 @@ describe('custom resources are validated against their CRD by serve, as by a rea
       stderr: '',
     });
     expect((await kubectl.run('delete', 'widget', 'colour')).code).toBe(0);
+    // --validate=warn (fieldValidation=Warn): stored without the field, the API server's warning printed.
+    expect(await kubectl.run('apply', '--validate=warn', '-f', file)).toEqual({
+      code: 0,
+      stdout: 'widget.example.com/colour created\n',
+      stderr: 'Warning: unknown field "spec.colour"\n',
+    });
+    expect((await kubectl.run('delete', 'widget', 'colour')).code).toBe(0);
   });
 });
 
