@@ -8,6 +8,7 @@ export type { LoadManifestsOptions, LoadManifestsResult, ManifestDocument, Manif
 export { type ImageOverride, parseImageOverrides, applyImageOverrides } from './overrides.js';
 export { sortForApply } from './order.js';
 export { resolveNamespace, duplicateKey, duplicateMessage, noMatches } from './validate.js';
+export { customResourceProblems, crdForKind, crdProblems, lineOfPath } from './customResources.js';
 
 /**
  * Loads, overrides, validates and orders manifests, with no cluster involved. Apply nothing unless
@@ -33,11 +34,14 @@ export function loadManifests(options: LoadManifestsOptions): LoadManifestsResul
     .sort((a, b) => rankOf(a.e) - rankOf(b.e) || a.e.line - b.e.line || a.i - b.i)
     .map(({ e }) => e);
 
-  const documents: ManifestDocument[] = sortForApply(read.documents).map(({ file, line, object, imageLines }) => ({
-    file,
-    line,
-    object,
-    imageLines,
-  }));
+  const documents: ManifestDocument[] = sortForApply(read.documents).map(
+    ({ file, line, object, imageLines, lineOf }) => ({
+      file,
+      line,
+      object,
+      imageLines,
+      lineOf,
+    }),
+  );
   return { documents, errors: sortedErrors };
 }

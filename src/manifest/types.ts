@@ -9,6 +9,11 @@ export interface ManifestDocument {
   object: KubeObject;
   /** 1-based line of each container's `image:` (containers and initContainers), by container name. */
   imageLines: Record<string, number>;
+  /**
+   * The line of any field of the object (keys and indices from its root), when it was read from a
+   * file; for the errors found once the cluster is known (a custom resource against its CRD).
+   */
+  lineOf?(path: ReadonlyArray<string | number>): number | undefined;
 }
 
 /**

@@ -12,7 +12,9 @@ import {
 } from '../k8s/builtinResources.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isPathSegmentName } from '../k8s/validation/names.js';
 import { describeValue, schemaForKind, validateAgainstSchema } from '../k8s/schema/index.js';
+import { crdForKind, crdProblems, customResourceProblems, lineOfPath } from './customResources.js';
 import { type LoadedDocument, isPlainObject } from './load.js';
+import { isCrd } from '../k8s/crd.js';
 import type { ManifestError } from './types.js';
 
 /**
@@ -26,7 +28,9 @@ import type { ManifestError } from './types.js';
  * (src/k8s/builtinResources.ts), so a built-in kind under a version the API server does not serve is
  * refused before any cluster is involved; a kind of another group (a custom resource) is resolved
  * against the cluster's discovery, or against a CustomResourceDefinition of the same run, before
- * anything is applied (src/gate/resolveKinds.ts).
+ * anything is applied (src/gate/resolveKinds.ts); a custom resource whose CRD is in the same run is
+ * checked against that CRD's schema here (src/manifest/customResources.ts), and the CRD itself
+ * against what the API server would refuse.
  */
 
 /**
@@ -65,6 +69,7 @@ export function validateDocuments(
 ): ManifestError[] {
   const errors: ManifestError[] = [];
   const seen = new Map<string, LoadedDocument>();
+  const crds = documents.map((d) => d.object).filter(isCrd);
   if (options.namespace !== undefined) {
     for (const msg of isDNS1123Label(options.namespace)) {
       errors.push({ file: '', line: 0, message: `invalid namespace "${options.namespace}": ${msg}` });
@@ -103,8 +108,14 @@ export function validateDocuments(
     // A value of the wrong type cannot be decoded: the API server stops there, and so do the rules below.
     if (problems.some((p) => p.kind === 'type')) continue;
 
-    // A kind of another group: its scope is known once resolved against the cluster (resolveKinds.ts).
-    if (!info) continue;
+    // A kind of another group: its scope is known once resolved against the cluster (resolveKinds.ts);
+    // a custom resource whose CRD is in this run is checked against that CRD's schema now.
+    if (!info) {
+      const crd = crdForKind(crds, obj.apiVersion!, kind);
+      if (crd) customResourceProblems(doc, crd).forEach((p) => err(p.message, p.line));
+      continue;
+    }
+    if (isCrd(obj)) crdProblems(doc).forEach((p) => err(p.message, p.line));
     resolveNamespace(obj, info.namespaced, options).forEach((m) => err(m));
     const first = seen.get(duplicateKey(obj));
     if (first && name !== '') err(duplicateMessage(obj, info.namespaced, first));
@@ -128,15 +139,6 @@ export function validateDocuments(
     }
   }
   return errors;
-}
-
-/** The line of a field, else of the nearest enclosing field written in the file (a missing field's parent). */
-function lineOfPath(doc: LoadedDocument, path: ReadonlyArray<string | number>): number {
-  for (let n = path.length; n > 0; n--) {
-    const line = doc.lineOf(path.slice(0, n));
-    if (line !== undefined) return line;
-  }
-  return doc.line;
 }
 
 /**

@@ -138,7 +138,14 @@ describe('KubeCluster.resolve (API discovery, cached per run)', () => {
             group: 'example.org',
             scope: 'Cluster',
             names: { plural: 'sprockets', kind: 'Sprocket' },
-            versions: [{ name: 'v1', served: true, storage: true }],
+            versions: [
+              {
+                name: 'v1',
+                served: true,
+                storage: true,
+                schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+              },
+            ],
           },
         },
         { fieldManager: 'test', force: false },
@@ -211,6 +218,92 @@ describe('kubectl against serve after the run', () => {
     );
     const crd = await kubectl.run('get', 'crd');
     expect(crd.stdout).toMatch(/^NAME\s+CREATED AT\n(.*\n)*widgets\.example\.com\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n/);
+  });
+});
+
+describe('custom resources are validated against their CRD by serve, as by a real API server', () => {
+  // The Widget CRD of the folder (applied by the run above) declares spec.size as an integer.
+  test('rollout-gate run of a bad Widget: the CRD is read from the cluster (client-node), exit 2 at file:line, nothing applied', async () => {
+    const bad = join(dir, 'bad-widget');
+    mkdirSafe(bad);
+    writeFileSync(
+      join(bad, 'widget.yaml'),
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: bad-widget\nspec:\n  size: big\n  colour: red\n',
+    );
+    const run = await cli(['run', '-f', bad, '--kubeconfig', kubeconfig, '-o', 'json'], ROOT);
+    expect(run.code).toBe(2);
+    expect(onlyJson(run.stdout).errors).toEqual([
+      {
+        file: `${bad}/widget.yaml`,
+        line: 6,
+        message:
+          'The Widget "bad-widget" is invalid: spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"',
+      },
+      {
+        file: `${bad}/widget.yaml`,
+        line: 7,
+        message: 'Widget "bad-widget": strict decoding error: unknown field "spec.colour"',
+      },
+    ]);
+    expect(simulation.store.get('Widget', 'default', 'bad-widget')).toBeUndefined();
+  });
+
+  test('kubectl apply / apply --server-side / create of a Widget with a string size: the 422 text, nothing stored', async () => {
+    const file = kubectl.file(
+      'bad-type.yaml',
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: bad-type\nspec:\n  size: big\n',
+    );
+    const refused = {
+      code: 1,
+      stdout: '',
+      stderr:
+        'The Widget "bad-type" is invalid: spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"\n',
+    };
+    expect(await kubectl.run('apply', '-f', file)).toEqual(refused);
+    expect(await kubectl.run('apply', '--server-side', '-f', file)).toEqual(refused);
+    expect(await kubectl.run('create', '-f', file)).toEqual(refused);
+    expect(simulation.store.get('Widget', 'default', 'bad-type')).toBeUndefined();
+  });
+
+  test('an undeclared field: refused under Strict (apply, create, apply --server-side), pruned with --validate=false', async () => {
+    const file = kubectl.file(
+      'colour.yaml',
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: colour\nspec:\n  size: 2\n  colour: red\n',
+    );
+    const strict = {
+      code: 1,
+      stdout: '',
+      stderr:
+        `Error from server (BadRequest): error when creating "${file}": Widget in version "v1" cannot be handled as a Widget: ` +
+        'strict decoding error: unknown field "spec.colour"\n',
+    };
+    expect(await kubectl.run('apply', '-f', file)).toEqual(strict);
+    expect(await kubectl.run('create', '-f', file)).toEqual(strict);
+    expect(await kubectl.run('apply', '--server-side', '-f', file)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'Error from server (Unknown): failed to create typed patch object (default/colour; example.com/v1, Kind=Widget): ' +
+        '.spec.colour: field not declared in schema\n',
+    });
+    expect(await kubectl.run('apply', '--validate=false', '-f', file)).toEqual({
+      code: 0,
+      stdout: 'widget.example.com/colour created\n',
+      stderr: '',
+    });
+    expect(await kubectl.run('get', 'widget', 'colour', '-o', 'jsonpath={.spec}')).toEqual({
+      code: 0,
+      stdout: '{"size":2}',
+      stderr: '',
+    });
+    expect((await kubectl.run('delete', 'widget', 'colour')).code).toBe(0);
+    // --validate=warn (fieldValidation=Warn): stored without the field, the API server's warning printed.
+    expect(await kubectl.run('apply', '--validate=warn', '-f', file)).toEqual({
+      code: 0,
+      stdout: 'widget.example.com/colour created\n',
+      stderr: 'Warning: unknown field "spec.colour"\n',
+    });
+    expect((await kubectl.run('delete', 'widget', 'colour')).code).toBe(0);
   });
 });
 

@@ -29,7 +29,16 @@ function widgetCrd(
       group: 'example.com',
       scope: o.scope ?? 'Namespaced',
       names: { plural, singular: plural.slice(0, -1), kind: o.kind ?? 'Widget', shortNames: o.shortNames ?? ['wg'] },
-      versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} } }],
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          // A v1 CRD needs a schema (a real API server refuses one without): this one keeps any field.
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
   };
 }

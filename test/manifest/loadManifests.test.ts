@@ -26,7 +26,7 @@ describe('loadManifests: good manifests', () => {
       'good/app/worker.yml:1 Deployment default/worker',
     ]);
     expect(documents[5]!.imageLines).toEqual({ migrate: 37, web: 40, proxy: 44 });
-    expect(Object.keys(documents[0]!)).toEqual(['file', 'line', 'object', 'imageLines']);
+    expect(Object.keys(documents[0]!)).toEqual(['file', 'line', 'object', 'imageLines', 'lineOf']);
   });
 
   test('--namespace fills objects without one; defaultNamespace is only a fallback', () => {

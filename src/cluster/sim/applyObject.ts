@@ -27,7 +27,7 @@ export function applyObject(
   const namespace = info.namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
   const applied = clone(obj);
   if (namespace) applied.metadata.namespace = namespace;
-  rejectUndeclaredFields(applied);
+  rejectUndeclaredFields(applied, info);
   const live = store.get(info.kind, namespace, obj.metadata.name ?? '');
   const result = serverSideApply(live, applied, {
     manager: options.manager,

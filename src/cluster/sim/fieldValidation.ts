@@ -1,6 +1,7 @@
 import { ApiError } from '../../k8s/apiError.js';
 import type { KubeObject } from '../../k8s/objects.js';
 import { dropFields, schemaForKind, validateAgainstSchema, type SchemaProblem } from '../../k8s/schema/index.js';
+import type { KindInfo } from './store/kinds.js';
 
 /**
  * What the API server does with fields an object's schema does not declare, as the request's
@@ -21,8 +22,16 @@ export function fieldValidationOf(value: string | null | undefined): FieldValida
   );
 }
 
-/** The decoding problems of `obj` against its kind's schema: values of the wrong type, unknown fields. */
-function decodingProblems(obj: KubeObject): SchemaProblem[] {
+/**
+ * The decoding problems of `obj` against its kind's schema: values of the wrong type, unknown
+ * fields. A custom resource's schema is its CRD's (`info.unknownFields`); its values of the wrong
+ * type are validation errors (422), found when the store validates it.
+ */
+function decodingProblems(obj: KubeObject, info?: KindInfo): SchemaProblem[] {
+  if (info?.unknownFields)
+    return info
+      .unknownFields(obj)
+      .map((u) => ({ kind: 'unknown', path: u.path, field: u.field, message: `unknown field "${u.field}"` }));
   const schema = obj.apiVersion && obj.kind ? schemaForKind(obj.apiVersion, obj.kind) : undefined;
   if (!schema) return [];
   return validateAgainstSchema(obj, schema.schema, schema.name).filter(
@@ -30,8 +39,8 @@ function decodingProblems(obj: KubeObject): SchemaProblem[] {
   );
 }
 
-function unknownFields(obj: KubeObject): SchemaProblem[] {
-  return decodingProblems(obj).filter((p) => p.kind === 'unknown');
+function unknownFields(obj: KubeObject, info?: KindInfo): SchemaProblem[] {
+  return decodingProblems(obj, info).filter((p) => p.kind === 'unknown');
 }
 
 /**
@@ -43,8 +52,9 @@ export function enforceFieldValidation(
   obj: KubeObject,
   directive: FieldValidation,
   operation: 'decode' | 'patch',
+  info?: KindInfo,
 ): string[] {
-  const problems = decodingProblems(obj);
+  const problems = decodingProblems(obj, info);
   const version = (obj.apiVersion ?? '').split('/').pop();
   const cannotHandle = `${obj.kind} in version ${JSON.stringify(version)} cannot be handled as a ${obj.kind}`;
   // A value of the wrong type fails decoding whatever the directive; the decoder names the first.
@@ -65,8 +75,8 @@ export function enforceFieldValidation(
  * Server-side apply: the applied configuration must be typed by the schema
  * (structured-merge-diff's ObjectToTyped), so an undeclared field fails the request.
  */
-export function rejectUndeclaredFields(obj: KubeObject): void {
-  const unknown = unknownFields(obj);
+export function rejectUndeclaredFields(obj: KubeObject, info?: KindInfo): void {
+  const unknown = unknownFields(obj, info);
   if (unknown.length === 0) return;
   const [group, version] = (obj.apiVersion ?? '').includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion];
   const where = `${obj.metadata.namespace ? `${obj.metadata.namespace}/` : '/'}${obj.metadata.name ?? ''}; ${group}/${version}, Kind=${obj.kind}`;

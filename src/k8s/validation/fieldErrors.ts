@@ -13,7 +13,9 @@ export type FieldErrorType =
   | 'FieldValueForbidden'
   | 'FieldValueNotSupported'
   | 'FieldValueDuplicate'
-  | 'FieldValueTooLong';
+  | 'FieldValueTooLong'
+  | 'FieldValueTypeInvalid'
+  | 'FieldValueTooMany';
 
 /** One field error; `value` is only rendered for the types that print a value. */
 export interface FieldError {
@@ -21,6 +23,8 @@ export interface FieldError {
   /** The field path, e.g. `spec.template.spec.containers[0].image`. */
   field: string;
   value?: unknown;
+  /** The value is left out of the message (field.OmitValueType: CEL rules on objects and lists). */
+  omitValue?: boolean;
   detail: string;
 }
 
@@ -31,6 +35,8 @@ const typeWords: Record<FieldErrorType, string> = {
   FieldValueNotSupported: 'Unsupported value',
   FieldValueDuplicate: 'Duplicate value',
   FieldValueTooLong: 'Too long',
+  FieldValueTypeInvalid: 'Invalid value',
+  FieldValueTooMany: 'Too many',
 };
 
 /** Types whose rendering never includes the bad value (ErrorBody's first case). */
@@ -51,7 +57,7 @@ export function formatValue(value: unknown): string {
 /** `ErrorBody()`: the message without the field path. */
 export function errorBody(err: FieldError): string {
   let s = typeWords[err.type];
-  if (!valueless.has(err.type)) s += `: ${formatValue(err.value)}`;
+  if (!valueless.has(err.type) && !err.omitValue) s += `: ${formatValue(err.value)}`;
   if (err.detail !== '') s += `: ${err.detail}`;
   return s;
 }
@@ -64,6 +70,21 @@ export function formatFieldError(err: FieldError): string {
 /** `field.Invalid(path, value, detail)`. */
 export function invalid(field: string, value: unknown, detail: string): FieldError {
   return { type: 'FieldValueInvalid', field, value, detail };
+}
+
+/** `field.TypeInvalid(path, value, detail)`: reads as Invalid value, with its own reason. */
+export function typeInvalid(field: string, value: unknown, detail: string): FieldError {
+  return { type: 'FieldValueTypeInvalid', field, value, detail };
+}
+
+/** `field.TooMany(path, actual, max)`. */
+export function tooMany(field: string, actual: number, max: number): FieldError {
+  return {
+    type: 'FieldValueTooMany',
+    field,
+    value: actual,
+    detail: `must have at most ${max} ${max === 1 ? 'item' : 'items'}`,
+  };
 }
 
 /** `field.Required(path, detail)`. */

@@ -197,6 +197,7 @@ export class ResourceApi {
       withType(obj, info),
       fieldValidationOf(req.query.get('fieldValidation')),
       'decode',
+      info,
     );
     const manager = fieldManager(req);
     const created = createObject(this.store, info.kind, obj, { manager, time: this.now(), dryRun: dryRun(req) });
@@ -221,6 +222,7 @@ export class ResourceApi {
       withType(obj, info),
       fieldValidationOf(req.query.get('fieldValidation')),
       'decode',
+      info,
     );
     return { ...this.write(target, old, obj, req), warnings };
   }
@@ -256,6 +258,7 @@ export class ResourceApi {
       withType(patched, info),
       fieldValidationOf(req.query.get('fieldValidation')),
       'patch',
+      info,
     );
     return { ...this.write(target, old, patched, req), warnings };
   }

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../../k8s/objects.js';
 import type { StatusCause } from '../../../k8s/apiError.js';
+import type { UnknownField } from '../../../k8s/crdSchema/index.js';
 
 /**
  * What the store needs to know about a kind: where it lives in the API, how it is defaulted
@@ -19,6 +20,11 @@ export interface KindInfo {
    * registry strategy's PrepareForUpdate), run after the defaults and before validation.
    */
   prepareForUpdate?(old: KubeObject, next: KubeObject): void;
+  /**
+   * The fields of `obj` its schema does not declare, for kinds whose schema is not a built-in one
+   * (custom resources: their CRD's structural schema). Built-in kinds use src/k8s/schema.
+   */
+  unknownFields?(obj: KubeObject): UnknownField[];
   /** Field errors for a create (old undefined) or an update. Empty when valid. */
   validate?(obj: KubeObject, old: KubeObject | undefined): StatusCause[];
   /**

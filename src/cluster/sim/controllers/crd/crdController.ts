@@ -1,7 +1,9 @@
-import type { StatusCause } from '../../../../k8s/apiError.js';
 import { CRD_KIND, type CrdCondition, type CrdNames, type CustomResourceDefinition } from '../../../../k8s/crd.js';
+import { checkCustomResource, schemaOfVersion, validateCrd } from '../../../../k8s/crdSchema/index.js';
+import { applyDefaults } from '../../../../k8s/crdSchema/prune.js';
 import { clone, rfc3339 } from '../../../../k8s/meta.js';
 import type { KubeObject } from '../../../../k8s/objects.js';
+import { toStatusCause } from '../../../../k8s/validation/fieldErrors.js';
 import { contentChanged } from '../../store/genericKinds.js';
 import type { KindInfo } from '../../store/kinds.js';
 import type { StoreEvent } from '../../store/objectStore.js';
@@ -15,15 +17,23 @@ import type { Controller, ControllerContext } from '../controller.js';
  * watch, server-side apply) at once; a collision gets `NamesAccepted` False with the upstream
  * message and nothing is served. Deleting the CRD stops serving the kind and removes its objects.
  *
- * Not simulated: validation of custom resources against `openAPIV3Schema`, conversion between
- * versions (objects are stored in the storage version as written), and the scale subresource.
+ * Custom resources are decoded and validated against the schema of their CRD's storage version
+ * as the API server does (src/k8s/crdSchema/): unknown fields pruned or refused as the request's
+ * fieldValidation says, defaults filled, then schema errors and CEL rules as 422 Invalid.
+ *
+ * Not simulated: conversion between versions (objects are stored in the storage version as
+ * written), and the scale subresource.
  */
 export class CrdController implements Controller {
   readonly name = 'crd';
 
   constructor(private readonly ctx: ControllerContext) {
     const kinds = ctx.store.kinds;
-    if (kinds.has(CRD_KIND)) kinds.register({ ...kinds.get(CRD_KIND), validate: validateCrd });
+    if (kinds.has(CRD_KIND))
+      kinds.register({
+        ...kinds.get(CRD_KIND),
+        validate: (obj) => validateCrd(obj).map((e) => toStatusCause(e.error)),
+      });
   }
 
   keysFor(event: StoreEvent): string[] {
@@ -105,6 +115,7 @@ export class CrdController implements Controller {
       ...(names.shortNames ? { shortNames: names.shortNames } : {}),
       ...(names.categories ? { categories: names.categories } : {}),
       ...(hasStatus ? { subresources: ['status'], statusKeeps: 'status' as const } : {}),
+      ...schemaHooks(crd),
     };
     kinds.register(info);
   }
@@ -160,36 +171,23 @@ function acceptedNames(names: CrdNames): CrdNames {
 }
 
 /**
- * The API server's CRD validation that decides whether the definition can be served at all
- * (apiextensions/validation/validation.go, ValidateCustomResourceDefinition), a subset.
+ * The decoding and validation hooks of a custom resource kind, from its CRD's schema of the
+ * version the object is stored in (the store writes the storage version before calling them).
  */
-export function validateCrd(obj: KubeObject): StatusCause[] {
-  const crd = obj as CustomResourceDefinition;
-  const causes: StatusCause[] = [];
-  const invalid = (field: string, value: unknown, detail: string): void => {
-    causes.push({ reason: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${detail}` });
+function schemaHooks(crd: CustomResourceDefinition): Pick<KindInfo, 'unknownFields' | 'applyDefaults' | 'validate'> {
+  const schemaOf = (obj: KubeObject) => schemaOfVersion(crd, (obj.apiVersion ?? '').split('/').pop() ?? '');
+  return {
+    unknownFields: (obj) => {
+      const schema = schemaOf(obj);
+      return schema ? checkCustomResource(obj, schema).unknown : [];
+    },
+    applyDefaults: (obj) => {
+      const schema = schemaOf(obj);
+      if (schema) applyDefaults(obj, schema);
+    },
+    validate: (obj, old) => {
+      const schema = schemaOf(obj);
+      return schema ? checkCustomResource(obj, schema, old).errors.map((e) => toStatusCause(e.error)) : [];
+    },
   };
-  const required = (field: string): void => {
-    causes.push({ reason: 'FieldValueRequired', field, message: 'Required value' });
-  };
-  const spec = crd.spec ?? {};
-  if (!spec.group) required('spec.group');
-  if (!spec.names?.plural) required('spec.names.plural');
-  if (!spec.names?.kind) required('spec.names.kind');
-  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
-    if (spec.scope === undefined) required('spec.scope');
-    else invalid('spec.scope', spec.scope, 'should be either Cluster or Namespaced');
-  }
-  const name = crd.metadata.name ?? '';
-  if (spec.group && spec.names?.plural && name !== `${spec.names.plural}.${spec.group}`)
-    invalid('metadata.name', name, 'must be spec.names.plural+"."+spec.group');
-  const versions = spec.versions ?? [];
-  if (versions.length === 0) required('spec.versions');
-  else if (versions.filter((v) => v.storage).length !== 1)
-    invalid(
-      'spec.versions',
-      versions.map((v) => v.name),
-      'must have exactly one version marked as storage version',
-    );
-  return causes;
 }
