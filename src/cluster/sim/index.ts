@@ -5,6 +5,11 @@ import { DeploymentController } from './controllers/deployment/deploymentControl
 import { CrdController } from './controllers/crd/crdController.js';
 import { GenericStatusController } from './controllers/generic/statusController.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
+import { defaultJob, prepareJobForCreate } from './controllers/job/defaults.js';
+import { JobController } from './controllers/job/jobController.js';
+import { TtlAfterFinishedController } from './controllers/job/ttlAfterFinished.js';
+import type { Job } from './controllers/job/types.js';
+import { validateJob } from '../../k8s/validation/job.js';
 import { scheduleChaos } from './chaos/chaos.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { defaultScenario, imageSpecFor, type Scenario } from './scenario/scenario.js';
@@ -39,7 +44,7 @@ export interface CreateOptions {
 
 /**
  * Builds a simulated cluster from a scenario: nodes, image behaviours, the four control-plane
- * components (Deployment and ReplicaSet controllers, scheduler, kubelet) and the pre-existing
+ * components (Deployment, ReplicaSet, Job and TTL-after-finished controllers, scheduler, kubelet) and the pre-existing
  * objects, fully rolled out. Deterministic for a given scenario (its `seed`).
  */
 export function createSimulatedCluster(
@@ -53,6 +58,8 @@ export function createSimulatedCluster(
       (ctx) => new ReplicaSetController(ctx),
       (ctx) => new CrdController(ctx),
       (ctx) => new GenericStatusController(ctx),
+      (ctx) => new JobController(ctx),
+      (ctx) => new TtlAfterFinishedController(ctx),
       (ctx) => new Scheduler(ctx),
       (ctx) => (kubelet = new Kubelet(ctx, { imageBehaviour: (image) => imageSpecFor(scenario, image) })),
     ],
@@ -61,6 +68,11 @@ export function createSimulatedCluster(
       ...(options.startMs !== undefined ? { startMs: options.startMs } : {}),
       kindHooks: {
         Deployment: { validate: (obj, old) => validateDeployment(obj as Deployment, old as Deployment | undefined) },
+        Job: {
+          applyDefaults: defaultJob,
+          prepareForCreate: prepareJobForCreate,
+          validate: (obj, old) => validateJob(obj as Job, old as Job | undefined),
+        },
       },
     },
   );

@@ -14,6 +14,8 @@ export interface KindInfo {
   namespaced: boolean;
   /** Fills API defaults on create (and on update, where the API server does so too). */
   applyDefaults?(obj: KubeObject): void;
+  /** The strategy's PrepareForCreate, run once the uid is assigned (a Job's generated selector holds it). */
+  prepareForCreate?(obj: KubeObject): void;
   /** Field errors for a create (old undefined) or an update. Empty when valid. */
   validate?(obj: KubeObject, old: KubeObject | undefined): StatusCause[];
   /**

@@ -66,6 +66,8 @@ export class ObjectStore {
   private readonly byOwner = new Map<string, Map<string, KubeObject>>();
   private readonly watchers = new Set<(event: StoreEvent) => void>();
   private readonly history: StoreEvent[] = [];
+  /** `<kind>/<key>` of deleted objects whose removal waits for their finalizers. */
+  private readonly awaitingFinalizers = new Set<string>();
   /** Sorted full listings per kind, dropped on any write of that kind (nodes are listed per scheduling). */
   private readonly listCache = new Map<string, KubeObject[]>();
   private rv = 1000;
@@ -165,7 +167,9 @@ export class ObjectStore {
     meta.uid = options.uid ?? this.nextUid();
     meta.creationTimestamp = timestamp(this.clock.now());
     if (info.bumpsGeneration) meta.generation = 1;
-    if ('status' in obj && (kind === 'Deployment' || kind === 'ReplicaSet')) delete obj.status;
+    // The strategy's PrepareForCreate runs with the uid known (a Job's generated selector holds it).
+    info.prepareForCreate?.(obj);
+    if ('status' in obj && ownsStatus(kind)) delete obj.status;
     if (options.dryRun) return obj;
     meta.resourceVersion = String(++this.rv);
     this.put(kind, obj);
@@ -225,7 +229,7 @@ export class ObjectStore {
       if (!info.namespaced) delete next.metadata.namespace;
       if (next.metadata.generation === undefined) delete next.metadata.generation;
       // A main-resource write never changes status (the status subresource owns it).
-      if (kind === 'Deployment' || kind === 'ReplicaSet') {
+      if (ownsStatus(kind)) {
         if (old.status === undefined) delete (next as KubeObject).status;
         else (next as KubeObject).status = old.status;
       }
@@ -238,6 +242,12 @@ export class ObjectStore {
     next.metadata.resourceVersion = String(++this.rv);
     this.put(kind, next);
     this.emit({ type: 'MODIFIED', kind, object: next, resourceVersion: this.rv });
+    // The last finalizer of an object whose removal was asked for is gone: the API server deletes it now.
+    const held = `${kind}/${this.key(kind, namespace, name)}`;
+    if (this.awaitingFinalizers.has(held) && !(next.metadata.finalizers ?? []).length) {
+      this.awaitingFinalizers.delete(held);
+      this.remove(kind, namespace, name);
+    }
     return next;
   }
 
@@ -287,6 +297,13 @@ export class ObjectStore {
     const key = this.key(kind, namespace, name);
     const old = this.bucket(kind).get(key) as T | undefined;
     if (!old) return undefined;
+    // Finalizers hold a deleted object (e.g. a Job's batch.kubernetes.io/job-tracking on its pods) until
+    // their controller removes them; the object goes with the last one (see update).
+    if (old.metadata.deletionTimestamp && (old.metadata.finalizers ?? []).length > 0) {
+      this.awaitingFinalizers.add(`${kind}/${key}`);
+      return undefined;
+    }
+    this.awaitingFinalizers.delete(`${kind}/${key}`);
     this.bucket(kind).delete(key);
     this.listCache.delete(kind);
     this.unindex(old);
@@ -383,6 +400,11 @@ export class ObjectStore {
     }
     return out;
   }
+}
+
+/** Kinds whose status only the status subresource writes (main-resource writes keep the stored status). */
+function ownsStatus(kind: string): boolean {
+  return kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'Job';
 }
 
 function sameIgnoringVersion(a: KubeObject, b: KubeObject): boolean {
