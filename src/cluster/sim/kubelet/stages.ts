@@ -207,12 +207,9 @@ export const STAGES: Record<StageName, Stage> = {
   Exited: (k) => {
     const { c } = k;
     const exitCode = c.behaviour.exitCode;
-    const image = c.ref?.normalized ?? c.image;
-    k.log(
-      c.behaviour.runSeconds !== undefined && exitCode === 0
-        ? `${image}: done, exiting with code 0`
-        : `${image}: fatal error, exiting with code ${exitCode}`,
-    );
+    // A run-to-completion container that succeeds logs only its own lines.
+    if (c.behaviour.runSeconds === undefined || exitCode !== 0)
+      k.log(`${c.ref?.normalized ?? c.image}: fatal error, exiting with code ${exitCode}`);
     c.finishedAt = k.now;
     c.state = {
       terminated: {
