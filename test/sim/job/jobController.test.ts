@@ -225,6 +225,36 @@ describe('Job controller', () => {
     expect(reasons).toEqual(expect.arrayContaining(['Suspended', 'Resumed', 'SuccessfulDelete']));
   });
 
+  it('lets the pods of a deleted Job go: the orphans lose the job-tracking finalizer and are removed', () => {
+    const sim = cluster({ 'task:1': { runSeconds: 60 } });
+    sim.store.create('Job', job('gone', { parallelism: 2, completions: 2 }));
+    sim.advance(5_000);
+    expect(pods(sim).map((p) => p.metadata.finalizers)).toEqual([
+      ['batch.kubernetes.io/job-tracking'],
+      ['batch.kubernetes.io/job-tracking'],
+    ]);
+    sim.store.delete('Job', 'default', 'gone');
+    sim.advance(5_000);
+    expect(sim.store.get('Job', 'default', 'gone')).toBeUndefined();
+    expect(pods(sim)).toEqual([]);
+  });
+
+  it('holds a deleted pod while it has the finalizer: the Job counts it as failed before it goes', () => {
+    const sim = cluster({ 'task:1': { runSeconds: 60 } });
+    sim.store.create('Job', job('kept', { backoffLimit: 5 }));
+    sim.advance(5_000);
+    const [first] = pods(sim);
+    sim.store.delete('Pod', 'default', first!.metadata.name!);
+    sim.advance(3_000);
+    expect(sim.store.get('Pod', 'default', first!.metadata.name!)).toBeUndefined();
+    // Counted as failed; the replacement waits for the 10 s pod failure back-off (manageJob reports 0 active).
+    expect(sim.store.get<Job>('Job', 'default', 'kept')!.status).toMatchObject({ failed: 1 });
+    expect(sim.store.get<Job>('Job', 'default', 'kept')!.status!.active).toBeUndefined();
+    sim.advance(8_000);
+    expect(sim.store.get<Job>('Job', 'default', 'kept')!.status).toMatchObject({ failed: 1, active: 1 });
+    expect(pods(sim)).toHaveLength(1);
+  });
+
   it('deletes the finished Job and its pods ttlSecondsAfterFinished after it finished, not a millisecond before', () => {
     const sim = cluster({ 'task:1': { runSeconds: 1 } });
     sim.store.create('Job', job('t', { ttlSecondsAfterFinished: 10 }));
