@@ -225,6 +225,14 @@ describe('Job controller', () => {
     expect(reasons).toEqual(expect.arrayContaining(['Suspended', 'Resumed', 'SuccessfulDelete']));
   });
 
+  it('leaves a Job managed by another controller (spec.managedBy) alone', () => {
+    const sim = cluster({});
+    sim.store.create('Job', job('external', { managedBy: 'kueue.x-k8s.io/multikueue' }));
+    sim.advance(5_000);
+    expect(pods(sim)).toEqual([]);
+    expect(sim.store.get<Job>('Job', 'default', 'external')!.status).toBeUndefined();
+  });
+
   it('lets the pods of a deleted Job go: the orphans lose the job-tracking finalizer and are removed', () => {
     const sim = cluster({ 'task:1': { runSeconds: 60 } });
     sim.store.create('Job', job('gone', { parallelism: 2, completions: 2 }));

@@ -64,6 +64,9 @@ export class JobController implements Controller {
       this.backoff.delete(key);
       return;
     }
+    // A Job managed by another controller (spec.managedBy, JobManagedBy) is left alone.
+    const managedBy = job.spec['managedBy'];
+    if (typeof managedBy === 'string' && managedBy !== 'kubernetes.io/job-controller') return;
     this.syncJob(key, job);
   }
 
