@@ -9,6 +9,11 @@ import { CrdController } from './controllers/crd/crdController.js';
 import { GenericStatusController } from './controllers/generic/statusController.js';
 import { PodGcController } from './controllers/podgc/podGcController.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
+import { defaultJob, prepareJobForCreate } from './controllers/job/defaults.js';
+import { JobController } from './controllers/job/jobController.js';
+import { TtlAfterFinishedController } from './controllers/job/ttlAfterFinished.js';
+import type { Job } from './controllers/job/types.js';
+import { validateJob } from '../../k8s/validation/job.js';
 import { scheduleChaos } from './chaos/chaos.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { defaultScenario, imageSpecFor, type Scenario } from './scenario/scenario.js';
@@ -43,9 +48,9 @@ export interface CreateOptions {
 
 /**
  * Builds a simulated cluster from a scenario: nodes (with their labels, taints and pools), image
- * behaviours, the control-plane components (Deployment, ReplicaSet and DaemonSet controllers, pod
- * GC, scheduler, kubelet, and the CRD and status helpers) and the pre-existing objects, fully rolled
- * out. Deterministic for a given scenario (its `seed`).
+ * behaviours, the control-plane components (Deployment, ReplicaSet, DaemonSet, Job and
+ * TTL-after-finished controllers, pod GC, scheduler, kubelet, and the CRD and status helpers) and
+ * the pre-existing objects, fully rolled out. Deterministic for a given scenario (its `seed`).
  */
 export function createSimulatedCluster(
   scenario: Scenario = defaultScenario(),
@@ -60,6 +65,8 @@ export function createSimulatedCluster(
       (ctx) => new PodGcController(ctx),
       (ctx) => new CrdController(ctx),
       (ctx) => new GenericStatusController(ctx),
+      (ctx) => new JobController(ctx),
+      (ctx) => new TtlAfterFinishedController(ctx),
       (ctx) => new Scheduler(ctx),
       (ctx) => (kubelet = new Kubelet(ctx, { imageBehaviour: (image) => imageSpecFor(scenario, image) })),
     ],
@@ -70,6 +77,11 @@ export function createSimulatedCluster(
         Deployment: { validate: (obj, old) => validateDeployment(obj as Deployment, old as Deployment | undefined) },
         DaemonSet: {
           validate: (obj, old) => validateDaemonSet(obj as DaemonSetManifest, old as DaemonSetManifest | undefined),
+        },
+        Job: {
+          applyDefaults: defaultJob,
+          prepareForCreate: prepareJobForCreate,
+          validate: (obj, old) => validateJob(obj as Job, old as Job | undefined),
         },
       },
     },

@@ -188,7 +188,7 @@ export function validatePodTemplateForReplicaSet(
  * initContainers. Leading/trailing image whitespace is deliberately not checked for templates
  * (upstream keeps it for backward compatibility; only Pods reject it).
  */
-function validateContainer(c: Container, path: string, names: Set<string>): FieldError[] {
+export function validateContainer(c: Container, path: string, names: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
   const name = c?.name ?? '';
   if (name === '') errs.push(required(`${path}.name`));

@@ -18,6 +18,7 @@ import {
   type ReplicaSet,
 } from '../../../src/k8s/objects.js';
 import { kubectlUndo } from '../../../src/rollback/undoPatch.js';
+import type { Job } from '../../../src/cluster/sim/controllers/job/types.js';
 
 /** One step of an input file. Durations are Go-style (`30s`, `2m`, `1m30s`). */
 export type Step =
@@ -29,7 +30,9 @@ export type Step =
   | { scale: { deployment: string; replicas: number } }
   | { undo: { deployment: string; toRevision?: number } }
   | { advance: string }
-  | { waitRollout: { deployment: string; timeout: string } };
+  | { waitRollout: { deployment: string; timeout: string } }
+  | { waitJob: { job: string; timeout: string } }
+  | { suspend: { job: string; suspend: boolean } };
 
 export interface GoldenInput {
   description?: string;
@@ -95,7 +98,7 @@ function runStep(sim: Simulation, step: Step): string | undefined {
     const existing = store.get(kind, obj.metadata.namespace ?? NS, obj.metadata.name!);
     if (!existing) {
       store.create(kind, { ...structuredClone(obj), metadata: { namespace: NS, ...structuredClone(obj.metadata) } });
-      return `${kind.toLowerCase()}.apps/${obj.metadata.name} created`;
+      return `${kind.toLowerCase()}.${groupOf(obj)}/${obj.metadata.name} created`;
     }
     // kubectl apply (client-side): the manifest's spec and labels win, annotations are merged.
     const next = structuredClone(existing) as KubeObject;
@@ -104,7 +107,7 @@ function runStep(sim: Simulation, step: Step): string | undefined {
     if (obj.metadata.annotations)
       next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...obj.metadata.annotations };
     store.update(kind, next);
-    return `${kind.toLowerCase()}.apps/${obj.metadata.name} configured`;
+    return `${kind.toLowerCase()}.${groupOf(obj)}/${obj.metadata.name} configured`;
   }
   if ('setImage' in step) {
     const { deployment, container, image } = step.setImage;
@@ -153,7 +156,31 @@ function runStep(sim: Simulation, step: Step): string | undefined {
       ? `deployment "${deployment}" successfully rolled out`
       : `deployment "${deployment}" not rolled out after ${timeout}`;
   }
+  if ('waitJob' in step) {
+    // kubectl wait --for=condition=complete (or failed): the first terminal condition wins.
+    const { job, timeout } = step.waitJob;
+    const terminal = () =>
+      store
+        .get<Job>('Job', NS, job)
+        ?.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+    const done = sim.runUntil(() => terminal() !== undefined, parseDuration(timeout));
+    const c = terminal();
+    return done && c ? `job.batch/${job} condition met: ${c.type}` : `job.batch/${job} not finished after ${timeout}`;
+  }
+  if ('suspend' in step) {
+    const { job, suspend } = step.suspend;
+    const j = structuredClone(store.mustGet<Job>('Job', NS, job));
+    j.spec.suspend = suspend;
+    store.update('Job', j);
+    return `job.batch/${job} patched`;
+  }
   throw new Error(`unknown step ${JSON.stringify(step)}`);
+}
+
+/** The API group as kubectl prints it after the kind (`deployment.apps`, `job.batch`). */
+function groupOf(obj: KubeObject): string {
+  const apiVersion = obj.apiVersion ?? 'apps/v1';
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 }
 
 function describeStep(step: Step): string {
@@ -188,6 +215,14 @@ function traceLines(event: StoreEvent, when: () => string, lastStatus: Map<strin
     return [`${when()}  ${e.type} ${e.reason} ${e.involvedObject.kind}/${e.involvedObject.name}: ${e.message}${count}`];
   }
   if (event.kind === 'Pod' && event.type === 'DELETED') return [`${when()}  removed Pod/${event.object.metadata.name}`];
+  if (event.kind === 'Job') {
+    const j = event.object as Job;
+    const text = event.type === 'DELETED' ? 'deleted' : jobCounts(j);
+    const id = `Job/${j.metadata.name}`;
+    if (lastStatus.get(id) === text) return [];
+    lastStatus.set(id, text);
+    return [`${when()}  status Job/${j.metadata.name}: ${text}`];
+  }
   if (event.kind === 'Deployment') {
     const d = event.object as Deployment;
     const text = event.type === 'DELETED' ? 'deleted' : deploymentCounts(d);
@@ -204,6 +239,20 @@ function deploymentCounts(d: Deployment): string {
     `generation ${d.metadata.generation ?? 0}, observed ${s.observedGeneration ?? 0}, revision ${d.metadata.annotations?.[Annotations.revision] ?? '-'}, ` +
     `replicas ${s.replicas ?? 0}, updated ${s.updatedReplicas ?? 0}, ready ${s.readyReplicas ?? 0}, available ${s.availableReplicas ?? 0}, ` +
     `unavailable ${s.unavailableReplicas ?? 0}`
+  );
+}
+
+/** A Job's status counters and times, as one trace line. */
+function jobCounts(j: Job): string {
+  const s = j.status ?? {};
+  const u = s.uncountedTerminatedPods ?? {};
+  const uncounted = (u.succeeded?.length ?? 0) + (u.failed?.length ?? 0);
+  const conditions = (s.conditions ?? []).filter((c) => c.status === 'True').map((c) => c.type);
+  return (
+    `active ${s.active ?? 0}, ready ${s.ready ?? '-'}, succeeded ${s.succeeded ?? 0}, failed ${s.failed ?? 0}, ` +
+    `terminating ${s.terminating ?? '-'}${uncounted ? `, uncounted ${u.succeeded?.length ?? 0}/${u.failed?.length ?? 0}` : ''}` +
+    `${s.startTime ? `, started ${s.startTime}` : ''}${s.completionTime ? `, completed ${s.completionTime}` : ''}` +
+    `${conditions.length ? `, [${conditions.join(', ')}]` : ''}`
   );
 }
 
@@ -235,6 +284,15 @@ function snapshot(sim: Simulation): string[] {
         `desired ${rs.spec.replicas ?? 0}, current ${s.replicas}, ready ${s.readyReplicas ?? 0}, available ${s.availableReplicas ?? 0}`,
     );
   }
+  for (const j of sim.store.list<Job>('Job', NS)) {
+    const spec = j.spec;
+    out.push(
+      `job ${j.metadata.name}: completions ${spec.completions ?? '-'}, parallelism ${spec.parallelism}, backoffLimit ${spec.backoffLimit}` +
+        `${spec.activeDeadlineSeconds !== undefined ? `, activeDeadlineSeconds ${spec.activeDeadlineSeconds}` : ''}, ${jobCounts(j)}`,
+    );
+    for (const c of j.status?.conditions ?? [])
+      out.push(`  ${c.type}=${c.status} ${c.reason ?? ''}: ${c.message ?? ''} (since ${c.lastTransitionTime})`);
+  }
   for (const pod of sim.store.list<Pod>('Pod', NS)) out.push(`pod ${pod.metadata.name}: ${podText(pod)}`);
   return out;
 }
@@ -245,6 +303,11 @@ function podText(pod: Pod): string {
   const ready = statuses.filter((c) => c.ready).length;
   const waiting = statuses.find((c) => c.state?.waiting?.reason)?.state?.waiting?.reason;
   let status = pod.metadata.deletionTimestamp ? 'Terminating' : (waiting ?? pod.status?.phase ?? 'Pending');
+  // A finished pod shows its container's termination reason (Completed, Error), as kubectl does.
+  const phase = pod.status?.phase;
+  const terminated = statuses.find((c) => c.state?.terminated?.reason)?.state?.terminated?.reason;
+  if ((phase === 'Succeeded' || phase === 'Failed') && terminated && !pod.metadata.deletionTimestamp)
+    status = terminated;
   if (!pod.spec.nodeName && !pod.metadata.deletionTimestamp) status = 'Pending';
   const restarts = statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0);
   return `${status} ${ready}/${pod.spec.containers.length} ready, restarts ${restarts}, image ${pod.spec.containers.map((c) => c.image).join(',')}`;

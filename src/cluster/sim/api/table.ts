@@ -1,6 +1,7 @@
 import { formatSelector } from '../../../k8s/labels.js';
-import type { Deployment, KubeEvent, KubeObject, Node, Pod, ReplicaSet } from '../../../k8s/objects.js';
-import { ageOf } from './duration.js';
+import type { Condition, Deployment, KubeEvent, KubeObject, Node, Pod, ReplicaSet } from '../../../k8s/objects.js';
+import { parseTime } from '../../../k8s/meta.js';
+import { ageOf, humanDuration } from './duration.js';
 
 /** A `meta.k8s.io/v1` TableColumnDefinition. */
 export interface TableColumn {
@@ -272,8 +273,50 @@ const PRINTERS: Record<string, Printer> = {
   },
 };
 
+/**
+ * `printJob` (kubectl 1.32): STATUS from the True conditions in printJob's order, COMPLETIONS `succeeded/completions`
+ * (`n/1` or `n/1 of p` without completions), DURATION from startTime to completionTime (or now).
+ */
+const JOB_PRINTER: Printer = {
+  columns: [NAME, col('Status'), col('Completions'), col('Duration'), AGE, ...containerColumns],
+  row: (obj, now) => {
+    const job = obj as KubeObject & {
+      spec?: { completions?: number; parallelism?: number; selector?: Deployment['spec']['selector'] };
+      status?: { succeeded?: number; startTime?: string; completionTime?: string; conditions?: Condition[] };
+    };
+    const s = job.status ?? {};
+    const succeeded = s.succeeded ?? 0;
+    const spec = job.spec ?? {};
+    const completions =
+      spec.completions !== undefined
+        ? `${succeeded}/${spec.completions}`
+        : (spec.parallelism ?? 0) > 1
+          ? `${succeeded}/1 of ${spec.parallelism}`
+          : `${succeeded}/1`;
+    const start = parseTime(s.startTime);
+    const end = parseTime(s.completionTime);
+    const took = start === undefined ? '' : humanDuration((end ?? now) - start);
+    const has = (type: string) => (s.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+    const status = has('Complete')
+      ? 'Complete'
+      : has('Failed')
+        ? 'Failed'
+        : job.metadata.deletionTimestamp
+          ? 'Terminating'
+          : has('Suspended')
+            ? 'Suspended'
+            : has('FailureTarget')
+              ? 'FailureTarget'
+              : has('SuccessCriteriaMet')
+                ? 'SuccessCriteriaMet'
+                : 'Running';
+    return [job.metadata.name ?? '', status, completions, took, age(job, now), ...containerCells(job as Deployment)];
+  },
+};
+
 /** Printers of kinds stored generically (printers.go; CRDs: apiextensions' own columns). */
 const GENERIC_PRINTERS: Record<string, Printer> = {
+  Job: JOB_PRINTER,
   Ingress: {
     columns: [NAME, col('Class'), col('Hosts'), col('Address'), col('Ports'), AGE],
     row: (obj, now) => {

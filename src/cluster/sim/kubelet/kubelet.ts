@@ -5,9 +5,10 @@ import { copyJson, jsonEqual } from '../store/jsonValue.js';
 import { timestamp as rfc3339 } from '../store/timestamp.js';
 import { missingEnvConfig, missingVolumeSource } from './config.js';
 import { fnv1a, parseImageReference, type ImageReference } from './images.js';
+import { getPhase, isTerminalPhase, terminalReadyReason } from './phase.js';
 import { ContainerLogs, type LogOptions } from './logs.js';
 import { STAGES, type StageContext } from './stages.js';
-import { DEFAULT_IMAGE_BEHAVIOUR, type ContainerRun, type KubeletOptions } from './types.js';
+import { DEFAULT_IMAGE_BEHAVIOUR, type ContainerRun, type ImageBehaviour, type KubeletOptions } from './types.js';
 
 /** Volume mount retries: 500ms doubling to 2m2s (nestedpendingoperations' exponential back-off). */
 const MOUNT_BACKOFF_INITIAL_MS = 500;
@@ -151,7 +152,7 @@ export class Kubelet implements Controller {
           image,
           pullPolicy: spec.imagePullPolicy ?? 'IfNotPresent',
           ref: parseImageReference(image),
-          behaviour: { ...DEFAULT_IMAGE_BEHAVIOUR, ...(lookup?.(image) ?? {}) },
+          behaviour: behaviourOf(lookup?.(image) ?? {}),
           stage: 'Creating',
           next: 'Creating',
           due: undefined,
@@ -271,15 +272,31 @@ export class Kubelet implements Controller {
     };
     const notReadyMsg = `containers with unready status: [${unready.join(' ')}]`;
     const scheduled = old.find((c) => c.type === 'PodScheduled');
+    const restartPolicy = pod.spec.restartPolicy ?? 'Always';
+    // Pods that always restart keep the simulator's historical rule (recorded traces depend on it); the
+    // run-to-completion policies follow getPhase, which can end the pod.
+    const phase =
+      restartPolicy === 'Always'
+        ? run.containers.some((c) => c.everStarted)
+          ? 'Running'
+          : 'Pending'
+        : getPhase(restartPolicy, run.containers);
+    const terminal = isTerminalPhase(phase);
+    const readyReason = terminal ? terminalReadyReason(phase) : 'ContainersNotReady';
+    const readyMessage = terminal ? undefined : notReadyMsg;
+    const initialized = cond('Initialized', true);
+    // GeneratePodInitializedCondition: a pod whose containers all succeeded is Initialized with PodCompleted.
+    if (phase === 'Succeeded') initialized.reason = 'PodCompleted';
     const conditions: Condition[] = [
-      cond('PodReadyToStartContainers', true),
-      cond('Initialized', true),
-      cond('Ready', allReady, 'ContainersNotReady', notReadyMsg),
-      cond('ContainersReady', allReady, 'ContainersNotReady', notReadyMsg),
+      // The sandbox of a finished pod is torn down (PodReadyToStartContainers False).
+      cond('PodReadyToStartContainers', !terminal),
+      initialized,
+      cond('Ready', allReady && !terminal, readyReason, readyMessage),
+      cond('ContainersReady', allReady && !terminal, readyReason, readyMessage),
       scheduled ?? cond('PodScheduled', true),
     ];
     return {
-      phase: run.containers.some((c) => c.everStarted) ? 'Running' : 'Pending',
+      phase,
       conditions,
       hostIP: run.hostIP,
       hostIPs: [{ ip: run.hostIP }],
@@ -335,6 +352,13 @@ export class Kubelet implements Controller {
     this.written.delete(key);
     this.logStore.drop(run.uid);
   }
+}
+
+/** The image's behaviour over the defaults; a run-to-completion container exits 0 unless told otherwise. */
+function behaviourOf(spec: ImageBehaviour): ContainerRun['behaviour'] {
+  const b = { ...DEFAULT_IMAGE_BEHAVIOUR, ...spec };
+  if (spec.runSeconds !== undefined && spec.exitCode === undefined && !spec.crash) b.exitCode = 0;
+  return b;
 }
 
 /** A stable 64-hex container id: the pod uid's hex digits, salted per container and restart. */

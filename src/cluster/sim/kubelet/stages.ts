@@ -185,22 +185,31 @@ export const STAGES: Record<StageName, Stage> = {
       k.log(line);
     const neverReady = c.behaviour.ready === 'never';
     c.ready = !neverReady && c.behaviour.readySeconds === 0;
+    const runMs = c.behaviour.runSeconds === undefined ? undefined : c.behaviour.runSeconds * 1000;
     // restartCount counts the earlier starts: `crashTimes: N` exits on starts 0..N-1, runs from start N on.
     if (c.behaviour.crash || c.restartCount < c.behaviour.crashTimes)
-      return { next: 'Exited', afterMs: c.behaviour.startSeconds * 1000 };
-    if (!neverReady && !c.ready) return { next: 'Ready', afterMs: c.behaviour.readySeconds * 1000 };
+      return { next: 'Exited', afterMs: runMs ?? c.behaviour.startSeconds * 1000 };
+    const readyMs = c.behaviour.readySeconds * 1000;
+    if (!neverReady && !c.ready && (runMs === undefined || readyMs < runMs)) return { next: 'Ready', afterMs: readyMs };
+    if (runMs !== undefined) return { next: 'Exited', afterMs: runMs };
     return undefined;
   },
 
   Ready: (k) => {
-    k.c.ready = true;
+    const { c } = k;
+    c.ready = true;
+    // A run-to-completion container still exits `runSeconds` after it started.
+    if (c.behaviour.runSeconds !== undefined)
+      return { next: 'Exited', afterMs: Math.max(0, c.startedAt + c.behaviour.runSeconds * 1000 - k.now) };
     return undefined;
   },
 
   Exited: (k) => {
     const { c } = k;
     const exitCode = c.behaviour.exitCode;
-    k.log(`${c.ref?.normalized ?? c.image}: fatal error, exiting with code ${exitCode}`);
+    // A run-to-completion container that succeeds logs only its own lines.
+    if (c.behaviour.runSeconds === undefined || exitCode !== 0)
+      k.log(`${c.ref?.normalized ?? c.image}: fatal error, exiting with code ${exitCode}`);
     c.finishedAt = k.now;
     c.state = {
       terminated: {
@@ -213,6 +222,10 @@ export const STAGES: Record<StageName, Stage> = {
     };
     c.ready = false;
     c.started = false;
+    // ShouldContainerBeRestarted (pkg/kubelet/container/helpers.go): Never keeps every exited container
+    // terminated, OnFailure keeps the ones that exited 0; the pod phase then follows (getPhase).
+    const policy = k.pod.spec.restartPolicy ?? 'Always';
+    if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) return undefined;
     // doBackOff: no back-off entry (or one idle for 2×max) means restart on the next sync.
     const expired = c.crashBackoffMs > 0 && k.now - c.crashBackoffUpdated > 2 * MAX_BACKOFF_MS;
     if (c.crashBackoffMs === 0 || expired) {

@@ -22,13 +22,20 @@ export interface ImageBehaviour {
   crashTimes?: number;
   /** 'never': runs but readiness never passes (default 'always'). */
   ready?: 'always' | 'never';
-  /** Exit code of a crashing container (default 1). */
+  /**
+   * Run-to-completion: the container exits on its own after running this long (Jobs, one-off pods).
+   * It exits with `exitCode`, which defaults to 0 here (to 1 with `crash: true`). What happens next is
+   * the pod's restartPolicy: Always restarts it with the crash back-off, OnFailure only when the exit
+   * code is not 0, Never leaves it terminated (the pod ends Succeeded or Failed).
+   */
+  runSeconds?: number;
+  /** Exit code of a crashing container (default 1; default 0 for a `runSeconds` container that does not crash). */
   exitCode?: number;
   /** Lines the container logs when it starts. */
   logs?: string[];
 }
 
-export const DEFAULT_IMAGE_BEHAVIOUR: Required<Omit<ImageBehaviour, 'logs'>> = {
+export const DEFAULT_IMAGE_BEHAVIOUR: Required<Omit<ImageBehaviour, 'logs' | 'runSeconds'>> = {
   pullSeconds: 2,
   startSeconds: 1,
   readySeconds: 0,
@@ -72,7 +79,7 @@ export interface ContainerRun {
   image: string;
   pullPolicy: string;
   ref: ImageReference | undefined;
-  behaviour: Required<Omit<ImageBehaviour, 'logs'>> & { logs?: string[] };
+  behaviour: Required<Omit<ImageBehaviour, 'logs' | 'runSeconds'>> & { logs?: string[]; runSeconds?: number };
   stage: StageName;
   /** The stage to enter at `due` (virtual ms), if any. */
   next?: StageName;

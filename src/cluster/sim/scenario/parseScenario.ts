@@ -38,6 +38,7 @@ const IMAGE_KEYS = [
   'crash',
   'crashTimes',
   'ready',
+  'runSeconds',
   'exitCode',
   'logs',
 ];
@@ -162,6 +163,7 @@ function imageSpec(raw: unknown, path: string, problems: string[]): ImageSpec | 
     spec.crashTimes = int(map.crashTimes, `${path}.crashTimes`, problems, 0, 1000);
     if (map.crash === true) problems.push(`${path}.crashTimes: not with crash: true (that crashes on every start)`);
   }
+  if (map.runSeconds !== undefined) spec.runSeconds = num(map.runSeconds, `${path}.runSeconds`, problems, 0, 86_400);
   if (map.exitCode !== undefined) spec.exitCode = int(map.exitCode, `${path}.exitCode`, problems, 0, 255);
   if (map.logs !== undefined) {
     if (!Array.isArray(map.logs) || map.logs.some((l) => typeof l !== 'string'))

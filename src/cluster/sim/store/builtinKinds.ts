@@ -78,7 +78,7 @@ export function defaultPod(obj: KubeObject): void {
 }
 
 /** The pod spec defaults kubectl shows back (pkg/apis/core/v1/defaults.go). */
-function defaultPodSpec(spec: Pod['spec'] | undefined): void {
+export function defaultPodSpec(spec: Pod['spec'] | undefined): void {
   if (!spec) return;
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;

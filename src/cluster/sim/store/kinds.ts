@@ -25,6 +25,8 @@ export interface KindInfo {
    * (custom resources: their CRD's structural schema). Built-in kinds use src/k8s/schema.
    */
   unknownFields?(obj: KubeObject): UnknownField[];
+  /** The strategy's PrepareForCreate, run once the uid is assigned (a Job's generated selector holds it). */
+  prepareForCreate?(obj: KubeObject): void;
   /** Field errors for a create (old undefined) or an update. Empty when valid. */
   validate?(obj: KubeObject, old: KubeObject | undefined): StatusCause[];
   /**

@@ -12,7 +12,8 @@ import { KindRegistry, qualifiedResource, type KindInfo } from './kinds.js';
  * Kinds whose status only their controller writes: a create drops it, a main-resource write keeps
  * the stored one (the registry strategies' PrepareForCreate/PrepareForUpdate).
  */
-const STATUS_OWNED_BY_CONTROLLER = new Set(['Deployment', 'ReplicaSet', 'DaemonSet']);
+/** Kinds whose status only their controller writes (through the status subresource). */
+const STATUS_OWNED_BY_CONTROLLER = new Set(['Deployment', 'ReplicaSet', 'DaemonSet', 'Job']);
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -72,6 +73,8 @@ export class ObjectStore {
   private readonly byOwner = new Map<string, Map<string, KubeObject>>();
   private readonly watchers = new Set<(event: StoreEvent) => void>();
   private readonly history: StoreEvent[] = [];
+  /** `<kind>/<key>` of deleted objects whose removal waits for their finalizers. */
+  private readonly awaitingFinalizers = new Set<string>();
   /** Sorted full listings per kind, dropped on any write of that kind (nodes are listed per scheduling). */
   private readonly listCache = new Map<string, KubeObject[]>();
   private rv = 1000;
@@ -171,6 +174,8 @@ export class ObjectStore {
     meta.uid = options.uid ?? this.nextUid();
     meta.creationTimestamp = timestamp(this.clock.now());
     if (info.bumpsGeneration) meta.generation = 1;
+    // The strategy's PrepareForCreate runs with the uid known (a Job's generated selector holds it).
+    info.prepareForCreate?.(obj);
     if ('status' in obj && STATUS_OWNED_BY_CONTROLLER.has(kind)) delete obj.status;
     if (options.dryRun) return obj;
     meta.resourceVersion = String(++this.rv);
@@ -245,6 +250,12 @@ export class ObjectStore {
     next.metadata.resourceVersion = String(++this.rv);
     this.put(kind, next);
     this.emit({ type: 'MODIFIED', kind, object: next, resourceVersion: this.rv });
+    // The last finalizer of an object whose removal was asked for is gone: the API server deletes it now.
+    const held = `${kind}/${this.key(kind, namespace, name)}`;
+    if (this.awaitingFinalizers.has(held) && !(next.metadata.finalizers ?? []).length) {
+      this.awaitingFinalizers.delete(held);
+      this.remove(kind, namespace, name);
+    }
     return next;
   }
 
@@ -294,6 +305,13 @@ export class ObjectStore {
     const key = this.key(kind, namespace, name);
     const old = this.bucket(kind).get(key) as T | undefined;
     if (!old) return undefined;
+    // Finalizers hold a deleted object (e.g. a Job's batch.kubernetes.io/job-tracking on its pods) until
+    // their controller removes them; the object goes with the last one (see update).
+    if (old.metadata.deletionTimestamp && (old.metadata.finalizers ?? []).length > 0) {
+      this.awaitingFinalizers.add(`${kind}/${key}`);
+      return undefined;
+    }
+    this.awaitingFinalizers.delete(`${kind}/${key}`);
     this.bucket(kind).delete(key);
     this.listCache.delete(kind);
     this.unindex(old);
@@ -392,6 +410,7 @@ export class ObjectStore {
   }
 }
 
+/** Kinds whose status only the status subresource writes (main-resource writes keep the stored status). */
 function sameIgnoringVersion(a: KubeObject, b: KubeObject): boolean {
   return jsonEqual(
     { ...a, metadata: { ...a.metadata, resourceVersion: undefined } },
