@@ -33,6 +33,11 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** What to call the run's workloads: "deployment" when they all are, else "workload". */
+export function workloadNoun(workloads: ReadonlyArray<{ kind: string }>): string {
+  return workloads.every((w) => w.kind === 'Deployment') ? 'deployment' : 'workload';
+}
+
 /**
  * Whether the workload itself failed (as opposed to being rolled back only because another
  * workload of the same run failed): it has a failure reason or a detection time.

@@ -14,7 +14,7 @@ import type {
   WorkloadResult,
 } from '../gate/result.js';
 import { driftValue } from './drift.js';
-import { failedItself, formatSeconds, plural, rollbackSeconds, workloadRef } from './format.js';
+import { failedItself, formatSeconds, plural, rollbackSeconds, workloadNoun, workloadRef } from './format.js';
 import { codeBlock, codeSpan, escapeHtml, escapeMarkdown, fileLink, table } from './markdown.js';
 import { CHART_PALETTE, renderTimelineChart } from './mermaid.js';
 
@@ -77,7 +77,9 @@ function lead(result: GateResult): string[] {
   if (failing.length === 0) {
     const rolledOut = result.workloads.filter((w) => w.result === 'succeeded').length;
     const unchanged = result.workloads.filter((w) => w.result === 'unchanged').length;
-    return [`${plural(rolledOut, 'deployment')} rolled out${unchanged > 0 ? `, ${unchanged} unchanged` : ''}.`];
+    return [
+      `${plural(rolledOut, workloadNoun(result.workloads))} rolled out${unchanged > 0 ? `, ${unchanged} unchanged` : ''}.`,
+    ];
   }
   const lines = failing.map((w) => {
     const reason = w.reason ? `**${escapeMarkdown(w.reason)}**: ` : '';

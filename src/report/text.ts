@@ -5,7 +5,7 @@
 import { exitCodeFor } from '../gate/result.js';
 import type { EvidenceRecord, GateResult, InputError, WorkloadResult } from '../gate/result.js';
 import { formatDrift } from './drift.js';
-import { failedItself, formatSeconds, location, plural, rollbackSeconds, workloadRef } from './format.js';
+import { failedItself, formatSeconds, location, plural, rollbackSeconds, workloadNoun, workloadRef } from './format.js';
 
 const INDENT = '  ';
 
@@ -101,7 +101,7 @@ export function formatResultLine(result: GateResult): string {
       const rolledOut = result.workloads.filter((w) => w.result === 'succeeded').length;
       const unchanged = result.workloads.length - rolledOut;
       const parts = [
-        `${plural(rolledOut, 'deployment')} rolled out`,
+        `${plural(rolledOut, workloadNoun(result.workloads))} rolled out`,
         ...(unchanged > 0 ? [`${unchanged} unchanged`] : []),
       ];
       return `✔ Result: succeeded — ${parts.join(', ')} (exit code ${code})`;
@@ -109,13 +109,13 @@ export function formatResultLine(result: GateResult): string {
     case 'rolled-back': {
       const back = result.workloads.filter((w) => w.result === 'rolled-back').length;
       const target = back === 1 ? 'its last good revision' : 'their last good revisions';
-      const count = plural(back, 'deployment');
+      const count = plural(back, workloadNoun(result.workloads));
       return `↩ Result: rolled-back — ${names} failed; ${count} rolled back to ${target} (exit code ${code})`;
     }
     case 'failed': {
       if (result.reason === 'Cancelled') {
         const back = result.workloads.filter((w) => w.result === 'rolled-back').length;
-        const undone = back > 0 ? `; ${plural(back, 'deployment')} rolled back` : '';
+        const undone = back > 0 ? `; ${plural(back, workloadNoun(result.workloads))} rolled back` : '';
         return `✖ Result: failed — the run was cancelled${undone} (exit code ${code})`;
       }
       if (result.workloads.length === 0) {
