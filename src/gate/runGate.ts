@@ -180,6 +180,9 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
   const failed = await judge(run);
   const unhealthy = run.objects.filter((o) => o.result?.result === 'failed' || o.result?.result === 'timeout');
   if (failed.length === 0 && unhealthy.length === 0) {
+    // Every workload settles: succeeded, or unchanged when its template did not change.
+    const now = cluster.clock.now();
+    for (const w of run.workloads) w.result = settledResult(w, run, now);
     await record(run);
     return finish(run, 'succeeded');
   }
@@ -332,10 +335,7 @@ async function watch(run: Run): Promise<void> {
   );
 }
 
-/**
- * Phase judge: the revision this run produced, and the workloads that failed in their own right. Without
- * a failure every workload is settled: succeeded, or unchanged when its template did not change.
- */
+/** Phase judge: the revision this run produced, and the workloads that failed in their own right. */
 async function judge(run: Run): Promise<Workload[]> {
   for (const w of run.workloads) {
     // The revision this run produced; after a rollover the Deployment's current one is someone else's.
@@ -346,12 +346,7 @@ async function judge(run: Run): Promise<Workload[]> {
     const obs = w.watched.finalSnapshot?.deployment ?? (await run.cluster.observe(w.ref)).deployment;
     w.appliedRevision = obs ? revisionOf(obs) : undefined;
   }
-  const failed = run.workloads.filter(ownFailure);
-  if (failed.length === 0) {
-    const now = run.cluster.clock.now();
-    for (const w of run.workloads) w.result = settledResult(w, run, now);
-  }
-  return failed;
+  return run.workloads.filter(ownFailure);
 }
 
 /** Phase record: the last good revision of every Deployment, after a successful run. */

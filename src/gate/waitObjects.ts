@@ -1,5 +1,6 @@
 import type { ClusterClient } from '../cluster/port.js';
 import { ApiError } from '../k8s/apiError.js';
+import { builtinResource } from '../k8s/builtinResources.js';
 import type { KubeEvent, KubeObject } from '../k8s/objects.js';
 import { eventLine } from '../rollout/detectors/common.js';
 import { conditionsOf, inProgress, type JsonObject } from '../rollout/kinds/health.js';
@@ -59,7 +60,9 @@ export function waitsOnObject(object: KubeObject): boolean {
 /**
  * Waits until every object is Current by kstatus's rules (or a custom rule), Failed past its
  * tolerance, or the run's timeout (`appliedAt + timeoutSeconds`, exactly). Cheap on a real
- * cluster: an object Current at the apply is never read again; one that is not is re-read every
+ * cluster: a built-in object is first judged as the apply returned it, and one Current then is
+ * never read (a custom resource is read once first: its operator may not have written a status
+ * yet when the apply answered, and without one kstatus calls it Current); one that is not is re-read every
  * `recheckMs` at first, then less often the longer it takes (a tenth of its wait so far, at most
  * every 10 s), and exactly at its tolerance's end and at the timeout. Results go on each object.
  */
@@ -77,7 +80,10 @@ export async function waitForObjects(
     let failed = false;
     for (const o of objects) {
       if (o.result || (o.nextReadAt !== undefined && o.nextReadAt > now)) continue;
-      const live = first ? o.applied : await read(cluster, o.applied);
+      const live =
+        first && builtinResource(o.applied.apiVersion ?? '', o.applied.kind ?? '')
+          ? o.applied
+          : await read(cluster, o.applied);
       const result = await judgeOne(cluster, o, live, now, { ...options, recheckMs, timeoutAt }, log);
       if (result === 'failed' || result === 'timeout') failed = true;
     }

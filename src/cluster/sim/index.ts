@@ -4,6 +4,7 @@ import type { Deployment } from '../../k8s/objects.js';
 import { DeploymentController } from './controllers/deployment/deploymentController.js';
 import { CrdController } from './controllers/crd/crdController.js';
 import { GenericStatusController } from './controllers/generic/statusController.js';
+import { OperatorController } from './controllers/operator/operatorController.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
 import { scheduleChaos } from './chaos/chaos.js';
 import { Kubelet } from './kubelet/kubelet.js';
@@ -53,6 +54,7 @@ export function createSimulatedCluster(
       (ctx) => new ReplicaSetController(ctx),
       (ctx) => new CrdController(ctx),
       (ctx) => new GenericStatusController(ctx),
+      (ctx) => new OperatorController(ctx, scenario.operators ?? []),
       (ctx) => new Scheduler(ctx),
       (ctx) => (kubelet = new Kubelet(ctx, { imageBehaviour: (image) => imageSpecFor(scenario, image) })),
     ],
