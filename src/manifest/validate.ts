@@ -13,6 +13,7 @@ import {
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isPathSegmentName } from '../k8s/validation/names.js';
 import { describeValue, schemaForKind, validateAgainstSchema } from '../k8s/schema/index.js';
 import { type LoadedDocument, isPlainObject } from './load.js';
+import { readWaitControls, WaitAnnotations } from '../rollout/kinds/index.js';
 import type { ManifestError } from './types.js';
 
 /**
@@ -103,6 +104,13 @@ export function validateDocuments(
     // A value of the wrong type cannot be decoded: the API server stops there, and so do the rules below.
     if (problems.some((p) => p.kind === 'type')) continue;
 
+    // The gate's own annotations (waitFor.ts): a value it does not understand is never ignored.
+    for (const message of readWaitControls(obj).errors) {
+      const key = message.includes(WaitAnnotations.failedTolerance)
+        ? WaitAnnotations.failedTolerance
+        : WaitAnnotations.wait;
+      err(`${kind} "${name}": ${message}`, lineOfPath(doc, ['metadata', 'annotations', key]));
+    }
     // A kind of another group: its scope is known once resolved against the cluster (resolveKinds.ts).
     if (!info) continue;
     resolveNamespace(obj, info.namespaced, options).forEach((m) => err(m));
