@@ -10,7 +10,9 @@ import type { ObjectResult } from '../../src/gate/result.js';
 import type { CustomResourceDefinition } from '../../src/k8s/crd.js';
 import type { KubeObject } from '../../src/k8s/objects.js';
 import { compileHealthChecks } from '../../src/rollout/kinds/index.js';
-import { deployment, gate, simulate, state } from '../gate/support.js';
+import { renderJobSummary } from '../../src/report/summary.js';
+import { renderTextSummary } from '../../src/report/text.js';
+import { at, deployment, gate, simulate, state } from '../gate/support.js';
 
 function databaseCrd(): CustomResourceDefinition {
   return {
@@ -278,5 +280,48 @@ describe('per-object control', () => {
       result: 'ready',
       waitedSeconds: 0,
     });
+  });
+});
+
+describe('the reports of an object that failed', () => {
+  test('text: the object, its conditions and events, the count of objects ready, the result line', async () => {
+    const parts = simulate(operatorScenario(PROVISIONING + STALLED_AT('3s')), [deployment('web', 'web:1')]);
+    const run = await gate(parts, [databaseCrd(), database('orders'), deployment('web', 'web:2')]);
+    const text = renderTextSummary(run.result);
+    expect(text).toContain(
+      '✖ database/orders failed after 3.0s: VolumeFailed — Database "orders" (example.com/v1) in namespace default failed: ' +
+        'VolumeFailed: disk quota exceeded; conditions: Ready=False (VolumeFailed: disk quota exceeded), ' +
+        'Stalled=True (VolumeFailed: disk quota exceeded)',
+    );
+    const at = text.findIndex((l) => l.startsWith('✖ database/orders'));
+    expect(text.slice(at + 1, at + 4)).toEqual([
+      '  conditions:',
+      '    Ready=False (VolumeFailed: disk quota exceeded)',
+      '    Stalled=True (VolumeFailed: disk quota exceeded)',
+    ]);
+    expect(text).toContain('⚠ 1 object ready, 1 not healthy');
+    expect(text[text.length - 1]).toBe(
+      '↩ Result: rolled-back — database/orders failed; 1 deployment rolled back to its last good revision (exit code 1)',
+    );
+    const summary = renderJobSummary(run.result);
+    expect(summary).toContain('### ❌ `database/orders`: VolumeFailed');
+    expect(summary).toContain('| Stalled | True | VolumeFailed | disk quota exceeded |');
+    expect(summary).toContain('**Objects:** 1 object ready, 1 not healthy.');
+  });
+
+  test('events about the object are captured through the port', async () => {
+    const parts = simulate(operatorScenario(PROVISIONING + STALLED_AT('3s')));
+    // The operator's event, as a real operator records one on its object.
+    at(parts, 2, 'operator event', () => {
+      const db = parts.simulation.store.get('Database', 'default', 'orders')!;
+      parts.simulation.events.record(db, 'Warning', 'ProvisionFailed', 'quota "disk" exceeded', 'database-operator');
+    });
+    const run = await gate(parts, [databaseCrd(), database('orders')]);
+    const db = objectNamed(run.result.objects, 'Database', 'orders')!;
+    expect(db.events).toEqual(['Warning ProvisionFailed: quota "disk" exceeded']);
+    expect(db.message).toMatch(/; events: Warning ProvisionFailed: quota "disk" exceeded$/);
+    expect(renderTextSummary(run.result)).toContain(
+      '✖ Result: failed — database/orders failed; no deployment to roll back (exit code 3)',
+    );
   });
 });
