@@ -152,6 +152,22 @@ describe('a custom resource that fails', () => {
     expect(watch?.seconds).toBe(3);
   });
 
+  test('with a Deployment rolling out alongside, an object never ready times out at the timeout exactly', async () => {
+    // Both loops share one wait (sharedWait.ts): neither moves the virtual clock past the other's deadline.
+    const parts = simulate(operatorScenario(PROVISIONING) + 'images:\n  "web:slow": { readySeconds: 60 }\n', [
+      deployment('web', 'web:1'),
+    ]);
+    const run = await gate(parts, [databaseCrd(), database('orders'), deployment('web', 'web:slow')], {
+      policy: { timeoutSeconds: 8 },
+    });
+    expect(run.result.result).toBe('rolled-back');
+    expect(objectNamed(run.result.objects, 'Database', 'orders')).toMatchObject({
+      result: 'timeout',
+      waitedSeconds: 8,
+    });
+    expect(run.result.phases?.find((p) => p.name === 'watch')?.seconds).toBe(8);
+  });
+
   test('a Job whose Failed condition is set fails the run with JobFailed', async () => {
     const scenario =
       'operators:\n  - apiVersion: batch/v1\n    kind: Job\n    status:\n' +
