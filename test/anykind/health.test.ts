@@ -341,3 +341,34 @@ describe('the reports of an object that failed', () => {
     );
   });
 });
+
+describe('built-in kinds are Current promptly in the simulator', () => {
+  test('a LoadBalancer Service gets a cluster IP and an ingress address; a PVC is Bound: both ready at the first re-read', async () => {
+    const lb: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'shop-lb', namespace: 'default' },
+      spec: { type: 'LoadBalancer', selector: { app: 'shop' }, ports: [{ port: 80 }] },
+    };
+    const pvc: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data', namespace: 'default' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    };
+    const parts = simulate('');
+    const run = await gate(parts, [lb, pvc]);
+    expect(run.result.result).toBe('succeeded');
+    // The apply answered before the controllers wrote their status (as an API server does): read again 1 s later.
+    expect(run.result.objects?.map((o) => [o.kind, o.result, o.message, o.waitedSeconds])).toEqual([
+      ['Service', 'ready', 'Service is ready', 1],
+      ['PersistentVolumeClaim', 'ready', 'PVC is Bound', 1],
+    ]);
+    const stored = parts.simulation.store.get('Service', 'default', 'shop-lb') as KubeObject & {
+      spec: { clusterIP?: string };
+      status?: { loadBalancer?: { ingress?: Array<{ ip: string }> } };
+    };
+    expect(stored.spec.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
+    expect(stored.status?.loadBalancer?.ingress?.[0]?.ip).toMatch(/^203\.0\.113\.\d+$/);
+  });
+});
