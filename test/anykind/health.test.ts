@@ -10,6 +10,7 @@ import type { ObjectResult } from '../../src/gate/result.js';
 import type { CustomResourceDefinition } from '../../src/k8s/crd.js';
 import type { KubeObject } from '../../src/k8s/objects.js';
 import { compileHealthChecks } from '../../src/rollout/kinds/index.js';
+import { actionOutputs } from '../../src/report/outputs.js';
 import { renderJobSummary } from '../../src/report/summary.js';
 import { renderTextSummary } from '../../src/report/text.js';
 import { at, deployment, gate, simulate, state } from '../gate/support.js';
@@ -323,6 +324,8 @@ describe('the reports of an object that failed', () => {
     expect(summary).toContain('### ❌ `database/orders`: VolumeFailed');
     expect(summary).toContain('| Stalled | True | VolumeFailed | disk quota exceeded |');
     expect(summary).toContain('**Objects:** 1 object ready, 1 not healthy.');
+    // The action's reason output: the object's, since no workload failed in its own right.
+    expect(actionOutputs(run.result)).toMatchObject({ result: 'rolled-back', reason: 'VolumeFailed' });
   });
 
   test('events about the object are captured through the port', async () => {
