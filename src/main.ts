@@ -191,6 +191,8 @@ export function readRequest(c: CoreLike): RunRequest {
     crashLoopRestarts: restarts ? positiveInt('crash-loop-restarts', restarts) : undefined,
     forceConflicts: c.getInput('force-conflicts') ? c.getBooleanInput('force-conflicts') : false,
     changeCause: c.getInput('change-cause') || defaultChangeCause(),
+    healthChecks: c.getInput('health-checks') || undefined,
+    failedTolerance: c.getInput('failed-tolerance') || undefined,
     rollbackOnCancel: c.getInput('rollback-on-cancel') ? c.getBooleanInput('rollback-on-cancel') : true,
     // Names this run in the Deployments' Leases, so a second run on the same Deployment says who holds it.
     lockHolder: lockHolder(),

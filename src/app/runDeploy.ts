@@ -9,6 +9,7 @@ import { resolveKinds } from '../gate/resolveKinds.js';
 import { runGate, type GateDocument } from '../gate/runGate.js';
 import { beyondSimulator, connectReal, loadScenario, type LoadKube } from './connect.js';
 import { policyFrom, type RunRequest } from './runRequest.js';
+import { loadHealthChecks } from './healthChecks.js';
 
 /**
  * The shared core of both entries: validate every input (flags, scenario, manifests, kubeconfig)
@@ -18,8 +19,10 @@ import { policyFrom, type RunRequest } from './runRequest.js';
  */
 export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: LoadKube): Promise<GateResult> {
   const errors: InputError[] = [];
-  const { policy, rollbackTimeoutSeconds, problems } = policyFrom(request);
+  const { policy, rollbackTimeoutSeconds, failedToleranceSeconds, problems } = policyFrom(request);
   errors.push(...problems.map((p) => ({ message: p.message })));
+  const health = request.healthChecks ? loadHealthChecks(request.healthChecks, request.cwd) : { errors: [] };
+  errors.push(...health.errors);
 
   let cluster: ClusterClient | undefined;
   let defaultNamespace = 'default';
@@ -92,6 +95,8 @@ export async function runDeploy(request: RunRequest, log: GateLog, loadKube?: Lo
         onNoGoodRevision: request.onNoGoodRevision,
         force: request.forceConflicts,
         changeCause: request.changeCause,
+        failedToleranceSeconds,
+        ...(health.checks ? { healthChecks: health.checks } : {}),
         rollbackOnCancel: request.rollbackOnCancel !== false,
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.lockHolder ? { lockHolder: request.lockHolder } : {}),

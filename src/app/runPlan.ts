@@ -10,6 +10,7 @@
  */
 import { beyondSimulator, connectReal, loadScenario, type LoadKube } from './connect.js';
 import { policyFrom, type RunRequest } from './runRequest.js';
+import { loadHealthChecks } from './healthChecks.js';
 import type { ClusterClient, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
 import { createSimulatedCluster } from '../cluster/sim/index.js';
 import type { GateLog } from '../gate/gateLog.js';
@@ -37,8 +38,11 @@ export interface PlanRun {
 /** Runs the dry run. Input problems come back as a plan with verdict `invalid`. */
 export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promise<PlanRun> {
   const errors: InputError[] = [];
-  const { policy, rollbackTimeoutSeconds, problems } = policyFrom(request);
+  const { policy, rollbackTimeoutSeconds, failedToleranceSeconds, problems } = policyFrom(request);
   errors.push(...problems.map((p) => ({ message: p.message })));
+  // The same health rules as the deploy: the dry run waits on the objects as the real run will.
+  const health = request.healthChecks ? loadHealthChecks(request.healthChecks, request.cwd) : { errors: [] };
+  errors.push(...health.errors);
   const simulated = loadScenario(request);
   errors.push(...simulated.errors);
   const invalid = (more: InputError[] = []): PlanRun => ({
@@ -117,6 +121,8 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
       rollbackTimeoutSeconds,
       onNoGoodRevision: 'leave',
       force: request.forceConflicts,
+      failedToleranceSeconds,
+      ...(health.checks ? { healthChecks: health.checks } : {}),
     },
     log,
   );

@@ -27,6 +27,10 @@ export interface RunRequest {
   crashLoopRestarts?: number;
   forceConflicts: boolean;
   changeCause?: string;
+  /** A YAML file of custom health rules (Flux's healthCheckExprs shape), relative to `cwd`. */
+  healthChecks?: string;
+  /** How long an applied object may stay Failed before it fails the run, unless it says (default 0s). */
+  failedTolerance?: string;
   /** On cancel (`signal`), roll back what the run changed (default true). */
   rollbackOnCancel?: boolean;
   /** SIGINT/SIGTERM (a cancelled workflow): the gate ends in a consistent, reported state. */
@@ -46,6 +50,8 @@ export interface RequestProblem {
 export function policyFrom(request: RunRequest): {
   policy: GatePolicy;
   rollbackTimeoutSeconds: number;
+  /** The default Failed tolerance of the objects waited on (waitObjects.ts). */
+  failedToleranceSeconds: number;
   problems: RequestProblem[];
 } {
   const problems: RequestProblem[] = [];
@@ -88,5 +94,6 @@ export function policyFrom(request: RunRequest): {
     request.rollbackTimeout,
     Math.min(300, policy.timeoutSeconds),
   );
-  return { policy, rollbackTimeoutSeconds, problems };
+  const failedToleranceSeconds = seconds('failed-tolerance', request.failedTolerance, 0);
+  return { policy, rollbackTimeoutSeconds, failedToleranceSeconds, problems };
 }

@@ -37,6 +37,8 @@ export interface RunArgs {
   rollbackOnCancel: boolean;
   forceConflicts: boolean;
   changeCause?: string;
+  healthChecks?: string;
+  failedTolerance?: string;
 }
 
 export interface ServeArgs {
@@ -87,6 +89,8 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'rollback-on-cancel', takesValue: true },
   { name: 'force-conflicts', takesValue: false },
   { name: 'change-cause', takesValue: true },
+  { name: 'health-checks', takesValue: true },
+  { name: 'failed-tolerance', takesValue: true },
   { name: 'help', short: 'h', takesValue: false },
 ];
 
@@ -184,6 +188,8 @@ function parseRun(argv: string[]): CliArgs {
     rollbackOnCancel: rollbackOnCancel === 'true',
     forceConflicts: flags.has('force-conflicts'),
     changeCause: one(flags, 'change-cause'),
+    healthChecks: one(flags, 'health-checks'),
+    failedTolerance: one(flags, 'failed-tolerance'),
   };
 }
 

@@ -8,7 +8,7 @@
 import { COMMANDS, RUN_FLAGS, SERVE_FLAGS, type FlagSpec } from './args.js';
 
 /** Flags whose value is a file (complete paths) and flags with a fixed set of values. */
-const FILE_FLAGS = ['-f', '--manifests', '--scenario', '--kubeconfig', '--kubeconfig-out'];
+const FILE_FLAGS = ['-f', '--manifests', '--scenario', '--kubeconfig', '--kubeconfig-out', '--health-checks'];
 const VALUES: Record<string, string> = {
   '--rollback': 'on-failure never',
   '-o': 'text json',

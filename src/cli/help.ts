@@ -13,8 +13,9 @@ Exit codes: 0 succeeded, 1 failed and rolled back, 2 invalid input (nothing appl
 
 export const RUN_HELP = `Usage: rollout-gate run -f <file|dir|glob> [flags]
 
-Applies every manifest (config before workloads), gates every Deployment in them, and rolls
-back to the last known good revision when a rollout fails.
+Applies every manifest (config before workloads), gates every Deployment in them, waits until
+every other object is healthy (kstatus; skip one with annotation rollout-gate.dev/wait: "false"),
+and rolls back to the last known good revision when a rollout fails.
 
 Input:
   -f, --manifests <file|dir|glob>   manifests to apply (repeatable; - reads standard input)
@@ -42,6 +43,9 @@ Gate:
       --config-error-grace 20s      how long CreateContainerConfigError may last
       --stall-window 3m             no progress for this long fails the rollout
       --stability-window 10s        new pods must stay ready this long before success (0: kubectl's rule alone)
+      --health-checks FILE          custom health rules per kind (CEL, Flux's healthCheckExprs shape)
+      --failed-tolerance 0s         how long an applied object may stay Failed before the run fails
+                                    (per object: annotation rollout-gate.dev/failed-tolerance)
       --on-no-good-revision leave|scale-to-zero|delete
                                     a Deployment created by this run that fails has nothing to roll
                                     back to: leave it (default), scale it to 0, or delete it

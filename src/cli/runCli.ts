@@ -113,6 +113,8 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
         crashLoopRestarts: args.crashLoopRestarts,
         forceConflicts: args.forceConflicts,
         changeCause: args.changeCause,
+        healthChecks: args.healthChecks,
+        failedTolerance: args.failedTolerance,
         rollbackOnCancel: args.rollbackOnCancel,
         ...(io.signal ? { signal: io.signal } : {}),
         ...(io.lockHolder ? { lockHolder: io.lockHolder } : {}),

@@ -98,6 +98,11 @@ export interface ClusterClient {
   observe(ref: WorkloadRef): Promise<WorkloadObservation>;
   /** Resolves at the next change to a watched object, or after `maxMs` on the client's clock. */
   waitForChange(maxMs: number): Promise<void>;
+  /**
+   * Events about one object of any kind (`kubectl describe`'s Events), oldest first: the evidence
+   * when an object the gate waits on fails. Events of a cluster-scoped object live in `default`.
+   */
+  eventsFor(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeEvent[]>;
   /** Last `lines` log lines of a container (empty when unavailable). */
   podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]>;
 

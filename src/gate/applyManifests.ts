@@ -97,16 +97,18 @@ export async function applyManifests(
       }
     }
     // Its custom resources (later in apply order) are served only once it is Established.
+    let settled: KubeObject = result;
     if (isCrd(obj)) {
       try {
-        await waitForCrdEstablished(cluster, obj.metadata.name ?? '', { signal: options.signal });
+        settled = await waitForCrdEstablished(cluster, obj.metadata.name ?? '', { signal: options.signal });
       } catch (err) {
         if (err instanceof ApiError) throw new ApplyError(doc, err, applied);
         throw err;
       }
     }
     for (const c of taken) drift.push(driftRecord(obj, c));
-    stored.push(result);
+    // (An Established CRD as it is now: its health is read from this, not from before the wait.)
+    stored.push(settled);
     applied.push({
       kind: obj.kind ?? '',
       ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),

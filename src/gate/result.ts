@@ -62,6 +62,37 @@ export interface WorkloadResult {
   rollbackMessage?: string;
 }
 
+/**
+ * One applied object other than a Deployment, waited on until kstatus calls it Current
+ * (src/rollout/kinds, waitObjects.ts), or skipped (`rollout-gate.dev/wait: "false"`).
+ */
+export interface ObjectResult {
+  kind: string;
+  apiVersion: string;
+  namespace?: string;
+  name: string;
+  /** kstatus's status when last read; Skipped when not waited on. */
+  status: 'Current' | 'InProgress' | 'Failed' | 'Terminating' | 'Skipped';
+  /** not-waited: the run stopped before this object had a verdict (another failure, a cancel). */
+  result: 'ready' | 'failed' | 'skipped' | 'timeout' | 'not-waited';
+  /** Failed: kstatus's reason (the condition's, or the custom rule's); timeout: `Timeout`. */
+  reason?: string;
+  message: string;
+  /** From the end of the apply to the verdict (0 when it was ready at once or skipped). */
+  waitedSeconds: number;
+  /** Its `.status.conditions` when it failed or timed out. */
+  conditions?: ObjectCondition[];
+  /** Events about it, oldest first, `<Type> <Reason>: <message> (xN)`, when it failed or timed out. */
+  events?: string[];
+}
+
+export interface ObjectCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
 export interface InputError {
   file?: string;
   line?: number;
@@ -106,6 +137,8 @@ export interface GateResult {
   workloads: WorkloadResult[];
   errors: InputError[];
   /** Extensions: */
+  /** Every applied object other than a Deployment, with its health (absent when nothing was applied). */
+  objects?: ObjectResult[];
   warnings?: InputError[];
   applied?: AppliedObject[];
   /** Fields someone else had changed that this run's apply took over (one record per field). */

@@ -124,6 +124,10 @@ export class RetryingCluster implements ClusterClient {
     return this.inner.waitForChange(this.beforeWait ? await this.beforeWait(maxMs) : maxMs);
   }
 
+  eventsFor(apiVersion: string, kind: string, namespace: string | undefined, name: string) {
+    return this.read(() => this.inner.eventsFor(apiVersion, kind, namespace, name));
+  }
+
   podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {
     return this.read(() => this.inner.podLogs(namespace, pod, container, lines));
   }

@@ -11,7 +11,6 @@ import { captureEvidence } from './captureEvidence.js';
 import type { GateLog } from './gateLog.js';
 import {
   CANCELLED,
-  cancelledBeforeApplyResult,
   failedResult,
   notChangedMessage,
   ownFailure,
@@ -25,7 +24,11 @@ import {
 import { readLastGood, recordLastGood } from './recordLastGood.js';
 import type { AppliedObject, DriftRecord, GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
 import { rollbackWorkloads, workloadKey, type RollbackOutcome } from './rollbackWorkloads.js';
-import { supersededFollower, watchRollouts } from './watchRollouts.js';
+import { supersededFollower } from './watchRollouts.js';
+import { watchEverything } from './watchPhase.js';
+import { notWaitedResults, waitsOnObject, type WaitedObject } from './waitObjects.js';
+import { cancelledBeforeApply, lockedResult } from './earlyResults.js';
+import type { HealthChecks } from '../rollout/kinds/index.js';
 import { rolloutKindOf } from '../rollout/workloads/index.js';
 import { SeededRandom } from '../clock/seededRandom.js';
 import type { RandomSource } from '../cluster/retry.js';
@@ -33,6 +36,7 @@ import { LeaseKeeper, type LeaseHold, type LockOutcome } from './lock.js';
 import { GATE_RETRY_POLICY, RetryingCluster } from './retryingCluster.js';
 
 export { CANCELLED } from './outcomes.js';
+export { LOCKED } from './earlyResults.js';
 
 /** A manifest document plus the lines of its container images (from the manifest loader). */
 export interface GateDocument extends ApplyDocument {
@@ -63,6 +67,10 @@ export interface GateInput {
   lockHolder?: string;
   /** Jitter of the retries (default: seeded from the clock). */
   random?: RandomSource;
+  /** Custom health rules per kind (`--health-checks`). */
+  healthChecks?: HealthChecks;
+  /** How long an object may stay Failed before it fails the run, unless it says (`--failed-tolerance`; default 0). */
+  failedToleranceSeconds?: number;
 }
 
 /**
@@ -127,6 +135,8 @@ interface Run {
   leases: Leases;
   /** Deployments whose namespace did not exist before the apply: leased right after it. */
   leaseAfterApply: WorkloadRef[];
+  /** Every other applied object, waited on until healthy (waitObjects.ts). */
+  objects: WaitedObject[];
 }
 
 async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, leases: Leases): Promise<GateResult> {
@@ -142,6 +152,7 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
     drift: [],
     leases,
     leaseAfterApply: [],
+    objects: [],
   };
   const workloadDocs = input.documents.filter((d) => isWorkloadKind(d.object.apiVersion, d.object.kind));
   const refs: WorkloadRef[] = workloadDocs.map((d) => ({
@@ -164,22 +175,30 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
   if (locked.length > 0) return lockedResult(locked, log, cluster.mode === 'simulated');
 
   run.workloads = await recordBaselines(run, workloadDocs, refs, held);
-  if (input.signal?.aborted) return cancelledBeforeApply(run, refs);
+  if (input.signal?.aborted) return cancelledBeforeApply(refs, run.phases, log, cluster.mode === 'simulated');
   const applyFailure = await apply(run);
   if (applyFailure) return applyFailure;
   await watch(run);
   if (input.signal?.aborted) return cancelled(run);
   const failed = await judge(run);
-  if (failed.length === 0) {
+  const unhealthy = run.objects.filter((o) => o.result?.result === 'failed' || o.result?.result === 'timeout');
+  if (failed.length === 0 && unhealthy.length === 0) {
+    // Every workload settles: succeeded, or unchanged when its template did not change.
+    const now = cluster.clock.now();
+    for (const w of run.workloads) w.result = settledResult(w, run, now);
     await record(run);
     return finish(run, 'succeeded');
   }
-  await capture(run, failed);
+  if (failed.length > 0) await capture(run, failed);
   if (input.rollback === 'never') return rollbackDisabled(run);
   const changed = run.workloads.filter((w) => w.changed);
   const outcomes = await rollBack(run, changed);
   await recordRestored(run, outcomes);
-  return report(run, failed, outcomes);
+  const culprits = [
+    ...failed.map((f) => f.ref.name),
+    ...unhealthy.map((o) => `${o.applied.kind ?? ''}/${o.applied.metadata.name ?? ''}`),
+  ];
+  return report(run, culprits, outcomes);
 }
 
 /** Phase baseline: each Deployment as it is just before the apply (after the leases). */
@@ -270,6 +289,7 @@ async function apply(run: Run): Promise<GateResult | undefined> {
       log.warn(`${workloadLabel(ref)}: another gate run (${late.hold.holder}) took its Lease during this apply`);
   }
   run.appliedAt = cluster.clock.now();
+  run.objects = outcome.stored.filter(waitsOnObject).map((applied) => ({ applied }));
   for (const w of run.workloads) {
     const stored = outcome.stored[input.documents.indexOf(w.doc)] as RolledOut | undefined;
     const generation = stored?.metadata.generation;
@@ -289,19 +309,28 @@ async function apply(run: Run): Promise<GateResult | undefined> {
   return undefined;
 }
 
-/** Phase watch: every Deployment concurrently until each has a verdict (or the first failure). */
+/** Phase watch: every Deployment and every other applied object, concurrently (watchPhase.ts). */
 async function watch(run: Run): Promise<void> {
   const { input, log } = run;
   await timed(run, 'watch', () =>
     log.group('Rollout', () =>
-      watchRollouts(
+      watchEverything(
         run.cluster,
         run.workloads.map((w) => w.watched),
+        run.objects,
         {
-          policy: input.policy,
-          mode: 'rollout',
-          stopOnFirstFailure: input.rollback === 'on-failure',
-          origin: run.origin,
+          rollouts: {
+            policy: input.policy,
+            mode: 'rollout',
+            stopOnFirstFailure: input.rollback === 'on-failure',
+            origin: run.origin,
+          },
+          objects: {
+            appliedAt: run.appliedAt,
+            timeoutSeconds: input.policy.timeoutSeconds,
+            defaultFailedToleranceMs: (input.failedToleranceSeconds ?? 0) * 1000,
+            ...(input.healthChecks ? { checks: input.healthChecks } : {}),
+          },
           ...(input.signal ? { signal: input.signal } : {}),
         },
         log,
@@ -310,10 +339,7 @@ async function watch(run: Run): Promise<void> {
   );
 }
 
-/**
- * Phase judge: the revision this run produced, and the workloads that failed in their own right. Without
- * a failure every workload is settled: succeeded, or unchanged when its template did not change.
- */
+/** Phase judge: the revision this run produced, and the workloads that failed in their own right. */
 async function judge(run: Run): Promise<Workload[]> {
   for (const w of run.workloads) {
     // The revision this run produced; after a rollover the Deployment's current one is someone else's.
@@ -324,12 +350,7 @@ async function judge(run: Run): Promise<Workload[]> {
     const snapshot = w.watched.finalSnapshot ?? (await run.cluster.observe(w.ref));
     w.appliedRevision = rolloutKindOf(workloadKindOf(w.ref)).revision(snapshot);
   }
-  const failed = run.workloads.filter(ownFailure);
-  if (failed.length === 0) {
-    const now = run.cluster.clock.now();
-    for (const w of run.workloads) w.result = settledResult(w, run, now);
-  }
-  return failed;
+  return run.workloads.filter(ownFailure);
 }
 
 /** Phase record: the last good revision of every Deployment, after a successful run. */
@@ -426,9 +447,9 @@ async function rollBack(
  * Phase report, after a failure: each workload's result with its rollback. The run is
  * `rolled-back` only when every failed workload and every changed one is back on a good revision.
  */
-function report(run: Run, failed: Workload[], outcomes: Map<string, RollbackOutcome>): GateResult {
+function report(run: Run, failedNames: string[], outcomes: Map<string, RollbackOutcome>): GateResult {
   const now = run.cluster.clock.now();
-  const culprits = failed.map((f) => f.ref.name).join(', ');
+  const culprits = failedNames.join(', ');
   let allRestored = true;
   for (const w of run.workloads) {
     const failedItself = ownFailure(w);
@@ -448,7 +469,8 @@ function report(run: Run, failed: Workload[], outcomes: Map<string, RollbackOutc
     withRollback(w.result, outcome, failedItself);
     if (!outcome.restored) allRestored = false;
   }
-  return finish(run, allRestored ? 'rolled-back' : 'failed');
+  // Only Deployments are rolled back: a failed object with none to restore leaves the run failed.
+  return finish(run, allRestored && outcomes.size > 0 ? 'rolled-back' : 'failed');
 }
 
 /**
@@ -495,54 +517,15 @@ async function cancelled(run: Run): Promise<GateResult> {
   return { ...finish(run, 'failed'), reason: CANCELLED };
 }
 
-/** The run's reason when another run holds the Lease of one of its Deployments. */
-export const LOCKED = 'Locked';
-
-/** Another run holds a lease on some Deployments: nothing applied. */
-function lockedResult(
-  locked: Array<{ ref: WorkloadRef; hold: LeaseHold }>,
-  log: GateLog,
-  simulated: boolean,
-): GateResult {
-  const workloads: WorkloadResult[] = locked.map(({ ref, hold }) => {
-    const until = new Date(hold.expiresAt).toISOString();
-    const message =
-      `${workloadLabel(ref)} is being deployed by another gate run ` +
-      `(${hold.holder}, Lease ${hold.lease} held until ${until} unless renewed); nothing was applied`;
-    log.error(message);
-    return {
-      kind: workloadKindOf(ref),
-      namespace: ref.namespace,
-      name: ref.name,
-      result: 'failed',
-      reason: LOCKED,
-      message,
-      durationSeconds: 0,
-    };
-  });
-  return { result: 'failed', reason: LOCKED, workloads, errors: [], applied: [], phases: [], simulated };
-}
-
-/** Cancelled before anything was applied: nothing to undo. */
-function cancelledBeforeApply(run: Run, refs: WorkloadRef[]): GateResult {
-  run.log.error('the run was cancelled before anything was applied');
-  return {
-    result: 'failed',
-    reason: CANCELLED,
-    workloads: cancelledBeforeApplyResult(refs),
-    errors: [],
-    applied: [],
-    phases: run.phases,
-    simulated: run.cluster.mode === 'simulated',
-  };
-}
-
 function finish(run: Run, result: RunOutcome): GateResult {
+  const why = result === 'succeeded' ? 'not judged' : 'the run stopped before its verdict';
+  notWaitedResults(run.objects, run.cluster.clock.now(), run.appliedAt, why);
   return {
     result,
     workloads: run.workloads.map((w) => w.result!),
     errors: [],
     applied: run.applied,
+    objects: run.objects.map((o) => o.result!),
     ...(run.drift.length > 0 ? { drift: run.drift } : {}),
     phases: run.phases,
     simulated: run.cluster.mode === 'simulated',

@@ -52,6 +52,8 @@ export interface WatchOptions {
   origin: number;
   /** Stops watching (verdicts left undecided) once aborted. */
   signal?: AbortSignal;
+  /** How to wait for a change (default: the cluster's waitForChange); a SharedWait when other loops run alongside. */
+  wait?: (maxMs: number) => Promise<void>;
 }
 
 /**
@@ -98,7 +100,8 @@ export async function watchRollouts(
     }
     const pending = workloads.filter((w) => w.decidedAt === undefined);
     if (pending.length === 0 || (failed && options.stopOnFirstFailure)) return;
-    await cluster.waitForChange(nextWaitMs(pending, now, recheckMs));
+    const wait = nextWaitMs(pending, now, recheckMs);
+    await (options.wait ? options.wait(wait) : cluster.waitForChange(wait));
   }
 }
 

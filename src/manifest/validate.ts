@@ -15,6 +15,7 @@ import { describeValue, schemaForKind, validateAgainstSchema } from '../k8s/sche
 import { crdForKind, crdProblems, customResourceProblems, lineOfPath } from './customResources.js';
 import { type LoadedDocument, isPlainObject } from './load.js';
 import { isCrd } from '../k8s/crd.js';
+import { readWaitControls, WaitAnnotations } from '../rollout/kinds/index.js';
 import type { ManifestError } from './types.js';
 
 /**
@@ -108,6 +109,13 @@ export function validateDocuments(
     // A value of the wrong type cannot be decoded: the API server stops there, and so do the rules below.
     if (problems.some((p) => p.kind === 'type')) continue;
 
+    // The gate's own annotations (waitFor.ts): a value it does not understand is never ignored.
+    for (const message of readWaitControls(obj).errors) {
+      const key = message.includes(WaitAnnotations.failedTolerance)
+        ? WaitAnnotations.failedTolerance
+        : WaitAnnotations.wait;
+      err(`${kind} "${name}": ${message}`, lineOfPath(doc, ['metadata', 'annotations', key]));
+    }
     // A kind of another group: its scope is known once resolved against the cluster (resolveKinds.ts);
     // a custom resource whose CRD is in this run is checked against that CRD's schema now.
     if (!info) {

@@ -8,7 +8,17 @@ import { round1 } from './format.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const RESULT_KEYS = ['result', 'workloads', 'errors', 'exitCode', 'warnings', 'applied', 'phases', 'simulated'];
+const RESULT_KEYS = [
+  'result',
+  'workloads',
+  'errors',
+  'exitCode',
+  'warnings',
+  'applied',
+  'objects',
+  'phases',
+  'simulated',
+];
 const WORKLOAD_KEYS = [
   'kind',
   'namespace',
@@ -42,6 +52,20 @@ const EVIDENCE_KEYS = [
 const TIMELINE_KEYS = ['t', 'oldReady', 'newReady', 'note'];
 const PHASE_KEYS = ['name', 'seconds'];
 const APPLIED_KEYS = ['kind', 'namespace', 'name', 'action', 'file', 'line'];
+const OBJECT_KEYS = [
+  'kind',
+  'apiVersion',
+  'namespace',
+  'name',
+  'status',
+  'result',
+  'reason',
+  'message',
+  'waitedSeconds',
+  'conditions',
+  'events',
+];
+const CONDITION_KEYS = ['type', 'status', 'reason', 'message'];
 
 /**
  * Copies `obj` with `keys` first in that order, then any other keys alphabetically (so fields
@@ -95,7 +119,7 @@ function workloadJson(w: WorkloadResult): Json {
 
 /**
  * The JSON result as a plain object with the key order of the contract: `result`, `workloads`,
- * `errors`, then the extensions `exitCode`, `warnings`, `applied`, `phases`, `simulated`.
+ * `errors`, then the extensions `exitCode`, `warnings`, `applied`, `objects`, `phases`, `simulated`.
  */
 export function toJsonResult(result: GateResult): Json {
   const withExit = { ...result, exitCode: exitCodeFor(result.result) };
@@ -108,6 +132,10 @@ export function toJsonResult(result: GateResult): Json {
         return listOf(value, ERROR_KEYS);
       case 'applied':
         return listOf(value, APPLIED_KEYS);
+      case 'objects':
+        return listOf(value, OBJECT_KEYS, (k, v) =>
+          k === 'waitedSeconds' ? seconds(v) : k === 'conditions' ? listOf(v, CONDITION_KEYS) : plain(k, v),
+        );
       case 'phases':
         return listOf(value, PHASE_KEYS, (k, v) => (k === 'seconds' ? seconds(v) : plain(k, v)));
       default:

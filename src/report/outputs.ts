@@ -2,6 +2,7 @@
 import type { GateResult } from '../gate/result.js';
 import { primaryWorkload } from './format.js';
 import { renderJson } from './json.js';
+import { unhealthyObjects } from './objects.js';
 
 /** The names of the action outputs, in the order of action.yml. */
 export const OUTPUT_NAMES = ['result', 'revision', 'rolled-back-to', 'reason', 'json'] as const;
@@ -11,7 +12,8 @@ export type OutputName = (typeof OUTPUT_NAMES)[number];
 
 /**
  * The action outputs: `result` (the overall result), `revision`, `rolled-back-to` and `reason` of
- * the first failing workload (else the first workload; empty strings when absent), and `json`, the
+ * the first failing workload (else the first workload; empty strings when absent; the reason of the
+ * first object that failed or timed out when no workload says one), and `json`, the
  * whole JSON result on one line.
  */
 export function actionOutputs(result: GateResult): Record<OutputName, string> {
@@ -21,7 +23,7 @@ export function actionOutputs(result: GateResult): Record<OutputName, string> {
     result: result.result,
     revision: text(w?.revision),
     'rolled-back-to': text(w?.rolledBackTo),
-    reason: text(w?.reason),
+    reason: text(w?.reason ?? unhealthyObjects(result.objects)[0]?.reason),
     json: renderJson(result, { indent: 0 }),
   };
 }

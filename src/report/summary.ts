@@ -9,11 +9,13 @@ import type {
   EvidenceRecord,
   GateResult,
   InputError,
+  ObjectResult,
   RunOutcome,
   WorkloadOutcome,
   WorkloadResult,
 } from '../gate/result.js';
 import { driftValue } from './drift.js';
+import { objectCountLine, objectRef, unhealthyObjects } from './objects.js';
 import { failedItself, formatSeconds, plural, rollbackSeconds, workloadNoun, workloadRef } from './format.js';
 import { codeBlock, codeSpan, escapeHtml, escapeMarkdown, fileLink, table } from './markdown.js';
 import { CHART_PALETTE, renderTimelineChart } from './mermaid.js';
@@ -74,6 +76,17 @@ function lead(result: GateResult): string[] {
   if (result.result === 'invalid') {
     return [`${plural(result.errors.length, 'input error')} (see below); no object was applied.`];
   }
+  const objects = unhealthyObjects(result.objects).map((o) => {
+    const verdict = o.result === 'timeout' ? 'was not ready' : 'failed';
+    const reason = o.reason ? `**${escapeMarkdown(o.reason)}**: ` : '';
+    return `- ${codeSpan(objectRef(o))} ${verdict} after ${formatSeconds(o.waitedSeconds)}: ${reason}${escapeMarkdown(o.message.split(/\r?\n/)[0] ?? '')}`;
+  });
+  if (objects.length > 0) {
+    const back = result.workloads.filter((w) => w.result === 'rolled-back');
+    const rolled =
+      back.length > 0 ? [`- rolled back with it: ${back.map((w) => codeSpan(workloadRef(w))).join(', ')}`] : [];
+    return [...failing.map(failingLine), ...objects, ...rolled];
+  }
   if (failing.length === 0) {
     const rolledOut = result.workloads.filter((w) => w.result === 'succeeded').length;
     const unchanged = result.workloads.filter((w) => w.result === 'unchanged').length;
@@ -81,16 +94,40 @@ function lead(result: GateResult): string[] {
       `${plural(rolledOut, workloadNoun(result.workloads))} rolled out${unchanged > 0 ? `, ${unchanged} unchanged` : ''}.`,
     ];
   }
-  const lines = failing.map((w) => {
-    const reason = w.reason ? `**${escapeMarkdown(w.reason)}**: ` : '';
-    const after = formatSeconds(w.detectedAfterSeconds ?? w.durationSeconds);
-    const message = escapeMarkdown(w.message.split(/\r?\n/)[0] ?? '');
-    return `- ${codeSpan(workloadRef(w))} failed after ${after}: ${reason}${message}`;
-  });
+  const lines = failing.map(failingLine);
   const others = result.workloads.filter((w) => w.result === 'rolled-back' && !failedItself(w));
   if (others.length > 0) {
     lines.push(`- rolled back with it: ${others.map((w) => codeSpan(workloadRef(w))).join(', ')}`);
   }
+  return lines;
+}
+
+/** `- \`deployment/web\` failed after 33.0s: **Reason**: message`. */
+function failingLine(w: WorkloadResult): string {
+  const reason = w.reason ? `**${escapeMarkdown(w.reason)}**: ` : '';
+  const after = formatSeconds(w.detectedAfterSeconds ?? w.durationSeconds);
+  const message = escapeMarkdown(w.message.split(/\r?\n/)[0] ?? '');
+  return `- ${codeSpan(workloadRef(w))} failed after ${after}: ${reason}${message}`;
+}
+
+/** An object that failed or timed out: its message, conditions and events. */
+function objectSection(o: ObjectResult): string[] {
+  const title = `### ❌ ${codeSpan(objectRef(o))}${o.reason ? `: ${escapeMarkdown(o.reason)}` : ''}`;
+  const lines = [title, '', ...quote(o.message), ''];
+  if (o.conditions && o.conditions.length > 0)
+    lines.push(
+      ...table(
+        ['Condition', 'Status', 'Reason', 'Message'],
+        o.conditions.map((c) => [
+          escapeMarkdown(c.type),
+          escapeMarkdown(c.status),
+          c.reason ? escapeMarkdown(c.reason) : DASH,
+          c.message ? escapeMarkdown(c.message) : DASH,
+        ]),
+      ),
+      '',
+    );
+  if (o.events && o.events.length > 0) lines.push('**Events**', '', ...codeBlock(o.events), '');
   return lines;
 }
 
@@ -203,6 +240,9 @@ export function renderJobSummary(result: GateResult, options: SummaryOptions = {
   const lines = [`## ${HEADINGS[result.result]}`, '', ...lead(result), ''];
   if (result.workloads.length > 0) lines.push(...workloadTable(result.workloads), '');
   for (const w of result.workloads.filter(failedItself)) lines.push(...failureSection(w, options));
+  for (const o of unhealthyObjects(result.objects)) lines.push(...objectSection(o));
+  const objects = objectCountLine(result.objects);
+  if (objects) lines.push(`**Objects:** ${escapeMarkdown(objects)}.`, '');
   if (result.errors.length > 0) lines.push('### Input errors', '', ...errorTable(result.errors, options), '');
   if (result.warnings && result.warnings.length > 0) {
     lines.push('### Warnings', '', ...errorTable(result.warnings, options), '');

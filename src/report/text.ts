@@ -3,8 +3,9 @@
  * result line with the exit code. Plain text; {@link colorize} adds ANSI colours for a TTY.
  */
 import { exitCodeFor } from '../gate/result.js';
-import type { EvidenceRecord, GateResult, InputError, WorkloadResult } from '../gate/result.js';
+import type { EvidenceRecord, GateResult, InputError, ObjectResult, WorkloadResult } from '../gate/result.js';
 import { formatDrift } from './drift.js';
+import { conditionText, objectCountLine, objectRef, unhealthyObjects } from './objects.js';
 import { failedItself, formatSeconds, location, plural, rollbackSeconds, workloadNoun, workloadRef } from './format.js';
 
 const INDENT = '  ';
@@ -91,10 +92,32 @@ export function formatWorkload(w: WorkloadResult): string[] {
   }
 }
 
+/** An object that failed or timed out: its verdict, conditions and events. */
+export function formatObject(o: ObjectResult): string[] {
+  const verdict = o.result === 'timeout' ? 'not ready' : 'failed';
+  const [first = '', ...more] = o.message.split(/\r?\n/);
+  const lines = [
+    `✖ ${objectRef(o)} ${verdict} after ${formatSeconds(o.waitedSeconds)}: ${o.reason ? `${o.reason} — ` : ''}${first}`,
+  ];
+  for (const l of more) lines.push(`${INDENT}${l}`);
+  if (o.conditions && o.conditions.length > 0) {
+    lines.push(`${INDENT}conditions:`);
+    for (const c of o.conditions) lines.push(`${INDENT}${INDENT}${conditionText(c)}`);
+  }
+  if (o.events && o.events.length > 0) {
+    lines.push(`${INDENT}events:`);
+    for (const e of o.events) lines.push(...indented(`${INDENT}${INDENT}`, e));
+  }
+  return lines;
+}
+
 /** The final line: the overall result, what it means, and the exit code. */
 export function formatResultLine(result: GateResult): string {
   const code = exitCodeFor(result.result);
-  const failed = result.workloads.filter(failedItself).map(workloadRef);
+  const failed = [
+    ...result.workloads.filter(failedItself).map(workloadRef),
+    ...unhealthyObjects(result.objects).map(objectRef),
+  ];
   const names = failed.length > 0 ? failed.join(', ') : 'a workload';
   switch (result.result) {
     case 'succeeded': {
@@ -118,13 +141,16 @@ export function formatResultLine(result: GateResult): string {
         const undone = back > 0 ? `; ${plural(back, workloadNoun(result.workloads))} rolled back` : '';
         return `✖ Result: failed — the run was cancelled${undone} (exit code ${code})`;
       }
-      if (result.workloads.length === 0) {
+      if (result.workloads.length === 0 && failed.length === 0) {
         const nothing = result.applied && result.applied.length > 0 ? '' : ', nothing was applied';
         return `✖ Result: failed — ${plural(result.errors.length, 'error')}${nothing} (exit code ${code})`;
       }
       if (result.reason === 'Locked')
         return `✖ Result: failed — ${names} locked by another gate run, nothing applied (exit code ${code})`;
       const verb = failed.length > 1 ? 'were' : 'was';
+      // An object's failure with no Deployment changed: there is nothing the gate rolls back.
+      if (result.workloads.every((w) => w.result !== 'rolled-back' && !failedItself(w)))
+        return `✖ Result: failed — ${names} failed; no deployment to roll back (exit code ${code})`;
       return `✖ Result: failed — ${names} failed and ${verb} not rolled back (exit code ${code})`;
     }
     case 'invalid': {
@@ -143,10 +169,13 @@ export function formatResultLine(result: GateResult): string {
 export function renderTextSummary(result: GateResult): string[] {
   const lines: string[] = [];
   const blocks = result.workloads.map(formatWorkload);
+  blocks.push(...unhealthyObjects(result.objects).map(formatObject));
   blocks.forEach((block, i) => {
     if (i > 0 && (block.length > 1 || (blocks[i - 1]?.length ?? 0) > 1)) lines.push('');
     lines.push(...block);
   });
+  const objects = objectCountLine(result.objects);
+  if (objects) lines.push(`${unhealthyObjects(result.objects).length > 0 ? '⚠' : '✔'} ${objects}`);
   if (result.warnings && result.warnings.length > 0) {
     if (lines.length > 0) lines.push('');
     for (const w of result.warnings) lines.push(`⚠ warning: ${formatInputError(w)}`);

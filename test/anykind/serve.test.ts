@@ -87,6 +87,14 @@ describe('rollout-gate run against serve', () => {
         'Widget/shop-widget created',
       ].sort(),
     );
+    // Every object but the Deployment was waited on through the real adapter, and each was ready.
+    const objects = (json.objects as Array<Record<string, unknown>>).map((o) => `${o.kind}/${o.name} ${o.result}`);
+    expect(objects.sort()).toEqual(
+      applied
+        .filter((a) => !a.startsWith('Deployment/'))
+        .map((a) => a.replace(' created', ' ready'))
+        .sort(),
+    );
     const store = simulation.store;
     const widget = store.get('Widget', 'default', 'shop-widget')!;
     expect(widget).toMatchObject({ apiVersion: 'example.com/v1', metadata: { generation: 1 }, spec: { size: 3 } });

@@ -204,6 +204,30 @@ export class KubeCluster implements ClusterClient {
     return { namespace, body: { ...obj, metadata: { ...obj.metadata, namespace } } };
   }
 
+  /**
+   * One LIST of the namespace's Events by involved object (`kubectl describe` asks the same); an
+   * unreadable list (403) is no reason to fail the report: none.
+   */
+  async eventsFor(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeEvent[]> {
+    const ns = encodeURIComponent(namespace ?? 'default');
+    const fieldSelector = [
+      `involvedObject.apiVersion=${apiVersion}`,
+      `involvedObject.kind=${kind}`,
+      `involvedObject.name=${name}`,
+      ...(namespace ? [`involvedObject.namespace=${namespace}`] : []),
+    ].join(',');
+    try {
+      const list = await this.send<{ items?: KubeEvent[] }>(
+        { verb: 'LIST', path: `/api/v1/namespaces/${ns}/events`, query: { fieldSelector } },
+        true,
+      );
+      return (list.items ?? []).sort((a, b) => eventTime(a) - eventTime(b));
+    } catch (err) {
+      if (err instanceof ApiError) return [];
+      throw err;
+    }
+  }
+
   async podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
     try {

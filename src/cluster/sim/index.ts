@@ -8,6 +8,7 @@ import { DeploymentController } from './controllers/deployment/deploymentControl
 import { CrdController } from './controllers/crd/crdController.js';
 import { GenericStatusController } from './controllers/generic/statusController.js';
 import { PodGcController } from './controllers/podgc/podGcController.js';
+import { OperatorController } from './controllers/operator/operatorController.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
 import { defaultJob, prepareJobForCreate } from './controllers/job/defaults.js';
 import { JobController } from './controllers/job/jobController.js';
@@ -67,6 +68,7 @@ export function createSimulatedCluster(
       (ctx) => new GenericStatusController(ctx),
       (ctx) => new JobController(ctx),
       (ctx) => new TtlAfterFinishedController(ctx),
+      (ctx) => new OperatorController(ctx, scenario.operators ?? []),
       (ctx) => new Scheduler(ctx),
       (ctx) => (kubelet = new Kubelet(ctx, { imageBehaviour: (image) => imageSpecFor(scenario, image) })),
     ],

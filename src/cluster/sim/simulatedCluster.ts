@@ -198,6 +198,14 @@ export class SimulatedCluster implements ClusterClient {
     this.simulation.runUntil(() => this.changed, maxMs);
   }
 
+  async eventsFor(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeEvent[]> {
+    return this.request('LIST', name, false, () => {
+      const found = this.simulation.store.get(this.kindOf(apiVersion, kind), namespace, name);
+      const events = found ? this.simulation.events.eventsFor(found) : [];
+      return clone([...events].sort((a, b) => compareTime(a.lastTimestamp, b.lastTimestamp)));
+    });
+  }
+
   async podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {
     return this.request('GET', pod, false, () => this.readLogs(namespace, pod, container, lines));
   }

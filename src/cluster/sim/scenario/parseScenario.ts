@@ -9,6 +9,7 @@ import {
   type NodeCapacitySpec,
   type NodePoolSpec,
   type NodeSpec,
+  type OperatorSpec,
   type Scenario,
 } from './scenario.js';
 
@@ -24,7 +25,7 @@ export class ScenarioError extends Error {
   }
 }
 
-const TOP_LEVEL = ['nodes', 'images', 'objects', 'faults', 'seed'];
+const TOP_LEVEL = ['nodes', 'images', 'objects', 'faults', 'seed', 'operators'];
 const NODE_KEYS = ['count', 'capacity', 'labels', 'taints', 'pools'];
 const POOL_KEYS = ['name', 'count', 'capacity', 'labels', 'taints'];
 const CAPACITY_KEYS = ['cpu', 'memory', 'pods'];
@@ -121,6 +122,7 @@ export function parseScenario(text: string, file?: string): Scenario {
     if (faults?.seed !== undefined) scenario.faults.seed = int(faults.seed, 'faults.seed', problems, 0, 2 ** 32 - 1);
   }
   if (root.seed !== undefined) scenario.seed = int(root.seed, 'seed', problems, 0, 2 ** 32 - 1);
+  if (root.operators !== undefined) scenario.operators = operators(root.operators, problems);
   // After `nodes`, so node names are checked against the final count.
   const rawFaults = root.faults as Record<string, unknown> | undefined;
   if (rawFaults && typeof rawFaults === 'object' && rawFaults.chaos !== undefined) {
@@ -171,6 +173,83 @@ function imageSpec(raw: unknown, path: string, problems: string[]): ImageSpec | 
     else spec.logs = map.logs as string[];
   }
   return spec;
+}
+
+const OPERATOR_KEYS = ['apiVersion', 'kind', 'name', 'status'];
+const CONDITION_STATUSES = ['True', 'False', 'Unknown'];
+
+/**
+ * `operators`: per custom resource kind (and optionally name), the statuses its operator writes,
+ * each `after` a duration from the object's creation or generation change, in order.
+ */
+function operators(raw: unknown, problems: string[]): OperatorSpec[] {
+  if (!Array.isArray(raw)) {
+    problems.push('operators: must be a list such as [{ apiVersion: example.com/v1, kind: Database, status: [...] }]');
+    return [];
+  }
+  const specs: OperatorSpec[] = [];
+  raw.forEach((item, i) => {
+    const path = `operators[${i}]`;
+    const map = asMap(item, path, problems);
+    if (!map) return;
+    for (const key of Object.keys(map)) {
+      if (!OPERATOR_KEYS.includes(key))
+        problems.push(`${path}.${key}: unknown field (expected one of: ${OPERATOR_KEYS.join(', ')})`);
+    }
+    if (typeof map.apiVersion !== 'string' || !/^[a-z0-9.-]+\/[a-z0-9]+$/.test(map.apiVersion))
+      problems.push(
+        `${path}.apiVersion: must be <group>/<version> such as "example.com/v1", got ${JSON.stringify(map.apiVersion)}`,
+      );
+    if (typeof map.kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(map.kind))
+      problems.push(`${path}.kind: must be a kind such as "Database", got ${JSON.stringify(map.kind)}`);
+    if (map.name !== undefined && (typeof map.name !== 'string' || map.name === ''))
+      problems.push(`${path}.name: must be an object name`);
+    const steps: OperatorSpec['steps'] = [];
+    if (!Array.isArray(map.status) || map.status.length === 0) {
+      problems.push(`${path}.status: must be a non-empty list such as [{ after: 0s, conditions: [...] }]`);
+    } else {
+      map.status.forEach((rawStep, j) => {
+        const stepPath = `${path}.status[${j}]`;
+        const step = asMap(rawStep, stepPath, problems);
+        if (!step) return;
+        if (step.after === undefined) problems.push(`${stepPath}.after: required (a duration such as 5s)`);
+        const afterMs = step.after === undefined ? 0 : duration(step.after, `${stepPath}.after`, problems);
+        const previous = steps[steps.length - 1];
+        if (previous && afterMs < previous.afterMs)
+          problems.push(`${stepPath}.after: must not be earlier than the step before it`);
+        const { after: _after, ...status } = step;
+        if ('observedGeneration' in status)
+          problems.push(`${stepPath}.observedGeneration: set by the operator (the object's generation)`);
+        if (status.conditions !== undefined) conditions(status.conditions, `${stepPath}.conditions`, problems);
+        steps.push({ afterMs, status });
+      });
+    }
+    if (typeof map.apiVersion === 'string' && typeof map.kind === 'string')
+      specs.push({
+        apiVersion: map.apiVersion,
+        kind: map.kind,
+        ...(typeof map.name === 'string' ? { name: map.name } : {}),
+        steps,
+      });
+  });
+  return specs;
+}
+
+/** metav1.Condition's required fields: `type` and a `status` of True, False or Unknown. */
+function conditions(raw: unknown, path: string, problems: string[]): void {
+  if (!Array.isArray(raw)) {
+    problems.push(`${path}: must be a list of conditions such as { type: Ready, status: "True" }`);
+    return;
+  }
+  raw.forEach((c, k) => {
+    const map = asMap(c, `${path}[${k}]`, problems);
+    if (!map) return;
+    if (typeof map.type !== 'string' || map.type === '') problems.push(`${path}[${k}].type: required`);
+    if (typeof map.status !== 'string' || !CONDITION_STATUSES.includes(map.status))
+      problems.push(
+        `${path}[${k}].status: must be "True", "False" or "Unknown" (quoted), got ${JSON.stringify(map.status)}`,
+      );
+  });
 }
 
 const CONTROLLERS = ['deployment', 'replicaset', 'scheduler'] as const;

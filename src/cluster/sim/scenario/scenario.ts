@@ -63,6 +63,25 @@ export interface FaultSpec {
   chaos?: ChaosEvent[];
 }
 
+/** One status an operator writes, `afterMs` from the object's creation or latest generation change. */
+export interface OperatorStep {
+  afterMs: number;
+  /** Fields written over `.status` (conditions, phase, ...); observedGeneration is the operator's. */
+  status: Record<string, unknown>;
+}
+
+/**
+ * A simulated operator (`operators`): the controller of a custom resource kind the simulator does
+ * not run, as a timeline of statuses (controllers/operator/operatorController.ts).
+ */
+export interface OperatorSpec {
+  apiVersion: string;
+  kind: string;
+  /** Only this object (any namespace); every object of the kind when absent. */
+  name?: string;
+  steps: OperatorStep[];
+}
+
 export interface Scenario {
   nodes: NodeSpec;
   images: Record<string, ImageSpec> & { default: ImageSpec };
@@ -71,6 +90,8 @@ export interface Scenario {
   faults: FaultSpec;
   /** Seed of the simulation's random source (names, uids). */
   seed: number;
+  /** Simulated operators of custom resource kinds. */
+  operators: OperatorSpec[];
   /** Where the scenario came from (for error messages). */
   source?: string;
 }
@@ -88,6 +109,7 @@ export function defaultScenario(): Scenario {
     objects: [],
     faults: { apiErrorRate: 0, watchDropEverySeconds: 0, seed: 1 },
     seed: 1,
+    operators: [],
   };
 }
 

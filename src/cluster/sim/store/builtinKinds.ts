@@ -4,6 +4,7 @@ import { validateLease } from '../../../k8s/validation/lease.js';
 import { registerBuiltinResources } from './genericKinds.js';
 import { KindRegistry, type KindInfo } from './kinds.js';
 import { deepEqual } from '../../../k8s/json.js';
+import { defaultService } from './serviceDefaults.js';
 
 /**
  * apps/v1 Deployment defaults (pkg/apis/apps/v1/defaults.go, SetDefaults_Deployment):
@@ -125,7 +126,15 @@ export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> =
     { kind: 'Event', apiVersion: 'v1', group: '', plural: 'events', namespaced: true },
     { kind: 'ConfigMap', apiVersion: 'v1', group: '', plural: 'configmaps', namespaced: true },
     { kind: 'Secret', apiVersion: 'v1', group: '', plural: 'secrets', namespaced: true },
-    { kind: 'Service', apiVersion: 'v1', group: '', plural: 'services', namespaced: true },
+    {
+      kind: 'Service',
+      apiVersion: 'v1',
+      group: '',
+      plural: 'services',
+      namespaced: true,
+      applyDefaults: defaultService,
+      statusKeeps: 'status',
+    },
     { kind: 'ServiceAccount', apiVersion: 'v1', group: '', plural: 'serviceaccounts', namespaced: true },
     { kind: 'PersistentVolumeClaim', apiVersion: 'v1', group: '', plural: 'persistentvolumeclaims', namespaced: true },
     {

@@ -27,7 +27,9 @@ interface HorizontalPodAutoscaler extends KubeObject {
  * - PersistentVolumeClaim: Bound at once, with the requested capacity (a default dynamic provisioner).
  * - HorizontalPodAutoscaler: the target's replicas, and ScalingActive False as on a cluster without
  *   metrics-server (the simulator has no metrics).
- * Ingress and LoadBalancer Services get no address: no ingress or load-balancer controller runs.
+ * - Service of type LoadBalancer: an ingress address from 203.0.113.0/24 (TEST-NET-3), as a bare-metal
+ *   load balancer (MetalLB, cloud-provider-kind) gives one, so it is Current as on a cloud.
+ * Ingress gets no address: no ingress controller runs (kstatus calls it Current without one).
  */
 export class GenericStatusController implements Controller {
   readonly name = 'generic-status';
@@ -42,6 +44,10 @@ export class GenericStatusController implements Controller {
       case 'PersistentVolumeClaim':
       case 'HorizontalPodAutoscaler':
         return event.type === 'DELETED' ? [] : [`${kind}/${ns}/${object.metadata.name}`];
+      case 'Service':
+        return event.type !== 'DELETED' && (object.spec as { type?: string } | undefined)?.type === 'LoadBalancer'
+          ? [`${kind}/${ns}/${object.metadata.name}`]
+          : [];
       case 'Pod':
         return this.ctx.store
           .list('PodDisruptionBudget', ns)
@@ -67,7 +73,9 @@ export class GenericStatusController implements Controller {
         ? this.pdbStatus(obj as PodDisruptionBudget)
         : kind === 'PersistentVolumeClaim'
           ? pvcStatus(obj)
-          : this.hpaStatus(obj as HorizontalPodAutoscaler);
+          : kind === 'Service'
+            ? loadBalancerStatus(obj)
+            : this.hpaStatus(obj as HorizontalPodAutoscaler);
     this.ctx.store.update(kind, { ...clone(obj), status }, { subresource: 'status' });
   }
 
@@ -160,6 +168,13 @@ export class GenericStatusController implements Controller {
   private now(): string {
     return rfc3339(this.ctx.clock.now());
   }
+}
+
+/** The address of a LoadBalancer Service: stable per Service, from its cluster IP's last octets. */
+function loadBalancerStatus(svc: KubeObject): Record<string, unknown> {
+  const clusterIP = (svc.spec as { clusterIP?: string } | undefined)?.clusterIP ?? '';
+  const last = Number(clusterIP.split('.').pop()) || 1;
+  return { loadBalancer: { ingress: [{ ip: `203.0.113.${Math.min(254, Math.max(1, last))}`, ipMode: 'VIP' }] } };
 }
 
 function pvcStatus(pvc: KubeObject): Record<string, unknown> {
