@@ -1,5 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import type { Deployment, KubeEvent, KubeObject, Pod, ReplicaSet } from '../k8s/objects.js';
+import type { ResourceAttributes } from '../k8s/rbac/authorize.js';
 
 /** Everything the gate observes about one Deployment at one moment. */
 export interface WorkloadObservation {
@@ -30,6 +31,13 @@ export interface ResourceMapping {
   /** URL segment, e.g. `ingresses`. */
   plural: string;
   namespaced: boolean;
+}
+
+/** The answer of a SelfSubjectAccessReview. */
+export interface AccessDecision {
+  allowed: boolean;
+  /** The authorizer's words, when it gave any (RBAC gives none for a plain "no"). */
+  reason?: string;
 }
 
 /**
@@ -81,6 +89,12 @@ export interface ClusterClient {
   observe(ref: WorkloadRef): Promise<WorkloadObservation>;
   /** Resolves at the next change to a watched object, or after `maxMs` on the client's clock. */
   waitForChange(maxMs: number): Promise<void>;
+  /**
+   * May this client's identity do this (a SelfSubjectAccessReview,
+   * POST authorization.k8s.io/v1 selfsubjectaccessreviews)? Undefined when the cluster cannot say:
+   * the review itself is forbidden or not served.
+   */
+  accessReview(attrs: ResourceAttributes): Promise<AccessDecision | undefined>;
   /** Last `lines` log lines of a container (empty when unavailable). */
   podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]>;
 

@@ -64,7 +64,8 @@ export async function resolveKinds(
   return errors;
 }
 
-function definedInRun(
+/** The mapping a CustomResourceDefinition of the run gives `kind` in `apiVersion`, if any. */
+export function definedInRun(
   crds: readonly CustomResourceDefinition[],
   apiVersion: string,
   kind: string,
