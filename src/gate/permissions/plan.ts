@@ -75,7 +75,8 @@ export function neededPermissions(documents: readonly PlannedDocument[], options
     const { object, mapping } = doc;
     const { group } = splitApiVersion(object.apiVersion ?? '');
     const name = object.metadata.name ?? '';
-    const namespace = mapping.namespaced ? object.metadata.namespace : undefined;
+    // (The loader and resolveKinds give every namespaced object its namespace; 'default' as the API would.)
+    const namespace = mapping.namespaced ? (object.metadata.namespace ?? 'default') : undefined;
     const target = { group, resource: mapping.plural, ...(namespace ? { namespace } : {}), name };
     const what = `${(object.kind ?? '').toLowerCase()} "${name}"`;
     const at = { file: doc.file, line: doc.line };
