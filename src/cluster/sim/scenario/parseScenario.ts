@@ -55,7 +55,11 @@ export function parseScenario(text: string, file?: string): Scenario {
   const scenario = defaultScenario();
   scenario.source = file;
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ScenarioError(file, 1, 'a scenario must be a YAML mapping (nodes, images, objects, faults, seed)');
+    throw new ScenarioError(
+      file,
+      1,
+      'a scenario must be a YAML mapping (nodes, images, objects, faults, permissions, seed)',
+    );
   }
   const root = doc as Record<string, unknown>;
   for (const key of Object.keys(root)) {
