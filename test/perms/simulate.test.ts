@@ -179,3 +179,41 @@ describe('permissions taken away after the preflight', () => {
     ]);
   });
 });
+
+describe('permissions the run can do without', () => {
+  test('no Leases, no pod logs: warnings with the can-i lines, and the run goes on (rolled back)', async () => {
+    const loaded = loadScenario({ scenario: ROLE, cwd: ROOT });
+    const roles = loaded.scenario.permissions!.roles;
+    for (const rule of roles.flatMap((g) => g.rules))
+      rule.resources = rule.resources?.filter((r) => r !== 'leases' && r !== 'pods/log');
+    const parts = createSimulatedCluster(loaded.scenario, { objects: loaded.objects.map((d) => d.object) });
+    const docs = loadManifests({ patterns: [APP], cwd: ROOT, defaultNamespace: 'default', images: [] });
+    const log = new MemoryLog();
+    const result = await runGate(
+      parts.cluster,
+      {
+        documents: docs.documents,
+        policy: DEFAULT_POLICY,
+        rollback: 'on-failure',
+        rollbackTimeoutSeconds: 300,
+        onNoGoodRevision: 'leave',
+        force: false,
+      },
+      log,
+    );
+    expect(log.lines.filter((l) => l.startsWith('warning: missing permission'))).toEqual([
+      "warning: missing permission, failing containers' last log lines are left out of the report: " +
+        'kubectl auth can-i get pods --subresource=log -n shop   # no: needed to read the logs of failing pods of deployment "web"',
+      'warning: missing permission, the run goes on without the lock against a concurrent run and without recording the last good revision: ' +
+        'kubectl auth can-i get leases.coordination.k8s.io -n shop   # no: needed to hold the Lease of deployment "web"',
+      'warning: missing permission, the run goes on without the lock against a concurrent run and without recording the last good revision: ' +
+        'kubectl auth can-i create leases.coordination.k8s.io -n shop   # no: needed to hold the Lease of deployment "web"',
+      'warning: missing permission, the run goes on without the lock against a concurrent run and without recording the last good revision: ' +
+        'kubectl auth can-i update leases.coordination.k8s.io -n shop   # no: needed to hold the Lease of deployment "web"',
+    ]);
+    expect(result.result).toBe('rolled-back');
+    // The evidence is still captured (events, container state).
+    expect(result.workloads[0]!.evidence?.[0]).toMatchObject({ reason: 'ErrImagePull' });
+    expect(parts.simulation.store.list('Lease', 'shop')).toEqual([]);
+  });
+});
