@@ -43,6 +43,9 @@ export async function serve(args: ServeArgs, io: CliIO, stop: Promise<void> = in
   io.stdout(
     `rollout-gate serve: a simulated cluster at ${server.url} (simulated time runs ${args.speed}x real time)\n` +
       `kubeconfig written to ${kubeconfigPath}\n` +
+      (loaded.scenario.permissions
+        ? `every request is authorized as ${loaded.scenario.permissions.user} (scenario permissions)\n`
+        : '') +
       `  export KUBECONFIG=${kubeconfigPath}\n` +
       `  kubectl get deployments\n` +
       `Press Ctrl-C to stop.\n`,

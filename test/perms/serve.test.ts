@@ -4,6 +4,8 @@
  * its real adapter (client-node, SelfSubjectAccessReviews) gets the preflight list.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { serve } from '../../src/cli/serve.js';
 import { loadScenario } from '../../src/app/connect.js';
 import { kubeletLogReader } from '../../src/cluster/sim/api/resources.js';
 import { startApiServer, type ApiServerHandle } from '../../src/cluster/sim/api/server.js';
@@ -151,5 +153,33 @@ describe('the gate over HTTP with a Role missing two permissions', () => {
     expect(parts.simulation.store.list('Lease', 'shop')).toEqual([]);
     // (The served clock ticks: controllers may have written status since; no object of the run exists.)
     expect(parts.simulation.store.resourceVersion()).toBeGreaterThanOrEqual(rv);
+  }, 60_000);
+});
+
+describe('rollout-gate serve --scenario with permissions', () => {
+  test('says whose requests it authorizes, and kubectl gets its answers', async () => {
+    const out: string[] = [];
+    let release!: () => void;
+    const stopped = new Promise<void>((r) => (release = r));
+    const done = serve(
+      { command: 'serve', port: 0, speed: 20, tls: false, scenario: 'examples/rbac/scenario.yaml' },
+      { stdout: (t) => out.push(t), stderr: (t) => out.push(t), isTTY: false, cwd: ROOT, version: 'test' },
+      stopped,
+    );
+    // Waits on the banner, not on a fixed time.
+    while (!out.join('').includes('Press Ctrl-C')) await new Promise((r) => setTimeout(r, 10));
+    const text = out.join('');
+    expect(text).toContain(`every request is authorized as ${USER} (scenario permissions)\n`);
+    const kubeconfig = /^kubeconfig written to (.+)$/m.exec(text)![1]!;
+    const kubectl = new Kubectl(readFileSync(kubeconfig, 'utf8'));
+    try {
+      const yes = await kubectl.run('auth', 'can-i', 'watch', 'events', '-n', 'shop');
+      const no = await kubectl.run('auth', 'can-i', 'create', 'namespaces', '--all-namespaces');
+      expect([yes.stdout, no.stdout]).toEqual(['yes\n', 'no\n']);
+    } finally {
+      kubectl.cleanup();
+      release();
+      expect(await done).toBe(0);
+    }
   }, 60_000);
 });
