@@ -5,6 +5,7 @@ import type { RetryNotice } from '../cluster/retry.js';
 import { parseScenario, ScenarioError, defaultScenario, type Scenario } from '../cluster/sim/index.js';
 import { builtinResource } from '../k8s/builtinResources.js';
 import { crdDefines, isCrd } from '../k8s/crd.js';
+import { grantsFor } from '../k8s/rbac/bindings.js';
 import { loadManifests, noMatches } from '../manifest/index.js';
 import type { InputError } from '../gate/result.js';
 import type { Deployment, KubeObject } from '../k8s/objects.js';
@@ -50,12 +51,41 @@ export function loadScenario(request: Pick<RunRequest, 'scenario' | 'cwd'>): {
     }
     throw err;
   }
-  if (scenario.objects.length === 0) return { scenario, objects: [], errors: [] };
-  const loaded = loadManifests({ patterns: scenario.objects, cwd: dirname(path) });
   const scenarioDir = dirname(request.scenario);
   const prefix = (file: string) => (file === '' ? '' : `${scenarioDir}/${file}`.replace(/^\.\//, ''));
+  const roleErrors = loadRoleFiles(scenario, dirname(path)).map((e) => ({ ...e, file: prefix(e.file ?? '') }));
+  if (scenario.objects.length === 0) return { scenario, objects: [], errors: roleErrors };
+  const loaded = loadManifests({ patterns: scenario.objects, cwd: dirname(path) });
   const errors: InputError[] = [...loaded.errors, ...unservedScenarioKinds(loaded.documents)];
-  return { scenario, objects: loaded.documents, errors: errors.map((e) => ({ ...e, file: prefix(e.file ?? '') })) };
+  return {
+    scenario,
+    objects: loaded.documents,
+    errors: [...roleErrors, ...errors.map((e) => ({ ...e, file: prefix(e.file ?? '') }))],
+  };
+}
+
+/**
+ * `permissions.files`: Role YAML (Roles, ClusterRoles and their bindings) whose bindings to the
+ * scenario's user become its grants, as RBAC would bind them on a cluster.
+ */
+function loadRoleFiles(scenario: Scenario, dir: string): InputError[] {
+  const permissions = scenario.permissions;
+  if (!permissions || permissions.files.length === 0) return [];
+  const loaded = loadManifests({ patterns: permissions.files, cwd: dir });
+  const grants = grantsFor(
+    loaded.documents.map((d) => d.object),
+    permissions.user,
+  );
+  permissions.roles.push(...grants);
+  if (loaded.errors.length === 0 && grants.length === 0)
+    return [
+      {
+        file: permissions.files[0]!,
+        line: 0,
+        message: `permissions.files: no RoleBinding or ClusterRoleBinding there binds a role to user "${permissions.user}"`,
+      },
+    ];
+  return loaded.errors;
 }
 
 /** Scenario objects must be built-in kinds or custom resources of a CRD among the scenario's objects. */

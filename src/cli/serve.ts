@@ -34,6 +34,8 @@ export async function serve(args: ServeArgs, io: CliIO, stop: Promise<void> = in
     tls: args.tls,
     ...(args.tls ? { token: randomBytes(24).toString('base64url') } : {}),
     readLogs: kubeletLogReader(kubelet),
+    // Every request authorized as the scenario's identity, when it gives one.
+    ...(loaded.scenario.permissions ? { permissions: loaded.scenario.permissions } : {}),
   });
   const tempDir = args.kubeconfigOut ? undefined : mkdtempSync(join(tmpdir(), 'rollout-gate-'));
   const kubeconfigPath = args.kubeconfigOut ? resolve(io.cwd, args.kubeconfigOut) : join(tempDir!, 'kubeconfig');
@@ -41,6 +43,9 @@ export async function serve(args: ServeArgs, io: CliIO, stop: Promise<void> = in
   io.stdout(
     `rollout-gate serve: a simulated cluster at ${server.url} (simulated time runs ${args.speed}x real time)\n` +
       `kubeconfig written to ${kubeconfigPath}\n` +
+      (loaded.scenario.permissions
+        ? `every request is authorized as ${loaded.scenario.permissions.user} (scenario permissions)\n`
+        : '') +
       `  export KUBECONFIG=${kubeconfigPath}\n` +
       `  kubectl get deployments\n` +
       `Press Ctrl-C to stop.\n`,

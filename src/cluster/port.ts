@@ -10,6 +10,7 @@ import type {
   StatefulSet,
 } from '../k8s/objects.js';
 import type { WorkloadKind } from '../k8s/workloadKinds.js';
+import type { ResourceAttributes } from '../k8s/rbac/authorize.js';
 
 /** Everything the gate observes about one workload at one moment. */
 export interface WorkloadObservation {
@@ -46,6 +47,13 @@ export interface ResourceMapping {
   /** URL segment, e.g. `ingresses`. */
   plural: string;
   namespaced: boolean;
+}
+
+/** The answer of a SelfSubjectAccessReview. */
+export interface AccessDecision {
+  allowed: boolean;
+  /** The authorizer's words, when it gave any (RBAC gives none for a plain "no"). */
+  reason?: string;
 }
 
 /**
@@ -103,6 +111,12 @@ export interface ClusterClient {
    * when an object the gate waits on fails. Events of a cluster-scoped object live in `default`.
    */
   eventsFor(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeEvent[]>;
+  /**
+   * May this client's identity do this (a SelfSubjectAccessReview,
+   * POST authorization.k8s.io/v1 selfsubjectaccessreviews)? Undefined when the cluster cannot say:
+   * the review itself is forbidden or not served.
+   */
+  accessReview(attrs: ResourceAttributes): Promise<AccessDecision | undefined>;
   /** Last `lines` log lines of a container (empty when unavailable). */
   podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]>;
 

@@ -129,7 +129,8 @@ async function readCrd(cluster: ClusterClient, name: string): Promise<CustomReso
   }
 }
 
-function definedInRun(
+/** The mapping a CustomResourceDefinition of the run gives `kind` in `apiVersion`, if any. */
+export function definedInRun(
   crds: readonly CustomResourceDefinition[],
   apiVersion: string,
   kind: string,

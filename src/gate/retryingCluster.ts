@@ -1,5 +1,6 @@
 import { SeededRandom } from '../clock/seededRandom.js';
 import type {
+  AccessDecision,
   ApplyOptions,
   ClusterClient,
   ResourceMapping,
@@ -14,6 +15,7 @@ import {
   type RetryPolicy,
 } from '../cluster/retry.js';
 import type { KubeObject } from '../k8s/objects.js';
+import type { ResourceAttributes } from '../k8s/rbac/authorize.js';
 
 export interface GateRetryOptions {
   /** Jitter source; defaults to a SeededRandom seeded from the cluster's clock (replayable when simulated). */
@@ -126,6 +128,11 @@ export class RetryingCluster implements ClusterClient {
 
   eventsFor(apiVersion: string, kind: string, namespace: string | undefined, name: string) {
     return this.read(() => this.inner.eventsFor(apiVersion, kind, namespace, name));
+  }
+
+  /** A review creates nothing: retried like a read. */
+  accessReview(attrs: ResourceAttributes): Promise<AccessDecision | undefined> {
+    return this.read(() => this.inner.accessReview(attrs));
   }
 
   podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {

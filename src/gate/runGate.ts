@@ -34,6 +34,7 @@ import { SeededRandom } from '../clock/seededRandom.js';
 import type { RandomSource } from '../cluster/retry.js';
 import { LeaseKeeper, type LeaseHold, type LockOutcome } from './lock.js';
 import { GATE_RETRY_POLICY, RetryingCluster } from './retryingCluster.js';
+import { preflight } from './preflight.js';
 
 export { CANCELLED } from './outcomes.js';
 export { LOCKED } from './earlyResults.js';
@@ -77,8 +78,8 @@ export interface GateInput {
  * The use case: apply every document, watch every Deployment concurrently under one budget,
  * judge, and when one fails roll back every Deployment this run changed (gave a new pod
  * template) to its last good revision, verifying the rollback. Pure orchestration over the
- * ClusterClient port, as a pipeline of phases: baseline -> apply -> watch -> judge -> capture ->
- * rollback (+ verify) -> record -> report.
+ * ClusterClient port, as a pipeline of phases: preflight (permissions) -> baseline -> apply -> watch ->
+ * judge -> capture -> rollback (+ verify) -> record -> report.
  */
 export async function runGate(client: ClusterClient, input: GateInput, log: GateLog): Promise<GateResult> {
   const clock = client.clock;
@@ -154,6 +155,9 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
     leaseAfterApply: [],
     objects: [],
   };
+  // Every permission the run needs, asked before anything is taken or written.
+  const forbidden = await preflight(cluster, input.documents, input, log);
+  if (forbidden) return forbidden;
   const workloadDocs = input.documents.filter((d) => isWorkloadKind(d.object.apiVersion, d.object.kind));
   const refs: WorkloadRef[] = workloadDocs.map((d) => ({
     namespace: d.object.metadata.namespace ?? 'default',

@@ -10,7 +10,8 @@ import { cli, onlyJson, ROOT } from './support.js';
  * JSON mode alike (stdout stays one JSON object), and the token never shows.
  */
 const TOKEN = 'planted-token-cli-5d1e';
-const RETRY = /^warning: retrying in \d+(\.\d)? s: connection refused \((LIST|GET) \/\S+, attempt \d+\)$/;
+// (The first request is the preflight's access review, a POST; then reads.)
+const RETRY = /^warning: retrying in \d+(\.\d)? s: connection refused \((LIST|GET|POST) \/\S+, attempt \d+\)$/;
 
 async function closedPort(): Promise<number> {
   const server = createServer();

@@ -16,6 +16,14 @@ interface Expectation {
 }
 
 const EXPECTED: Record<string, Expectation> = {
+  // Every request as shop/deployer, authorized by examples/rbac/role.yaml alone: the Role is enough
+  // to apply, watch, capture and roll back.
+  rbac: {
+    manifest: 'app-v2.yaml',
+    exit: 1,
+    result: 'rolled-back',
+    workloads: [['web', 'rolled-back', 'ErrImagePull', 2]],
+  },
   update: {
     manifest: 'web-v2.yaml',
     exit: 0,

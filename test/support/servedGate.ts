@@ -5,7 +5,7 @@
 import { RealClock } from '../../src/clock/realClock.js';
 import { KubeCluster } from '../../src/cluster/kube/kubeCluster.js';
 import { kubeletLogReader } from '../../src/cluster/sim/api/resources.js';
-import { startApiServer } from '../../src/cluster/sim/api/server.js';
+import { startApiServer, type ApiServerOptions } from '../../src/cluster/sim/api/server.js';
 import type { Simulation, SimulatedClusterParts } from '../../src/cluster/sim/index.js';
 import { MemoryLog } from '../../src/gate/gateLog.js';
 import type { GateResult } from '../../src/gate/result.js';
@@ -33,16 +33,27 @@ export class SimulatedTimeClock extends RealClock {
   }
 }
 
-/** Serves `parts` at `speed` times real time and runs the gate once through the real adapter. */
+/**
+ * Serves `parts` at `speed` times real time and runs the gate once through the real adapter;
+ * `server` adds options of the served API (e.g. `permissions`).
+ */
 export async function gateOverHttp(
   parts: SimulatedClusterParts,
   input: GateInput,
   speed = 20,
+  server: Partial<ApiServerOptions> = {},
 ): Promise<{ result: GateResult; log: MemoryLog }> {
   const { simulation, kubelet } = parts;
-  const server = await startApiServer({ simulation, port: 0, speed, tickMs: 10, readLogs: kubeletLogReader(kubelet) });
+  const served = await startApiServer({
+    simulation,
+    port: 0,
+    speed,
+    tickMs: 10,
+    readLogs: kubeletLogReader(kubelet),
+    ...server,
+  });
   const cluster = KubeCluster.fromOptions(
-    { kubeconfigContent: server.kubeconfig() },
+    { kubeconfigContent: served.kubeconfig() },
     {
       clock: new SimulatedTimeClock(simulation, speed),
       requestTimeoutMs: 30_000 * speed,
@@ -54,6 +65,6 @@ export async function gateOverHttp(
     return { result: await runGate(cluster, input, log), log };
   } finally {
     await cluster.close();
-    await server.close();
+    await served.close();
   }
 }

@@ -12,7 +12,15 @@ import type {
   StatefulSet,
 } from '../../k8s/objects.js';
 import { WORKLOAD_KINDS, workloadKindOf } from '../../k8s/workloadKinds.js';
-import type { ApplyOptions, ClusterClient, ResourceMapping, WorkloadObservation, WorkloadRef } from '../port.js';
+import type { ResourceAttributes } from '../../k8s/rbac/authorize.js';
+import type {
+  AccessDecision,
+  ApplyOptions,
+  ClusterClient,
+  ResourceMapping,
+  WorkloadObservation,
+  WorkloadRef,
+} from '../port.js';
 import {
   describeCluster,
   KubeconfigError,
@@ -226,6 +234,38 @@ export class KubeCluster implements ClusterClient {
       if (err instanceof ApiError) return [];
       throw err;
     }
+  }
+
+  /**
+   * POST authorization.k8s.io/v1 selfsubjectaccessreviews, what `kubectl auth can-i` sends. A 403
+   * (the identity may not even ask) or 404 (not served) means the cluster cannot say: undefined.
+   */
+  async accessReview(attrs: ResourceAttributes): Promise<AccessDecision | undefined> {
+    const { verb, group, resource, subresource, namespace, name } = attrs;
+    const body = {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: { verb, group, resource, subresource, namespace, name } },
+    };
+    let review: { status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string } };
+    try {
+      review = await this.send(
+        {
+          verb: 'POST',
+          path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+          body,
+          contentType: 'application/json',
+        },
+        // Creates nothing: safe to retry like a read.
+        true,
+      );
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === 403 || err.code === 404)) return undefined;
+      throw err;
+    }
+    const status = review?.status ?? {};
+    const reason = [status.reason, status.evaluationError].filter(Boolean).join(' - ');
+    return { allowed: status.allowed === true, ...(reason ? { reason } : {}) };
   }
 
   async podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {

@@ -124,7 +124,7 @@ export function createSimulatedCluster(
     const current = k.logs(ns, pod, container, { tailLines: lines });
     return current.length > 0 ? current : k.logs(ns, pod, container, { tailLines: lines, previous: true });
   };
-  const cluster = new SimulatedCluster(simulation, readLogs, scenario.faults);
+  const cluster = new SimulatedCluster(simulation, readLogs, scenario.faults, scenario.permissions);
   return { simulation, kubelet: k, cluster };
 }
 

@@ -11,7 +11,21 @@ import type {
   StatefulSet,
 } from '../../k8s/objects.js';
 import { workloadKindOf } from '../../k8s/workloadKinds.js';
-import type { ApplyOptions, ClusterClient, ResourceMapping, WorkloadObservation, WorkloadRef } from '../port.js';
+import {
+  authorize,
+  forbidden,
+  requestAttributes,
+  type Permissions,
+  type ResourceAttributes,
+} from '../../k8s/rbac/authorize.js';
+import type {
+  AccessDecision,
+  ApplyOptions,
+  ClusterClient,
+  ResourceMapping,
+  WorkloadObservation,
+  WorkloadRef,
+} from '../port.js';
 import { applyObject, createObject, updateObject } from './applyObject.js';
 import type { Simulation } from './simulation.js';
 import { FaultInjector, NO_FAULTS, PendingReset, type FaultOptions } from './faults/faultInjector.js';
@@ -27,6 +41,10 @@ export type LogReader = (namespace: string, pod: string, container: string, line
  * writes), and the watch stream behind `observe`/`waitForChange` drops every N seconds: until it
  * is resumed (or relisted after a 410 Gone), changes are not notified and `observe` answers from
  * the stale cache, as a real informer does.
+ *
+ * With `permissions` (scenario `permissions`), every request is authorized as that identity with
+ * RBAC's rules and a refused one fails with the API server's 403 (see src/k8s/rbac/authorize.ts);
+ * without, everything is allowed.
  */
 export class SimulatedCluster implements ClusterClient {
   readonly mode = 'simulated' as const;
@@ -45,6 +63,7 @@ export class SimulatedCluster implements ClusterClient {
     readonly simulation: Simulation,
     private readonly readLogs: LogReader = () => [],
     faults: FaultOptions = NO_FAULTS,
+    private readonly permissions?: Permissions,
   ) {
     this.faults = new FaultInjector(faults);
     this.unsubscribe = simulation.store.watch((event) => {
@@ -72,6 +91,11 @@ export class SimulatedCluster implements ClusterClient {
     const conditional = Boolean(obj.metadata.resourceVersion);
     return this.request('PATCH', obj.metadata.name ?? '', conditional, () => {
       this.kindOf(obj.apiVersion ?? '', obj.kind ?? '');
+      const target = this.target(obj.apiVersion ?? '', obj.kind ?? '', obj.metadata.namespace, obj.metadata.name);
+      this.authorize({ verb: 'patch', ...target });
+      // An apply that creates is authorized as a create too (apiserver handlers/patch.go createAuthorizerAttributes).
+      if (!this.simulation.store.get(obj.kind ?? '', target.namespace, target.name ?? ''))
+        this.authorize({ verb: 'create', ...target });
       const { object } = applyObject(this.simulation.store, obj, {
         manager: options.fieldManager,
         force: options.force,
@@ -90,13 +114,15 @@ export class SimulatedCluster implements ClusterClient {
   ): Promise<T | undefined> {
     return this.request('GET', name, false, () => {
       this.kindOf(apiVersion, kind);
+      this.authorize({ verb: 'get', ...this.target(apiVersion, kind, namespace, name) });
       const found = this.simulation.store.get<T>(kind, namespace, name);
       return found ? clone(found) : undefined;
     });
   }
 
-  async delete(_apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {
+  async delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {
     return this.request('DELETE', name, false, () => {
+      this.authorize({ verb: 'delete', ...this.target(apiVersion, kind, namespace, name) });
       this.simulation.store.delete(kind, namespace, name);
       this.simulation.settle();
     });
@@ -104,6 +130,8 @@ export class SimulatedCluster implements ClusterClient {
 
   async scaleWorkload(ref: WorkloadRef, replicas: number): Promise<void> {
     return this.request('PATCH', ref.name, false, () => {
+      // The real adapter's merge patch on the Deployment itself (not its /scale subresource).
+      this.authorize({ verb: 'patch', ...this.target('apps/v1', 'Deployment', ref.namespace, ref.name) });
       const store = this.simulation.store;
       const kind = workloadKindOf(ref);
       const current = store.mustGet<Deployment>(kind, ref.namespace, ref.name);
@@ -120,6 +148,9 @@ export class SimulatedCluster implements ClusterClient {
   async create<T extends KubeObject>(obj: T, fieldManager: string): Promise<T> {
     return this.request('POST', obj.metadata.name ?? '', false, () => {
       const kind = this.kindOf(obj.apiVersion ?? '', obj.kind ?? '');
+      // A POST names no object: the request has no name to authorize.
+      const { name: _name, ...target } = this.target(obj.apiVersion ?? '', kind, obj.metadata.namespace, undefined);
+      this.authorize({ verb: 'create', ...target });
       const created = createObject(this.simulation.store, kind, clone(obj), {
         manager: fieldManager,
         time: this.now(),
@@ -133,6 +164,10 @@ export class SimulatedCluster implements ClusterClient {
     const conditional = Boolean(obj.metadata.resourceVersion);
     return this.request('PUT', obj.metadata.name ?? '', conditional, () => {
       const kind = this.kindOf(obj.apiVersion ?? '', obj.kind ?? '');
+      this.authorize({
+        verb: 'update',
+        ...this.target(obj.apiVersion ?? '', kind, obj.metadata.namespace, obj.metadata.name),
+      });
       const store = this.simulation.store;
       const namespace = store.kinds.get(kind).namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
       const current = store.mustGet(kind, namespace, obj.metadata.name ?? '');
@@ -149,6 +184,9 @@ export class SimulatedCluster implements ClusterClient {
   async watch(refs: WorkloadRef[]): Promise<void> {
     for (const ref of refs) {
       if (!this.watchedNamespaces.has(ref.namespace)) {
+        // What the real adapter lists and watches there (kubeCluster.ts watch).
+        for (const [group, resource] of WATCHED)
+          for (const verb of ['list', 'watch']) this.authorize({ verb, group, resource, namespace: ref.namespace });
         // One fault roll for the namespace's four list+watch pairs; a failure leaves it unwatched.
         await this.request('LIST', ref.namespace, false, () => undefined, 4);
         this.count('WATCH', 4);
@@ -207,7 +245,39 @@ export class SimulatedCluster implements ClusterClient {
   }
 
   async podLogs(namespace: string, pod: string, container: string, lines: number): Promise<string[]> {
-    return this.request('GET', pod, false, () => this.readLogs(namespace, pod, container, lines));
+    return this.request('GET', pod, false, () => {
+      this.authorize({ verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace, name: pod });
+      return this.readLogs(namespace, pod, container, lines);
+    });
+  }
+
+  /** A SelfSubjectAccessReview (every identity may ask: system:basic-user). Not subject to faults. */
+  async accessReview(attrs: ResourceAttributes): Promise<AccessDecision> {
+    this.count('POST');
+    return { allowed: !this.permissions || authorize(this.permissions, attrs) };
+  }
+
+  /** RBAC, as the API server checks each request before serving it; 403 when refused. */
+  private authorize(attrs: ResourceAttributes): void {
+    if (!this.permissions) return;
+    const request = requestAttributes(attrs);
+    if (!authorize(this.permissions, request)) throw forbidden(this.permissions.user, request);
+  }
+
+  /** The resource, namespace (when the kind is namespaced) and name a request on an object addresses. */
+  private target(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string | undefined,
+  ): Omit<ResourceAttributes, 'verb'> {
+    const info = this.simulation.store.kinds.lookup(apiVersion, kind);
+    return {
+      group: info?.group ?? '',
+      resource: info?.plural ?? kind.toLowerCase(),
+      ...(info?.namespaced ? { namespace: namespace ?? 'default' } : {}),
+      ...(name ? { name } : {}),
+    };
   }
 
   /** Whether the watch streams were dropped and not yet resumed. */
@@ -285,6 +355,14 @@ export class SimulatedCluster implements ClusterClient {
     this.counts[verb] = (this.counts[verb] ?? 0) + n;
   }
 }
+
+/** The kinds the adapter lists and watches in a Deployment's namespace: [group, resource]. */
+const WATCHED: ReadonlyArray<[string, string]> = [
+  ['apps', 'deployments'],
+  ['apps', 'replicasets'],
+  ['', 'pods'],
+  ['', 'events'],
+];
 
 function compareTime(a: string | undefined, b: string | undefined): number {
   const x = a ?? '';

@@ -43,10 +43,16 @@ describe('issue 9 over HTTP against serve', () => {
     const parts = createSimulatedCluster(parseScenario('images: { "web:2": { crash: true } }', 'scenario.yaml'), {
       objects: [deployment('web', 'web:1')],
     });
-    at(parts, 3, 'kubectl scale --replicas=5', () => {
-      const d = clone(stored(parts, 'web')!) as Deployment;
-      d.spec.replicas = 5;
-      parts.simulation.store.update('Deployment', d);
+    // 3 s after the gate's apply (however long the requests before it took in real time).
+    const stop = parts.simulation.store.watch((e) => {
+      const applied = e.kind === 'Deployment' && (e.object as Deployment).spec.template.spec?.containers[0]?.image;
+      if (applied !== 'web:2') return;
+      stop();
+      at(parts, 3, 'kubectl scale --replicas=5', () => {
+        const d = clone(stored(parts, 'web')!) as Deployment;
+        d.spec.replicas = 5;
+        parts.simulation.store.update('Deployment', d);
+      });
     });
     const { result } = await gateOverHttp(parts, { ...input, documents: documents([deployment('web', 'web:2')]) });
     expect(exitCodeFor(result.result)).toBe(1);

@@ -23,6 +23,8 @@ import { parseSelection } from './query.js';
 import { selfSignedCertificate } from './tls.js';
 import { serveWatch } from './watch.js';
 import { FaultInjector, PendingReset, type FaultOptions } from '../faults/faultInjector.js';
+import type { Permissions } from '../../../k8s/rbac/authorize.js';
+import { authorizeRequest, reviewKind, serveReview, verbOf } from './authz.js';
 
 /** The API server's request body limit (3 MiB, `maxRequestBodyBytes`). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -51,6 +53,11 @@ export interface ApiServerOptions {
    * watch resumes (a resourceVersion given) answered 410 Gone.
    */
   faults?: FaultOptions;
+  /**
+   * Authorize every request as this identity with these RBAC grants (scenario `permissions`) and
+   * answer 403 as kube-apiserver does (./authz.ts); absent: everything is allowed.
+   */
+  permissions?: Permissions;
 }
 
 /** Requests served, by verb (`get`, `list`, `watch`, `create`, `update`, `patch`, `delete`, `deletecollection`, `discovery`, `other`). */
@@ -101,8 +108,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     }
     const body = await readBody(req);
-    const route = parseRoute(url.pathname, simulation.store.kinds);
     const method = req.method ?? 'GET';
+    const review = reviewKind(url.pathname);
+    if (review) {
+      count(requestLog, 'create');
+      return sendReply(res, serveReview(review, options.permissions, method, body, contentTypeOf(req)));
+    }
+    const route = parseRoute(url.pathname, simulation.store.kinds);
     if (route.type !== 'resource') {
       count(requestLog, route.type === 'not-found' ? 'other' : 'discovery');
       if (method !== 'GET' && method !== 'HEAD') throw route.type === 'not-found' ? notFoundPath() : methodNotAllowed();
@@ -110,13 +122,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     const request: ApiRequest = { method, query: url.searchParams, headers: req.headers, body };
     const watching = method === 'GET' && route.name === undefined && isWatch(url.searchParams);
+    try {
+      authorizeRequest(options.permissions, simulation, route, method, url.searchParams, contentTypeOf(req), watching);
+    } catch (err) {
+      count(requestLog, watching ? 'watch' : verbOf(method, route.name, false));
+      throw err;
+    }
     const verb = watching ? 'WATCH' : method;
     const conditional = typeof body === 'object' && body !== null && /"resourceVersion"/.test(JSON.stringify(body));
     const fault = faults?.enabled
       ? faults.beforeRequest(verb, url.pathname, method !== 'GET' && conditional)
       : undefined;
     if (fault && !(fault instanceof PendingReset)) {
-      count(requestLog, watching ? 'watch' : verbOf(method, route));
+      count(requestLog, watching ? 'watch' : verbOf(method, route.name, false));
       if (fault.code === 0) {
         req.socket.destroy();
         return;
@@ -158,7 +176,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }
       return;
     }
-    count(requestLog, verbOf(method, route));
+    count(requestLog, verbOf(method, route.name, false));
     const reply = api.handle(route, request);
     if (faults?.afterCommit(fault)) {
       // Committed, but the answer is lost.
@@ -237,26 +255,13 @@ function discovery(route: Route, simulation: Simulation, address: string): unkno
   }
 }
 
+function contentTypeOf(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+}
+
 function isWatch(query: URLSearchParams): boolean {
   const watch = query.get('watch');
   return watch === 'true' || watch === '1';
-}
-
-function verbOf(method: string, route: Extract<Route, { type: 'resource' }>): string {
-  switch (method) {
-    case 'GET':
-      return route.name === undefined ? 'list' : 'get';
-    case 'POST':
-      return 'create';
-    case 'PUT':
-      return 'update';
-    case 'PATCH':
-      return 'patch';
-    case 'DELETE':
-      return route.name === undefined ? 'deletecollection' : 'delete';
-    default:
-      return 'other';
-  }
 }
 
 function count(log: RequestLog, verb: string): void {

@@ -1,5 +1,7 @@
 import { load, YAMLException } from 'js-yaml';
 import { parseSelectorString } from '../../../k8s/labels.js';
+import { isDNS1123Label } from '../../../k8s/validation/names.js';
+import type { PolicyRule, RoleGrant } from '../../../k8s/rbac/authorize.js';
 import { TAINT_EFFECTS, type Taint } from '../scheduler/taints.js';
 import {
   defaultScenario,
@@ -11,6 +13,7 @@ import {
   type NodeSpec,
   type OperatorSpec,
   type Scenario,
+  type ScenarioPermissions,
 } from './scenario.js';
 
 /** A scenario problem, with the path of the offending field (`images."web:2".crash`). */
@@ -25,7 +28,7 @@ export class ScenarioError extends Error {
   }
 }
 
-const TOP_LEVEL = ['nodes', 'images', 'objects', 'faults', 'seed', 'operators'];
+const TOP_LEVEL = ['nodes', 'images', 'objects', 'faults', 'permissions', 'seed', 'operators'];
 const NODE_KEYS = ['count', 'capacity', 'labels', 'taints', 'pools'];
 const POOL_KEYS = ['name', 'count', 'capacity', 'labels', 'taints'];
 const CAPACITY_KEYS = ['cpu', 'memory', 'pods'];
@@ -63,7 +66,11 @@ export function parseScenario(text: string, file?: string): Scenario {
   const scenario = defaultScenario();
   scenario.source = file;
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ScenarioError(file, 1, 'a scenario must be a YAML mapping (nodes, images, objects, faults, seed)');
+    throw new ScenarioError(
+      file,
+      1,
+      'a scenario must be a YAML mapping (nodes, images, objects, faults, permissions, seed)',
+    );
   }
   const root = doc as Record<string, unknown>;
   for (const key of Object.keys(root)) {
@@ -120,6 +127,10 @@ export function parseScenario(text: string, file?: string): Scenario {
       );
     }
     if (faults?.seed !== undefined) scenario.faults.seed = int(faults.seed, 'faults.seed', problems, 0, 2 ** 32 - 1);
+  }
+  if (root.permissions !== undefined) {
+    const permissions = permissionsBlock(root.permissions, problems);
+    if (permissions) scenario.permissions = permissions;
   }
   if (root.seed !== undefined) scenario.seed = int(root.seed, 'seed', problems, 0, 2 ** 32 - 1);
   if (root.operators !== undefined) scenario.operators = operators(root.operators, problems);
@@ -250,6 +261,91 @@ function conditions(raw: unknown, path: string, problems: string[]): void {
         `${path}[${k}].status: must be "True", "False" or "Unknown" (quoted), got ${JSON.stringify(map.status)}`,
       );
   });
+}
+
+const PERMISSION_KEYS = ['user', 'roles', 'files'];
+const RULE_KEYS = ['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'];
+
+/**
+ * `permissions: { user, roles: [{ namespace?, rules: [PolicyRule] }], files: [role.yaml] }`: the
+ * identity of every request and its RBAC grants (a role without namespace is cluster-wide, as a
+ * ClusterRole bound by a ClusterRoleBinding).
+ */
+function permissionsBlock(raw: unknown, problems: string[]): ScenarioPermissions | undefined {
+  const map = asMap(raw, 'permissions', problems);
+  if (!map) return undefined;
+  for (const key of Object.keys(map))
+    if (!PERMISSION_KEYS.includes(key))
+      problems.push(`permissions.${key}: unknown field (expected one of: ${PERMISSION_KEYS.join(', ')})`);
+  const permissions: ScenarioPermissions = { user: '', roles: [], files: [] };
+  if (typeof map.user !== 'string' || map.user === '')
+    problems.push('permissions.user: required (the identity of every request, e.g. system:serviceaccount:ci:deployer)');
+  else permissions.user = map.user;
+  if (map.files !== undefined) {
+    if (!Array.isArray(map.files) || map.files.some((f) => typeof f !== 'string' || f === ''))
+      problems.push('permissions.files: must be a list of Role YAML paths (relative to the scenario file)');
+    else permissions.files = map.files as string[];
+  }
+  if (map.roles !== undefined) {
+    if (!Array.isArray(map.roles)) problems.push('permissions.roles: must be a list of { namespace, rules }');
+    else
+      map.roles.forEach((r, i) => {
+        const grant = roleGrant(r, `permissions.roles[${i}]`, problems);
+        if (grant) permissions.roles.push(grant);
+      });
+  }
+  if (map.roles === undefined && map.files === undefined)
+    problems.push('permissions: give roles or files (without either, the identity may do nothing)');
+  return permissions;
+}
+
+function roleGrant(raw: unknown, path: string, problems: string[]): RoleGrant | undefined {
+  const map = asMap(raw, path, problems);
+  if (!map) return undefined;
+  for (const key of Object.keys(map))
+    if (key !== 'namespace' && key !== 'rules')
+      problems.push(`${path}.${key}: unknown field (expected namespace, rules)`);
+  const grant: RoleGrant = { rules: [] };
+  if (map.namespace !== undefined) {
+    if (typeof map.namespace !== 'string' || isDNS1123Label(map.namespace).length > 0)
+      problems.push(`${path}.namespace: must be a namespace name, got ${JSON.stringify(map.namespace)}`);
+    else grant.namespace = map.namespace;
+  }
+  if (!Array.isArray(map.rules)) {
+    problems.push(
+      `${path}.rules: required, a list of RBAC rules such as { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get"] }`,
+    );
+    return grant;
+  }
+  map.rules.forEach((r, j) => {
+    const rule = policyRule(r, `${path}.rules[${j}]`, problems);
+    if (rule) grant.rules.push(rule);
+  });
+  return grant;
+}
+
+/** A PolicyRule, checked as rbac validation does: verbs, and resources with apiGroups or nonResourceURLs. */
+function policyRule(raw: unknown, path: string, problems: string[]): PolicyRule | undefined {
+  const map = asMap(raw, path, problems);
+  if (!map) return undefined;
+  for (const key of Object.keys(map))
+    if (!RULE_KEYS.includes(key))
+      problems.push(`${path}.${key}: unknown field (expected one of: ${RULE_KEYS.join(', ')})`);
+  const rule: PolicyRule = { verbs: [] };
+  for (const key of RULE_KEYS as Array<keyof PolicyRule>) {
+    const value = map[key];
+    if (value === undefined) continue;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+      problems.push(`${path}.${key}: must be a list of strings`);
+    else rule[key] = value as string[];
+  }
+  if (rule.verbs.length === 0) problems.push(`${path}.verbs: required (at least one verb, or "*")`);
+  const resources = (rule.resources ?? []).length > 0;
+  const urls = (rule.nonResourceURLs ?? []).length > 0;
+  if (resources === urls) problems.push(`${path}: needs resources (with apiGroups) or nonResourceURLs, not both`);
+  if (resources && (rule.apiGroups ?? []).length === 0)
+    problems.push(`${path}.apiGroups: required with resources ("" is the core group)`);
+  return rule;
 }
 
 const CONTROLLERS = ['deployment', 'replicaset', 'scheduler'] as const;

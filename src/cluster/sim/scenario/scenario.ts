@@ -1,5 +1,6 @@
 import type { ImageBehaviour } from '../kubelet/types.js';
 import type { Taint } from '../scheduler/taints.js';
+import type { Permissions } from '../../../k8s/rbac/authorize.js';
 
 /**
  * The simulated-cluster scenario file (design.md §3.3). Everything is optional: an empty
@@ -82,12 +83,22 @@ export interface OperatorSpec {
   steps: OperatorStep[];
 }
 
+/**
+ * `permissions`: the identity every request comes from and what it is granted (RBAC). Absent:
+ * everything is allowed. `roles` are given inline; `files` (Role YAML with its bindings, relative
+ * to the scenario) are turned into more `roles` by the scenario loader (src/app/connect.ts).
+ */
+export interface ScenarioPermissions extends Permissions {
+  files: string[];
+}
+
 export interface Scenario {
   nodes: NodeSpec;
   images: Record<string, ImageSpec> & { default: ImageSpec };
   /** Manifest paths, resolved relative to the scenario file. */
   objects: string[];
   faults: FaultSpec;
+  permissions?: ScenarioPermissions;
   /** Seed of the simulation's random source (names, uids). */
   seed: number;
   /** Simulated operators of custom resource kinds. */
