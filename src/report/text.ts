@@ -150,7 +150,7 @@ export function formatResultLine(result: GateResult): string {
       const verb = failed.length > 1 ? 'were' : 'was';
       // An object's failure with no Deployment changed: there is nothing the gate rolls back.
       if (result.workloads.every((w) => w.result !== 'rolled-back' && !failedItself(w)))
-        return `✖ Result: failed — ${names} failed; no deployment to roll back (exit code ${code})`;
+        return `✖ Result: failed — ${names} failed; nothing to roll back (exit code ${code})`;
       return `✖ Result: failed — ${names} failed and ${verb} not rolled back (exit code ${code})`;
     }
     case 'invalid': {

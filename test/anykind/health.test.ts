@@ -24,7 +24,15 @@ function databaseCrd(): CustomResourceDefinition {
       group: 'example.com',
       scope: 'Namespaced',
       names: { plural: 'databases', singular: 'database', kind: 'Database' },
-      versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} } }],
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
   };
 }
@@ -169,12 +177,9 @@ describe('a custom resource that fails', () => {
     expect(run.result.phases?.find((p) => p.name === 'watch')?.seconds).toBe(8);
   });
 
-  test('a Job whose Failed condition is set fails the run with JobFailed', async () => {
-    const scenario =
-      'operators:\n  - apiVersion: batch/v1\n    kind: Job\n    status:\n' +
-      // (No status before 4 s: not started, InProgress. A running Job is Current in kstatus.)
-      '      - after: 4s\n        startTime: "2026-01-01T00:00:00Z"\n        failed: 1\n' +
-      '        conditions: [{ type: Failed, status: "True", reason: BackoffLimitExceeded, message: "Job has reached the specified backoff limit" }]\n';
+  test('a migration Job that fails (the Job controller, backoffLimit 0) fails the run; the changed Deployment is rolled back', async () => {
+    // migrate:1 runs 2 s then exits 1: pulled at 2 s, started at 3 s, failed at 5 s.
+    const scenario = 'images:\n  "migrate:1": { runSeconds: 2, exitCode: 1 }\n';
     const job: KubeObject = {
       apiVersion: 'batch/v1',
       kind: 'Job',
@@ -184,17 +189,38 @@ describe('a custom resource that fails', () => {
         template: { spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'migrate:1' }] } },
       },
     };
-    const run = await gate(simulate(scenario), [job]);
-    expect(run.result.result).toBe('failed');
+    const parts = simulate(scenario, [deployment('web', 'web:1')]);
+    const run = await gate(parts, [job, deployment('web', 'web:2')]);
+    expect(run.result.result).toBe('rolled-back');
+    expect(run.result.workloads.map((w) => [w.name, w.result])).toEqual([['web', 'rolled-back']]);
+    expect(state(parts, 'web').image).toBe('web:1');
     expect(objectNamed(run.result.objects, 'Job', 'migrate')).toMatchObject({
       status: 'Failed',
       result: 'failed',
       reason: 'JobFailed',
-      waitedSeconds: 4,
-      message:
-        'Job "migrate" (batch/v1) in namespace default failed: JobFailed: Job Failed. failed: 1/1; ' +
-        'conditions: Failed=True (BackoffLimitExceeded: Job has reached the specified backoff limit)',
+      // The pod fails at 5 s; the Job controller sees pod changes 1 s later (as upstream batches them).
+      waitedSeconds: 6,
     });
+    const message = objectNamed(run.result.objects, 'Job', 'migrate')?.message ?? '';
+    expect(message).toMatch(
+      /^Job "migrate" \(batch\/v1\) in namespace default failed: JobFailed: Job Failed\. failed: 1\/1; conditions: /,
+    );
+    expect(message).toContain('FailureTarget=True (BackoffLimitExceeded: Job has reached the specified backoff limit)');
+  });
+
+  test('a Job is waited on to completion: the run ends when it completes, not when it starts', async () => {
+    const scenario = 'images:\n  "migrate:2": { runSeconds: 6 }\n';
+    const job: KubeObject = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate', namespace: 'default' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'migrate:2' }] } } },
+    };
+    const run = await gate(simulate(scenario), [job]);
+    expect(run.result.result).toBe('succeeded');
+    const waited = objectNamed(run.result.objects, 'Job', 'migrate');
+    // Pulled at 2 s, started at 3 s, exits 0 at 9 s, Complete 1 s later: not ready before it completed.
+    expect(waited).toMatchObject({ status: 'Current', result: 'ready', waitedSeconds: 10 });
   });
 });
 
@@ -340,7 +366,7 @@ describe('the reports of an object that failed', () => {
     expect(db.events).toEqual(['Warning ProvisionFailed: quota "disk" exceeded']);
     expect(db.message).toMatch(/; events: Warning ProvisionFailed: quota "disk" exceeded$/);
     expect(renderTextSummary(run.result)).toContain(
-      '✖ Result: failed — database/orders failed; no deployment to roll back (exit code 3)',
+      '✖ Result: failed — database/orders failed; nothing to roll back (exit code 3)',
     );
   });
 });

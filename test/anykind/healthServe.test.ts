@@ -21,7 +21,15 @@ function crd(kind: string, plural: string): CustomResourceDefinition {
       group: 'example.com',
       scope: 'Namespaced',
       names: { plural, singular: plural.slice(0, -1), kind },
-      versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} } }],
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
   };
 }

@@ -96,12 +96,12 @@ const EXPECTED: Record<string, Expectation> = {
     workloads: [['db-proxy', 'succeeded', undefined, undefined]],
   },
   // A migration Job whose image exits 1 (backoffLimit 2). The simulator fails it with BackoffLimitExceeded
-  // after the 10 s and 20 s back-offs (test/sim/job/migrationExample.test.ts); the gate does not wait on
-  // Jobs yet (issue 11's health waiting is a separate change), so today the run applies it and succeeds.
+  // after the 10 s and 20 s back-offs (test/sim/job/migrationExample.test.ts); the gate waits on it to
+  // completion and fails the run; no workload changed, so nothing is rolled back (exit 3).
   'migration-job-fails': {
     manifest: 'migrate.yaml',
-    exit: 0,
-    result: 'succeeded',
+    exit: 3,
+    result: 'failed',
     workloads: [],
   },
   'daemonset-crash': {

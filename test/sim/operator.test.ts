@@ -16,7 +16,15 @@ const CRD: KubeObject = {
     group: 'example.com',
     scope: 'Namespaced',
     names: { plural: 'databases', singular: 'database', kind: 'Database' },
-    versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} } }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+    ],
   },
 };
 

@@ -4,6 +4,7 @@ import { isCrd } from '../../k8s/crd.js';
 import { gateLeaseName } from '../../k8s/lease.js';
 import type { KubeObject } from '../../k8s/objects.js';
 import type { ResourceAttributes } from '../../k8s/rbac/authorize.js';
+import { isWorkloadKind, WORKLOAD_KINDS, workloadLabel } from '../../k8s/workloadKinds.js';
 
 /** A document of the run with its REST mapping (from discovery, or from a CRD of the same run). */
 export interface PlannedDocument {
@@ -46,12 +47,13 @@ export const WITHOUT_LOGS = "failing containers' last log lines are left out of 
  *   PATCH); `create` too when the object does not exist yet: an apply that creates is authorized
  *   as a create as well (k8s.io/apiserver handlers/patch.go, createAuthorizerAttributes);
  *   a CustomResourceDefinition's `get` also serves the wait for it to be Established;
- * * each Deployment's namespace: `list` and `watch` of deployments, replicasets, pods and events
+ * * each workload's namespace: `list` and `watch` of its kind, its ReplicaSets (Deployment) or
+ *   ControllerRevisions (StatefulSet, DaemonSet), pods and events
  *   (the watch cache of cluster/kube), `get pods/log` (evidence), and the Lease
  *   (coordination.k8s.io leases `get`, `create`, `update`: lock.ts, recordLastGood.ts);
  * * the rollback is a server-side apply and a scale to zero a merge patch of the Deployment
  *   itself (both `patch`, already needed); `delete` deployments only with
- *   `onNoGoodRevision: delete`.
+ *   `onNoGoodRevision: delete`; `delete` pods for a StatefulSet's forced rollback.
  */
 export function neededPermissions(documents: readonly PlannedDocument[], options: PermissionOptions): Need[] {
   const needs = new Map<string, Need>();
@@ -93,36 +95,47 @@ export function neededPermissions(documents: readonly PlannedDocument[], options
     });
   }
   for (const doc of documents) {
-    if (doc.object.kind !== 'Deployment' || splitApiVersion(doc.object.apiVersion ?? '').group !== 'apps') continue;
+    if (!isWorkloadKind(doc.object.apiVersion, doc.object.kind)) continue;
+    const kind = doc.object.kind;
+    const info = WORKLOAD_KINDS[kind];
     const name = doc.object.metadata.name ?? '';
     const namespace = doc.object.metadata.namespace ?? 'default';
+    const label = workloadLabel({ kind, name });
     const at = { file: doc.file, line: doc.line };
-    const watching = `watch the rollout of deployment "${name}"`;
+    const watching = `watch the rollout of ${label}`;
+    const history = info.history === 'ReplicaSet' ? 'replicasets' : 'controllerrevisions';
     for (const [group, resource] of [
-      ['apps', 'deployments'],
-      ['apps', 'replicasets'],
+      ['apps', info.plural],
+      ['apps', history],
       ['', 'pods'],
       ['', 'events'],
     ] as const)
       for (const verb of ['list', 'watch']) add({ verb, group, resource, namespace }, watching, at);
     add(
       { verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace },
-      `read the logs of failing pods of deployment "${name}"`,
+      `read the logs of failing pods of ${label}`,
       {
         ...at,
         withoutIt: WITHOUT_LOGS,
       },
     );
-    const lease = gateLeaseName(name);
-    const leasing = `hold the Lease of deployment "${name}"`;
+    const lease = gateLeaseName(name, kind);
+    const leasing = `hold the Lease of ${label}`;
     const leases = { group: 'coordination.k8s.io', resource: 'leases', namespace };
     add({ verb: 'get', ...leases, name: lease }, leasing, { ...at, withoutIt: WITHOUT_LEASES });
     add({ verb: 'create', ...leases }, leasing, { ...at, withoutIt: WITHOUT_LEASES });
     add({ verb: 'update', ...leases, name: lease }, leasing, { ...at, withoutIt: WITHOUT_LEASES });
+    // The forced rollback of a StatefulSet deletes the pods stuck on the failed revision (revisionRollback.ts).
+    if (options.rollback === 'on-failure' && kind === 'StatefulSet')
+      add(
+        { verb: 'delete', group: '', resource: 'pods', namespace },
+        `replace the pods of ${label} stuck on a failed revision (forced rollback)`,
+        at,
+      );
     if (options.rollback === 'on-failure' && options.onNoGoodRevision === 'delete')
       add(
-        { verb: 'delete', group: 'apps', resource: 'deployments', namespace, name },
-        `delete deployment "${name}" when it fails with no good revision (on-no-good-revision delete)`,
+        { verb: 'delete', group: 'apps', resource: info.plural, namespace, name },
+        `delete ${label} when it fails with no good revision (on-no-good-revision delete)`,
         at,
       );
   }

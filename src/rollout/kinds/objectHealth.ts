@@ -31,8 +31,11 @@ export function persistentVolumeClaimHealth(obj: JsonObject): Health {
 }
 
 /**
- * core.go jobConditions: InProgress until it starts, Current while it runs and once Complete,
- * Failed on the Failed condition; a Job suspended on purpose is Current.
+ * core.go jobConditions, stricter where a deploy needs it: kstatus calls a running Job Current,
+ * but a Job in the manifests (a migration) is waited on to completion, as `helm --wait-for-jobs`
+ * does, so a running Job is InProgress. Current once Complete; Failed on the Failed condition, or
+ * already on FailureTarget (Kubernetes 1.31+ sets it when the Job is bound to fail, before its
+ * pods are gone: job_controller.go); a Job suspended on purpose is Current.
  * https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/job/utils.go
  */
 export function jobHealth(obj: JsonObject): Health {
@@ -45,12 +48,12 @@ export function jobHealth(obj: JsonObject): Health {
   for (const c of conditionsOf(obj)) {
     if (c.type === 'Complete' && c.status === 'True')
       return current(`Job Completed. succeeded: ${succeeded}/${completions}`);
-    if (c.type === 'Failed' && c.status === 'True')
+    if ((c.type === 'Failed' || c.type === 'FailureTarget') && c.status === 'True')
       return failed('JobFailed', `Job Failed. failed: ${failedPods}/${completions}`);
     if (c.type === 'Suspended' && c.status === 'True' && suspended) return current('Job is suspended');
   }
   if (stringField(obj, '.status.startTime', '') === '') return inProgress('JobNotStarted', 'Job not started');
-  return current(`Job in progress. success:${succeeded}, active: ${active}, failed: ${failedPods}`);
+  return inProgress('JobRunning', `Job in progress. success:${succeeded}, active: ${active}, failed: ${failedPods}`);
 }
 
 /**

@@ -121,10 +121,17 @@ describe('Job (core.go jobConditions)', () => {
   const job = (spec: Record<string, unknown>, status: Record<string, unknown>) =>
     obj('batch/v1', 'Job', { spec, status });
 
-  it('is InProgress until it starts, Current while it runs', () => {
+  it('is InProgress until it starts and while it runs (waited on to completion, unlike kstatus)', () => {
     expect(health(job({}, {}))).toEqual(ip('InProgress', 'JobNotStarted', 'Job not started'));
     expect(health(job({}, { startTime: '2026-11-30T09:59:00Z', active: 1, failed: 2 }))).toEqual(
-      ip('Current', '', 'Job in progress. success:0, active: 1, failed: 2'),
+      ip('InProgress', 'JobRunning', 'Job in progress. success:0, active: 1, failed: 2'),
+    );
+  });
+
+  it('fails already on FailureTarget (1.31+), before the Failed condition', () => {
+    const target = cond('FailureTarget', 'True', 'BackoffLimitExceeded');
+    expect(health(job({ completions: 1 }, { failed: 3, conditions: [target], startTime: 'x' }))).toEqual(
+      ip('Failed', 'JobFailed', 'Job Failed. failed: 3/1'),
     );
   });
 

@@ -47,9 +47,14 @@ describe('judgeWait', () => {
 
   it('ends the Failed streak on any other state (no failedSince to carry)', () => {
     const running: KubeObject = { ...failedJob(), status: { startTime: '2026-11-30T09:59:00Z', active: 1 } };
+    // A running Job is waited on to completion (objectHealth.ts jobHealth): waiting, the streak ended.
     expect(judgeWait(running, { now: NOW, failedSince: NOW - 10_000 })).toEqual({
-      state: 'ready',
-      health: { status: 'Current', reason: '', message: 'Job in progress. success:0, active: 1, failed: 0' },
+      state: 'waiting',
+      health: {
+        status: 'InProgress',
+        reason: 'JobRunning',
+        message: 'Job in progress. success:0, active: 1, failed: 0',
+      },
     });
     const pending: KubeObject = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' } };
     expect(judgeWait(pending, { now: NOW, failedSince: NOW - 10_000 })).toEqual({
