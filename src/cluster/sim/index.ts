@@ -5,6 +5,7 @@ import { DeploymentController } from './controllers/deployment/deploymentControl
 import { CrdController } from './controllers/crd/crdController.js';
 import { GenericStatusController } from './controllers/generic/statusController.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
+import { StatefulSetController } from './controllers/statefulset/statefulSetController.js';
 import { scheduleChaos } from './chaos/chaos.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { defaultScenario, imageSpecFor, type Scenario } from './scenario/scenario.js';
@@ -51,6 +52,7 @@ export function createSimulatedCluster(
     [
       (ctx) => new DeploymentController(ctx),
       (ctx) => new ReplicaSetController(ctx),
+      (ctx) => new StatefulSetController(ctx),
       (ctx) => new CrdController(ctx),
       (ctx) => new GenericStatusController(ctx),
       (ctx) => new Scheduler(ctx),

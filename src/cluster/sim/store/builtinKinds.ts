@@ -4,6 +4,7 @@ import { validateLease } from '../../../k8s/validation/lease.js';
 import { registerBuiltinResources } from './genericKinds.js';
 import { KindRegistry, type KindInfo } from './kinds.js';
 import { deepEqual } from '../../../k8s/json.js';
+import { defaultStatefulSet } from '../controllers/statefulset/defaults.js';
 
 /**
  * apps/v1 Deployment defaults (pkg/apis/apps/v1/defaults.go, SetDefaults_Deployment):
@@ -37,7 +38,7 @@ export function defaultPod(obj: KubeObject): void {
 }
 
 /** The pod spec defaults kubectl shows back (pkg/apis/core/v1/defaults.go). */
-function defaultPodSpec(spec: Pod['spec'] | undefined): void {
+export function defaultPodSpec(spec: Pod['spec'] | undefined): void {
   if (!spec) return;
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;
@@ -104,6 +105,17 @@ export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> =
       plural: 'replicasets',
       namespaced: true,
       applyDefaults: defaultReplicaSet,
+      bumpsGeneration: specChanged,
+      statusKeeps: 'status',
+    },
+    {
+      // registry/apps/statefulset/strategy.go: generation moves with the spec only.
+      kind: 'StatefulSet',
+      apiVersion: 'apps/v1',
+      group: 'apps',
+      plural: 'statefulsets',
+      namespaced: true,
+      applyDefaults: defaultStatefulSet,
       bumpsGeneration: specChanged,
       statusKeeps: 'status',
     },
