@@ -125,13 +125,13 @@ export class StatefulPodControl {
 
   /** ClaimsMatchRetentionPolicy: every existing claim of the pod has the owners the policy asks for. */
   claimsMatchRetentionPolicy(set: StatefulSet, pod: Pod): boolean {
-    return this.claimsOf(set, pod).every((claim) => ownersUpToDate(claim, set, pod));
+    return this.claimsOf(set, pod).every((claim) => isClaimOwnerUpToDate(claim, set, pod));
   }
 
   /** UpdatePodClaimForRetentionPolicy: rewrites the owners of the pod's claims that are off. */
   updatePodClaimForRetentionPolicy(set: StatefulSet, pod: Pod): void {
     for (const claim of this.claimsOf(set, pod)) {
-      if (ownersUpToDate(claim, set, pod)) continue;
+      if (isClaimOwnerUpToDate(claim, set, pod)) continue;
       const next = clone(claim);
       next.metadata.ownerReferences = wantedOwners(claim, set, pod);
       if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
@@ -224,7 +224,7 @@ function wantedOwners(claim: KubeObject, set: StatefulSet, pod: Pod): OwnerRefer
 }
 
 /** isClaimOwnerUpToDate, comparing the owners that matter (the set's and the pod's). */
-function ownersUpToDate(claim: KubeObject, set: StatefulSet, pod: Pod): boolean {
+export function isClaimOwnerUpToDate(claim: KubeObject, set: StatefulSet, pod: Pod): boolean {
   const key = (refs: OwnerReference[]) =>
     refs
       .filter((r) => isSetRef(r, set) || isPodRef(r, pod))

@@ -4,14 +4,11 @@ import {
   createRevision,
   equalRevision,
   findEqualRevisions,
-  newControllerRevision,
   nextRevision,
   renumberRevision,
   sortRevisions,
-  templatePatch,
   truncateHistory,
   type ControllerRevision,
-  type HistoryOwner,
 } from '../history/controllerHistory.js';
 import type { ControllerContext } from '../controller.js';
 import type { StatefulPodControl } from './statefulPodControl.js';
@@ -34,7 +31,9 @@ import {
   isRunningAndReady,
   isSucceeded,
   isTerminating,
+  newRevision,
   newVersionedStatefulSetPod,
+  historyOwner,
   podInOrdinalRange,
   storageMatches,
 } from './statefulSetUtils.js';
@@ -85,10 +84,6 @@ function liveRevisions(pods: Pod[], current: ControllerRevision, update: Control
   return live;
 }
 
-function owner(set: StatefulSet): HistoryOwner {
-  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata };
-}
-
 /**
  * getStatefulSetRevisions: the update revision is the newest revision when its data equals the
  * set's template; an older equal revision is renumbered to the next revision (a rollback, e.g.
@@ -102,14 +97,7 @@ export function getStatefulSetRevisions(
   revisions: ControllerRevision[],
 ): { current: ControllerRevision; update: ControllerRevision; collisionCount: number } {
   let collisionCount = set.status?.collisionCount ?? 0;
-  const candidate = newControllerRevision(
-    owner(set),
-    set.spec.template?.metadata?.labels,
-    templatePatch(set.spec.template),
-    nextRevision(revisions),
-    collisionCount,
-  );
-  if (set.metadata.annotations) candidate.metadata.annotations = { ...set.metadata.annotations };
+  const candidate = newRevision(set, nextRevision(revisions), collisionCount);
   const equal = findEqualRevisions(revisions, candidate);
   const last = revisions[revisions.length - 1];
   let update: ControllerRevision;
@@ -118,7 +106,7 @@ export function getStatefulSetRevisions(
   } else if (equal.length > 0) {
     update = renumberRevision(ctx.store, equal[equal.length - 1]!, candidate.revision);
   } else {
-    ({ revision: update, collisionCount } = createRevision(ctx.store, owner(set), candidate, collisionCount));
+    ({ revision: update, collisionCount } = createRevision(ctx.store, historyOwner(set), candidate, collisionCount));
   }
   const current = revisions.find((r) => r.metadata.name === set.status?.currentRevision) ?? update;
   return { current, update, collisionCount };

@@ -9,7 +9,13 @@ import {
   type StatefulSetStatus,
 } from '../../../../k8s/statefulSet.js';
 import { getScaledValueFromIntOrPercent } from '../deployment/intOrPercent.js';
-import { templateOfRevision, type ControllerRevision } from '../history/controllerHistory.js';
+import {
+  newControllerRevision,
+  templateOfRevision,
+  templatePatch,
+  type ControllerRevision,
+  type HistoryOwner,
+} from '../history/controllerHistory.js';
 import { isPodAvailable, isPodReady } from '../replicaset/podUtil.js';
 
 /**
@@ -208,6 +214,28 @@ export function setPodRevision(pod: Pod, revision: string): void {
 
 export function getPodRevision(pod: Pod): string {
   return pod.metadata.labels?.[STATEFULSET_REVISION_LABEL] ?? '';
+}
+
+/** The set as the owner of its ControllerRevision history. */
+export function historyOwner(set: StatefulSet): HistoryOwner {
+  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata };
+}
+
+/**
+ * newRevision: a ControllerRevision holding getPatch(set) (the template with `$patch: replace`),
+ * labelled with the template's labels, named after the hash of its data and the collision count,
+ * and carrying the set's annotations.
+ */
+export function newRevision(set: StatefulSet, revision: number, collisionCount: number): ControllerRevision {
+  const created = newControllerRevision(
+    historyOwner(set),
+    set.spec.template?.metadata?.labels,
+    templatePatch(set.spec.template),
+    revision,
+    collisionCount,
+  );
+  if (set.metadata.annotations) created.metadata.annotations = { ...set.metadata.annotations };
+  return created;
 }
 
 /** ApplyRevision: the set with the revision's template (its data is `spec.template` with `$patch: replace`). */
