@@ -1,6 +1,8 @@
 import { formatSelector } from '../../../k8s/labels.js';
 import type { Deployment, KubeEvent, KubeObject, Node, Pod, ReplicaSet } from '../../../k8s/objects.js';
 import { ageOf } from './duration.js';
+import { apiGroupOf, controllerOf } from '../../../k8s/meta.js';
+import type { StatefulSet } from '../../../k8s/statefulSet.js';
 
 /** A `meta.k8s.io/v1` TableColumnDefinition. */
 export interface TableColumn {
@@ -77,6 +79,31 @@ const PRINTERS: Record<string, Printer> = {
         age(rs, now),
         ...containerCells(rs),
       ];
+    },
+  },
+  StatefulSet: {
+    // printStatefulSet: READY is status.readyReplicas over spec.replicas.
+    columns: [NAME, col('Ready'), AGE, col('Containers', 'string', 1), col('Images', 'string', 1)],
+    row: (obj, now) => {
+      const set = obj as StatefulSet;
+      const containers = set.spec?.template?.spec?.containers ?? [];
+      return [
+        set.metadata.name ?? '',
+        `${set.status?.readyReplicas ?? 0}/${set.spec?.replicas ?? 0}`,
+        age(set, now),
+        containers.map((c) => c.name).join(','),
+        containers.map((c) => c.image ?? '').join(','),
+      ];
+    },
+  },
+  ControllerRevision: {
+    // printControllerRevision: the controller as `<kind>.<group>/<name>`, `<none>` without one.
+    columns: [NAME, col('Controller'), col('Revision', 'integer'), AGE],
+    row: (obj, now) => {
+      const ref = controllerOf(obj);
+      const group = apiGroupOf(ref?.apiVersion);
+      const controller = ref ? `${ref.kind.toLowerCase()}${group ? `.${group}` : ''}/${ref.name}` : '<none>';
+      return [obj.metadata.name ?? '', controller, (obj as { revision?: number }).revision ?? 0, age(obj, now)];
     },
   },
   Pod: {
