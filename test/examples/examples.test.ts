@@ -95,35 +95,66 @@ const EXPECTED: Record<string, Expectation> = {
   },
 };
 
+/**
+ * Examples whose kind the simulator runs but the gate does not judge yet (StatefulSets: the
+ * integrator wires them into src/gate next). Their intended outcome is written here and expected to
+ * fail until then (`test.failing`); once the gate judges them, move them to EXPECTED with the
+ * measured detection times.
+ */
+const AWAITING_GATE: Record<string, Expectation> = {
+  // OrderedReady, typo'd image: stuck at ordinal 2 (kubernetes#67250); forced rollback deletes web-2.
+  'statefulset-typo': {
+    manifest: 'web-v2.yaml',
+    exit: 1,
+    result: 'rolled-back',
+    workloads: [['web', 'rolled-back', 'ErrImagePull', 3]],
+  },
+  // partition 2: only web-2 is updated, and kubectl's partitioned rule calls that complete.
+  'statefulset-canary': {
+    manifest: 'web-v2.yaml',
+    exit: 0,
+    result: 'succeeded',
+    workloads: [['web', 'succeeded', undefined, undefined]],
+  },
+};
+
+async function runExample(folder: string, e: Expectation): Promise<void> {
+  const run = await cli([
+    'run',
+    '--simulate',
+    '-f',
+    `examples/${folder}/${e.manifest}`,
+    '--scenario',
+    `examples/${folder}/scenario.yaml`,
+    '-o',
+    'json',
+  ]);
+  const json = onlyJson(run.stdout);
+  expect(run.code).toBe(e.exit);
+  expect(json.result).toBe(e.result);
+  const workloads = (json.workloads as Array<Record<string, unknown>>).map((w) => [
+    w.name,
+    w.result,
+    w.reason,
+    w.detectedAfterSeconds,
+  ]);
+  expect(workloads).toEqual(e.workloads);
+}
+
 describe('examples/', () => {
   test('every example folder has an expectation, and every expectation a folder', () => {
     const folders = readdirSync(`${ROOT}/examples`, { withFileTypes: true })
       .filter((e) => e.isDirectory())
       .map((e) => e.name)
       .sort();
-    expect(folders).toEqual(Object.keys(EXPECTED).sort());
+    expect(folders).toEqual([...Object.keys(EXPECTED), ...Object.keys(AWAITING_GATE)].sort());
+  });
+
+  test.failing.each(Object.entries(AWAITING_GATE))('%s (not judged by the gate yet)', async (folder, e) => {
+    await runExample(folder, e);
   });
 
   test.each(Object.entries(EXPECTED))('%s', async (folder, e) => {
-    const run = await cli([
-      'run',
-      '--simulate',
-      '-f',
-      `examples/${folder}/${e.manifest}`,
-      '--scenario',
-      `examples/${folder}/scenario.yaml`,
-      '-o',
-      'json',
-    ]);
-    const json = onlyJson(run.stdout);
-    expect(run.code).toBe(e.exit);
-    expect(json.result).toBe(e.result);
-    const workloads = (json.workloads as Array<Record<string, unknown>>).map((w) => [
-      w.name,
-      w.result,
-      w.reason,
-      w.detectedAfterSeconds,
-    ]);
-    expect(workloads).toEqual(e.workloads);
+    await runExample(folder, e);
   });
 });
