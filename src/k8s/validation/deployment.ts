@@ -78,7 +78,7 @@ export function deploymentFieldErrors(d: Deployment, old?: Deployment): FieldErr
 }
 
 /** The slice of `ValidateObjectMeta(meta, requiresNamespace, NameIsDNSSubdomain)` that applies to manifests. */
-function validateObjectMeta(d: Deployment): FieldError[] {
+export function validateObjectMeta(d: Pick<Deployment, 'metadata'>): FieldError[] {
   const errs: FieldError[] = [];
   const meta = d.metadata ?? {};
   const name = meta.name ?? '';
@@ -132,9 +132,10 @@ function validateDeploymentSpec(d: Deployment): FieldError[] {
 }
 
 /** `ValidatePodTemplateSpecForReplicaSet` with the pod-template checks it delegates to. */
-function validatePodTemplateForReplicaSet(
+export function validatePodTemplateForReplicaSet(
   template: PodTemplateSpec,
   selector: LabelSelector | undefined,
+  kind = 'ReplicaSet',
 ): FieldError[] {
   const errs: FieldError[] = [];
   const labels = template.metadata?.labels;
@@ -167,7 +168,7 @@ function validatePodTemplateForReplicaSet(
     errs.push(notSupported('spec.template.spec.restartPolicy', restartPolicy, ['Always']));
   if (podSpec?.activeDeadlineSeconds !== undefined && podSpec.activeDeadlineSeconds !== null) {
     errs.push(
-      forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'),
+      forbidden('spec.template.spec.activeDeadlineSeconds', `activeDeadlineSeconds in ${kind} is not Supported`),
     );
   }
   return errs;
@@ -266,7 +267,7 @@ function intOrPercentValue(value: IntOrString): number {
 }
 
 /** `ValidateLabelSelector` (strict: label values in expressions are validated). */
-function validateLabelSelector(selector: LabelSelector, path: string): FieldError[] {
+export function validateLabelSelector(selector: LabelSelector, path: string): FieldError[] {
   const errs = validateLabels(selector.matchLabels, `${path}.matchLabels`);
   (selector.matchExpressions ?? []).forEach((req, i) => {
     const reqPath = `${path}.matchExpressions[${i}]`;
@@ -290,7 +291,7 @@ function validateLabelSelector(selector: LabelSelector, path: string): FieldErro
 }
 
 /** Whether `metav1.LabelSelectorAsSelector` succeeds (every requirement passes `labels.NewRequirement`). */
-function selectorConvertible(selector: LabelSelector): boolean {
+export function selectorConvertible(selector: LabelSelector): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (isQualifiedName(key).length > 0 || isValidLabelValue(value).length > 0) return false;
   }
@@ -325,7 +326,7 @@ export function selectorJson(selector: LabelSelector | undefined): unknown {
 }
 
 /** Semantic equality of selectors (nil and empty maps/lists are equal, as in apiequality.Semantic). */
-function selectorsEqual(a: LabelSelector | undefined, b: LabelSelector | undefined): boolean {
+export function selectorsEqual(a: LabelSelector | undefined, b: LabelSelector | undefined): boolean {
   if (!a || !b) return !a && !b;
   return JSON.stringify(selectorJson(a)) === JSON.stringify(selectorJson(b));
 }
