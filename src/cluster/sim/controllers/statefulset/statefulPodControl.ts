@@ -218,7 +218,7 @@ function wantedOwners(claim: KubeObject, set: StatefulSet, pod: Pod): OwnerRefer
       controller: true,
       blockOwnerDeletion: true,
     });
-  if (policy.whenDeleted === 'Delete')
+  if (policy.whenDeleted === 'Delete' && !(policy.whenScaled === 'Delete' && scaledDown))
     out.push(setControllerRef(set));
   return out;
 }
