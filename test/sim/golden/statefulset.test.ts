@@ -28,12 +28,14 @@ describe('StatefulSet golden traces', () => {
 });
 
 describe('StatefulSet determinism', () => {
-  it('replays the rolling update twice with byte-identical store histories', () => {
-    const input = readFileSync(join(dir, 'ordered-create-rolling-update.input.yaml'), 'utf8');
-    const a = runStatefulSetGolden(parseInput(input));
-    const b = runStatefulSetGolden(parseInput(input));
-    expect(a.history.length).toBeGreaterThan(100);
-    expect(b.history.join('\n')).toBe(a.history.join('\n'));
-    expect(b.trace).toBe(a.trace);
-  });
+  for (const name of ['ordered-create-rolling-update', 'typo-stuck-undo-delete']) {
+    it(`replays ${name} twice with byte-identical store histories`, () => {
+      const input = readFileSync(join(dir, `${name}.input.yaml`), 'utf8');
+      const a = runStatefulSetGolden(parseInput(input));
+      const b = runStatefulSetGolden(parseInput(input));
+      expect(a.history.length).toBeGreaterThan(100);
+      expect(b.history.join('\n')).toBe(a.history.join('\n'));
+      expect(b.trace).toBe(a.trace);
+    });
+  }
 });
