@@ -195,35 +195,8 @@ export interface ReplicaSet extends KubeObject {
   status?: ReplicaSetStatus;
 }
 
-/** apps/v1 StatefulSet: the fields the gate reads and writes. */
-export interface StatefulSet extends KubeObject {
-  spec: {
-    replicas?: number | null;
-    selector: LabelSelector;
-    template: PodTemplateSpec;
-    serviceName?: string;
-    podManagementPolicy?: 'OrderedReady' | 'Parallel';
-    updateStrategy?: {
-      type?: 'RollingUpdate' | 'OnDelete';
-      rollingUpdate?: { partition?: number | null; maxUnavailable?: IntOrString } | null;
-    };
-    minReadySeconds?: number;
-    revisionHistoryLimit?: number;
-    [field: string]: unknown;
-  };
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    readyReplicas?: number;
-    currentReplicas?: number;
-    updatedReplicas?: number;
-    availableReplicas?: number;
-    currentRevision?: string;
-    updateRevision?: string;
-    collisionCount?: number;
-    conditions?: Condition[];
-  };
-}
+/** apps/v1 StatefulSet (statefulSet.ts). */
+export type { StatefulSet } from './statefulSet.js';
 
 /** apps/v1 DaemonSet: the fields the gate reads and writes. */
 export interface DaemonSet extends KubeObject {

@@ -110,6 +110,20 @@ const EXPECTED: Record<string, Expectation> = {
     result: 'rolled-back',
     workloads: [['node-agent', 'rolled-back', 'CrashLoopBackOff', 8]],
   },
+  // OrderedReady, typo'd image: stuck at ordinal 2 (kubernetes#67250); the forced rollback deletes web-2.
+  'statefulset-typo': {
+    manifest: 'web-v2.yaml',
+    exit: 1,
+    result: 'rolled-back',
+    workloads: [['web', 'rolled-back', 'ErrImagePull', 3]],
+  },
+  // partition 2: only web-2 is updated, and kubectl's partitioned rule calls that complete.
+  'statefulset-canary': {
+    manifest: 'web-v2.yaml',
+    exit: 0,
+    result: 'succeeded',
+    workloads: [['web', 'succeeded', undefined, undefined]],
+  },
   'surge-unavailable': {
     manifest: 'api-v2.yaml',
     exit: 0,

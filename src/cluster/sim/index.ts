@@ -4,6 +4,7 @@ import { validateDeployment } from '../../k8s/validation/deployment.js';
 import type { Deployment } from '../../k8s/objects.js';
 import { DaemonSetController } from './controllers/daemonset/daemonSetController.js';
 import type { DaemonSet } from './controllers/daemonset/daemonSetUtil.js';
+import type { StatefulSet } from '../../k8s/statefulSet.js';
 import { DeploymentController } from './controllers/deployment/deploymentController.js';
 import { CrdController } from './controllers/crd/crdController.js';
 import { GenericStatusController } from './controllers/generic/statusController.js';
@@ -15,6 +16,7 @@ import { JobController } from './controllers/job/jobController.js';
 import { TtlAfterFinishedController } from './controllers/job/ttlAfterFinished.js';
 import type { Job } from './controllers/job/types.js';
 import { validateJob } from '../../k8s/validation/job.js';
+import { StatefulSetController } from './controllers/statefulset/statefulSetController.js';
 import { scheduleChaos } from './chaos/chaos.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { defaultScenario, imageSpecFor, type Scenario } from './scenario/scenario.js';
@@ -64,6 +66,7 @@ export function createSimulatedCluster(
       (ctx) => new ReplicaSetController(ctx),
       (ctx) => new DaemonSetController(ctx),
       (ctx) => new PodGcController(ctx),
+      (ctx) => new StatefulSetController(ctx),
       (ctx) => new CrdController(ctx),
       (ctx) => new GenericStatusController(ctx),
       (ctx) => new JobController(ctx),
@@ -112,8 +115,11 @@ export function createSimulatedCluster(
     if (obj.kind === 'CustomResourceDefinition') simulation.settle();
   }
   simulation.settle();
-  if (objects.some((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet')) {
-    simulation.runUntil(() => allRolledOut(simulation), options.settleMs ?? 15 * 60_000);
+  if (objects.some((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet' || o.kind === 'StatefulSet')) {
+    simulation.runUntil(
+      () => allRolledOut(simulation) && allStatefulSetsRolledOut(simulation),
+      options.settleMs ?? 15 * 60_000,
+    );
   }
   // Chaos times count from here: the pre-existing objects are rolled out and the gate applies next.
   if (scenario.faults.chaos?.length) scheduleChaos(simulation, scenario.faults.chaos, simulation.clock.now());
@@ -140,7 +146,21 @@ const fixedUids: Record<string, string> = {
   'kube-public': '5a1d3c2e-0b7e-4c1f-8a6d-2f3e4b5c6d02',
 };
 
+/**
+ * Every StatefulSet observed, all its replicas ready and (RollingUpdate) on one revision: what a
+ * cluster that already runs them looks like (kubectl's StatefulSet viewer, without a partition).
+ */
+function allStatefulSetsRolledOut(simulation: Simulation): boolean {
+  return simulation.store.list<StatefulSet>('StatefulSet').every((set) => {
+    const s = set.status;
+    if (!s || (s.observedGeneration ?? 0) < (set.metadata.generation ?? 0)) return false;
+    if ((s.readyReplicas ?? 0) < (set.spec.replicas ?? 1)) return false;
+    return set.spec.updateStrategy?.type !== 'RollingUpdate' || s.currentRevision === s.updateRevision;
+  });
+}
+
 /** kubectl's success rule for every Deployment and every RollingUpdate DaemonSet in the store. */
+
 function allRolledOut(simulation: Simulation): boolean {
   return deploymentsRolledOut(simulation) && daemonSetsRolledOut(simulation);
 }

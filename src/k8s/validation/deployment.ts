@@ -133,12 +133,13 @@ function validateDeploymentSpec(d: Deployment): FieldError[] {
 
 /**
  * `ValidatePodTemplateSpecForReplicaSet` with the pod-template checks it delegates to; for a
- * DaemonSet (ValidateDaemonSetSpec) the same checks, with its own activeDeadlineSeconds error.
+ * DaemonSet (ValidateDaemonSetSpec) or a StatefulSet (ValidateStatefulSetSpec) the same checks, with
+ * their own activeDeadlineSeconds error.
  */
 export function validatePodTemplateForReplicaSet(
   template: PodTemplateSpec,
   selector: LabelSelector | undefined,
-  owner: 'ReplicaSet' | 'DaemonSet' = 'ReplicaSet',
+  owner: 'ReplicaSet' | 'DaemonSet' | 'StatefulSet' = 'ReplicaSet',
 ): FieldError[] {
   const errs: FieldError[] = [];
   const labels = template.metadata?.labels;
@@ -177,7 +178,7 @@ export function validatePodTemplateForReplicaSet(
             podSpec.activeDeadlineSeconds,
             'activeDeadlineSeconds must be nil for daemonsets',
           )
-        : forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'),
+        : forbidden('spec.template.spec.activeDeadlineSeconds', `activeDeadlineSeconds in ${owner} is not Supported`),
     );
   }
   return errs;

@@ -77,7 +77,7 @@ const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
   },
   progress: (snapshot, context) => {
     const set = statefulSetOf(snapshot);
-    const status = set?.status ?? {};
+    const status: Partial<NonNullable<StatefulSet['status']>> = set?.status ?? {};
     const replicas = set?.spec.replicas ?? 1;
     const partition = set?.spec.updateStrategy?.rollingUpdate?.partition ?? 0;
     const target = Math.max(0, replicas - partition);

@@ -2,6 +2,8 @@ import { formatSelector } from '../../../k8s/labels.js';
 import type { Condition, Deployment, KubeEvent, KubeObject, Node, Pod, ReplicaSet } from '../../../k8s/objects.js';
 import { parseTime } from '../../../k8s/meta.js';
 import { ageOf, humanDuration } from './duration.js';
+import { apiGroupOf, controllerOf } from '../../../k8s/meta.js';
+import type { StatefulSet } from '../../../k8s/statefulSet.js';
 
 /** A `meta.k8s.io/v1` TableColumnDefinition. */
 export interface TableColumn {
@@ -113,14 +115,29 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
-  // printControllerRevision: CONTROLLER is `<kind>.<group>/<name>` in lower case (formatResourceName).
-  ControllerRevision: {
-    columns: [NAME, col('Controller'), col('Revision'), AGE],
+  StatefulSet: {
+    // printStatefulSet: READY is status.readyReplicas over spec.replicas.
+    columns: [NAME, col('Ready'), AGE, col('Containers', 'string', 1), col('Images', 'string', 1)],
     row: (obj, now) => {
-      const owner = obj.metadata.ownerReferences?.find((r) => r.controller);
-      const group = owner ? owner.apiVersion.slice(0, Math.max(0, owner.apiVersion.lastIndexOf('/'))) : '';
-      const controller = owner ? `${owner.kind}${group ? `.${group}` : ''}`.toLowerCase() + `/${owner.name}` : '<none>';
-      return [obj.metadata.name ?? '', controller, Number(obj.revision ?? 0), age(obj, now)];
+      const set = obj as StatefulSet;
+      const containers = set.spec?.template?.spec?.containers ?? [];
+      return [
+        set.metadata.name ?? '',
+        `${set.status?.readyReplicas ?? 0}/${set.spec?.replicas ?? 0}`,
+        age(set, now),
+        containers.map((c) => c.name).join(','),
+        containers.map((c) => c.image ?? '').join(','),
+      ];
+    },
+  },
+  ControllerRevision: {
+    // printControllerRevision: the controller as `<kind>.<group>/<name>`, `<none>` without one.
+    columns: [NAME, col('Controller'), col('Revision', 'integer'), AGE],
+    row: (obj, now) => {
+      const ref = controllerOf(obj);
+      const group = apiGroupOf(ref?.apiVersion);
+      const controller = ref ? `${ref.kind.toLowerCase()}${group ? `.${group}` : ''}/${ref.name}` : '<none>';
+      return [obj.metadata.name ?? '', controller, (obj as { revision?: number }).revision ?? 0, age(obj, now)];
     },
   },
   Pod: {

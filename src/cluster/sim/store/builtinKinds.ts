@@ -5,6 +5,9 @@ import { registerBuiltinResources } from './genericKinds.js';
 import { KindRegistry, type KindInfo } from './kinds.js';
 import { deepEqual } from '../../../k8s/json.js';
 import { defaultService } from './serviceDefaults.js';
+import { defaultStatefulSet } from '../controllers/statefulset/defaults.js';
+import type { StatefulSet } from '../../../k8s/statefulSet.js';
+import { validateStatefulSet } from '../../../k8s/validation/statefulSet.js';
 
 /**
  * apps/v1 Deployment defaults (pkg/apis/apps/v1/defaults.go, SetDefaults_Deployment):
@@ -165,6 +168,18 @@ export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> =
       namespaced: true,
       applyDefaults: defaultDaemonSet,
       prepareForUpdate: prepareDaemonSetUpdate,
+      bumpsGeneration: specChanged,
+      statusKeeps: 'status',
+    },
+    {
+      // registry/apps/statefulset/strategy.go: generation moves with the spec only.
+      kind: 'StatefulSet',
+      apiVersion: 'apps/v1',
+      group: 'apps',
+      plural: 'statefulsets',
+      namespaced: true,
+      applyDefaults: defaultStatefulSet,
+      validate: (obj, old) => validateStatefulSet(obj as StatefulSet, old as StatefulSet | undefined),
       bumpsGeneration: specChanged,
       statusKeeps: 'status',
     },
