@@ -24,11 +24,11 @@ import {
 import { readLastGood, recordLastGood } from './recordLastGood.js';
 import type { AppliedObject, DriftRecord, GateResult, PhaseTiming, RunOutcome, WorkloadResult } from './result.js';
 import { rollbackWorkloads, workloadKey, type RollbackOutcome } from './rollbackWorkloads.js';
-import { supersededFollower } from './watchRollouts.js';
+import { notWaitedOn, supersededFollower } from './watchRollouts.js';
 import { watchEverything } from './watchPhase.js';
 import { notWaitedResults, waitsOnObject, type WaitedObject } from './waitObjects.js';
 import { cancelledBeforeApply, lockedResult } from './earlyResults.js';
-import type { HealthChecks } from '../rollout/kinds/index.js';
+import { readWaitControls, type HealthChecks } from '../rollout/kinds/index.js';
 import { rolloutKindOf } from '../rollout/workloads/index.js';
 import { SeededRandom } from '../clock/seededRandom.js';
 import type { RandomSource } from '../cluster/retry.js';
@@ -309,6 +309,8 @@ async function apply(run: Run): Promise<GateResult | undefined> {
     };
     w.watched.appliedTemplate = stored?.spec.template;
     w.watched.followOnly = !w.changed;
+    // `rollout-gate.dev/wait: "false"` on a workload (an OnDelete StatefulSet, say): applied, not watched.
+    if (!readWaitControls(w.doc.object).controls.wait) notWaitedOn(w.watched, run.appliedAt);
   }
   return undefined;
 }

@@ -140,6 +140,16 @@ function supersededVerdict(w: WatchedWorkload, snapshot: WorkloadSnapshot): Verd
   return { state: 'failed', reason, message, failure: { reason, message, evidence: [] }, progressLine: '' };
 }
 
+/**
+ * A workload annotated `rollout-gate.dev/wait: "false"`: applied, never watched, judged, recorded
+ * as last good, nor rolled back for its own sake (its verdict is final at the apply).
+ */
+export function notWaitedOn(w: WatchedWorkload, at: number): void {
+  const message = `${workloadLabel(w.ref)} applied, not waited on (annotation rollout-gate.dev/wait: "false")`;
+  w.verdict = { state: 'succeeded', message, progressLine: '' };
+  w.decidedAt = at;
+}
+
 /** A watched-for-health-only workload whose template someone else replaced: not this run's failure. */
 export function supersededFollower(w: WatchedWorkload): boolean {
   return w.followOnly === true && (w.verdict?.reason as string | undefined) === SUPERSEDED;

@@ -44,7 +44,17 @@ export function observePreApplyRevisions(kind: Kind, snapshot: WorkloadSnapshot)
   const workload = kind.object(snapshot);
   if (!workload) return { existed: false, fullyAvailable: false };
   const current = revisionWithTemplate(workload, snapshot.revisions ?? [], workload.spec.template);
-  const status = kind.status(snapshot, { appliedAt: 0 });
+  // kubectl's viewer refuses OnDelete; fully rolled out is then the same counts a RollingUpdate shows.
+  const strategy = (workload.spec as { updateStrategy?: { type?: string } }).updateStrategy;
+  const viewed: WorkloadSnapshot =
+    strategy?.type === 'OnDelete'
+      ? {
+          ...snapshot,
+          workload: { ...workload, spec: { ...workload.spec, updateStrategy: { type: 'RollingUpdate' } } } as
+            StatefulSet | DaemonSet,
+        }
+      : snapshot;
+  const status = kind.status(viewed, { appliedAt: 0 });
   return {
     existed: true,
     revision: current?.revision,

@@ -72,7 +72,7 @@ export function judgeWorkload<S>(
     return timeout ? failed(timeout) : { state: 'progressing', message: line, progressLine: line };
   }
   // A workload that meets kubectl's rule has rolled out: only the window is awaited.
-  const blocked = done ? undefined : kind.cannotRollOut(snapshot, line);
+  const blocked = done ? undefined : kind.cannotRollOut(snapshot, line, context);
   if (blocked) return failed(blocked);
   for (const { detect } of kind.detectors) {
     const failure = detect(snapshot, context, policy, now);

@@ -285,9 +285,11 @@ describe('issue 9 #8', () => {
   test('issue 9 #8: the reliability proof sees a judge that always answers "succeeded"', async () => {
     let support: typeof import('../reliability/support.js') | undefined;
     await jest.isolateModulesAsync(async () => {
+      const succeeded = () => ({ state: 'succeeded', message: 'fake', progressLine: '' });
       jest.unstable_mockModule('../../src/rollout/judge.js', () => ({
-        judge: () => ({ state: 'succeeded', message: 'fake', progressLine: '' }),
-        judgeRollback: () => ({ state: 'succeeded', message: 'fake', progressLine: '' }),
+        judge: succeeded,
+        judgeRollback: succeeded,
+        judgeWorkload: succeeded,
       }));
       support = await import('../reliability/support.js');
     });

@@ -20,7 +20,14 @@ import { generationObserved } from '../detectors/progressDeadline.js';
 import type { RolloutContext, WorkloadSnapshot } from '../snapshot.js';
 import { daemonSetStatus } from '../statusViewer.js';
 import { CONTROLLER_REVISION_HASH, podsAtRevision, revisionWithTemplate } from './controllerRevisions.js';
-import { onDeleteFailure, onProgress, onRevisionPods, readyCounts, type RolloutKind } from './rolloutKind.js';
+import {
+  onDeleteFailure,
+  onDeleteRestored,
+  onProgress,
+  onRevisionPods,
+  readyCounts,
+  type RolloutKind,
+} from './rolloutKind.js';
 
 /** The hash of the template being rolled out (its revision's `controller-revision-hash` label). */
 export function currentHash(snapshot: WorkloadSnapshot): string | undefined {
@@ -34,7 +41,7 @@ export function currentHash(snapshot: WorkloadSnapshot): string | undefined {
 function line(snapshot: WorkloadSnapshot, context: RolloutContext): string {
   const ds = daemonSetOf(snapshot);
   if (!ds) return `Waiting for daemon set "${context.name ?? ''}" to be created...`;
-  const status = daemonSetStatus(ds);
+  const status = onDeleteRestored(ds, context) ?? daemonSetStatus(ds);
   return (status.error ?? status.message).replace(/\n$/, '');
 }
 
@@ -57,9 +64,9 @@ const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
     const owned = snapshot.pods.filter((p) => controllerOf(p)?.uid === w.metadata.uid);
     return readyCounts(owned, podsAtRevision(w, snapshot.pods, currentHash(snapshot)));
   },
-  status: (snapshot) => {
+  status: (snapshot, context) => {
     const w = daemonSetOf(snapshot);
-    return w ? daemonSetStatus(w) : undefined;
+    return w ? (onDeleteRestored(w, context) ?? daemonSetStatus(w)) : undefined;
   },
   line,
   observed: (snapshot, context) => {
@@ -81,7 +88,8 @@ const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
       moved: `${status.updatedNumberScheduled ?? 0}/${status.numberReady ?? 0}/${status.numberAvailable ?? 0}`,
     };
   },
-  cannotRollOut: (snapshot) => {
+  cannotRollOut: (snapshot, _line, context) => {
+    if (context.mode === 'rollback') return undefined;
     const ds = daemonSetOf(snapshot);
     if (ds?.spec.updateStrategy?.type !== 'OnDelete') return undefined;
     const name = ds.metadata.name ?? '';

@@ -37,7 +37,7 @@ export interface RolloutKind<S> {
   /** How the rollout is moving, for the stall and timeout detectors. */
   progress(snapshot: S, context: RolloutContext): ProgressView;
   /** Why waiting is pointless before any detector runs (a paused Deployment, an OnDelete strategy). */
-  cannotRollOut(snapshot: S, line: string): Failure | undefined;
+  cannotRollOut(snapshot: S, line: string, context: RolloutContext): Failure | undefined;
   /** The kind's detectors, in judging order. */
   readonly detectors: ReadonlyArray<NamedDetector<S>>;
 }
@@ -82,6 +82,23 @@ export function onProgress<S>(
   return {
     name,
     detect: (snapshot, context, policy, now) => detect(kind.progress(snapshot, context), context, policy, now),
+  };
+}
+
+/**
+ * Verifying the rollback of an OnDelete StatefulSet or DaemonSet: its pods were never given the
+ * failed template (only deleting them would have), so once the controller has seen the restored
+ * template there is nothing left to wait for. Undefined otherwise (kubectl's viewer decides).
+ */
+export function onDeleteRestored(
+  workload: { kind?: string; metadata: { name?: string }; spec: { updateStrategy?: { type?: string } } },
+  context: RolloutContext,
+): StatusResult | undefined {
+  if (workload.spec.updateStrategy?.type !== 'OnDelete' || context.mode !== 'rollback') return undefined;
+  const kind = (workload.kind ?? '').toLowerCase();
+  return {
+    message: `${kind} "${workload.metadata.name ?? ''}" template restored (OnDelete: its pods never had the failed one)\n`,
+    done: true,
   };
 }
 

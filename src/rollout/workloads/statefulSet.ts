@@ -23,7 +23,14 @@ import { generationObserved } from '../detectors/progressDeadline.js';
 import type { RolloutContext, WorkloadSnapshot } from '../snapshot.js';
 import { statefulSetStatus } from '../statusViewer.js';
 import { podsAtRevision, revisionWithTemplate } from './controllerRevisions.js';
-import { onDeleteFailure, onProgress, onRevisionPods, readyCounts, type RolloutKind } from './rolloutKind.js';
+import {
+  onDeleteFailure,
+  onDeleteRestored,
+  onProgress,
+  onRevisionPods,
+  readyCounts,
+  type RolloutKind,
+} from './rolloutKind.js';
 
 /** The name of the revision being rolled out: the one holding the current template, else the status's. */
 export function updateRevisionName(snapshot: WorkloadSnapshot): string | undefined {
@@ -39,7 +46,7 @@ export function updateRevisionName(snapshot: WorkloadSnapshot): string | undefin
 function line(snapshot: WorkloadSnapshot, context: RolloutContext): string {
   const set = statefulSetOf(snapshot);
   if (!set) return `Waiting for statefulset "${context.name ?? ''}" to be created...`;
-  const status = statefulSetStatus(set);
+  const status = onDeleteRestored(set, context) ?? statefulSetStatus(set);
   return (status.error ?? status.message).replace(/\n$/, '');
 }
 
@@ -62,9 +69,9 @@ const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
     const owned = snapshot.pods.filter((p) => controllerOf(p)?.uid === w.metadata.uid);
     return readyCounts(owned, podsAtRevision(w, snapshot.pods, updateRevisionName(snapshot)));
   },
-  status: (snapshot) => {
+  status: (snapshot, context) => {
     const w = statefulSetOf(snapshot);
-    return w ? statefulSetStatus(w) : undefined;
+    return w ? (onDeleteRestored(w, context) ?? statefulSetStatus(w)) : undefined;
   },
   line,
   observed: (snapshot, context) => {
@@ -90,7 +97,8 @@ const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
       moved: `${status.updatedReplicas ?? 0}/${status.readyReplicas ?? 0}/${status.availableReplicas ?? 0}`,
     };
   },
-  cannotRollOut: (snapshot) => {
+  cannotRollOut: (snapshot, _line, context) => {
+    if (context.mode === 'rollback') return undefined;
     const set = statefulSetOf(snapshot);
     if (set?.spec.updateStrategy?.type !== 'OnDelete') return undefined;
     const name = set.metadata.name ?? '';
