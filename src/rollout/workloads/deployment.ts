@@ -5,10 +5,6 @@
  */
 import { parseTime } from '../../k8s/meta.js';
 import {
-  detectConfigError,
-  detectCrashLoop,
-  detectImagePull,
-  detectInvalidImage,
   detectProgressDeadline,
   detectReplicaFailure,
   detectStall,
@@ -19,7 +15,7 @@ import { generationObserved } from '../detectors/progressDeadline.js';
 import { progressLine, viewStatus } from '../progressLine.js';
 import { controlledReplicaSets, newRevisionOf, podsOf, revisionOf } from '../revisions.js';
 import type { WorkloadSnapshot } from '../snapshot.js';
-import { onProgress, onRevisionPods, readyCounts, type RolloutKind } from './rolloutKind.js';
+import { onProgress, onRevisionPods, podLevelDetectors, readyCounts, type RolloutKind } from './rolloutKind.js';
 
 const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
   kind: 'Deployment',
@@ -71,10 +67,7 @@ const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
 export const deploymentRollout: RolloutKind<WorkloadSnapshot> = {
   ...base,
   detectors: [
-    onRevisionPods('invalidImage', base, detectInvalidImage),
-    onRevisionPods('imagePull', base, detectImagePull),
-    onRevisionPods('configError', base, detectConfigError),
-    onRevisionPods('crashLoop', base, detectCrashLoop),
+    ...podLevelDetectors(base),
     { name: 'replicaFailure', detect: detectReplicaFailure },
     onRevisionPods('unschedulable', base, detectUnschedulable),
     { name: 'progressDeadline', detect: detectProgressDeadline },

@@ -1,8 +1,8 @@
 /** The rollout kinds the gate judges, one module each (rolloutKind.ts says what each answers). */
-export { daemonSetOf, daemonSetRollout } from './daemonSet.js';
+export { daemonSetRollout } from './daemonSet.js';
 export { deploymentRollout } from './deployment.js';
 export type { RolloutKind } from './rolloutKind.js';
-export { statefulSetOf, statefulSetRollout } from './statefulSet.js';
+export { statefulSetRollout } from './statefulSet.js';
 
 import type { WorkloadKind } from '../../k8s/workloadKinds.js';
 import type { WorkloadSnapshot } from '../snapshot.js';

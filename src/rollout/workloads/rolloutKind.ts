@@ -7,7 +7,14 @@
  * against this interface and knows no kind.
  */
 import type { Failure } from '../failure.js';
-import type { Detector, PodDetector } from '../detectors/index.js';
+import {
+  detectConfigError,
+  detectCrashLoop,
+  detectImagePull,
+  detectInvalidImage,
+  type Detector,
+  type PodDetector,
+} from '../detectors/index.js';
 import type { ProgressView, RevisionPods, RolloutContext } from '../snapshot.js';
 import type { StatusResult } from '../statusViewer.js';
 import type { KubeObject, Pod, PodTemplateSpec } from '../../k8s/objects.js';
@@ -71,6 +78,16 @@ export function onRevisionPods<S>(
     name,
     detect: (snapshot, context, policy, now) => detect(kind.revisionPods(snapshot), context, policy, now),
   };
+}
+
+/** The pod-level detectors every kind runs first, in this order: instant causes before windowed ones. */
+export function podLevelDetectors<S>(kind: Pick<RolloutKind<S>, 'revisionPods'>): NamedDetector<S>[] {
+  return [
+    onRevisionPods('invalidImage', kind, detectInvalidImage),
+    onRevisionPods('imagePull', kind, detectImagePull),
+    onRevisionPods('configError', kind, detectConfigError),
+    onRevisionPods('crashLoop', kind, detectCrashLoop),
+  ];
 }
 
 /** A progress-level detector (stall, timeout) run on the kind's progress view. */
