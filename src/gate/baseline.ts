@@ -1,8 +1,8 @@
 import type { WorkloadObservation, WorkloadRef } from '../cluster/port.js';
 import type { Deployment } from '../k8s/objects.js';
 import { workloadKindOf } from '../k8s/workloadKinds.js';
-import { observePreApply, type PreApplyObservation } from '../rollback/lastGood.js';
-import { observePreApplyRevisions } from '../rollback/revisionRollback.js';
+import type { PreApplyObservation } from '../rollback/lastGood.js';
+import { rollbackKindOf } from '../rollback/rollbackKinds.js';
 import { restartBaselineOf, type RestartBaseline } from '../rollout/restarts.js';
 import { templatesEqualIgnoringHash } from '../rollout/revisions.js';
 import { rolloutKindOf } from '../rollout/workloads/index.js';
@@ -34,8 +34,7 @@ export function recordBaseline(current: WorkloadObservation, ref: WorkloadRef): 
   const kind = rolloutKindOf(workloadKindOf(ref));
   const workload = kind.object(current);
   const d = current.deployment;
-  const preApply =
-    kind.kind === 'Deployment' ? observePreApply(d, current.replicaSets) : observePreApplyRevisions(kind, current);
+  const preApply = rollbackKindOf(kind.kind).observePreApply(current);
   return {
     exists: workload !== undefined,
     ...(workload ? { workload } : {}),

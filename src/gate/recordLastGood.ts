@@ -1,11 +1,10 @@
 import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
 import { ApiError } from '../k8s/apiError.js';
 import { gateLeaseName, LEASE_API_VERSION, type Lease } from '../k8s/lease.js';
-import { lastGoodAnnotations, lastGoodRecord, parseStoredLastGood, type StoredLastGood } from '../rollback/lastGood.js';
+import { lastGoodAnnotations, parseStoredLastGood, type StoredLastGood } from '../rollback/lastGood.js';
 import type { WorkloadSnapshot } from '../rollout/snapshot.js';
 import { workloadKindOf, workloadLabel } from '../k8s/workloadKinds.js';
-import { revisionLastGoodRecord } from '../rollback/revisionRollback.js';
-import { rolloutKindOf } from '../rollout/workloads/index.js';
+import { rollbackKindOf } from '../rollback/rollbackKinds.js';
 import type { GateLog } from './gateLog.js';
 import { blankLease, writeLease } from './lock.js';
 
@@ -23,11 +22,7 @@ export async function recordLastGood(
 ): Promise<void> {
   for (const { ref, snapshot } of workloads) {
     if (!snapshot) continue;
-    const kind = rolloutKindOf(workloadKindOf(ref));
-    const record =
-      kind.kind === 'Deployment'
-        ? snapshot.deployment && lastGoodRecord(snapshot.deployment, snapshot.replicaSets)
-        : revisionLastGoodRecord(kind, snapshot);
+    const record = rollbackKindOf(workloadKindOf(ref)).lastGoodRecord(snapshot);
     if (!record) continue;
     const annotations = lastGoodAnnotations(record);
     try {

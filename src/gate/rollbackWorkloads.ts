@@ -1,13 +1,12 @@
 import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
 import { ApiError } from '../k8s/apiError.js';
-import { planRollback } from '../rollback/lastGood.js';
-import type { DaemonSet, Deployment, PodTemplateSpec, StatefulSet } from '../k8s/objects.js';
+import type { PodTemplateSpec } from '../k8s/objects.js';
 import { workloadKindOf, workloadLabel } from '../k8s/workloadKinds.js';
-import { planRevisionRollback, podsToReplace } from '../rollback/revisionRollback.js';
+import { rollbackKindOf } from '../rollback/rollbackKinds.js';
+import type { WorkloadSnapshot } from '../rollout/snapshot.js';
 import { rolloutKindOf } from '../rollout/workloads/index.js';
 import type { RolledOut } from '../rollout/workloads/rolloutKind.js';
 import { templatesEqualIgnoringHash } from '../rollout/revisions.js';
-import { PAUSED_UNDO_ERROR } from '../rollback/undoPatch.js';
 import { GATE_FIELD_MANAGER } from '../rollback/undoApply.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { restartBaselineOf } from '../rollout/restarts.js';
@@ -163,27 +162,18 @@ async function sendUndo(
     ) {
       return superseded(ref, log);
     }
-    if (kind.kind === 'Deployment' && (workload as Deployment | undefined)?.spec.paused) {
-      // Checked before planning: a paused Deployment has no new ReplicaSet for its template, so the
-      // planner would take the current revision for the failing one and report "no good revision".
-      const message = `deployment "${ref.name}" is paused, so it was not rolled back: ${PAUSED_UNDO_ERROR}`;
-      log.error(message);
-      return { outcome: { restored: false, reason: 'Paused', message, timeline: [] } };
-    }
+    // The workload as just read, in the observation the planner reads.
     const now = {
       ...observed,
-      ...(kind.kind === 'Deployment'
-        ? { deployment: workload as Deployment | undefined }
-        : { workload: workload as StatefulSet | DaemonSet | undefined }),
-    };
-    const plan =
-      kind.kind === 'Deployment'
-        ? planRollback({
-            deployment: now.deployment,
-            replicaSets: observed.replicaSets,
-            before: request.baseline.preApply,
-          })
-        : planRevisionRollback(kind, now, request.baseline.preApply);
+      ...(kind.kind === 'Deployment' ? { deployment: workload } : { workload }),
+    } as WorkloadSnapshot;
+    const rollback = rollbackKindOf(kind.kind);
+    const refused = rollback.cannotRollBack(now);
+    if (refused) {
+      log.error(refused);
+      return { outcome: { restored: false, reason: 'Paused', message: refused, timeline: [] } };
+    }
+    const plan = rollback.plan(now, request.baseline.preApply);
     if (plan.kind === 'none') {
       if (plan.reason === 'NoGoodRevision' && request.createdByRun)
         return noGoodRevision(cluster, request, options, plan.message, log);
@@ -229,9 +219,8 @@ async function replaceStuckPods(
   failed: PodTemplateSpec | undefined,
   log: GateLog,
 ): Promise<void> {
-  const kind = rolloutKindOf(workloadKindOf(ref));
-  if (kind.kind !== 'StatefulSet') return;
-  for (const pod of podsToReplace(kind, await cluster.observe(ref), failed)) {
+  const stuck = rollbackKindOf(workloadKindOf(ref)).podsToReplace(await cluster.observe(ref), failed);
+  for (const pod of stuck) {
     const name = pod.metadata.name ?? '';
     await cluster.delete('v1', 'Pod', ref.namespace, name).catch((err: unknown) => {
       if (!ApiError.isNotFound(err)) throw err;
