@@ -84,6 +84,17 @@ export interface ObjectResult {
   conditions?: ObjectCondition[];
   /** Events about it, oldest first, `<Type> <Reason>: <message> (xN)`, when it failed or timed out. */
   events?: string[];
+  /** A failed Job: its last pod that failed, the container's exit and its last log lines. */
+  failedPod?: FailedPod;
+}
+
+export interface FailedPod {
+  pod: string;
+  container: string;
+  exitCode?: number;
+  reason?: string;
+  /** The last lines the container logged (empty when they cannot be read). */
+  logs: string[];
 }
 
 export interface ObjectCondition {

@@ -2,7 +2,7 @@ import type { ClusterClient } from '../cluster/port.js';
 import { ApiError } from '../k8s/apiError.js';
 import { builtinResource } from '../k8s/builtinResources.js';
 import { isWorkloadKind } from '../k8s/workloadKinds.js';
-import type { KubeEvent, KubeObject } from '../k8s/objects.js';
+import type { KubeEvent, KubeObject, Pod } from '../k8s/objects.js';
 import { eventLine } from '../rollout/detectors/common.js';
 import { conditionsOf, inProgress, type JsonObject } from '../rollout/kinds/health.js';
 import {
@@ -15,7 +15,7 @@ import {
 import { formatDuration } from '../rollout/policy.js';
 import type { GateLog } from './gateLog.js';
 import { round1 } from './outcomes.js';
-import type { ObjectCondition, ObjectResult } from './result.js';
+import type { FailedPod, ObjectCondition, ObjectResult } from './result.js';
 
 /** One applied object the run waits on (every kind but Deployment, which has its own judge). */
 export interface WaitedObject {
@@ -204,7 +204,7 @@ async function read(cluster: ClusterClient, obj: KubeObject): Promise<KubeObject
 async function evidenceOf(
   cluster: ClusterClient,
   obj: KubeObject,
-): Promise<{ conditions?: ObjectCondition[]; events?: string[] }> {
+): Promise<{ conditions?: ObjectCondition[]; events?: string[]; failedPod?: FailedPod }> {
   const conditions: ObjectCondition[] = conditionsOf(obj as JsonObject).map((c) => ({
     type: c.type,
     status: c.status,
@@ -223,12 +223,66 @@ async function evidenceOf(
     if (!(err instanceof ApiError)) throw err;
   }
   const lines = events.slice(-MAX_EVENTS).map((e) => `${e.type ?? 'Normal'} ${eventLine(e)}`);
-  return { ...(conditions.length > 0 ? { conditions } : {}), ...(lines.length > 0 ? { events: lines } : {}) };
+  const failedPod = obj.kind === 'Job' ? await failedPodOf(cluster, obj, events) : undefined;
+  return {
+    ...(conditions.length > 0 ? { conditions } : {}),
+    ...(lines.length > 0 ? { events: lines } : {}),
+    ...(failedPod ? { failedPod } : {}),
+  };
+}
+
+/** How many log lines of a failed Job's pod are kept. */
+const FAILED_POD_LOG_LINES = 10;
+
+/**
+ * The evidence of a failed Job: the newest of the pods it created (its `SuccessfulCreate` events
+ * name them, job_controller.go) whose container terminated with a non-zero code, with its last
+ * log lines. Undefined when no such pod can be read (deleted by a TTL, no permission).
+ */
+async function failedPodOf(
+  cluster: ClusterClient,
+  job: KubeObject,
+  events: KubeEvent[],
+): Promise<FailedPod | undefined> {
+  const created = events
+    .filter((e) => e.reason === 'SuccessfulCreate')
+    .map((e) => /Created pod: (\S+)/.exec(e.message ?? '')?.[1])
+    .filter((name): name is string => name !== undefined)
+    .reverse();
+  const namespace = job.metadata.namespace ?? 'default';
+  for (const name of created) {
+    let pod: Pod | undefined;
+    try {
+      pod = await cluster.get<Pod>('v1', 'Pod', namespace, name);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+    }
+    const statuses = [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])];
+    const failed = statuses.find((c) => (c.state.terminated ?? c.lastState?.terminated)?.exitCode);
+    if (!failed) continue;
+    const terminated = failed.state.terminated ?? failed.lastState!.terminated!;
+    const logs = await cluster.podLogs(namespace, name, failed.name, FAILED_POD_LOG_LINES).catch(() => []);
+    return {
+      pod: name,
+      container: failed.name,
+      ...(terminated.exitCode !== undefined ? { exitCode: terminated.exitCode } : {}),
+      ...(terminated.reason ? { reason: terminated.reason } : {}),
+      logs,
+    };
+  }
+  return undefined;
 }
 
 /** `; conditions: Ready=False (Failed: disk full); events: Warning ...` for the message. */
-function summary(evidence: { conditions?: ObjectCondition[]; events?: string[] }): string {
+function summary(evidence: { conditions?: ObjectCondition[]; events?: string[]; failedPod?: FailedPod }): string {
   const parts: string[] = [];
+  const pod = evidence.failedPod;
+  if (pod)
+    parts.push(
+      `pod ${pod.pod}: container "${pod.container}" exited with code ${pod.exitCode ?? '?'}` +
+        (pod.reason ? ` (${pod.reason})` : '') +
+        (pod.logs.length > 0 ? `, last log line: ${pod.logs[pod.logs.length - 1]}` : ''),
+    );
   if (evidence.conditions)
     parts.push(
       `conditions: ${evidence.conditions

@@ -128,6 +128,12 @@ function objectSection(o: ObjectResult): string[] {
       '',
     );
   if (o.events && o.events.length > 0) lines.push('**Events**', '', ...codeBlock(o.events), '');
+  const pod = o.failedPod;
+  if (pod) {
+    const exit = `exited with code ${pod.exitCode ?? '?'}${pod.reason ? ` (${escapeMarkdown(pod.reason)})` : ''}`;
+    lines.push(`**Failed pod** \`${pod.pod}\`, container \`${pod.container}\`: ${exit}`, '');
+    if (pod.logs.length > 0) lines.push(...codeBlock(pod.logs), '');
+  }
   return lines;
 }
 

@@ -108,6 +108,15 @@ export function formatObject(o: ObjectResult): string[] {
     lines.push(`${INDENT}events:`);
     for (const e of o.events) lines.push(...indented(`${INDENT}${INDENT}`, e));
   }
+  const pod = o.failedPod;
+  if (pod) {
+    const exit = `exited with code ${pod.exitCode ?? '?'}${pod.reason ? ` (${pod.reason})` : ''}`;
+    lines.push(`${INDENT}pod ${pod.pod}, container ${pod.container}: ${exit}`);
+    if (pod.logs.length > 0) {
+      lines.push(`${INDENT}last ${plural(pod.logs.length, 'log line')} of ${pod.container}:`);
+      for (const l of pod.logs) lines.push(`${INDENT}${INDENT}| ${l}`);
+    }
+  }
   return lines;
 }
 

@@ -203,9 +203,33 @@ describe('a custom resource that fails', () => {
     });
     const message = objectNamed(run.result.objects, 'Job', 'migrate')?.message ?? '';
     expect(message).toMatch(
-      /^Job "migrate" \(batch\/v1\) in namespace default failed: JobFailed: Job Failed\. failed: 1\/1; conditions: /,
+      /^Job "migrate" \(batch\/v1\) in namespace default failed: JobFailed: Job Failed\. failed: 1\/1; pod migrate-/,
     );
     expect(message).toContain('FailureTarget=True (BackoffLimitExceeded: Job has reached the specified backoff limit)');
+    // The failing pod's evidence: found through the Job's SuccessfulCreate event, its exit and logs.
+    const failedPod = objectNamed(run.result.objects, 'Job', 'migrate')?.failedPod;
+    expect(failedPod).toEqual({
+      pod: expect.stringMatching(/^migrate-[a-z0-9]{5}$/),
+      container: 'migrate',
+      exitCode: 1,
+      reason: 'Error',
+      logs: [
+        'docker.io/library/migrate:1: container migrate started',
+        'docker.io/library/migrate:1: fatal error, exiting with code 1',
+      ],
+    });
+    expect(message).toContain(`pod ${failedPod!.pod}: container "migrate" exited with code 1 (Error)`);
+    const text = renderTextSummary(run.result);
+    const at = text.indexOf(`  pod ${failedPod!.pod}, container migrate: exited with code 1 (Error)`);
+    expect(text.slice(at, at + 4)).toEqual([
+      `  pod ${failedPod!.pod}, container migrate: exited with code 1 (Error)`,
+      '  last 2 log lines of migrate:',
+      '    | docker.io/library/migrate:1: container migrate started',
+      '    | docker.io/library/migrate:1: fatal error, exiting with code 1',
+    ]);
+    expect(renderJobSummary(run.result)).toContain(
+      `**Failed pod** \`${failedPod!.pod}\`, container \`migrate\`: exited with code 1 (Error)`,
+    );
   });
 
   test('a Job is waited on to completion: the run ends when it completes, not when it starts', async () => {
