@@ -33,3 +33,19 @@ export function apiGroupOf(apiVersion: string | undefined): string {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
+
+/** metav1.NewControllerRef: `owner` as the controller of an object, blocking its deletion (foreground GC). */
+export function newControllerRef(
+  owner: { metadata: { name?: string; uid?: string } },
+  apiVersion: string,
+  kind: string,
+): OwnerReference {
+  return {
+    apiVersion,
+    kind,
+    name: owner.metadata.name ?? '',
+    uid: owner.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}

@@ -1,6 +1,6 @@
 import { ApiError } from '../../../../k8s/apiError.js';
 import { selectorMatches } from '../../../../k8s/labels.js';
-import { clone, controllerOf } from '../../../../k8s/meta.js';
+import { clone, controllerOf, newControllerRef } from '../../../../k8s/meta.js';
 import type { Node, OwnerReference, Pod } from '../../../../k8s/objects.js';
 import type { StoreEvent } from '../../store/objectStore.js';
 import { jsonEqual } from '../../store/jsonValue.js';
@@ -286,14 +286,7 @@ export class DaemonSetController implements Controller {
   }
 
   private controllerRef(ds: DaemonSet): OwnerReference {
-    return {
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      name: ds.metadata.name!,
-      uid: ds.metadata.uid!,
-      controller: true,
-      blockOwnerDeletion: true,
-    };
+    return newControllerRef(ds, 'apps/v1', 'DaemonSet');
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ApiError } from '../../../../k8s/apiError.js';
-import { clone, controllerOf } from '../../../../k8s/meta.js';
+import { clone, controllerOf, newControllerRef } from '../../../../k8s/meta.js';
 import { Annotations, Labels, type Deployment, type OwnerReference, type ReplicaSet } from '../../../../k8s/objects.js';
 import {
   ConditionTypes,
@@ -31,14 +31,7 @@ export interface ReplicaSetsOfDeployment {
 
 /** metav1.NewControllerRef for a Deployment. */
 export function deploymentControllerRef(d: Deployment): OwnerReference {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    name: d.metadata.name ?? '',
-    uid: d.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
+  return newControllerRef(d, 'apps/v1', 'Deployment');
 }
 
 /** sync.go getAllReplicaSetsAndSyncRevision: old RSs, and the new RS (created when asked and missing). */

@@ -1,8 +1,8 @@
 import { ApiError } from '../../../../k8s/apiError.js';
 import { goTemplate } from '../../../../k8s/goJson.js';
 import { selectorMatches } from '../../../../k8s/labels.js';
-import { clone, controllerOf } from '../../../../k8s/meta.js';
-import type { ControllerRevision, KubeObject, LabelSelector, PodTemplateSpec } from '../../../../k8s/objects.js';
+import { clone, controllerOf, newControllerRef } from '../../../../k8s/meta.js';
+import type { ControllerRevision, LabelSelector, OwnerReference, PodTemplateSpec } from '../../../../k8s/objects.js';
 import type { ObjectStore } from '../../store/objectStore.js';
 import { jsonEqual } from '../../store/jsonValue.js';
 import { safeEncodeString } from '../deployment/podTemplateHash.js';
@@ -89,15 +89,8 @@ export function newControllerRevision(
 }
 
 /** metav1.NewControllerRef: controller and blockOwnerDeletion set. */
-export function controllerReference(parent: HistoryOwner): NonNullable<KubeObject['metadata']['ownerReferences']>[0] {
-  return {
-    apiVersion: parent.apiVersion,
-    kind: parent.kind,
-    name: parent.metadata.name ?? '',
-    uid: parent.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
+export function controllerReference(parent: HistoryOwner): OwnerReference {
+  return newControllerRef(parent, parent.apiVersion, parent.kind);
 }
 
 /**

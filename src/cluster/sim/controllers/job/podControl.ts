@@ -1,5 +1,5 @@
 import { ApiError } from '../../../../k8s/apiError.js';
-import { clone } from '../../../../k8s/meta.js';
+import { clone, newControllerRef } from '../../../../k8s/meta.js';
 import type { Pod } from '../../../../k8s/objects.js';
 import type { ControllerContext } from '../controller.js';
 import { JOB_TRACKING_FINALIZER, JobLabels, type Job } from './types.js';
@@ -46,16 +46,7 @@ export function createJobPod(ctx: ControllerContext, job: Job, index?: number): 
       ...(labels ? { labels } : {}),
       ...(annotations ? { annotations } : {}),
       finalizers,
-      ownerReferences: [
-        {
-          apiVersion: 'batch/v1',
-          kind: 'Job',
-          name: job.metadata.name!,
-          uid: job.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [newControllerRef(job, 'batch/v1', 'Job')],
     },
     spec,
   };

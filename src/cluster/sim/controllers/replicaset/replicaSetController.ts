@@ -1,6 +1,6 @@
 import { ApiError } from '../../../../k8s/apiError.js';
 import { selectorMatches } from '../../../../k8s/labels.js';
-import { clone, controllerOf } from '../../../../k8s/meta.js';
+import { clone, controllerOf, newControllerRef } from '../../../../k8s/meta.js';
 import type { OwnerReference, Pod, ReplicaSet } from '../../../../k8s/objects.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import type { StoreEvent } from '../../store/objectStore.js';
@@ -137,14 +137,7 @@ export class ReplicaSetController implements Controller {
   }
 
   private controllerRef(rs: ReplicaSet): OwnerReference {
-    return {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      name: rs.metadata.name!,
-      uid: rs.metadata.uid!,
-      controller: true,
-      blockOwnerDeletion: true,
-    };
+    return newControllerRef(rs, 'apps/v1', 'ReplicaSet');
   }
 
   /** `manageReplicas`: create or delete at most burstReplicas pods; returns the first error. */

@@ -1,5 +1,5 @@
 import { ApiError } from '../../../../k8s/apiError.js';
-import { clone } from '../../../../k8s/meta.js';
+import { clone, newControllerRef } from '../../../../k8s/meta.js';
 import type { KubeObject, OwnerReference, Pod } from '../../../../k8s/objects.js';
 import type { StatefulSet } from '../../../../k8s/statefulSet.js';
 import type { ControllerContext } from '../controller.js';
@@ -209,15 +209,7 @@ function wantedOwners(claim: KubeObject, set: StatefulSet, pod: Pod): OwnerRefer
   if (others.some((r) => r.controller)) return others; // hasUnexpectedController
   const scaledDown = !podInOrdinalRange(pod, set);
   const out = [...others];
-  if (policy.whenScaled === 'Delete' && scaledDown && pod.metadata.uid)
-    out.push({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      name: pod.metadata.name ?? '',
-      uid: pod.metadata.uid,
-      controller: true,
-      blockOwnerDeletion: true,
-    });
+  if (policy.whenScaled === 'Delete' && scaledDown && pod.metadata.uid) out.push(newControllerRef(pod, 'v1', 'Pod'));
   if (policy.whenDeleted === 'Delete' && !(policy.whenScaled === 'Delete' && scaledDown))
     out.push(setControllerRef(set));
   return out;

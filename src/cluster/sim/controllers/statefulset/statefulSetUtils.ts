@@ -1,4 +1,4 @@
-import { clone } from '../../../../k8s/meta.js';
+import { clone, newControllerRef } from '../../../../k8s/meta.js';
 import type { IntOrString, OwnerReference, Pod, Volume } from '../../../../k8s/objects.js';
 import {
   POD_INDEX_LABEL,
@@ -147,14 +147,7 @@ export function updateIdentity(set: StatefulSet, pod: Pod): void {
 
 /** The set's controller reference (metav1.NewControllerRef). */
 export function setControllerRef(set: StatefulSet): OwnerReference {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    name: set.metadata.name ?? '',
-    uid: set.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
+  return newControllerRef(set, 'apps/v1', 'StatefulSet');
 }
 
 /**
