@@ -216,7 +216,9 @@ function clip(text: string): string {
 
 /** The warning for a failed call: what, why, and the permission when GitHub refused. */
 function apiWarning(what: string, err: unknown): string {
-  const status = httpStatus(err);
+  // Octokit says 500 when no answer came at all (network, abort): only an answer has a status.
+  const answered = (err as { response?: unknown } | null)?.response !== undefined;
+  const status = answered ? httpStatus(err) : undefined;
   const why = err instanceof Error ? err.message : String(err);
   const permission =
     status === 403 || status === 404 ? '; give the job `permissions: deployments: write` to record deployments' : '';
