@@ -192,8 +192,13 @@ export function finalStatus(end: RunEnd): [DeploymentState, string] {
     case 'succeeded':
       return ['success', `rolled out ${what}${w?.revision !== undefined ? ` (revision ${w.revision})` : ''}`];
     case 'rolled-back': {
-      const now = w?.rolledBackTo !== undefined ? ` (now revision ${w.rolledBackTo})` : '';
-      return ['failure', `${what} failed${why ? ` (${why})` : ''}; rolled back to the last good revision${now}`];
+      // The template a person recognises (its images), not the revision number undo renumbered.
+      const to = w?.rolledBackToImages?.length
+        ? w.rolledBackToImages.join(', ')
+        : w?.rolledBackTo !== undefined
+          ? `revision ${w.rolledBackTo}`
+          : 'the last good revision';
+      return ['failure', `${what} failed${why ? ` (${why})` : ''}; rolled back to ${to} (last good)`];
     }
     case 'invalid':
       return [

@@ -125,7 +125,7 @@ describe('GitHub Deployments of the environment input', () => {
     expect(of(calls, 'setFailed')).toEqual([]);
   });
 
-  it('a rolled-back run: failure on this deployment, saying the environment is back on the last good revision', async () => {
+  it('a rolled-back run: failure on this deployment, naming the good template the environment is back on', async () => {
     const { core, calls } = fakeCore(inputs({ ...typo, 'environment-url': '' }));
     await run(core);
     expect(api.calls).toEqual([
@@ -133,7 +133,7 @@ describe('GitHub Deployments of the environment input', () => {
       status('in_progress', 'rolling out', false),
       status(
         'failure',
-        'deployment "nginx-deployment" failed (ErrImagePull); rolled back to the last good revision (now revision 3)',
+        'deployment "nginx-deployment" failed (ErrImagePull); rolled back to nginx:1.14.2 (last good)',
         false,
       ),
     ]);
