@@ -13,9 +13,10 @@
 import type * as core from '@actions/core';
 import type * as githubModule from '@actions/github';
 import type { RealClock } from '../clock/realClock.js';
-import type { GateResult } from '../gate/result.js';
+import type { GateResult, WorkloadResult } from '../gate/result.js';
 import { workloadLabel } from '../k8s/workloadKinds.js';
 import { primaryWorkload } from '../report/format.js';
+import { objectRef, unhealthyObjects } from '../report/objects.js';
 import { github } from './context.js';
 import { httpStatus } from './stickyComment.js';
 
@@ -89,10 +90,15 @@ export async function startEnvironment(
   c.setOutput('deployment-id', String(id));
   c.info(`rollout-gate: GitHub deployment ${id} to environment "${environment}"`);
   const post = async (state: DeploymentState, description: string): Promise<void> => {
-    try {
-      await api.status(id, state, description);
-    } catch (err) {
-      c.warning(apiWarning(`set the status of GitHub deployment ${id} to ${state}`, err));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await api.status(id, state, description);
+      } catch (err) {
+        // A status posted twice is the same status: one retry when no answer came at all (the idle
+        // connection of a long rollout closed by GitHub just as it was reused), none after a time-out.
+        if (attempt === 1 && !answered(err) && !(err instanceof ApiTimeout)) continue;
+        return c.warning(apiWarning(`set the status of GitHub deployment ${id} to ${state}`, err));
+      }
     }
   };
   await post('in_progress', 'rolling out');
@@ -171,10 +177,12 @@ export class DeploymentsApi {
     const timeout = new AbortController();
     const answered = new AbortController();
     void this.clock.sleep(API_TIMEOUT_MS, answered.signal).then(() => {
-      if (!answered.signal.aborted) timeout.abort(new Error(`no answer in ${API_TIMEOUT_MS / 1000} s`));
+      if (!answered.signal.aborted) timeout.abort();
     });
     try {
       return await call(timeout.signal);
+    } catch (err) {
+      throw timeout.signal.aborted ? new ApiTimeout() : err;
     } finally {
       answered.abort();
     }
@@ -186,11 +194,10 @@ export function finalStatus(end: RunEnd): [DeploymentState, string] {
   if ('crashed' in end) return ['failure', `rollout-gate stopped: ${end.crashed}`];
   const { result } = end;
   const w = primaryWorkload(result.workloads);
-  const what = w ? workloadLabel(w) : 'the manifests';
-  const why = w?.reason ?? result.reason;
+  const because = (reason?: string) => (reason ? ` (${reason})` : '');
   switch (result.result) {
     case 'succeeded':
-      return ['success', `rolled out ${what}${w?.revision !== undefined ? ` (revision ${w.revision})` : ''}`];
+      return ['success', `rolled out ${w ? workloadLabel(w) : 'the manifests'}${because(w && revisionOf(w))}`];
     case 'rolled-back': {
       // The template a person recognises (its images), not the revision number undo renumbered.
       const to = w?.rolledBackToImages?.length
@@ -198,16 +205,30 @@ export function finalStatus(end: RunEnd): [DeploymentState, string] {
         : w?.rolledBackTo !== undefined
           ? `revision ${w.rolledBackTo}`
           : 'the last good revision';
-      return ['failure', `${what} failed${why ? ` (${why})` : ''}; rolled back to ${to} (last good)`];
+      return [
+        'failure',
+        `${w ? workloadLabel(w) : 'the rollout'} failed${because(w?.reason)}; rolled back to ${to} (last good)`,
+      ];
     }
     case 'invalid':
       return [
         'failure',
         `invalid input: nothing was applied${result.errors[0] ? `: ${result.errors[0].message}` : ''}`,
       ];
-    case 'failed':
-      return ['failure', `${what} failed${why ? ` (${why})` : ''}; not rolled back`];
+    case 'failed': {
+      if (w && (w.result === 'failed' || w.result === 'rolled-back'))
+        return ['failure', `${workloadLabel(w)} failed${because(w.reason ?? result.reason)}; not rolled back`];
+      const o = unhealthyObjects(result.objects)[0];
+      if (o)
+        return ['failure', `${objectRef(o)} ${o.result === 'timeout' ? 'timed out' : 'failed'}${because(o.reason)}`];
+      const error = result.errors[0]?.message;
+      return ['failure', `failed${because(result.reason)}${error ? `: ${error}` : ''}`];
+    }
   }
+}
+
+function revisionOf(w: WorkloadResult): string | undefined {
+  return w.revision !== undefined ? `revision ${w.revision}` : undefined;
 }
 
 /** GitHub's default marks only "production"; "prod" is the same environment by another name. */
@@ -219,11 +240,21 @@ function clip(text: string): string {
   return text.length <= DESCRIPTION_MAX ? text : `${text.slice(0, DESCRIPTION_MAX - 1)}…`;
 }
 
+/** A call GitHub did not answer within API_TIMEOUT_MS. */
+class ApiTimeout extends Error {
+  constructor() {
+    super(`no answer in ${API_TIMEOUT_MS / 1000} s`);
+  }
+}
+
+/** Octokit says HTTP 500 when no answer came at all (network, abort): only an answer has a status. */
+function answered(err: unknown): boolean {
+  return (err as { response?: unknown } | null)?.response !== undefined;
+}
+
 /** The warning for a failed call: what, why, and the permission when GitHub refused. */
 function apiWarning(what: string, err: unknown): string {
-  // Octokit says 500 when no answer came at all (network, abort): only an answer has a status.
-  const answered = (err as { response?: unknown } | null)?.response !== undefined;
-  const status = answered ? httpStatus(err) : undefined;
+  const status = answered(err) ? httpStatus(err) : undefined;
   const why = err instanceof Error ? err.message : String(err);
   const permission =
     status === 403 || status === 404 ? '; give the job `permissions: deployments: write` to record deployments' : '';

@@ -7,6 +7,8 @@ import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/glo
 
 import { run, type CoreLike } from '../../src/main.js';
 import { API_TIMEOUT_MS, startEnvironment } from '../../src/action/deployments.js';
+import { createServer } from 'node:net';
+
 import { FakeGitHubApi, type Answer, type ApiCall } from './fakeGitHub.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -40,6 +42,15 @@ function fakeCore(inputs: Record<string, string>): { core: CoreLike; calls: Reco
     summary: {},
   };
   return { core: core as unknown as CoreLike, calls };
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 const of = (calls: Recorded, name: string) => calls.filter((c) => c[0] === name).map((c) => c.slice(1));
@@ -153,6 +164,43 @@ describe('GitHub Deployments of the environment input', () => {
     expect(of(calls, 'setFailed')).toEqual([['rollout-gate: failed']]);
   });
 
+  it('invalid input: failure, nothing applied', async () => {
+    const { core, calls } = fakeCore(inputs({ manifests: 'examples/no-such-dir/web.yaml' }));
+    await run(core);
+    expect(api.calls.map((c) => c.body?.state ?? c.path)).toEqual([DEPLOYMENTS, 'in_progress', 'failure']);
+    expect(api.calls[2]!.body!.description).toBe(
+      'invalid input: nothing was applied: the path "examples/no-such-dir/web.yaml" does not exist',
+    );
+    expect(of(calls, 'setFailed')).toEqual([['rollout-gate: invalid']]);
+  });
+
+  it('a run that is not simulated deploys to a lasting environment (transient_environment false)', async () => {
+    // A cluster nobody answers at: the run fails, and says why on the deployment.
+    const port = await closedPort();
+    const kubeconfig = [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: c',
+      `clusters: [{name: k, cluster: {server: "https://127.0.0.1:${port}"}}]`,
+      'users: [{name: u, user: {token: t}}]',
+      'contexts: [{name: c, context: {cluster: k, user: u}}]',
+    ].join('\n');
+    const { core } = fakeCore(inputs({ ...update, simulate: 'false', scenario: '', kubeconfig, timeout: '2s' }));
+    await run(core);
+    expect(api.calls[0]!.body).toEqual({
+      ...deploymentBody('staging', false),
+      transient_environment: false,
+      description: 'rollout-gate deploys 0123456789ab',
+    });
+    expect(api.calls.map((c) => c.body?.state ?? c.path)).toEqual([DEPLOYMENTS, 'in_progress', 'failure']);
+    expect(api.calls[2]!.body!.description).toMatch(
+      new RegExp(
+        `^failed: cannot use the Kubernetes API at https://127\\.0\\.0\\.1:${port} \\(context "c"\\): .{0,60}…$`,
+      ),
+    );
+    expect(String(api.calls[2]!.body!.description)).toHaveLength(140);
+  });
+
   it('plan mode creates no deployment', async () => {
     const { core, calls } = fakeCore(inputs({ ...update, mode: 'plan' }));
     await run(core);
@@ -183,13 +231,30 @@ describe('GitHub Deployments of the environment input', () => {
     expect(of(calls, 'setOutput').map((o) => o[0])).not.toContain('deployment-id');
   });
 
-  it('statuses that fail (connection dropped) are warnings; a rolled-back run still fails for its own reason', async () => {
-    api.handler = (call) => (call.path === STATUSES ? 'drop' : accepting(call));
-    const { core, calls } = fakeCore(inputs(typo));
+  it('a status whose connection drops once is sent again, without a warning', async () => {
+    let dropped = 0;
+    api.handler = (call) => (call.path === STATUSES && dropped++ === 0 ? 'drop' : accepting(call));
+    const { core, calls } = fakeCore(inputs(update));
     await run(core);
     expect(api.calls.map((c) => [c.path, c.body?.state])).toEqual([
       [DEPLOYMENTS, undefined],
       [STATUSES, 'in_progress'],
+      [STATUSES, 'in_progress'],
+      [STATUSES, 'success'],
+    ]);
+    expect(of(calls, 'warning')).toEqual([]);
+  });
+
+  it('statuses that fail (connection dropped) are warnings; a rolled-back run still fails for its own reason', async () => {
+    api.handler = (call) => (call.path === STATUSES ? 'drop' : accepting(call));
+    const { core, calls } = fakeCore(inputs(typo));
+    await run(core);
+    // Each status is tried twice (no answer at all is retried once), then given up with a warning.
+    expect(api.calls.map((c) => [c.path, c.body?.state])).toEqual([
+      [DEPLOYMENTS, undefined],
+      [STATUSES, 'in_progress'],
+      [STATUSES, 'in_progress'],
+      [STATUSES, 'failure'],
       [STATUSES, 'failure'],
     ]);
     const warnings = of(calls, 'warning').map((w) => String(w[0]));

@@ -24,6 +24,9 @@ export class FakeGitHubApi {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    // Idle connections stay open (as GitHub's do for a while): Node's 5 s default would close one
+    // just as the next test reuses it.
+    this.server.keepAliveTimeout = 0;
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
