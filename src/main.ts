@@ -34,15 +34,16 @@ export type CoreLike = Pick<
 >;
 
 export async function run(c: CoreLike = core, signal?: AbortSignal): Promise<GateResult | Plan | undefined> {
-  let environment: EnvironmentDeployment | undefined;
+  let environment: Promise<EnvironmentDeployment | undefined> | undefined;
   try {
     const request = { ...readRequest(c), ...(signal ? { signal } : {}) };
     if (planMode(c, request.simulate)) return await runPlanMode(c, request);
-    // A GitHub deployment (in_progress) when `environment` is set; never in plan mode.
-    if (c.getInput('environment')) {
-      const { startEnvironment } = await import('./action/deployments.js');
-      environment = await startEnvironment(c, request.simulate, new RealClock());
-    }
+    // A GitHub deployment (in_progress) when `environment` is set, never in plan mode; created
+    // while the deploy starts, so a slow or unreachable GitHub API never delays it.
+    if (c.getInput('environment'))
+      environment = import('./action/deployments.js').then(({ startEnvironment }) =>
+        startEnvironment(c, request.simulate, new RealClock()),
+      );
     const heartbeat = withHeartbeat(
       {
         info: (line) => c.info(line),
@@ -61,12 +62,12 @@ export async function run(c: CoreLike = core, signal?: AbortSignal): Promise<Gat
     for (const line of renderTextSummary(result)) c.info(line);
     for (const [name, value] of Object.entries(actionOutputs(result))) c.setOutput(name, value);
     await writeSummary(c, result);
-    await environment?.finish({ result });
+    await (await environment)?.finish({ result });
     if (result.result !== 'succeeded') c.setFailed(`rollout-gate: ${result.result}`);
     return result;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await environment?.finish({ crashed: message });
+    await (await environment)?.finish({ crashed: message });
     c.setFailed(message);
     return undefined;
   }

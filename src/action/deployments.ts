@@ -58,13 +58,23 @@ export interface EnvironmentDeployment {
 
 /**
  * Creates the deployment and its `in_progress` status when the `environment` input is set; sets
- * the `deployment-id` output. Undefined (with a warning saying why) when none could be created.
+ * the `deployment-id` output. Undefined (with a warning saying why) when none could be created;
+ * never throws, so it can run alongside the deploy.
  */
 export async function startEnvironment(
   c: DeploymentsCore,
   simulated: boolean,
   clock: Clock,
 ): Promise<EnvironmentDeployment | undefined> {
+  try {
+    return await start(c, simulated, clock);
+  } catch (err) {
+    c.warning(apiWarning('create a GitHub deployment', err));
+    return undefined;
+  }
+}
+
+async function start(c: DeploymentsCore, simulated: boolean, clock: Clock): Promise<EnvironmentDeployment | undefined> {
   const environment = c.getInput('environment');
   if (!environment) return undefined;
   const target = readTarget(c, environment, simulated);
