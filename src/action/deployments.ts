@@ -82,16 +82,10 @@ async function start(c: DeploymentsCore, simulated: boolean, clock: Clock): Prom
     c.warning(`rollout-gate: no GitHub deployment for environment "${environment}": ${target}`);
     return undefined;
   }
-  let octokit: Octokit;
-  try {
-    octokit = await github.getOctokit(c.getInput('github-token'));
-  } catch (err) {
-    c.warning(apiWarning(`create a GitHub deployment for environment "${environment}"`, err));
-    return undefined;
-  }
-  const api = new DeploymentsApi(octokit, target, clock);
+  let api: DeploymentsApi;
   let id: number;
   try {
+    api = new DeploymentsApi(await github.getOctokit(c.getInput('github-token')), target, clock);
     id = await api.create(`${simulated ? 'simulated: ' : ''}rollout-gate deploys ${target.ref.slice(0, 12)}`);
   } catch (err) {
     c.warning(apiWarning(`create a GitHub deployment for environment "${environment}"`, err));
