@@ -11,6 +11,7 @@ import { actionOutputs, renderJobSummary, renderTextSummary } from './report/ind
 import { PLAN_MARKER, renderPlanComment, renderPlanText, type Plan } from './plan/index.js';
 import { withHeartbeat } from './gate/heartbeat.js';
 import { RealClock } from './clock/realClock.js';
+import type { EnvironmentDeployment } from './action/deployments.js';
 
 /** client-node, only when a real cluster is used. */
 const loadKube = () => import('./cluster/kube/index.js');
@@ -33,9 +34,16 @@ export type CoreLike = Pick<
 >;
 
 export async function run(c: CoreLike = core, signal?: AbortSignal): Promise<GateResult | Plan | undefined> {
+  let environment: Promise<EnvironmentDeployment | undefined> | undefined;
   try {
     const request = { ...readRequest(c), ...(signal ? { signal } : {}) };
     if (planMode(c, request.simulate)) return await runPlanMode(c, request);
+    // A GitHub deployment (in_progress) when `environment` is set, never in plan mode; created
+    // while the deploy starts, so a slow or unreachable GitHub API never delays it.
+    if (c.getInput('environment'))
+      environment = import('./action/deployments.js').then(({ startEnvironment }) =>
+        startEnvironment(c, request.simulate, new RealClock()),
+      );
     const heartbeat = withHeartbeat(
       {
         info: (line) => c.info(line),
@@ -54,10 +62,13 @@ export async function run(c: CoreLike = core, signal?: AbortSignal): Promise<Gat
     for (const line of renderTextSummary(result)) c.info(line);
     for (const [name, value] of Object.entries(actionOutputs(result))) c.setOutput(name, value);
     await writeSummary(c, result);
+    await (await environment)?.finish({ result });
     if (result.result !== 'succeeded') c.setFailed(`rollout-gate: ${result.result}`);
     return result;
   } catch (err) {
-    c.setFailed(err instanceof Error ? err.message : String(err));
+    const message = err instanceof Error ? err.message : String(err);
+    await (await environment)?.finish({ crashed: message });
+    c.setFailed(message);
     return undefined;
   }
 }

@@ -47,6 +47,8 @@ export interface WorkloadResult {
   revision?: number;
   /** The revision the workload was rolled back to (its number after the undo renumbering). */
   rolledBackTo?: number;
+  /** The container images of the template rolled back to: what a person recognises, unlike the renumbered revision. */
+  rolledBackToImages?: string[];
   reason?: string;
   message: string;
   /** From apply to the final verdict, including the rollback. */

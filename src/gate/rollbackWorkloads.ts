@@ -30,6 +30,8 @@ export interface RollbackOutcome {
   /** The Deployment is back on a good revision and verified healthy. */
   restored: boolean;
   rolledBackTo?: number;
+  /** The container images of the template rolled back to (what a person recognises, unlike a renumbered revision). */
+  rolledBackToImages?: string[];
   /** Why not restored: Superseded, Paused, NoGoodRevision, RollbackFailed, ... */
   reason?: string;
   message: string;
@@ -106,6 +108,8 @@ export async function rollbackWorkloads(
     const verdict = watched.verdict!;
     const kind = rolloutKindOf(workloadKindOf(watched.ref));
     const revision = watched.finalSnapshot ? kind.revision(watched.finalSnapshot) : undefined;
+    const restored = watched.finalSnapshot ? kind.object(watched.finalSnapshot) : undefined;
+    const images = (restored?.spec.template.spec?.containers ?? []).flatMap((c) => (c.image ? [c.image] : []));
     const previous = outcomes.get(key)!;
     // The first observation after the undo patch marks the start of the rollback on the chart.
     const timeline = watched.timeline.map((p, i) => (i === 0 ? { ...p, note: 'rollback started' } : p));
@@ -114,6 +118,7 @@ export async function rollbackWorkloads(
       outcomes.set(key, {
         restored: true,
         rolledBackTo: revision,
+        ...(images.length > 0 ? { rolledBackToImages: images } : {}),
         message: previous.message,
         timeline,
       });

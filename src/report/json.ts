@@ -32,6 +32,7 @@ const WORKLOAD_KEYS = [
   'detectedAfterSeconds',
   'previousRevision',
   'rollbackMessage',
+  'rolledBackToImages',
   'evidence',
   'timeline',
   'progress',
