@@ -7,22 +7,30 @@
  * Baseline, in order of preference: the `baseline` manifests (e.g. the base branch's files), else
  * the live Deployments of a real cluster when one is named explicitly (kubeconfig or context, not
  * `simulate`; GET/LIST/WATCH only, through the adapter's `observe`), else the scenario's objects.
+ *
+ * Capacity, said in the plan: with a live baseline, the cluster's own Nodes with what its running
+ * pods leave free (two more LISTs); else the scenario's `nodes`; else not known, and then the
+ * simulated nodes do not limit, so no Unschedulable verdict is made up.
  */
 import { beyondSimulator, connectReal, loadScenario, type LoadKube } from './connect.js';
 import { policyFrom, type RunRequest } from './runRequest.js';
 import { loadHealthChecks } from './healthChecks.js';
 import type { ClusterClient, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
-import { createSimulatedCluster } from '../cluster/sim/index.js';
+import { createSimulatedCluster, liveNodes, newNodes, type Scenario } from '../cluster/sim/index.js';
+import { ApiError } from '../k8s/apiError.js';
+import { plural } from '../report/format.js';
+import { formatBytes } from '../plan/render.js';
+import { UNKNOWN_CAPACITY } from '../plan/buildPlan.js';
 import type { GateLog } from '../gate/gateLog.js';
 import type { InputError } from '../gate/result.js';
 import { runGate } from '../gate/runGate.js';
 import { parseTime } from '../k8s/meta.js';
-import type { Deployment, KubeObject } from '../k8s/objects.js';
+import type { Deployment, KubeObject, Node, Pod } from '../k8s/objects.js';
 import { loadManifests, type ManifestDocument } from '../manifest/index.js';
 import { resolveKinds } from '../gate/resolveKinds.js';
 import { findNewReplicaSet } from '../rollout/revisions.js';
 import { buildPlan } from '../plan/buildPlan.js';
-import type { Plan, PlanWorkloadInput } from '../plan/types.js';
+import type { CapacityAssumption, Plan, PlanWorkloadInput } from '../plan/types.js';
 
 export interface PlanRequest extends RunRequest {
   /** Manifests of the baseline (files, directories, globs), e.g. the base branch checked out elsewhere. */
@@ -46,7 +54,13 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
   const simulated = loadScenario(request);
   errors.push(...simulated.errors);
   const invalid = (more: InputError[] = []): PlanRun => ({
-    plan: { verdict: 'invalid', workloads: [], errors: [...errors, ...more], baselineSource: '' },
+    plan: {
+      verdict: 'invalid',
+      workloads: [],
+      errors: [...errors, ...more],
+      baselineSource: '',
+      capacity: UNKNOWN_CAPACITY,
+    },
     simulationLog: [],
   });
 
@@ -66,6 +80,10 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
     name: d.object.metadata.name ?? '',
   }));
 
+  // The capacity: the scenario's nodes when it names any, else not known (until a live cluster says).
+  let capacity: PlannedCapacity = simulated.scenario.nodesDeclared
+    ? { assumption: { source: 'scenario', description: describeScenarioNodes(simulated.scenario) } }
+    : { assumption: UNKNOWN_CAPACITY, nodes: unboundedNodes() };
   // The baseline objects.
   let baselineObjects: KubeObject[] = simulated.objects.map((d) => d.object);
   let baselineSource = request.scenario ? `the objects of scenario ${request.scenario}` : 'none (every object is new)';
@@ -85,6 +103,7 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
     if ('errors' in read) return invalid(read.errors);
     baselineObjects = replaceByKey(baselineObjects, read.objects);
     baselineSource = `the live Deployments of ${read.describe} (read only)`;
+    capacity = read.capacity;
   }
 
   const tooBig = beyondSimulator([
@@ -94,7 +113,10 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
   if (tooBig.length > 0) return invalid(tooBig);
 
   // No namespace is created for the manifests: one that does not exist fails as on a real cluster.
-  const { cluster } = createSimulatedCluster(simulated.scenario, { objects: baselineObjects });
+  const { cluster } = createSimulatedCluster(simulated.scenario, {
+    objects: baselineObjects,
+    ...(capacity.nodes ? { nodes: capacity.nodes } : {}),
+  });
   const unknown = await resolveKinds(cluster, manifests.documents, { namespace: request.namespace });
   if (unknown.length > 0) return invalid(unknown);
   const recorder = new Recorder(cluster);
@@ -171,11 +193,7 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
     workloads,
     timeoutSeconds: policy.timeoutSeconds,
     baselineSource,
-    nodes: {
-      count: simulated.scenario.nodes.count,
-      cpu: simulated.scenario.nodes.capacity.cpu,
-      memory: simulated.scenario.nodes.capacity.memory,
-    },
+    capacity: capacity.assumption,
   });
   // An apply rejected for an object that is not a Deployment still fails the plan.
   const others = result.errors.filter((e) => !workloads.some((w) => w.applyError === e.message));
@@ -207,16 +225,20 @@ async function readLiveDeployments(
   loadKube: LoadKube,
   budgetSeconds: number,
   refs: WorkloadRef[],
-): Promise<{ objects: KubeObject[]; describe: string } | { errors: InputError[] }> {
+): Promise<{ objects: KubeObject[]; describe: string; capacity: PlannedCapacity } | { errors: InputError[] }> {
   const connection = await connectReal(request, loadKube, budgetSeconds);
   if (!('cluster' in connection)) return { errors: connection.errors };
   const cluster: ClusterClient = connection.cluster;
   try {
     await cluster.watch(refs);
     const objects: KubeObject[] = [];
+    // Their pods run again in the simulation: counted there, not as the cluster's other load.
+    const recreated = new Set<string>();
     for (const ref of refs) {
-      const d = (await cluster.observe(ref)).deployment;
+      const observed = await cluster.observe(ref);
+      const d = observed.deployment;
       if (!d) continue;
+      for (const pod of observed.pods) recreated.add(pod.metadata.uid ?? '');
       const annotations = { ...(d.metadata.annotations ?? {}) };
       delete annotations['deployment.kubernetes.io/revision'];
       delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
@@ -232,12 +254,81 @@ async function readLiveDeployments(
         spec: d.spec,
       } as Deployment);
     }
-    return { objects, describe: cluster.describe() };
+    const capacity = await readLiveCapacity(cluster, recreated);
+    return { objects, describe: cluster.describe(), capacity };
   } catch (err) {
     return { errors: [{ message: `cannot read the baseline from ${cluster.describe()}: ${(err as Error).message}` }] };
   } finally {
     await cluster.close();
   }
+}
+
+/** The capacity the plan assumes, and the nodes to give the simulated cluster (absent: the scenario's). */
+interface PlannedCapacity {
+  assumption: CapacityAssumption;
+  nodes?: Node[];
+}
+
+/** `kubectl describe node`'s list of the pods that hold resources: every pod not finished. */
+const NOT_TERMINATED = 'status.phase!=Succeeded,status.phase!=Failed';
+
+/**
+ * The live cluster's Nodes and what its running pods leave free on each (two LISTs, read only).
+ * A cluster that will not say (no permission to list nodes or pods cluster-wide) leaves the
+ * capacity unknown, which is said, rather than guessed.
+ */
+async function readLiveCapacity(cluster: ClusterClient, recreated: Set<string>): Promise<PlannedCapacity> {
+  let nodes: Node[];
+  let pods: Pod[];
+  try {
+    nodes = await cluster.list<Node>('v1', 'Node', undefined);
+    pods = await cluster.list<Pod>('v1', 'Pod', undefined, { fieldSelector: NOT_TERMINATED });
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    return {
+      assumption: {
+        source: 'unknown',
+        description: `not known (cannot list the nodes and pods of ${cluster.describe()}: ${err.message}), so nodes do not limit and no Unschedulable is predicted`,
+      },
+      nodes: unboundedNodes(),
+    };
+  }
+  const live = liveNodes(
+    nodes,
+    pods.filter((p) => !recreated.has(p.metadata.uid ?? '')),
+  );
+  const cordoned = live.cordoned > 0 ? ` (${live.cordoned} cordoned)` : '';
+  return {
+    assumption: {
+      source: 'live',
+      description:
+        `${plural(live.nodes.length, 'node')} of the live cluster${cordoned}, ` +
+        `free cpu ${Math.round(live.freeCpuMilli) / 1000}, memory ${formatBytes(live.freeMemoryBytes)}`,
+    },
+    nodes: live.nodes,
+  };
+}
+
+/**
+ * Nodes that never run out (no cluster, no scenario nodes): the default three, each far larger than
+ * any rollout, so the simulated scheduler does not limit and the rollout's own behaviour shows.
+ */
+function unboundedNodes(): Node[] {
+  return newNodes(3, { cpu: '100000', memory: '1Pi', pods: 1_000_000 });
+}
+
+/** `3 nodes × 4 CPU / 8Gi of the scenario`, with its pools. */
+function describeScenarioNodes(scenario: Scenario): string {
+  const n = scenario.nodes;
+  const groups = [
+    ...(n.count > 0 || !n.pools?.length
+      ? [`${plural(n.count, 'node')} × ${n.capacity.cpu} CPU / ${n.capacity.memory}`]
+      : []),
+    ...(n.pools ?? []).map(
+      (p) => `pool ${p.name}: ${plural(p.count, 'node')} × ${p.capacity.cpu} CPU / ${p.capacity.memory}`,
+    ),
+  ];
+  return `${groups.join(', ')} of the scenario`;
 }
 
 /** Wraps the simulated cluster's client: notes when the gate applies, and availability per observation. */
