@@ -12,6 +12,7 @@ import { startApiServer } from '../../src/cluster/sim/api/server.js';
 import { createSimulatedCluster, defaultScenario, liveNodes } from '../../src/cluster/sim/index.js';
 import { newNode } from '../../src/cluster/sim/scheduler/nodes.js';
 import type { Deployment, Node, Pod } from '../../src/k8s/objects.js';
+import type { Permissions } from '../../src/k8s/rbac/authorize.js';
 import { runPlan, type PlanRequest } from '../../src/app/runPlan.js';
 import { renderPlanComment, renderPlanText } from '../../src/plan/index.js';
 
@@ -77,7 +78,7 @@ afterEach(async () => {
 });
 
 /** A "live" cluster: `nodes` nodes of 8 CPU / 32Gi running worker:1 (12 × 1.5 CPU) and other load. */
-async function liveCluster(nodes: number, otherPods: number): Promise<string> {
+async function liveCluster(nodes: number, otherPods: number, permissions?: Permissions): Promise<string> {
   const scenario = defaultScenario();
   scenario.nodes = { count: nodes, capacity: { cpu: '8', memory: '32Gi', pods: 110 } };
   const objects = [worker('registry.example/worker:1', 12, '1500m')];
@@ -88,6 +89,7 @@ async function liveCluster(nodes: number, otherPods: number): Promise<string> {
     port: 0,
     speed: 1,
     readLogs: (ns, pod, c, lines) => kubelet.logs(ns, pod, c, { tailLines: lines }),
+    ...(permissions ? { permissions } : {}),
   });
   closers.push(() => server.close());
   return server.kubeconfig();
@@ -130,6 +132,26 @@ describe('the plan with a live baseline', () => {
     expect(w.prediction).toMatchObject({ result: 'fails', reason: 'Unschedulable' });
     expect(w.prediction.message).toContain('0/3 nodes are available: 3 Insufficient cpu.');
     expect(plan.verdict).toBe('fails');
+  });
+
+  it('says capacity is not known when the identity may not list nodes, and invents no Unschedulable', async () => {
+    // A namespace reader: the Deployments are readable, the cluster's Nodes are not (403).
+    const reader: Permissions = {
+      user: 'ci-reader',
+      roles: [
+        { namespace: 'default', rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: ['*'], resources: ['*'] }] },
+      ],
+    };
+    const kubeconfigContent = await liveCluster(3, 4, reader);
+    const { dir, file } = manifestFile(worker('registry.example/worker:2', 12, '1500m'));
+    const { plan } = await runPlan(request({ manifests: [file], cwd: dir, kubeconfigContent }), loadKube);
+    expect(plan.errors).toEqual([]);
+    expect(plan.capacity.source).toBe('unknown');
+    expect(plan.capacity.description).toMatch(
+      /^not known \(cannot list the nodes and pods of .*: nodes is forbidden: User "ci-reader" cannot list resource "nodes" in API group "" at the cluster scope\), so nodes do not limit and no Unschedulable is predicted$/,
+    );
+    expect(plan.workloads[0]!.change).toBe('update');
+    expect(plan.workloads[0]!.prediction.result).toBe('succeeds');
   });
 });
 
