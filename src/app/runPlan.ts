@@ -16,21 +16,19 @@ import { beyondSimulator, connectReal, loadScenario, type LoadKube } from './con
 import { policyFrom, type RunRequest } from './runRequest.js';
 import { loadHealthChecks } from './healthChecks.js';
 import type { ClusterClient, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
-import { createSimulatedCluster, liveNodes, newNodes, type Scenario } from '../cluster/sim/index.js';
-import { ApiError } from '../k8s/apiError.js';
-import { plural } from '../report/format.js';
-import { formatBytes } from '../plan/render.js';
+import { createSimulatedCluster } from '../cluster/sim/index.js';
 import { UNKNOWN_CAPACITY } from '../plan/buildPlan.js';
+import { readLiveCapacity, scenarioCapacity, type PlannedCapacity } from './planCapacity.js';
 import type { GateLog } from '../gate/gateLog.js';
 import type { InputError } from '../gate/result.js';
 import { runGate } from '../gate/runGate.js';
 import { parseTime } from '../k8s/meta.js';
-import type { Deployment, KubeObject, Node, Pod } from '../k8s/objects.js';
+import type { Deployment, KubeObject } from '../k8s/objects.js';
 import { loadManifests, type ManifestDocument } from '../manifest/index.js';
 import { resolveKinds } from '../gate/resolveKinds.js';
 import { findNewReplicaSet } from '../rollout/revisions.js';
 import { buildPlan } from '../plan/buildPlan.js';
-import type { CapacityAssumption, Plan, PlanWorkloadInput } from '../plan/types.js';
+import type { Plan, PlanWorkloadInput } from '../plan/types.js';
 
 export interface PlanRequest extends RunRequest {
   /** Manifests of the baseline (files, directories, globs), e.g. the base branch checked out elsewhere. */
@@ -81,9 +79,7 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
   }));
 
   // The capacity: the scenario's nodes when it names any, else not known (until a live cluster says).
-  let capacity: PlannedCapacity = simulated.scenario.nodesDeclared
-    ? { assumption: { source: 'scenario', description: describeScenarioNodes(simulated.scenario) } }
-    : { assumption: UNKNOWN_CAPACITY, nodes: unboundedNodes() };
+  let capacity: PlannedCapacity = scenarioCapacity(simulated.scenario);
   // The baseline objects.
   let baselineObjects: KubeObject[] = simulated.objects.map((d) => d.object);
   let baselineSource = request.scenario ? `the objects of scenario ${request.scenario}` : 'none (every object is new)';
@@ -261,74 +257,6 @@ async function readLiveDeployments(
   } finally {
     await cluster.close();
   }
-}
-
-/** The capacity the plan assumes, and the nodes to give the simulated cluster (absent: the scenario's). */
-interface PlannedCapacity {
-  assumption: CapacityAssumption;
-  nodes?: Node[];
-}
-
-/** `kubectl describe node`'s list of the pods that hold resources: every pod not finished. */
-const NOT_TERMINATED = 'status.phase!=Succeeded,status.phase!=Failed';
-
-/**
- * The live cluster's Nodes and what its running pods leave free on each (two LISTs, read only).
- * A cluster that will not say (no permission to list nodes or pods cluster-wide) leaves the
- * capacity unknown, which is said, rather than guessed.
- */
-async function readLiveCapacity(cluster: ClusterClient, recreated: Set<string>): Promise<PlannedCapacity> {
-  let nodes: Node[];
-  let pods: Pod[];
-  try {
-    nodes = await cluster.list<Node>('v1', 'Node', undefined);
-    pods = await cluster.list<Pod>('v1', 'Pod', undefined, { fieldSelector: NOT_TERMINATED });
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    return {
-      assumption: {
-        source: 'unknown',
-        description: `not known (cannot list the nodes and pods of ${cluster.describe()}: ${err.message}), so nodes do not limit and no Unschedulable is predicted`,
-      },
-      nodes: unboundedNodes(),
-    };
-  }
-  const live = liveNodes(
-    nodes,
-    pods.filter((p) => !recreated.has(p.metadata.uid ?? '')),
-  );
-  const cordoned = live.cordoned > 0 ? ` (${live.cordoned} cordoned)` : '';
-  return {
-    assumption: {
-      source: 'live',
-      description:
-        `${plural(live.nodes.length, 'node')} of the live cluster${cordoned}, ` +
-        `free cpu ${Math.round(live.freeCpuMilli) / 1000}, memory ${formatBytes(live.freeMemoryBytes)}`,
-    },
-    nodes: live.nodes,
-  };
-}
-
-/**
- * Nodes that never run out (no cluster, no scenario nodes): the default three, each far larger than
- * any rollout, so the simulated scheduler does not limit and the rollout's own behaviour shows.
- */
-function unboundedNodes(): Node[] {
-  return newNodes(3, { cpu: '100000', memory: '1Pi', pods: 1_000_000 });
-}
-
-/** `3 nodes × 4 CPU / 8Gi of the scenario`, with its pools. */
-function describeScenarioNodes(scenario: Scenario): string {
-  const n = scenario.nodes;
-  const groups = [
-    ...(n.count > 0 || !n.pools?.length
-      ? [`${plural(n.count, 'node')} × ${n.capacity.cpu} CPU / ${n.capacity.memory}`]
-      : []),
-    ...(n.pools ?? []).map(
-      (p) => `pool ${p.name}: ${plural(p.count, 'node')} × ${p.capacity.cpu} CPU / ${p.capacity.memory}`,
-    ),
-  ];
-  return `${groups.join(', ')} of the scenario`;
 }
 
 /** Wraps the simulated cluster's client: notes when the gate applies, and availability per observation. */
