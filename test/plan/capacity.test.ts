@@ -226,6 +226,8 @@ describe('liveNodes', () => {
           containers: [c('500m', '256Mi')],
           initContainers: [c('250m', '128Mi', { restartPolicy: 'Always' })],
         }),
+        // A RuntimeClass's overhead counts too: 100m, 64Mi more.
+        pod('b-node', 'Running', { containers: [], overhead: { cpu: '100m', memory: '64Mi' } }),
         // Finished pods hold nothing.
         pod('b-node', 'Succeeded', { containers: [c('1', '1Gi')] }),
         pod('b-node', 'Failed', { containers: [c('1', '1Gi')] }),
@@ -234,14 +236,14 @@ describe('liveNodes', () => {
     expect(live.nodes.map((n) => n.metadata.name)).toEqual(['a-node', 'b-node']);
     const b = live.nodes[1]!;
     expect(b.status?.allocatable).toEqual({
-      cpu: '1250m',
-      memory: String(8 * 1024 ** 3 - 1408 * 1024 ** 2),
-      pods: '8',
+      cpu: '1150m',
+      memory: String(8 * 1024 ** 3 - 1472 * 1024 ** 2),
+      pods: '7',
     });
     expect(b.metadata.labels).toMatchObject({ 'kubernetes.io/os': 'windows', pool: 'gpu' });
     expect(b.spec).toEqual({ taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] });
     expect(live.nodes[0]!.spec?.unschedulable).toBe(true);
     // Cordoned nodes offer nothing.
-    expect(live).toMatchObject({ cordoned: 1, freeCpuMilli: 1250, freeMemoryBytes: 8 * 1024 ** 3 - 1408 * 1024 ** 2 });
+    expect(live).toMatchObject({ cordoned: 1, freeCpuMilli: 1150, freeMemoryBytes: 8 * 1024 ** 3 - 1472 * 1024 ** 2 });
   });
 });

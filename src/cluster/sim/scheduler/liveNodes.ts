@@ -1,6 +1,7 @@
 import type { Node, Pod } from '../../../k8s/objects.js';
 import { newNode } from './nodes.js';
-import { nodeAllocatable, podRequests } from './resources.js';
+import { nodeAllocatable, podRequests, type Resources } from './resources.js';
+import { quantityMilliValue, quantityValue } from '../../../k8s/quantity.js';
 import { nodeTaints } from './taints.js';
 
 /** A real cluster's nodes with what their running pods leave free, for a prediction. */
@@ -34,7 +35,7 @@ export function liveNodes(nodes: readonly Node[], pods: readonly Pod[]): LiveCap
     const phase = pod.status?.phase;
     if (!name || phase === 'Succeeded' || phase === 'Failed') continue;
     const u = used.get(name) ?? { cpu: 0, memory: 0, pods: 0 };
-    const r = podRequests(pod);
+    const r = withOverhead(pod, podRequests(pod));
     used.set(name, { cpu: u.cpu + r.cpu, memory: u.memory + r.memory, pods: u.pods + 1 });
   }
   const out: LiveCapacity = { nodes: [], cordoned: 0, freeCpuMilli: 0, freeMemoryBytes: 0, freePods: 0 };
@@ -64,4 +65,24 @@ export function liveNodes(nodes: readonly Node[], pods: readonly Pod[]): LiveCap
     out.nodes.push(sim);
   }
   return out;
+}
+
+/**
+ * PodRequests adds the pod's `spec.overhead` (set by RuntimeClass admission, e.g. for Kata or
+ * gVisor sandboxes) to what its containers request; the simulator's own pods carry none.
+ */
+function withOverhead(pod: Pod, req: Resources): Resources {
+  const overhead = (pod.spec as { overhead?: Record<string, string> } | undefined)?.overhead;
+  if (!overhead) return req;
+  const parse = (fn: (q: string) => number, q: string | undefined): number => {
+    try {
+      return q === undefined ? 0 : fn(q);
+    } catch {
+      return 0;
+    }
+  };
+  return {
+    cpu: req.cpu + parse(quantityMilliValue, overhead.cpu),
+    memory: req.memory + parse(quantityValue, overhead.memory),
+  };
 }
