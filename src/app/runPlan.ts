@@ -7,12 +7,18 @@
  * Baseline, in order of preference: the `baseline` manifests (e.g. the base branch's files), else
  * the live Deployments of a real cluster when one is named explicitly (kubeconfig or context, not
  * `simulate`; GET/LIST/WATCH only, through the adapter's `observe`), else the scenario's objects.
+ *
+ * Capacity, said in the plan: with a live baseline, the cluster's own Nodes with what its running
+ * pods leave free (two more LISTs); else the scenario's `nodes`; else not known, and then the
+ * simulated nodes do not limit, so no Unschedulable verdict is made up.
  */
 import { beyondSimulator, connectReal, loadScenario, type LoadKube } from './connect.js';
 import { policyFrom, type RunRequest } from './runRequest.js';
 import { loadHealthChecks } from './healthChecks.js';
 import type { ClusterClient, WorkloadObservation, WorkloadRef } from '../cluster/port.js';
 import { createSimulatedCluster } from '../cluster/sim/index.js';
+import { UNKNOWN_CAPACITY } from '../plan/buildPlan.js';
+import { readLiveCapacity, scenarioCapacity, type PlannedCapacity } from './planCapacity.js';
 import type { GateLog } from '../gate/gateLog.js';
 import type { InputError } from '../gate/result.js';
 import { runGate } from '../gate/runGate.js';
@@ -46,7 +52,13 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
   const simulated = loadScenario(request);
   errors.push(...simulated.errors);
   const invalid = (more: InputError[] = []): PlanRun => ({
-    plan: { verdict: 'invalid', workloads: [], errors: [...errors, ...more], baselineSource: '' },
+    plan: {
+      verdict: 'invalid',
+      workloads: [],
+      errors: [...errors, ...more],
+      baselineSource: '',
+      capacity: UNKNOWN_CAPACITY,
+    },
     simulationLog: [],
   });
 
@@ -66,6 +78,8 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
     name: d.object.metadata.name ?? '',
   }));
 
+  // The capacity: the scenario's nodes when it names any, else not known (until a live cluster says).
+  let capacity: PlannedCapacity = scenarioCapacity(simulated.scenario);
   // The baseline objects.
   let baselineObjects: KubeObject[] = simulated.objects.map((d) => d.object);
   let baselineSource = request.scenario ? `the objects of scenario ${request.scenario}` : 'none (every object is new)';
@@ -85,6 +99,7 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
     if ('errors' in read) return invalid(read.errors);
     baselineObjects = replaceByKey(baselineObjects, read.objects);
     baselineSource = `the live Deployments of ${read.describe} (read only)`;
+    capacity = read.capacity;
   }
 
   const tooBig = beyondSimulator([
@@ -94,7 +109,10 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
   if (tooBig.length > 0) return invalid(tooBig);
 
   // No namespace is created for the manifests: one that does not exist fails as on a real cluster.
-  const { cluster } = createSimulatedCluster(simulated.scenario, { objects: baselineObjects });
+  const { cluster } = createSimulatedCluster(simulated.scenario, {
+    objects: baselineObjects,
+    ...(capacity.nodes ? { nodes: capacity.nodes } : {}),
+  });
   const unknown = await resolveKinds(cluster, manifests.documents, { namespace: request.namespace });
   if (unknown.length > 0) return invalid(unknown);
   const recorder = new Recorder(cluster);
@@ -171,11 +189,7 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
     workloads,
     timeoutSeconds: policy.timeoutSeconds,
     baselineSource,
-    nodes: {
-      count: simulated.scenario.nodes.count,
-      cpu: simulated.scenario.nodes.capacity.cpu,
-      memory: simulated.scenario.nodes.capacity.memory,
-    },
+    capacity: capacity.assumption,
   });
   // An apply rejected for an object that is not a Deployment still fails the plan.
   const others = result.errors.filter((e) => !workloads.some((w) => w.applyError === e.message));
@@ -207,16 +221,20 @@ async function readLiveDeployments(
   loadKube: LoadKube,
   budgetSeconds: number,
   refs: WorkloadRef[],
-): Promise<{ objects: KubeObject[]; describe: string } | { errors: InputError[] }> {
+): Promise<{ objects: KubeObject[]; describe: string; capacity: PlannedCapacity } | { errors: InputError[] }> {
   const connection = await connectReal(request, loadKube, budgetSeconds);
   if (!('cluster' in connection)) return { errors: connection.errors };
   const cluster: ClusterClient = connection.cluster;
   try {
     await cluster.watch(refs);
     const objects: KubeObject[] = [];
+    // Their pods run again in the simulation: counted there, not as the cluster's other load.
+    const recreated = new Set<string>();
     for (const ref of refs) {
-      const d = (await cluster.observe(ref)).deployment;
+      const observed = await cluster.observe(ref);
+      const d = observed.deployment;
       if (!d) continue;
+      for (const pod of observed.pods) recreated.add(pod.metadata.uid ?? '');
       const annotations = { ...(d.metadata.annotations ?? {}) };
       delete annotations['deployment.kubernetes.io/revision'];
       delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
@@ -232,7 +250,8 @@ async function readLiveDeployments(
         spec: d.spec,
       } as Deployment);
     }
-    return { objects, describe: cluster.describe() };
+    const capacity = await readLiveCapacity(cluster, recreated);
+    return { objects, describe: cluster.describe(), capacity };
   } catch (err) {
     return { errors: [{ message: `cannot read the baseline from ${cluster.describe()}: ${(err as Error).message}` }] };
   } finally {

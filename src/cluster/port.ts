@@ -49,6 +49,11 @@ export interface ResourceMapping {
   namespaced: boolean;
 }
 
+/** Selectors of a {@link ClusterClient.list}. */
+export interface ListOptions {
+  fieldSelector?: string;
+}
+
 /** The answer of a SelfSubjectAccessReview. */
 export interface AccessDecision {
   allowed: boolean;
@@ -86,6 +91,17 @@ export interface ClusterClient {
     namespace: string | undefined,
     name: string,
   ): Promise<T | undefined>;
+  /**
+   * One LIST of every object of a kind, read only: in `namespace`, or in all namespaces (and for a
+   * cluster-scoped kind) when undefined; `fieldSelector` as the API server takes it
+   * (e.g. `status.phase!=Succeeded,status.phase!=Failed`). Not cached: what the cluster holds now.
+   */
+  list<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    options?: ListOptions,
+  ): Promise<T[]>;
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void>;
   /** Sets `spec.replicas` of a Deployment or StatefulSet (a DaemonSet has none). */
   scaleWorkload(ref: WorkloadRef, replicas: number): Promise<void>;

@@ -3,6 +3,7 @@ import type {
   AccessDecision,
   ApplyOptions,
   ClusterClient,
+  ListOptions,
   ResourceMapping,
   WorkloadObservation,
   WorkloadRef,
@@ -94,6 +95,10 @@ export class RetryingCluster implements ClusterClient {
 
   get<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string) {
     return this.read(() => this.inner.get<T>(apiVersion, kind, namespace, name));
+  }
+
+  list<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, options?: ListOptions) {
+    return this.read(() => this.inner.list<T>(apiVersion, kind, namespace, options));
   }
 
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {

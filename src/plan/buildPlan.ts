@@ -7,21 +7,59 @@ import type { Container, Deployment, PodTemplateSpec } from '../k8s/objects.js';
 import { quantityMilliValue, quantityValue } from '../k8s/quantity.js';
 import { templateDiff } from './diff.js';
 import { lintDeployment } from './lint.js';
-import type { Capacity, Plan, PlanInput, PlanWorkloadInput, RolloutStep, WorkloadPlan } from './types.js';
+import type {
+  Capacity,
+  CapacityAssumption,
+  Plan,
+  PlanInput,
+  PlanWorkloadInput,
+  RolloutStep,
+  WorkloadPlan,
+} from './types.js';
 
 const SCALED = /^Scaled (up|down) replica set (\S+) to (\d+)/;
 
 /** Builds the plan of every Deployment, in input order. */
 export function buildPlan(input: PlanInput): Plan {
-  const workloads = input.workloads.map((w) => planWorkload(w, input.timeoutSeconds));
+  const capacity = input.capacity ?? UNKNOWN_CAPACITY;
+  const workloads = input.workloads.map((w) => planWorkload(w, input.timeoutSeconds, capacity));
   const fails = workloads.some((w) => w.prediction.result === 'fails');
-  const risky = workloads.some((w) => w.lint.length > 0);
+  // A rollout that cannot be predicted is no green light either, but no reason to fail the PR.
+  const risky = workloads.some((w) => w.lint.length > 0 || w.prediction.result === 'unknown');
   return {
     verdict: fails ? 'fails' : risky ? 'risky' : 'ok',
     workloads,
     errors: [],
     baselineSource: input.baselineSource,
-    ...(input.nodes ? { nodes: input.nodes } : {}),
+    capacity,
+  };
+}
+
+export const UNKNOWN_CAPACITY: CapacityAssumption = {
+  source: 'unknown',
+  description: 'not known (no cluster, no scenario nodes), so nodes do not limit and no Unschedulable is predicted',
+};
+
+/**
+ * The gate's verdict as a prediction. Pods that cannot be placed prove nothing when the nodes were
+ * made up: with unknown capacity an Unschedulable outcome is said as not known, never as a failure.
+ */
+function predict(w: PlanWorkloadInput, capacity: CapacityAssumption): WorkloadPlan['prediction'] {
+  const outcome = w.outcome;
+  if (w.applyError) return { result: 'fails', reason: 'ApplyRejected', message: w.applyError };
+  if (!outcome || (outcome.result !== 'failed' && outcome.result !== 'rolled-back'))
+    return { result: 'succeeds', message: outcome?.message ?? 'not observed' };
+  if (outcome.reason === 'Unschedulable' && capacity.source === 'unknown')
+    return {
+      result: 'unknown',
+      reason: 'CapacityNotKnown',
+      message: `capacity not known: without a cluster or scenario nodes the simulated pods could not be placed (${outcome.message})`,
+    };
+  return {
+    result: 'fails',
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    message: outcome.message,
+    ...(outcome.detectedAfterSeconds !== undefined ? { detectedAfterSeconds: outcome.detectedAfterSeconds } : {}),
   };
 }
 
@@ -76,7 +114,7 @@ function safe(fn: () => number): number {
   }
 }
 
-function planWorkload(w: PlanWorkloadInput, timeoutSeconds: number): WorkloadPlan {
+function planWorkload(w: PlanWorkloadInput, timeoutSeconds: number, capacity: CapacityAssumption): WorkloadPlan {
   const after = w.after;
   const before = w.before;
   const replicas = after.spec.replicas ?? 1;
@@ -118,16 +156,7 @@ function planWorkload(w: PlanWorkloadInput, timeoutSeconds: number): WorkloadPla
   const memory = extra('memoryBytes');
 
   const outcome = w.outcome;
-  const prediction: WorkloadPlan['prediction'] = w.applyError
-    ? { result: 'fails', reason: 'ApplyRejected', message: w.applyError }
-    : outcome && (outcome.result === 'failed' || outcome.result === 'rolled-back')
-      ? {
-          result: 'fails',
-          ...(outcome.reason ? { reason: outcome.reason } : {}),
-          message: outcome.message,
-          ...(outcome.detectedAfterSeconds !== undefined ? { detectedAfterSeconds: outcome.detectedAfterSeconds } : {}),
-        }
-      : { result: 'succeeds', message: outcome?.message ?? 'not observed' };
+  const prediction = predict(w, capacity);
 
   return {
     namespace: w.namespace,

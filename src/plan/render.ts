@@ -42,7 +42,8 @@ function formatMilli(m: number): string {
   return m % 1000 === 0 ? String(m / 1000) : `${Math.round(m)}m`;
 }
 
-function formatBytes(b: number): string {
+/** `40Gi`, `1.5Gi`, `512Mi`: binary units as kubectl prints them. */
+export function formatBytes(b: number): string {
   const units: Array<[string, number]> = [
     ['Gi', 1024 ** 3],
     ['Mi', 1024 ** 2],
@@ -57,8 +58,17 @@ function ref(w: Pick<WorkloadPlan, 'namespace' | 'name'>): string {
   return w.namespace === 'default' ? `deployment/${w.name}` : `deployment/${w.name} -n ${w.namespace}`;
 }
 
+/** Said instead of the verdict heading when a rollout could not be predicted (capacity unknown). */
+const NOT_PREDICTED = '❔ Rollout plan: capacity not known, not every rollout could be predicted';
+
+function heading(plan: Plan): string {
+  const unknown = plan.workloads.some((w) => w.prediction.result === 'unknown');
+  return unknown && (plan.verdict === 'ok' || plan.verdict === 'risky') ? NOT_PREDICTED : HEADINGS[plan.verdict];
+}
+
 function prediction(w: WorkloadPlan): string {
   if (w.prediction.result === 'succeeds') return `✅ succeeds in ${formatSeconds(w.durationSeconds)}`;
+  if (w.prediction.result === 'unknown') return '❔ capacity not known';
   const after = w.prediction.detectedAfterSeconds;
   return `❌ ${escapeMarkdown(w.prediction.reason ?? 'fails')}${after === undefined ? '' : ` after ${formatSeconds(after)}`}`;
 }
@@ -82,12 +92,10 @@ function stepRows(w: WorkloadPlan): string[][] {
 
 /** The sticky PR comment. */
 export function renderPlanComment(plan: Plan, options: PlanRenderOptions = {}): string {
-  const out: string[] = [PLAN_MARKER, `## ${HEADINGS[plan.verdict]}`, ''];
-  const nodes = plan.nodes
-    ? ` (${plural(plan.nodes.count, 'node')} × ${escapeMarkdown(plan.nodes.cpu)} CPU / ${escapeMarkdown(plan.nodes.memory)})`
-    : '';
+  const out: string[] = [PLAN_MARKER, `## ${heading(plan)}`, ''];
   out.push(
-    `Dry run of ${plural(plan.workloads.length, 'deployment')} on rollout-gate's simulated cluster${nodes}; ` +
+    `Dry run of ${plural(plan.workloads.length, 'deployment')} on rollout-gate's simulated cluster; ` +
+      `capacity: ${escapeMarkdown(plan.capacity.description)}; ` +
       `baseline: ${escapeMarkdown(plan.baselineSource)}. **Nothing was written to any cluster.**`,
     '',
   );
@@ -129,6 +137,8 @@ function workloadSection(w: WorkloadPlan, options: PlanRenderOptions): string[] 
   const out: string[] = [`### ${codeSpan(ref(w))}${where}`, ''];
   if (w.prediction.result === 'fails') {
     out.push(`**Predicted failure:** ${prediction(w)} — ${escapeMarkdown(w.prediction.message)}`, '');
+  } else if (w.prediction.result === 'unknown') {
+    out.push(`**Prediction:** ${prediction(w)} — ${escapeMarkdown(w.prediction.message)}`, '');
   } else {
     out.push(`**Prediction:** ${prediction(w)} (simulated).`, '');
   }
@@ -165,13 +175,15 @@ function workloadSection(w: WorkloadPlan, options: PlanRenderOptions): string[] 
 
 /** The plan as plain text lines (action log, CLI). */
 export function renderPlanText(plan: Plan): string[] {
-  const out: string[] = [HEADINGS[plan.verdict].replace(/^\S+ /, '')];
+  const out: string[] = [heading(plan).replace(/^\S+ /, ''), `capacity: ${plan.capacity.description}`];
   for (const e of plan.errors) out.push(`  error: ${e.file ? `${e.file}:${e.line ?? 0}: ` : ''}${e.message}`);
   for (const w of plan.workloads) {
     const p =
       w.prediction.result === 'succeeds'
         ? `succeeds in ${formatSeconds(w.durationSeconds)}`
-        : `FAILS: ${w.prediction.reason ?? ''} ${w.prediction.message}`.trim();
+        : w.prediction.result === 'unknown'
+          ? w.prediction.message
+          : `FAILS: ${w.prediction.reason ?? ''} ${w.prediction.message}`.trim();
     out.push(
       `${ref(w)}: ${w.change}, ${w.steps.length} step(s), peak ${w.peakPods} pods (+${w.surgeReached}), ` +
         `min available ${w.minAvailable}/${w.replicas}, extra ${formatCapacity(w.extraCapacity)}; ${p}`,

@@ -35,8 +35,19 @@ export interface PlanInput {
   timeoutSeconds: number;
   /** Where the baseline came from ("manifests in base/", "cluster https://...", "scenario objects"). */
   baselineSource: string;
-  /** The simulated cluster's nodes, for the header. */
-  nodes?: { count: number; cpu: string; memory: string };
+  /** Which capacity the simulated cluster was given; absent reads as `unknown`. */
+  capacity?: CapacityAssumption;
+}
+
+/**
+ * Where the simulated cluster's nodes came from: the live cluster's nodes with what its running
+ * pods leave free, the scenario's `nodes`, or nowhere (then they do not limit, and no rollout is
+ * predicted Unschedulable: the plan says capacity is not known instead).
+ */
+export interface CapacityAssumption {
+  source: 'live' | 'scenario' | 'unknown';
+  /** One phrase for the header: `5 nodes of the live cluster, free cpu 12.5, memory 40Gi`. */
+  description: string;
 }
 
 /** One scaling step of the simulated rollout. */
@@ -99,7 +110,16 @@ export interface WorkloadPlan {
   extraCapacity: Capacity;
   /** Simulated time from apply to the verdict. */
   durationSeconds: number;
-  prediction: { result: 'succeeds' | 'fails'; reason?: string; message: string; detectedAfterSeconds?: number };
+  /**
+   * `unknown`: the simulated rollout could not place its pods, but the cluster's capacity is not
+   * known (no cluster, no scenario nodes), so no Unschedulable verdict is made up.
+   */
+  prediction: {
+    result: 'succeeds' | 'fails' | 'unknown';
+    reason?: string;
+    message: string;
+    detectedAfterSeconds?: number;
+  };
   lint: LintFinding[];
 }
 
@@ -109,5 +129,5 @@ export interface Plan {
   workloads: WorkloadPlan[];
   errors: InputError[];
   baselineSource: string;
-  nodes?: PlanInput['nodes'];
+  capacity: CapacityAssumption;
 }

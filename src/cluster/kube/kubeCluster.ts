@@ -17,6 +17,7 @@ import type {
   AccessDecision,
   ApplyOptions,
   ClusterClient,
+  ListOptions,
   ResourceMapping,
   WorkloadObservation,
   WorkloadRef,
@@ -30,7 +31,7 @@ import {
   type LoadedKubeconfig,
 } from './kubeconfig.js';
 import { Reflector, type ReflectorSpec } from './reflector.js';
-import { ResourceResolver } from './resources.js';
+import { groupVersionPath, ResourceResolver } from './resources.js';
 import {
   DEFAULT_RETRY_POLICY,
   withRetry,
@@ -166,6 +167,24 @@ export class KubeCluster implements ClusterClient {
       if (ApiError.isNotFound(err)) return undefined;
       throw err;
     }
+  }
+
+  /** One LIST (all namespaces when `namespace` is undefined); the items get back the kind the list drops. */
+  async list<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): Promise<T[]> {
+    const info = await this.resources.resolve(apiVersion, kind);
+    // The path of all namespaces has no namespace segment: /api/v1/pods.
+    const path =
+      info.namespaced && namespace === undefined
+        ? `${groupVersionPath(apiVersion)}/${info.plural}`
+        : await this.resources.path(apiVersion, kind, namespace);
+    const query = options.fieldSelector ? { fieldSelector: options.fieldSelector } : {};
+    const list = await this.send<{ items?: T[] }>({ verb: 'LIST', path, query }, true);
+    return (list.items ?? []).map((item) => ({ ...item, apiVersion, kind }));
   }
 
   async delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {

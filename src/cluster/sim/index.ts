@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../k8s/objects.js';
 import { validateDaemonSet, type DaemonSetManifest } from '../../k8s/validation/daemonSet.js';
 import { validateDeployment } from '../../k8s/validation/deployment.js';
-import type { Deployment } from '../../k8s/objects.js';
+import type { Deployment, Node } from '../../k8s/objects.js';
 import { DaemonSetController } from './controllers/daemonset/daemonSetController.js';
 import type { DaemonSet } from './controllers/daemonset/daemonSetUtil.js';
 import type { StatefulSet } from '../../k8s/statefulSet.js';
@@ -30,6 +30,8 @@ export { SimulatedCluster } from './simulatedCluster.js';
 export { FaultInjector, type FaultOptions } from './faults/faultInjector.js';
 export { parseScenario, ScenarioError } from './scenario/parseScenario.js';
 export { defaultScenario, type Scenario } from './scenario/scenario.js';
+export { liveNodes, type LiveCapacity } from './scheduler/liveNodes.js';
+export { newNodes } from './scheduler/nodes.js';
 
 export interface SimulatedClusterParts {
   simulation: Simulation;
@@ -47,6 +49,8 @@ export interface CreateOptions {
   settleMs?: number;
   /** Virtual time at the start (ms since epoch); `serve` starts at wall time so kubectl's ages read right. */
   startMs?: number;
+  /** Nodes to create instead of the scenario's (the PR plan's copy of a real cluster's nodes). */
+  nodes?: Node[];
 }
 
 /**
@@ -103,7 +107,7 @@ export function createSimulatedCluster(
     if (declared.has(name) || store.get('Namespace', undefined, name)) continue;
     store.create('Namespace', { metadata: { name } }, { uid: fixedUids[name] });
   }
-  for (const node of scenarioNodes(scenario.nodes)) store.create('Node', node);
+  for (const node of options.nodes ?? scenarioNodes(scenario.nodes)) store.create('Node', node);
   const namespacesFirst = [...objects].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
   for (const obj of namespacesFirst) {
     if (!store.kinds.lookup(obj.apiVersion ?? '', obj.kind ?? ''))

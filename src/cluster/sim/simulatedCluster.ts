@@ -22,11 +22,13 @@ import type {
   AccessDecision,
   ApplyOptions,
   ClusterClient,
+  ListOptions,
   ResourceMapping,
   WorkloadObservation,
   WorkloadRef,
 } from '../port.js';
 import { applyObject, createObject, updateObject } from './applyObject.js';
+import { parseSelection, selects } from './api/query.js';
 import type { Simulation } from './simulation.js';
 import { FaultInjector, NO_FAULTS, PendingReset, type FaultOptions } from './faults/faultInjector.js';
 
@@ -117,6 +119,27 @@ export class SimulatedCluster implements ClusterClient {
       this.authorize({ verb: 'get', ...this.target(apiVersion, kind, namespace, name) });
       const found = this.simulation.store.get<T>(kind, namespace, name);
       return found ? clone(found) : undefined;
+    });
+  }
+
+  async list<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): Promise<T[]> {
+    return this.request('LIST', kind, false, () => {
+      this.kindOf(apiVersion, kind);
+      const info = this.simulation.store.kinds.lookup(apiVersion, kind)!;
+      const ns = info.namespaced ? namespace : undefined;
+      // All namespaces is a cluster-wide list: RBAC asks a ClusterRole for it.
+      this.authorize({ verb: 'list', group: info.group, resource: info.plural, ...(ns ? { namespace: ns } : {}) });
+      const query = new URLSearchParams(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {});
+      const selection = parseSelection(info, ns, query);
+      return this.simulation.store
+        .list<T>(kind, ns)
+        .filter((o) => selects(selection, o))
+        .map((o) => clone(o));
     });
   }
 

@@ -78,6 +78,7 @@ export function parseScenario(text: string, file?: string): Scenario {
   }
 
   if (root.nodes !== undefined) {
+    scenario.nodesDeclared = true;
     const nodes = asMap(root.nodes, 'nodes', problems);
     if (nodes) {
       for (const key of Object.keys(nodes)) {

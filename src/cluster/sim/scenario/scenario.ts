@@ -94,6 +94,11 @@ export interface ScenarioPermissions extends Permissions {
 
 export interface Scenario {
   nodes: NodeSpec;
+  /**
+   * Whether the file wrote `nodes` itself; otherwise `nodes` holds the default 3 × 4 CPU, which the
+   * PR plan must not pass off as a cluster's capacity.
+   */
+  nodesDeclared?: boolean;
   images: Record<string, ImageSpec> & { default: ImageSpec };
   /** Manifest paths, resolved relative to the scenario file. */
   objects: string[];
