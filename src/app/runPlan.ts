@@ -118,6 +118,8 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
       documents: manifests.documents,
       policy,
       rollback: 'never',
+      // The plan never rolls back (nothing real to restore); warn only when the user said never.
+      rollbackNeverChosen: request.rollback === 'never',
       rollbackTimeoutSeconds,
       onNoGoodRevision: 'leave',
       force: request.forceConflicts,

@@ -49,6 +49,11 @@ export interface GateInput {
   documents: GateDocument[];
   policy: GatePolicy;
   rollback: 'on-failure' | 'never';
+  /**
+   * Whether `rollback: 'never'` is the user's choice, to be warned about (default true). The
+   * planner runs without rollback on its own: saying "rollback is disabled" there misleads.
+   */
+  rollbackNeverChosen?: boolean;
   /** The rollback's own deadline (seconds). */
   rollbackTimeoutSeconds: number;
   /** A Deployment this run created that fails has no good revision: leave it, scale it to 0, or delete it. */
@@ -194,7 +199,7 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
     return finish(run, 'succeeded');
   }
   if (failed.length > 0) await capture(run, failed);
-  if (input.rollback === 'never') return rollbackDisabled(run);
+  if (input.rollback === 'never') return rollbackDisabled(run, input.rollbackNeverChosen !== false);
   const changed = run.workloads.filter((w) => w.changed);
   const outcomes = await rollBack(run, changed);
   await recordRestored(run, outcomes);
@@ -403,13 +408,13 @@ async function capture(run: Run, failed: Workload[]): Promise<void> {
   });
 }
 
-function rollbackDisabled(run: Run): GateResult {
+function rollbackDisabled(run: Run, chosen: boolean): GateResult {
   const now = run.cluster.clock.now();
   for (const w of run.workloads)
     w.result ??= w.changed
       ? undecidedResult(w, run, now, 'rollback disabled')
       : unchangedResult(w, run, now, 'rollback disabled');
-  run.log.warn('rollback is disabled (--rollback never): the failed revision stays in place');
+  if (chosen) run.log.warn('rollback is disabled (--rollback never): the failed revision stays in place');
   return finish(run, 'failed');
 }
 
