@@ -11,7 +11,7 @@ import { GATE_FIELD_MANAGER } from '../rollback/undoApply.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { restartBaselineOf } from '../rollout/restarts.js';
 import type { Baseline } from './baseline.js';
-import type { GateLog } from './gateLog.js';
+import { sectionOnDemand, type GateLog } from './gateLog.js';
 import type { TimelinePoint } from './result.js';
 import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
 
@@ -60,13 +60,29 @@ export async function rollbackWorkloads(
   options: RollbackOptions,
   log: GateLog,
 ): Promise<Map<string, RollbackOutcome>> {
+  // The "Rollback" header only above a real undo: a refusal or "left as it is" is said outside it.
+  const section = sectionOnDemand(log, 'Rollback');
+  try {
+    return await rollBackAll(cluster, requests, options, log, section.open);
+  } finally {
+    await section.close();
+  }
+}
+
+async function rollBackAll(
+  cluster: ClusterClient,
+  requests: RollbackRequest[],
+  options: RollbackOptions,
+  log: GateLog,
+  openSection: () => void,
+): Promise<Map<string, RollbackOutcome>> {
   const outcomes = new Map<string, RollbackOutcome>();
   const verifying: Array<{ key: string; watched: WatchedWorkload }> = [];
   for (const request of requests) {
     const key = workloadKey(request.ref);
     // Restarts of the pods the rollback returns to count from the rollback on (issue 9 #4).
     const restartBaseline = restartBaselineOf((await cluster.observe(request.ref)).pods);
-    const sent = await sendUndo(cluster, request, options, log);
+    const sent = await sendUndo(cluster, request, options, log, openSection);
     if ('outcome' in sent) {
       outcomes.set(key, sent.outcome);
       continue;
@@ -139,6 +155,7 @@ async function sendUndo(
   request: RollbackRequest,
   options: RollbackOptions,
   log: GateLog,
+  openSection: () => void,
 ): Promise<Sent> {
   const { ref } = request;
   const kind = rolloutKindOf(workloadKindOf(ref));
@@ -180,6 +197,7 @@ async function sendUndo(
       log.error(`${workloadLabel(ref)}: not rolled back: ${plan.message}`);
       return { outcome: { restored: false, reason: plan.reason, message: plan.message, timeline: [] } };
     }
+    openSection();
     if (!sent) log.info(plan.explanation);
     sent = { template: plan.template, explanation: plan.explanation };
     try {

@@ -432,24 +432,23 @@ async function rollBack(
     if (!w.changed && ownFailure(w)) log.warn(`${workloadLabel(w.ref)}: ${notChangedMessage(w)}`);
   if (changed.length === 0) return new Map();
   return timed(run, 'rollback', () =>
-    log.group('Rollback', () =>
-      rollbackWorkloads(
-        run.cluster,
-        changed.map((w) => ({
-          ref: w.ref,
-          baseline: w.baseline,
-          appliedTemplate: w.watched.appliedTemplate,
-          createdByRun: !w.baseline.exists,
-        })),
-        {
-          policy: input.policy,
-          timeoutSeconds: input.rollbackTimeoutSeconds,
-          onNoGoodRevision: input.onNoGoodRevision,
-          origin: run.origin,
-          ...(afterSend ? { afterSend } : {}),
-        },
-        log,
-      ),
+    // (Its own "Rollback" section, opened only when an undo is sent.)
+    rollbackWorkloads(
+      run.cluster,
+      changed.map((w) => ({
+        ref: w.ref,
+        baseline: w.baseline,
+        appliedTemplate: w.watched.appliedTemplate,
+        createdByRun: !w.baseline.exists,
+      })),
+      {
+        policy: input.policy,
+        timeoutSeconds: input.rollbackTimeoutSeconds,
+        onNoGoodRevision: input.onNoGoodRevision,
+        origin: run.origin,
+        ...(afterSend ? { afterSend } : {}),
+      },
+      log,
     ),
   );
 }

@@ -119,6 +119,8 @@ describe('failures of new pods, detected and rolled back', () => {
     // The verified rollback is recorded: revision 3 is the renumbered revision 1.
     expect(state(f.parts, 'web')).toEqual({ image, revision: '3', replicas: 3, lastGood: `3/${f.hash1}` });
     expect(f.w.rollbackMessage).toBe(ROLLED_BACK_TO_1('web', f.hash1));
+    // The "Rollback" section opens right above the undo.
+    expect(f.run.log.lines[f.run.log.lines.indexOf(ROLLED_BACK_TO_1('web', f.hash1)) - 1]).toBe('== Rollback');
     expect(f.run.log.lines).toContain(`error: deployment "web" failed: ${reason}: ${f.w.message}`);
     expect(f.run.log.lines.slice(-1)).toEqual(['deployment "web" rolled back to revision 3 and healthy again']);
   }
@@ -290,6 +292,7 @@ describe('others in the cluster', () => {
     );
     // Their template stays, and nothing is recorded as good.
     expect(state(parts, 'web')).toEqual({ image: 'web:3', revision: '3', replicas: 3, lastGood: '1/6b44c9c94f' });
+    expect(run.log.lines).not.toContain('== Rollback');
     parts.simulation.advance(60_000);
     // Only what the run saw fully available at its start is recorded, never the other writer's template.
     expect(leaseOf(parts, 'web')?.metadata.annotations?.[LAST_GOOD]).toBe('1/6b44c9c94f');
@@ -342,6 +345,8 @@ describe('a Deployment created by this run that fails has no good revision', () 
       `deployment "n" was created by this run and has no good revision to return to; ${what}`,
     );
     expect(state(parts, 'n')).toEqual(final);
+    // Nothing is rolled back: no "Rollback" section over the warning.
+    expect(run.log.lines).not.toContain('== Rollback');
     expect(run.log.lines.filter((l) => l.startsWith('warning:'))[0]).toMatch(
       new RegExp(
         `^warning: deployment "n" was created by this run and has no good revision to return to; .*\\(on-no-good-revision: ${option}`,
