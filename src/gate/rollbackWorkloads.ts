@@ -6,13 +6,14 @@ import { rollbackKindOf } from '../rollback/rollbackKinds.js';
 import type { WorkloadSnapshot } from '../rollout/snapshot.js';
 import { rolloutKindOf } from '../rollout/workloads/index.js';
 import type { RolledOut } from '../rollout/workloads/rolloutKind.js';
-import { templatesEqualIgnoringHash } from '../rollout/revisions.js';
+import { templateImages, templatesEqualIgnoringHash } from '../rollout/revisions.js';
 import { GATE_FIELD_MANAGER } from '../rollback/undoApply.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { restartBaselineOf } from '../rollout/restarts.js';
 import type { Baseline } from './baseline.js';
 import { sectionOnDemand, type GateLog } from './gateLog.js';
-import type { TimelinePoint } from './result.js';
+import type { RestoredTemplate, TimelinePoint } from './result.js';
+import { restoredTemplateText } from '../report/format.js';
 import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
 
 export interface RollbackRequest {
@@ -30,6 +31,8 @@ export interface RollbackOutcome {
   /** The Deployment is back on a good revision and verified healthy. */
   restored: boolean;
   rolledBackTo?: number;
+  /** The template restored (its images and revision before the undo renumbered it). */
+  template?: RestoredTemplate;
   /** Why not restored: Superseded, Paused, NoGoodRevision, RollbackFailed, ... */
   reason?: string;
   message: string;
@@ -77,7 +80,7 @@ async function rollBackAll(
   openSection: () => void,
 ): Promise<Map<string, RollbackOutcome>> {
   const outcomes = new Map<string, RollbackOutcome>();
-  const verifying: Array<{ key: string; watched: WatchedWorkload }> = [];
+  const verifying: Array<{ key: string; watched: WatchedWorkload; restored: RestoredTemplate }> = [];
   for (const request of requests) {
     const key = workloadKey(request.ref);
     // Restarts of the pods the rollback returns to count from the rollback on (issue 9 #4).
@@ -101,6 +104,7 @@ async function rollBackAll(
         progress: [],
         timeline: [],
       },
+      restored: sent.restored,
     });
     outcomes.set(key, { restored: false, message: sent.explanation, timeline: [] });
   }
@@ -118,7 +122,7 @@ async function rollBackAll(
     },
     log,
   );
-  for (const { key, watched } of verifying) {
+  for (const { key, watched, restored } of verifying) {
     const verdict = watched.verdict!;
     const kind = rolloutKindOf(workloadKindOf(watched.ref));
     const revision = watched.finalSnapshot ? kind.revision(watched.finalSnapshot) : undefined;
@@ -126,10 +130,12 @@ async function rollBackAll(
     // The first observation after the undo patch marks the start of the rollback on the chart.
     const timeline = watched.timeline.map((p, i) => (i === 0 ? { ...p, note: 'rollback started' } : p));
     if (verdict.state === 'succeeded') {
-      log.info(`${workloadLabel(watched.ref)} rolled back to revision ${revision ?? '?'} and healthy again`);
+      const target = restoredTemplateText({ rolledBackTo: revision, rolledBackToTemplate: restored });
+      log.info(`${workloadLabel(watched.ref)} rolled back to ${target}, and healthy again`);
       outcomes.set(key, {
         restored: true,
         rolledBackTo: revision,
+        template: restored,
         message: previous.message,
         timeline,
       });
@@ -148,7 +154,8 @@ async function rollBackAll(
   return outcomes;
 }
 
-type Sent = { at: number; generation?: number; explanation: string } | { outcome: RollbackOutcome };
+type Sent =
+  { at: number; generation?: number; explanation: string; restored: RestoredTemplate } | { outcome: RollbackOutcome };
 
 async function sendUndo(
   cluster: ClusterClient,
@@ -160,7 +167,7 @@ async function sendUndo(
   const { ref } = request;
   const kind = rolloutKindOf(workloadKindOf(ref));
   /** The template of the undo already sent, whose answer was lost or refused: it may be in place. */
-  let sent: { template: PodTemplateSpec; explanation: string } | undefined;
+  let sent: { template: PodTemplateSpec; explanation: string; restored: RestoredTemplate } | undefined;
   for (let attempt = 1; ; attempt++) {
     const observed = await cluster.observe(ref);
     // After a failed attempt the watch cache may lag behind (or miss our own write): read afresh.
@@ -170,7 +177,8 @@ async function sendUndo(
         : await cluster.get<RolledOut>('apps/v1', kind.kind, ref.namespace, ref.name);
     if (workload && sent && templatesEqualIgnoringHash(workload.spec.template, sent.template)) {
       // Idempotent: our undo was committed (its answer lost); never send a second one.
-      return { at: cluster.clock.now(), generation: workload.metadata.generation, explanation: sent.explanation };
+      const { explanation, restored } = sent;
+      return { at: cluster.clock.now(), generation: workload.metadata.generation, explanation, restored };
     }
     if (
       workload &&
@@ -199,14 +207,23 @@ async function sendUndo(
     }
     openSection();
     if (!sent) log.info(plan.explanation);
-    sent = { template: plan.template, explanation: plan.explanation };
+    const restored = {
+      ...(plan.targetRevision !== undefined ? { revision: plan.targetRevision } : {}),
+      images: templateImages(plan.template),
+    };
+    sent = { template: plan.template, explanation: plan.explanation, restored };
     try {
       // A server-side apply under the deploy's own field manager (so the next deploy never
       // conflicts with this undo), forced over whoever co-owns the failing values, and conditional
       // on the resourceVersion just read (see undoApply.ts).
       const stored = await cluster.apply(plan.apply, { fieldManager: GATE_FIELD_MANAGER, force: true });
       await replaceStuckPods(cluster, ref, request.appliedTemplate, log);
-      return { at: cluster.clock.now(), generation: stored.metadata.generation, explanation: plan.explanation };
+      return {
+        at: cluster.clock.now(),
+        generation: stored.metadata.generation,
+        explanation: plan.explanation,
+        restored,
+      };
     } catch (err) {
       // A status write by the controller between our read and our patch also moves the
       // resourceVersion: re-read, and only give up when the spec itself changed (above).

@@ -519,6 +519,7 @@ async function cancelled(run: Run): Promise<GateResult> {
       result,
       reason: outcome && !outcome.restored && outcome.reason === 'Superseded' ? 'Superseded' : CANCELLED,
       ...(outcome?.rolledBackTo !== undefined ? { rolledBackTo: outcome.rolledBackTo } : {}),
+      ...(outcome?.template ? { rolledBackToTemplate: outcome.template } : {}),
       ...(outcome
         ? { rollbackMessage: outcome.message, timeline: [...(base.timeline ?? []), ...outcome.timeline] }
         : {}),

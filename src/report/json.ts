@@ -32,6 +32,7 @@ const WORKLOAD_KEYS = [
   'detectedAfterSeconds',
   'previousRevision',
   'rollbackMessage',
+  'rolledBackToTemplate',
   'evidence',
   'timeline',
   'progress',

@@ -263,7 +263,9 @@ describe('the real process', () => {
       reason: 'ErrImagePull',
       rolledBackTo: 3,
     });
-    expect(out.stderr).toContain('rolled back to revision 3');
+    expect(out.stderr).toContain(
+      'deployment "nginx-deployment" rolled back to nginx:1.14.2, the last good template (revision 1, now revision 3: an undo re-adds it as the newest revision), and healthy again',
+    );
   });
 
   test('node bin/rollout-gate.js --version prints the package version', () => {

@@ -27,8 +27,8 @@ import {
   state,
 } from './support.js';
 
-const ROLLED_BACK_TO_1 = (name: string, hash: string) =>
-  `rolling deployment "${name}" back to revision 1 (ReplicaSet ${name}-${hash}): the previous revision 1, fully available before this run`;
+const ROLLED_BACK_TO_1 = (name: string, hash: string, image = 'web:1') =>
+  `rolling deployment "${name}" back to ${image}, the template of revision 1 (ReplicaSet ${name}-${hash}): the previous revision 1, fully available before this run`;
 
 describe('a healthy update', () => {
   test('succeeds, records the last good revision and template, and prints kubectl progress lines', async () => {
@@ -118,11 +118,14 @@ describe('failures of new pods, detected and rolled back', () => {
     });
     // The verified rollback is recorded: revision 3 is the renumbered revision 1.
     expect(state(f.parts, 'web')).toEqual({ image, revision: '3', replicas: 3, lastGood: `3/${f.hash1}` });
-    expect(f.w.rollbackMessage).toBe(ROLLED_BACK_TO_1('web', f.hash1));
+    expect(f.w.rollbackMessage).toBe(ROLLED_BACK_TO_1('web', f.hash1, image));
     // The "Rollback" section opens right above the undo.
-    expect(f.run.log.lines[f.run.log.lines.indexOf(ROLLED_BACK_TO_1('web', f.hash1)) - 1]).toBe('== Rollback');
+    expect(f.run.log.lines[f.run.log.lines.indexOf(ROLLED_BACK_TO_1('web', f.hash1, image)) - 1]).toBe('== Rollback');
     expect(f.run.log.lines).toContain(`error: deployment "web" failed: ${reason}: ${f.w.message}`);
-    expect(f.run.log.lines.slice(-1)).toEqual(['deployment "web" rolled back to revision 3 and healthy again']);
+    // Named by its template: the undo renumbers revision 1 as revision 3 (spec/kubectl-rollout.md §2).
+    expect(f.run.log.lines.slice(-1)).toEqual([
+      `deployment "web" rolled back to ${image}, the last good template (revision 1, now revision 3: an undo re-adds it as the newest revision), and healthy again`,
+    ]);
   }
 
   test("a typo'd image (registry: not found) fails at once: when the first pull fails, at 2 s", async () => {
@@ -409,7 +412,7 @@ describe('the last good revision', () => {
       },
     ]);
     expect(run.result.workloads[0]!.rollbackMessage).toBe(
-      `rolling deployment "web" back to revision 1 (ReplicaSet web-${good}): the last revision the gate saw fully available (recorded 1/${good})`,
+      `rolling deployment "web" back to web:1, the template of revision 1 (ReplicaSet web-${good}): the last revision the gate saw fully available (recorded 1/${good})`,
     );
     expect(state(parts, 'web')).toEqual({
       image: 'web:1',
@@ -454,7 +457,7 @@ describe('the last good revision', () => {
       },
     ]);
     expect(run.result.workloads[0]!.rollbackMessage).toBe(
-      `rolling deployment "web" back to the stored template: the template the gate stored when the last rollout succeeded; skipped: the recorded last good revision 1/${good} has no ReplicaSet any more; the previous revision 3 was not fully available before this run`,
+      `rolling deployment "web" back to web:1, the stored template: the template the gate stored when the last rollout succeeded; skipped: the recorded last good revision 1/${good} has no ReplicaSet any more; the previous revision 3 was not fully available before this run`,
     );
     expect(state(parts, 'web')).toEqual({
       image: 'web:1',
