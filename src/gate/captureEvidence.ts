@@ -1,5 +1,5 @@
 import type { ClusterClient, WorkloadRef } from '../cluster/port.js';
-import type { Pod } from '../k8s/objects.js';
+import type { KubeObject, Pod, PodTemplateSpec } from '../k8s/objects.js';
 import type { Failure } from '../rollout/failure.js';
 import type { WorkloadSnapshot } from '../rollout/snapshot.js';
 import type { EvidenceRecord } from './result.js';
@@ -18,7 +18,7 @@ export async function captureEvidence(
   ref: WorkloadRef,
   failure: Failure,
   snapshot: WorkloadSnapshot,
-  imageLines: Record<string, { file: string; line: number }> = {},
+  manifest?: EvidenceManifest,
 ): Promise<EvidenceRecord[]> {
   const records: EvidenceRecord[] = [];
   const podsSeen = new Set<string>();
@@ -43,14 +43,51 @@ export async function captureEvidence(
       const logs = await cluster.podLogs(ref.namespace, item.pod, item.container, LOG_LINES).catch(() => []);
       if (logs.length > 0) record.logs = logs;
     }
-    const where = item.container ? imageLines[item.container] : undefined;
-    if (where) {
-      record.file = where.file;
-      record.line = where.line;
+    const line = manifest ? manifestLine(manifest, item) : undefined;
+    if (manifest && line !== undefined) {
+      record.file = manifest.file;
+      record.line = line;
     }
     records.push(record);
   }
   return records;
+}
+
+/** The manifest document of the failing workload, to point each record at its most relevant line. */
+export interface EvidenceManifest {
+  file: string;
+  /** The line the document starts at: the last resort. */
+  line: number;
+  object: KubeObject;
+  /** The line of each container's `image:`, by container name. */
+  imageLines?: Record<string, number>;
+  /** The line of any field of the document (when read from a file). */
+  lineOf?(path: ReadonlyArray<string | number>): number | undefined;
+}
+
+/** Reasons the scheduler gives: the pod's resource requests are what to look at. */
+const SCHEDULING = new Set(['Unschedulable', 'FailedScheduling']);
+
+/**
+ * The line a record points at: its container's image; for a scheduling failure the `resources:`
+ * of the first container that requests any (what does not fit); for any other failure without a
+ * container (Stalled, ReplicaFailure, ...) the first container's image, the line a person changes.
+ */
+export function manifestLine(
+  manifest: EvidenceManifest,
+  item: { container?: string; reason?: string },
+): number | undefined {
+  const imageLines = manifest.imageLines ?? {};
+  if (item.container && imageLines[item.container] !== undefined) return imageLines[item.container];
+  const containers =
+    (manifest.object as { spec?: { template?: PodTemplateSpec } }).spec?.template?.spec?.containers ?? [];
+  if (item.reason && SCHEDULING.has(item.reason)) {
+    const i = containers.findIndex((c) => c.resources?.requests && Object.keys(c.resources.requests).length > 0);
+    const line = i >= 0 ? manifest.lineOf?.(['spec', 'template', 'spec', 'containers', i, 'resources']) : undefined;
+    if (line !== undefined) return line;
+  }
+  const first = containers[0]?.name;
+  return (first !== undefined ? imageLines[first] : undefined) ?? manifest.line;
 }
 
 function containerStatus(pod: Pod | undefined, container: string | undefined) {

@@ -42,6 +42,8 @@ export { LOCKED } from './earlyResults.js';
 /** A manifest document plus the lines of its container images (from the manifest loader). */
 export interface GateDocument extends ApplyDocument {
   imageLines?: Record<string, number>;
+  /** The line of any field of the document, when read from a file (ManifestDocument's). */
+  lineOf?(path: ReadonlyArray<string | number>): number | undefined;
 }
 
 export interface GateInput {
@@ -394,10 +396,7 @@ async function capture(run: Run, failed: Workload[]): Promise<void> {
   await timed(run, 'capture', async () => {
     for (const w of failed) {
       const failure = w.watched.verdict!.failure!;
-      const lines = Object.fromEntries(
-        Object.entries(w.doc.imageLines ?? {}).map(([c, line]) => [c, { file: w.doc.file, line }]),
-      );
-      const evidence = await captureEvidence(cluster, w.ref, failure, w.watched.finalSnapshot!, lines);
+      const evidence = await captureEvidence(cluster, w.ref, failure, w.watched.finalSnapshot!, w.doc);
       w.result = failedResult(w, run, detectedAt, cluster.clock.now());
       w.result.evidence = evidence;
       log.error(`${workloadLabel(w.ref)} failed: ${w.watched.verdict!.reason}: ${w.watched.verdict!.message}`, {
