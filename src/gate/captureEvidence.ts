@@ -22,6 +22,8 @@ export async function captureEvidence(
 ): Promise<EvidenceRecord[]> {
   const records: EvidenceRecord[] = [];
   const podsSeen = new Set<string>();
+  /** Each long message in full once: the first pod that said it (the verdict has a brief one). */
+  const saidBy = new Map<string, string>();
   for (const item of failure.evidence) {
     if (item.pod && !podsSeen.has(item.pod)) {
       if (podsSeen.size >= MAX_PODS) continue;
@@ -34,9 +36,9 @@ export async function captureEvidence(
       ...(item.container ? { container: item.container } : {}),
       ...(status?.image ? { image: status.image } : imageOf(pod, item.container)),
       ...(item.reason ? { reason: item.reason } : {}),
-      ...(item.message ? { message: item.message } : {}),
+      ...(item.message ? { message: onceOnly(item.message, item.pod, saidBy) } : {}),
       ...(status ? { restartCount: status.restartCount } : {}),
-      ...(item.events && item.events.length > 0 ? { events: item.events } : {}),
+      ...(item.events && item.events.length > 0 ? { events: withoutRepeat(item.events, item.message) } : {}),
     };
     if (item.pod && item.container && pod) {
       // Crash loops and never-ready containers explain themselves in their logs; pull failures have none.
@@ -51,6 +53,24 @@ export async function captureEvidence(
     records.push(record);
   }
   return records;
+}
+
+/** Messages shorter than this are said again as they are: a reference would be no shorter. */
+const LONG = 80;
+
+/** The message, or `same as pod <name>` when an earlier record already gave this long message in full. */
+function onceOnly(message: string, pod: string | undefined, saidBy: Map<string, string>): string {
+  if (message.length < LONG) return message;
+  const first = saidBy.get(message);
+  if (first !== undefined) return `same as pod ${first}`;
+  saidBy.set(message, pod ?? '');
+  return message;
+}
+
+/** Events that repeat the record's long message refer to it instead (`Failed to pull image "x": (message above)`). */
+function withoutRepeat(events: string[], message: string | undefined): string[] {
+  if (!message || message.length < LONG) return events;
+  return events.map((e) => e.split(message).join('(message above)'));
 }
 
 /** The manifest document of the failing workload, to point each record at its most relevant line. */
