@@ -120,7 +120,11 @@ async function runPlanMode(c: CoreLike, request: RunRequest): Promise<Plan> {
   return plan;
 }
 
-/** The sticky comment; skipped with a notice when there is no PR, no token, or no permission. */
+/**
+ * The sticky comment; skipped with a notice when there is no PR or no token. A comment that cannot
+ * be written (no permission, no network, GitHub down) is a warning: the plan itself is what decides
+ * the step, and it is in the log and the job summary anyway.
+ */
 async function postPlanComment(c: CoreLike, body: string): Promise<string | undefined> {
   if ((c.getInput('comment') || 'true') === 'false') return undefined;
   const number = github.context.payload.pull_request?.number;
@@ -148,13 +152,18 @@ async function postPlanComment(c: CoreLike, body: string): Promise<string | unde
   } catch (err) {
     const status = httpStatus(err);
     if (status === 403 || status === 404) {
-      c.notice(
+      c.warning(
         `rollout-gate: the token may not comment on this pull request (HTTP ${status}); give the job ` +
           '`permissions: pull-requests: write` to get the plan as a PR comment. The plan is in the job summary.',
       );
-      return undefined;
+    } else {
+      // Octokit calls a network failure HTTP 500: its own message says which it was.
+      const why = err instanceof Error ? err.message : String(err);
+      c.warning(
+        `rollout-gate: the plan could not be posted as a PR comment (${why}). ` + 'The plan is in the job summary.',
+      );
     }
-    throw err;
+    return undefined;
   }
 }
 

@@ -204,8 +204,8 @@ export function finalStatus(end: RunEnd): [DeploymentState, string] {
       return ['success', `rolled out ${w ? workloadLabel(w) : 'the manifests'}${because(w && revisionOf(w))}`];
     case 'rolled-back': {
       // The template a person recognises (its images), not the revision number undo renumbered.
-      const to = w?.rolledBackToImages?.length
-        ? w.rolledBackToImages.join(', ')
+      const to = w?.rolledBackToTemplate?.images.length
+        ? w.rolledBackToTemplate.images.join(', ')
         : w?.rolledBackTo !== undefined
           ? `revision ${w.rolledBackTo}`
           : 'the last good revision';

@@ -28,6 +28,7 @@ import { loadManifests, type ManifestDocument } from '../manifest/index.js';
 import { resolveKinds } from '../gate/resolveKinds.js';
 import { findNewReplicaSet } from '../rollout/revisions.js';
 import { buildPlan } from '../plan/buildPlan.js';
+import { location } from '../report/format.js';
 import type { Plan, PlanWorkloadInput } from '../plan/types.js';
 
 export interface PlanRequest extends RunRequest {
@@ -123,8 +124,9 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
   const lines: string[] = [];
   const log: GateLog = {
     info: (l) => lines.push(l),
-    warn: (l) => lines.push(`warning: ${l}`),
-    error: (l) => lines.push(`error: ${l}`),
+    // As the CLI prints them: the location once, before the level.
+    warn: (l, where) => lines.push(`${at(where)}warning: ${l}`),
+    error: (l, where) => lines.push(`${at(where)}error: ${l}`),
     group: async (name, fn) => {
       lines.push(`== ${name}`);
       return fn();
@@ -136,6 +138,8 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
       documents: manifests.documents,
       policy,
       rollback: 'never',
+      // The plan never rolls back (nothing real to restore); warn only when the user said never.
+      rollbackNeverChosen: request.rollback === 'never',
       rollbackTimeoutSeconds,
       onNoGoodRevision: 'leave',
       force: request.forceConflicts,
@@ -298,4 +302,10 @@ class Recorder {
       available: s.available,
     }));
   }
+}
+
+/** `file:line: ` before a log line, or nothing. */
+function at(where: { file?: string; line?: number } | undefined): string {
+  const loc = location(where?.file, where?.line);
+  return loc ? `${loc}: ` : '';
 }

@@ -206,9 +206,8 @@ export class ApplyError extends Error {
     readonly cause: ApiError,
     readonly appliedBefore: AppliedObject[],
   ) {
-    super(
-      `${document.file}:${document.line}: ${document.object.kind}/${document.object.metadata.name}: ${cause.message}`,
-    );
+    // The location is the document's, given apart to whoever prints it (once: `file:line: error: ...`).
+    super(`${document.object.kind}/${document.object.metadata.name}: ${cause.message}`);
     this.name = 'ApplyError';
   }
 }

@@ -28,3 +28,24 @@ export class MemoryLog implements GateLog {
     return fn();
   }
 }
+
+/**
+ * A section opened only when something belongs in it: `open()` starts `log.group(name)` at its first
+ * call (every line logged after it lands in the section, as with group); `close()` ends it, if opened.
+ * The rollback's header is printed only once an undo is really sent, never over "left as it is".
+ */
+export function sectionOnDemand(log: GateLog, name: string): { open(): void; close(): Promise<void> } {
+  let end: (() => void) | undefined;
+  let done: Promise<void> | undefined;
+  return {
+    open() {
+      if (done) return;
+      const inside = new Promise<void>((resolve) => (end = resolve));
+      done = log.group(name, () => inside);
+    },
+    async close() {
+      end?.();
+      await done;
+    },
+  };
+}

@@ -116,7 +116,7 @@ export function withRollback(result: WorkloadResult, outcome: RollbackOutcome, o
   if (outcome.restored) {
     result.result = 'rolled-back';
     if (outcome.rolledBackTo !== undefined) result.rolledBackTo = outcome.rolledBackTo;
-    if (outcome.rolledBackToImages) result.rolledBackToImages = outcome.rolledBackToImages;
+    if (outcome.template) result.rolledBackToTemplate = outcome.template;
     return;
   }
   result.result = 'failed';

@@ -33,6 +33,12 @@ export interface TimelinePoint {
   note?: string;
 }
 
+/** A template a rollback restored: its container images and its revision before the undo. */
+export interface RestoredTemplate {
+  revision?: number;
+  images: string[];
+}
+
 export interface PhaseTiming {
   name: 'validate' | 'apply' | 'watch' | 'capture' | 'rollback' | 'verify';
   seconds: number;
@@ -47,8 +53,11 @@ export interface WorkloadResult {
   revision?: number;
   /** The revision the workload was rolled back to (its number after the undo renumbering). */
   rolledBackTo?: number;
-  /** The container images of the template rolled back to: what a person recognises, unlike the renumbered revision. */
-  rolledBackToImages?: string[];
+  /**
+   * The template the rollback restored, as a person knows it: its images, and the revision it had
+   * before the undo re-added it as the newest revision ({@link rolledBackTo}).
+   */
+  rolledBackToTemplate?: RestoredTemplate;
   reason?: string;
   message: string;
   /** From apply to the final verdict, including the rollback. */

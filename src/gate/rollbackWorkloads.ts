@@ -6,13 +6,14 @@ import { rollbackKindOf } from '../rollback/rollbackKinds.js';
 import type { WorkloadSnapshot } from '../rollout/snapshot.js';
 import { rolloutKindOf } from '../rollout/workloads/index.js';
 import type { RolledOut } from '../rollout/workloads/rolloutKind.js';
-import { templatesEqualIgnoringHash } from '../rollout/revisions.js';
+import { templateImages, templatesEqualIgnoringHash } from '../rollout/revisions.js';
 import { GATE_FIELD_MANAGER } from '../rollback/undoApply.js';
 import type { GatePolicy } from '../rollout/policy.js';
 import { restartBaselineOf } from '../rollout/restarts.js';
 import type { Baseline } from './baseline.js';
-import type { GateLog } from './gateLog.js';
-import type { TimelinePoint } from './result.js';
+import { sectionOnDemand, type GateLog } from './gateLog.js';
+import type { RestoredTemplate, TimelinePoint } from './result.js';
+import { restoredTemplateText } from '../report/format.js';
 import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
 
 export interface RollbackRequest {
@@ -30,8 +31,8 @@ export interface RollbackOutcome {
   /** The Deployment is back on a good revision and verified healthy. */
   restored: boolean;
   rolledBackTo?: number;
-  /** The container images of the template rolled back to (what a person recognises, unlike a renumbered revision). */
-  rolledBackToImages?: string[];
+  /** The template restored (its images and revision before the undo renumbered it). */
+  template?: RestoredTemplate;
   /** Why not restored: Superseded, Paused, NoGoodRevision, RollbackFailed, ... */
   reason?: string;
   message: string;
@@ -62,13 +63,29 @@ export async function rollbackWorkloads(
   options: RollbackOptions,
   log: GateLog,
 ): Promise<Map<string, RollbackOutcome>> {
+  // The "Rollback" header only above a real undo: a refusal or "left as it is" is said outside it.
+  const section = sectionOnDemand(log, 'Rollback');
+  try {
+    return await rollBackAll(cluster, requests, options, log, section.open);
+  } finally {
+    await section.close();
+  }
+}
+
+async function rollBackAll(
+  cluster: ClusterClient,
+  requests: RollbackRequest[],
+  options: RollbackOptions,
+  log: GateLog,
+  openSection: () => void,
+): Promise<Map<string, RollbackOutcome>> {
   const outcomes = new Map<string, RollbackOutcome>();
-  const verifying: Array<{ key: string; watched: WatchedWorkload }> = [];
+  const verifying: Array<{ key: string; watched: WatchedWorkload; restored: RestoredTemplate }> = [];
   for (const request of requests) {
     const key = workloadKey(request.ref);
     // Restarts of the pods the rollback returns to count from the rollback on (issue 9 #4).
     const restartBaseline = restartBaselineOf((await cluster.observe(request.ref)).pods);
-    const sent = await sendUndo(cluster, request, options, log);
+    const sent = await sendUndo(cluster, request, options, log, openSection);
     if ('outcome' in sent) {
       outcomes.set(key, sent.outcome);
       continue;
@@ -87,6 +104,7 @@ export async function rollbackWorkloads(
         progress: [],
         timeline: [],
       },
+      restored: sent.restored,
     });
     outcomes.set(key, { restored: false, message: sent.explanation, timeline: [] });
   }
@@ -104,21 +122,20 @@ export async function rollbackWorkloads(
     },
     log,
   );
-  for (const { key, watched } of verifying) {
+  for (const { key, watched, restored } of verifying) {
     const verdict = watched.verdict!;
     const kind = rolloutKindOf(workloadKindOf(watched.ref));
     const revision = watched.finalSnapshot ? kind.revision(watched.finalSnapshot) : undefined;
-    const restored = watched.finalSnapshot ? kind.object(watched.finalSnapshot) : undefined;
-    const images = (restored?.spec.template.spec?.containers ?? []).flatMap((c) => (c.image ? [c.image] : []));
     const previous = outcomes.get(key)!;
     // The first observation after the undo patch marks the start of the rollback on the chart.
     const timeline = watched.timeline.map((p, i) => (i === 0 ? { ...p, note: 'rollback started' } : p));
     if (verdict.state === 'succeeded') {
-      log.info(`${workloadLabel(watched.ref)} rolled back to revision ${revision ?? '?'} and healthy again`);
+      const target = restoredTemplateText({ rolledBackTo: revision, rolledBackToTemplate: restored });
+      log.info(`${workloadLabel(watched.ref)} rolled back to ${target}, and healthy again`);
       outcomes.set(key, {
         restored: true,
         rolledBackTo: revision,
-        ...(images.length > 0 ? { rolledBackToImages: images } : {}),
+        template: restored,
         message: previous.message,
         timeline,
       });
@@ -137,18 +154,20 @@ export async function rollbackWorkloads(
   return outcomes;
 }
 
-type Sent = { at: number; generation?: number; explanation: string } | { outcome: RollbackOutcome };
+type Sent =
+  { at: number; generation?: number; explanation: string; restored: RestoredTemplate } | { outcome: RollbackOutcome };
 
 async function sendUndo(
   cluster: ClusterClient,
   request: RollbackRequest,
   options: RollbackOptions,
   log: GateLog,
+  openSection: () => void,
 ): Promise<Sent> {
   const { ref } = request;
   const kind = rolloutKindOf(workloadKindOf(ref));
   /** The template of the undo already sent, whose answer was lost or refused: it may be in place. */
-  let sent: { template: PodTemplateSpec; explanation: string } | undefined;
+  let sent: { template: PodTemplateSpec; explanation: string; restored: RestoredTemplate } | undefined;
   for (let attempt = 1; ; attempt++) {
     const observed = await cluster.observe(ref);
     // After a failed attempt the watch cache may lag behind (or miss our own write): read afresh.
@@ -158,7 +177,8 @@ async function sendUndo(
         : await cluster.get<RolledOut>('apps/v1', kind.kind, ref.namespace, ref.name);
     if (workload && sent && templatesEqualIgnoringHash(workload.spec.template, sent.template)) {
       // Idempotent: our undo was committed (its answer lost); never send a second one.
-      return { at: cluster.clock.now(), generation: workload.metadata.generation, explanation: sent.explanation };
+      const { explanation, restored } = sent;
+      return { at: cluster.clock.now(), generation: workload.metadata.generation, explanation, restored };
     }
     if (
       workload &&
@@ -185,15 +205,25 @@ async function sendUndo(
       log.error(`${workloadLabel(ref)}: not rolled back: ${plan.message}`);
       return { outcome: { restored: false, reason: plan.reason, message: plan.message, timeline: [] } };
     }
+    openSection();
     if (!sent) log.info(plan.explanation);
-    sent = { template: plan.template, explanation: plan.explanation };
+    const restored = {
+      ...(plan.targetRevision !== undefined ? { revision: plan.targetRevision } : {}),
+      images: templateImages(plan.template),
+    };
+    sent = { template: plan.template, explanation: plan.explanation, restored };
     try {
       // A server-side apply under the deploy's own field manager (so the next deploy never
       // conflicts with this undo), forced over whoever co-owns the failing values, and conditional
       // on the resourceVersion just read (see undoApply.ts).
       const stored = await cluster.apply(plan.apply, { fieldManager: GATE_FIELD_MANAGER, force: true });
       await replaceStuckPods(cluster, ref, request.appliedTemplate, log);
-      return { at: cluster.clock.now(), generation: stored.metadata.generation, explanation: plan.explanation };
+      return {
+        at: cluster.clock.now(),
+        generation: stored.metadata.generation,
+        explanation: plan.explanation,
+        restored,
+      };
     } catch (err) {
       // A status write by the controller between our read and our patch also moves the
       // resourceVersion: re-read, and only give up when the spec itself changed (above).

@@ -42,6 +42,8 @@ export { LOCKED } from './earlyResults.js';
 /** A manifest document plus the lines of its container images (from the manifest loader). */
 export interface GateDocument extends ApplyDocument {
   imageLines?: Record<string, number>;
+  /** The line of any field of the document, when read from a file (ManifestDocument's). */
+  lineOf?(path: ReadonlyArray<string | number>): number | undefined;
 }
 
 export interface GateInput {
@@ -49,6 +51,11 @@ export interface GateInput {
   documents: GateDocument[];
   policy: GatePolicy;
   rollback: 'on-failure' | 'never';
+  /**
+   * Whether `rollback: 'never'` is the user's choice, to be warned about (default true). The
+   * planner runs without rollback on its own: saying "rollback is disabled" there misleads.
+   */
+  rollbackNeverChosen?: boolean;
   /** The rollback's own deadline (seconds). */
   rollbackTimeoutSeconds: number;
   /** A Deployment this run created that fails has no good revision: leave it, scale it to 0, or delete it. */
@@ -194,7 +201,7 @@ async function gateRun(cluster: ClusterClient, input: GateInput, log: GateLog, l
     return finish(run, 'succeeded');
   }
   if (failed.length > 0) await capture(run, failed);
-  if (input.rollback === 'never') return rollbackDisabled(run);
+  if (input.rollback === 'never') return rollbackDisabled(run, input.rollbackNeverChosen !== false);
   const changed = run.workloads.filter((w) => w.changed);
   const outcomes = await rollBack(run, changed);
   await recordRestored(run, outcomes);
@@ -389,10 +396,7 @@ async function capture(run: Run, failed: Workload[]): Promise<void> {
   await timed(run, 'capture', async () => {
     for (const w of failed) {
       const failure = w.watched.verdict!.failure!;
-      const lines = Object.fromEntries(
-        Object.entries(w.doc.imageLines ?? {}).map(([c, line]) => [c, { file: w.doc.file, line }]),
-      );
-      const evidence = await captureEvidence(cluster, w.ref, failure, w.watched.finalSnapshot!, lines);
+      const evidence = await captureEvidence(cluster, w.ref, failure, w.watched.finalSnapshot!, w.doc);
       w.result = failedResult(w, run, detectedAt, cluster.clock.now());
       w.result.evidence = evidence;
       log.error(`${workloadLabel(w.ref)} failed: ${w.watched.verdict!.reason}: ${w.watched.verdict!.message}`, {
@@ -403,13 +407,13 @@ async function capture(run: Run, failed: Workload[]): Promise<void> {
   });
 }
 
-function rollbackDisabled(run: Run): GateResult {
+function rollbackDisabled(run: Run, chosen: boolean): GateResult {
   const now = run.cluster.clock.now();
   for (const w of run.workloads)
     w.result ??= w.changed
       ? undecidedResult(w, run, now, 'rollback disabled')
       : unchangedResult(w, run, now, 'rollback disabled');
-  run.log.warn('rollback is disabled (--rollback never): the failed revision stays in place');
+  if (chosen) run.log.warn('rollback is disabled (--rollback never): the failed revision stays in place');
   return finish(run, 'failed');
 }
 
@@ -427,24 +431,23 @@ async function rollBack(
     if (!w.changed && ownFailure(w)) log.warn(`${workloadLabel(w.ref)}: ${notChangedMessage(w)}`);
   if (changed.length === 0) return new Map();
   return timed(run, 'rollback', () =>
-    log.group('Rollback', () =>
-      rollbackWorkloads(
-        run.cluster,
-        changed.map((w) => ({
-          ref: w.ref,
-          baseline: w.baseline,
-          appliedTemplate: w.watched.appliedTemplate,
-          createdByRun: !w.baseline.exists,
-        })),
-        {
-          policy: input.policy,
-          timeoutSeconds: input.rollbackTimeoutSeconds,
-          onNoGoodRevision: input.onNoGoodRevision,
-          origin: run.origin,
-          ...(afterSend ? { afterSend } : {}),
-        },
-        log,
-      ),
+    // (Its own "Rollback" section, opened only when an undo is sent.)
+    rollbackWorkloads(
+      run.cluster,
+      changed.map((w) => ({
+        ref: w.ref,
+        baseline: w.baseline,
+        appliedTemplate: w.watched.appliedTemplate,
+        createdByRun: !w.baseline.exists,
+      })),
+      {
+        policy: input.policy,
+        timeoutSeconds: input.rollbackTimeoutSeconds,
+        onNoGoodRevision: input.onNoGoodRevision,
+        origin: run.origin,
+        ...(afterSend ? { afterSend } : {}),
+      },
+      log,
     ),
   );
 }
@@ -515,7 +518,7 @@ async function cancelled(run: Run): Promise<GateResult> {
       result,
       reason: outcome && !outcome.restored && outcome.reason === 'Superseded' ? 'Superseded' : CANCELLED,
       ...(outcome?.rolledBackTo !== undefined ? { rolledBackTo: outcome.rolledBackTo } : {}),
-      ...(outcome?.rolledBackToImages ? { rolledBackToImages: outcome.rolledBackToImages } : {}),
+      ...(outcome?.template ? { rolledBackToTemplate: outcome.template } : {}),
       ...(outcome
         ? { rollbackMessage: outcome.message, timeline: [...(base.timeline ?? []), ...outcome.timeline] }
         : {}),

@@ -2,7 +2,7 @@
  * The plan as the sticky PR comment (markdown with a hidden marker) and as plain text for logs
  * and the CLI (pure).
  */
-import { formatSeconds, plural } from '../report/format.js';
+import { formatSeconds, location, plural } from '../report/format.js';
 import { codeBlock, codeSpan, escapeMarkdown, fileLink, table } from '../report/markdown.js';
 import type { Capacity, LintFinding, Plan, WorkloadPlan } from './types.js';
 
@@ -176,7 +176,10 @@ function workloadSection(w: WorkloadPlan, options: PlanRenderOptions): string[] 
 /** The plan as plain text lines (action log, CLI). */
 export function renderPlanText(plan: Plan): string[] {
   const out: string[] = [heading(plan).replace(/^\S+ /, ''), `capacity: ${plan.capacity.description}`];
-  for (const e of plan.errors) out.push(`  error: ${e.file ? `${e.file}:${e.line ?? 0}: ` : ''}${e.message}`);
+  for (const e of plan.errors) {
+    const where = location(e.file, e.line);
+    out.push(`  ${where ? `${where}: ` : ''}error: ${e.message}`);
+  }
   for (const w of plan.workloads) {
     const p =
       w.prediction.result === 'succeeds'

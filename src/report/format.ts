@@ -47,6 +47,27 @@ export function failedItself(w: WorkloadResult): boolean {
   return w.reason !== undefined || w.detectedAfterSeconds !== undefined || w.result === 'failed';
 }
 
+/**
+ * Where a rollback returned, naming the template before numbers: `nginx:1.14.2, the last good
+ * template (revision 1, now revision 3: an undo re-adds it as the newest revision)`. kubectl's undo
+ * copies the old template into a new revision, so the number alone reads like a new deploy
+ * (https://github.com/kubernetes/kubectl/blob/master/pkg/polymorphichelpers/rollback.go).
+ * `image` formats each image (a code span in markdown).
+ */
+export function restoredTemplateText(
+  w: Pick<WorkloadResult, 'rolledBackTo' | 'rolledBackToTemplate'>,
+  image: (ref: string) => string = (ref) => ref,
+): string {
+  const images = (w.rolledBackToTemplate?.images ?? []).map(image).join(', ');
+  const from = w.rolledBackToTemplate?.revision;
+  const to = w.rolledBackTo;
+  const what = images ? `${images}, the last good template` : 'the last good template';
+  if (from !== undefined && to !== undefined && from !== to)
+    return `${what} (revision ${from}, now revision ${to}: an undo re-adds it as the newest revision)`;
+  const revision = to ?? from;
+  return revision === undefined ? what : `${what} (revision ${revision})`;
+}
+
 /** Seconds the rollback took: total duration minus the detection time, when both are known. */
 export function rollbackSeconds(w: WorkloadResult): number | undefined {
   if (w.detectedAfterSeconds === undefined) return undefined;

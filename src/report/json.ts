@@ -32,7 +32,7 @@ const WORKLOAD_KEYS = [
   'detectedAfterSeconds',
   'previousRevision',
   'rollbackMessage',
-  'rolledBackToImages',
+  'rolledBackToTemplate',
   'evidence',
   'timeline',
   'progress',

@@ -16,7 +16,15 @@ import type {
 } from '../gate/result.js';
 import { driftValue } from './drift.js';
 import { objectCountLine, objectRef, unhealthyObjects } from './objects.js';
-import { failedItself, formatSeconds, plural, rollbackSeconds, workloadNoun, workloadRef } from './format.js';
+import {
+  failedItself,
+  formatSeconds,
+  plural,
+  restoredTemplateText,
+  rollbackSeconds,
+  workloadNoun,
+  workloadRef,
+} from './format.js';
 import { codeBlock, codeSpan, escapeHtml, escapeMarkdown, fileLink, table } from './markdown.js';
 import { CHART_PALETTE, renderTimelineChart } from './mermaid.js';
 
@@ -61,8 +69,7 @@ function quote(text: string): string[] {
 /** The rollback sentence of a workload that failed. */
 function rollbackSentence(w: WorkloadResult): string {
   if (w.result === 'rolled-back') {
-    const target =
-      w.rolledBackTo === undefined ? 'the last good revision' : `revision ${w.rolledBackTo} (the last good revision)`;
+    const target = restoredTemplateText(w, codeSpan);
     const took = rollbackSeconds(w);
     const extra = w.rollbackMessage ? ` — ${escapeMarkdown(w.rollbackMessage)}` : '';
     return `↩️ Rolled back to ${target}${took === undefined ? '' : ` in ${formatSeconds(took)}`}${extra}.`;

@@ -6,7 +6,16 @@ import { exitCodeFor } from '../gate/result.js';
 import type { EvidenceRecord, GateResult, InputError, ObjectResult, WorkloadResult } from '../gate/result.js';
 import { formatDrift } from './drift.js';
 import { conditionText, objectCountLine, objectRef, unhealthyObjects } from './objects.js';
-import { failedItself, formatSeconds, location, plural, rollbackSeconds, workloadNoun, workloadRef } from './format.js';
+import {
+  failedItself,
+  formatSeconds,
+  location,
+  plural,
+  restoredTemplateText,
+  rollbackSeconds,
+  workloadNoun,
+  workloadRef,
+} from './format.js';
 
 const INDENT = '  ';
 
@@ -57,8 +66,7 @@ export function formatEvidence(e: EvidenceRecord): string[] {
 /** The rollback line of a rolled-back workload, or the "not rolled back" line of a failed one. */
 function rollbackLines(w: WorkloadResult, collateral: boolean): string[] {
   if (w.result === 'rolled-back') {
-    const target =
-      w.rolledBackTo === undefined ? 'the last good revision' : `revision ${w.rolledBackTo} (the last good revision)`;
+    const target = restoredTemplateText(w);
     const took = rollbackSeconds(w);
     const done = `rolled back to ${target}${took === undefined ? '' : ` in ${formatSeconds(took)}`}`;
     const lines = collateral ? [`↩ ${workloadRef(w)} ${done}: ${w.message}`] : [`${INDENT}↩ ${done}`];

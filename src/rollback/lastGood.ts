@@ -33,6 +33,7 @@ import {
   controlledReplicaSets,
   findNewReplicaSet,
   revisionOf,
+  templateImages,
   templatesEqualIgnoringHash,
   withoutHash,
 } from '../rollout/revisions.js';
@@ -324,9 +325,10 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
     else annotations[key] = own;
   }
   const targetRevision = candidate.rs ? revisionOf(candidate.rs) : undefined;
+  const images = templateImages(candidate.template).join(', ');
   const target = candidate.rs
-    ? `revision ${targetRevision ?? '?'} (ReplicaSet ${candidate.rs.metadata.name ?? ''})`
-    : 'the stored template';
+    ? `${images ? `${images}, ` : ''}the template of revision ${targetRevision ?? '?'} (ReplicaSet ${candidate.rs.metadata.name ?? ''})`
+    : `${images ? `${images}, ` : ''}the stored template`;
   return {
     kind: 'rollback',
     source: candidate.source,

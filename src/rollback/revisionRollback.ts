@@ -16,7 +16,7 @@
 import { templateOfRevision } from '../k8s/controllerRevision.js';
 import { controllerOf } from '../k8s/meta.js';
 import type { ControllerRevision, DaemonSet, Pod, PodTemplateSpec, StatefulSet } from '../k8s/objects.js';
-import { templatesEqualIgnoringHash, withoutHash } from '../rollout/revisions.js';
+import { templateImages, templatesEqualIgnoringHash, withoutHash } from '../rollout/revisions.js';
 import type { WorkloadSnapshot } from '../rollout/snapshot.js';
 import { CONTROLLER_REVISION_HASH, revisionWithTemplate } from '../rollout/workloads/controllerRevisions.js';
 import type { RolloutKind } from '../rollout/workloads/rolloutKind.js';
@@ -140,9 +140,10 @@ export function planRevisionRollback(
     };
   }
   const revision = revisionWithTemplate(workload, revisions, target.template);
+  const images = templateImages(target.template).join(', ');
   const where = revision
-    ? `revision ${revision.revision} (ControllerRevision ${revision.metadata.name ?? ''})`
-    : 'the stored template';
+    ? `${images ? `${images}, ` : ''}the template of revision ${revision.revision} (ControllerRevision ${revision.metadata.name ?? ''})`
+    : `${images ? `${images}, ` : ''}the stored template`;
   // kubectl's undo changes only the template: the workload's annotations stay as they are.
   const annotations = { ...(workload.metadata.annotations ?? {}) };
   return {

@@ -40,6 +40,14 @@ export function templatesEqualIgnoringHash(a: PodTemplateSpec | undefined, b: Po
   return deepEqual(withoutHash(a), withoutHash(b));
 }
 
+/**
+ * The images of a pod template's containers, `nginx:1.14.2`: how a person recognises a template
+ * (revision numbers change when an undo re-adds an old template as the newest revision).
+ */
+export function templateImages(template: PodTemplateSpec | undefined): string[] {
+  return (template?.spec?.containers ?? []).map((c) => c.image ?? '').filter((i) => i !== '');
+}
+
 /** A deep copy of the template without the `pod-template-hash` label. */
 export function withoutHash(template: PodTemplateSpec | undefined): PodTemplateSpec {
   const copy = JSON.parse(JSON.stringify(template ?? {})) as PodTemplateSpec;

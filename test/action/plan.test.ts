@@ -172,7 +172,7 @@ describe('plan mode on a pull request, as the runner calls it', () => {
     expect(second.outputs['comment-url']).toBe(created[0]!.html_url);
   }, 60_000);
 
-  it('skips the comment with a notice when the token may not comment (403)', async () => {
+  it('skips the comment with a warning when the token may not comment (403)', async () => {
     github.deny = true;
     github.calls = [];
     try {
@@ -181,7 +181,7 @@ describe('plan mode on a pull request, as the runner calls it', () => {
         SCENARIO: 'examples/update/scenario.yaml',
         MODE: 'plan',
       });
-      expect(r.stdout).toMatch(/::notice::rollout-gate: the token may not comment on this pull request \(HTTP 403\)/);
+      expect(r.stdout).toMatch(/::warning::rollout-gate: the token may not comment on this pull request \(HTTP 403\)/);
       expect(r.outputs.result).toBe('planned');
       expect(r.outputs['comment-url']).toBe('');
       expect(r.code).toBe(0);

@@ -304,7 +304,7 @@ describe('applyManifests waits until a CRD is Established (deadline on the virtu
     const err = await applyManifests(parts.cluster, docs, { force: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplyError);
     expect((err as ApplyError).message).toBe(
-      'k8s/all.yaml:1: CustomResourceDefinition/widgets.example.com: CustomResourceDefinition "widgets.example.com" ' +
+      'CustomResourceDefinition/widgets.example.com: CustomResourceDefinition "widgets.example.com" ' +
         'was not Established within 60s; conditions: none yet',
     );
     expect((err as ApplyError).appliedBefore).toEqual([]);

@@ -190,6 +190,18 @@ describe('--output json', () => {
     // Nothing was applied: no apply section, no object line.
     expect(run.stderr).not.toMatch(/Apply|created|configured/);
   });
+
+  test('a refused apply: its location printed once, on stderr and in the text summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollout-gate-cli-'));
+    const web = readFileSync(join(ROOT, 'examples/update/web-v2.yaml'), 'utf8');
+    writeFileSync(join(dir, 'web.yaml'), web.replace(/^( {2}name: .*)$/m, '$1\n  namespace: nope'));
+    const run = await cli(['run', '--simulate', '-f', 'web.yaml'], dir);
+    expect(run.code).toBe(3);
+    expect(run.stderr.split('\n').filter((l) => l.includes('error'))).toEqual([
+      'web.yaml:1: error: Deployment/web: namespaces "nope" not found',
+    ]);
+    expect(run.stdout).toContain('\n  web.yaml:1: namespaces "nope" not found\n');
+  });
 });
 
 describe('text output and exit codes', () => {
@@ -251,7 +263,9 @@ describe('the real process', () => {
       reason: 'ErrImagePull',
       rolledBackTo: 3,
     });
-    expect(out.stderr).toContain('rolled back to revision 3');
+    expect(out.stderr).toContain(
+      'deployment "nginx-deployment" rolled back to nginx:1.14.2, the last good template (revision 1, now revision 3: an undo re-adds it as the newest revision), and healthy again',
+    );
   });
 
   test('node bin/rollout-gate.js --version prints the package version', () => {

@@ -129,7 +129,7 @@ describe('the last-good record on the Lease', () => {
     const run = await gate(parts, [deployment('web', 'web:2')]);
     expect(run.result.result).toBe('rolled-back');
     expect(run.result.workloads[0]!.rollbackMessage).toBe(
-      `rolling deployment "web" back to revision 1 (ReplicaSet web-${good}): the last revision the gate saw fully available (recorded 1/${good})`,
+      `rolling deployment "web" back to web:1, the template of revision 1 (ReplicaSet web-${good}): the last revision the gate saw fully available (recorded 1/${good})`,
     );
     expect(state(parts, 'web').image).toBe('web:1');
     // The legacy value stays as it was (kept through the undo; the controller copied it into the

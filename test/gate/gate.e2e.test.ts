@@ -27,8 +27,8 @@ import {
   state,
 } from './support.js';
 
-const ROLLED_BACK_TO_1 = (name: string, hash: string) =>
-  `rolling deployment "${name}" back to revision 1 (ReplicaSet ${name}-${hash}): the previous revision 1, fully available before this run`;
+const ROLLED_BACK_TO_1 = (name: string, hash: string, image = 'web:1') =>
+  `rolling deployment "${name}" back to ${image}, the template of revision 1 (ReplicaSet ${name}-${hash}): the previous revision 1, fully available before this run`;
 
 describe('a healthy update', () => {
   test('succeeds, records the last good revision and template, and prints kubectl progress lines', async () => {
@@ -118,22 +118,33 @@ describe('failures of new pods, detected and rolled back', () => {
     });
     // The verified rollback is recorded: revision 3 is the renumbered revision 1.
     expect(state(f.parts, 'web')).toEqual({ image, revision: '3', replicas: 3, lastGood: `3/${f.hash1}` });
-    expect(f.w.rollbackMessage).toBe(ROLLED_BACK_TO_1('web', f.hash1));
+    expect(f.w.rollbackMessage).toBe(ROLLED_BACK_TO_1('web', f.hash1, image));
+    // The "Rollback" section opens right above the undo.
+    expect(f.run.log.lines[f.run.log.lines.indexOf(ROLLED_BACK_TO_1('web', f.hash1, image)) - 1]).toBe('== Rollback');
     expect(f.run.log.lines).toContain(`error: deployment "web" failed: ${reason}: ${f.w.message}`);
-    expect(f.run.log.lines.slice(-1)).toEqual(['deployment "web" rolled back to revision 3 and healthy again']);
+    // Named by its template: the undo renumbers revision 1 as revision 3 (spec/kubectl-rollout.md §2).
+    expect(f.run.log.lines.slice(-1)).toEqual([
+      `deployment "web" rolled back to ${image}, the last good template (revision 1, now revision 3: an undo re-adds it as the newest revision), and healthy again`,
+    ]);
   }
 
   test("a typo'd image (registry: not found) fails at once: when the first pull fails, at 2 s", async () => {
     const f = await failing('images: { "web:2x": { pull: missing } }', 'web:2x');
     // Pull of the first new pod: 2 s; the registry's "not found" is definitive, no grace.
     expectRolledBack(f, 'ErrImagePull', 2);
-    expect(f.w.message).toMatch(
-      /^1 of 1 new pods cannot pull image "web:2x" \(ErrImagePull: .*: not found\); the registry says the image does not exist$/,
+    // The registry's answer briefly in the verdict; the runtime's full error once, in the evidence.
+    expect(f.w.message).toBe(
+      '1 of 1 new pods cannot pull image "web:2x" (ErrImagePull: not found); the registry says the image does not exist',
     );
+    const full =
+      'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/web:2x": ' +
+      'failed to resolve reference "docker.io/library/web:2x": docker.io/library/web:2x: not found';
     expect(f.w.evidence![0]).toMatchObject({
       container: 'web',
       image: 'web:2x',
       reason: 'ErrImagePull',
+      message: full,
+      events: ['Failed: Failed to pull image "web:2x": (message above)', 'Failed: Error: ErrImagePull'],
       file: 'k8s/app.yaml',
       line: 19,
     });
@@ -143,7 +154,10 @@ describe('failures of new pods, detected and rolled back', () => {
   test('a pull refused by the registry (unauthorized) fails at once too, at 2 s', async () => {
     const f = await failing('images: { "private/web:2": { pull: unauthorized } }', 'private/web:2');
     expectRolledBack(f, 'ErrImagePull', 2);
-    expect(f.w.message).toContain('pull access denied');
+    expect(f.w.message).toMatch(
+      /^1 of 1 new pods cannot pull image "private\/web:2" \(ErrImagePull: pull access denied/,
+    );
+    expect(f.w.message).not.toContain('rpc error');
     expect(f.w.message).toMatch(/; the registry refused access \(check the image name and imagePullSecrets\)$/);
   });
 
@@ -290,6 +304,7 @@ describe('others in the cluster', () => {
     );
     // Their template stays, and nothing is recorded as good.
     expect(state(parts, 'web')).toEqual({ image: 'web:3', revision: '3', replicas: 3, lastGood: '1/6b44c9c94f' });
+    expect(run.log.lines).not.toContain('== Rollback');
     parts.simulation.advance(60_000);
     // Only what the run saw fully available at its start is recorded, never the other writer's template.
     expect(leaseOf(parts, 'web')?.metadata.annotations?.[LAST_GOOD]).toBe('1/6b44c9c94f');
@@ -342,6 +357,8 @@ describe('a Deployment created by this run that fails has no good revision', () 
       `deployment "n" was created by this run and has no good revision to return to; ${what}`,
     );
     expect(state(parts, 'n')).toEqual(final);
+    // Nothing is rolled back: no "Rollback" section over the warning.
+    expect(run.log.lines).not.toContain('== Rollback');
     expect(run.log.lines.filter((l) => l.startsWith('warning:'))[0]).toMatch(
       new RegExp(
         `^warning: deployment "n" was created by this run and has no good revision to return to; .*\\(on-no-good-revision: ${option}`,
@@ -404,7 +421,7 @@ describe('the last good revision', () => {
       },
     ]);
     expect(run.result.workloads[0]!.rollbackMessage).toBe(
-      `rolling deployment "web" back to revision 1 (ReplicaSet web-${good}): the last revision the gate saw fully available (recorded 1/${good})`,
+      `rolling deployment "web" back to web:1, the template of revision 1 (ReplicaSet web-${good}): the last revision the gate saw fully available (recorded 1/${good})`,
     );
     expect(state(parts, 'web')).toEqual({
       image: 'web:1',
@@ -449,7 +466,7 @@ describe('the last good revision', () => {
       },
     ]);
     expect(run.result.workloads[0]!.rollbackMessage).toBe(
-      `rolling deployment "web" back to the stored template: the template the gate stored when the last rollout succeeded; skipped: the recorded last good revision 1/${good} has no ReplicaSet any more; the previous revision 3 was not fully available before this run`,
+      `rolling deployment "web" back to web:1, the stored template: the template the gate stored when the last rollout succeeded; skipped: the recorded last good revision 1/${good} has no ReplicaSet any more; the previous revision 3 was not fully available before this run`,
     );
     expect(state(parts, 'web')).toEqual({
       image: 'web:1',

@@ -57,12 +57,14 @@ describe('issue 9 #2: replicas changed by someone else mid-rollout are followed'
       },
     ]);
     expect(run.result.workloads[0]!.rollbackMessage).toBe(
-      `rolling deployment "web" back to revision 1 (ReplicaSet web-${hash1}): the previous revision 1, fully available before this run`,
+      `rolling deployment "web" back to web:1, the template of revision 1 (ReplicaSet web-${hash1}): the previous revision 1, fully available before this run`,
     );
     // Back on the good template with the autoscaler's count, all of it ready.
     expect(state(parts, 'web')).toEqual({ image: 'web:1', revision: '3', replicas: 5, lastGood: '3/6b44c9c94f' });
     expect(replicaSets(parts, 'web')).toEqual(['2 web:2 0/0', '3 web:1 5/5']);
-    expect(run.log.lines.slice(-1)).toEqual(['deployment "web" rolled back to revision 3 and healthy again']);
+    expect(run.log.lines.slice(-1)).toEqual([
+      'deployment "web" rolled back to web:1, the last good template (revision 1, now revision 3: an undo re-adds it as the newest revision), and healthy again',
+    ]);
   });
 
   test('issue 9 #2: kubectl scale mid healthy rollout is followed: succeeded once 5 of 5 are updated and available', async () => {
@@ -336,7 +338,9 @@ describe('issue 9 #4: restarts count from the apply on', () => {
         detectedAfterSeconds: 2,
       },
     ]);
-    expect(run.log.lines.slice(-1)).toEqual(['deployment "web" rolled back to revision 3 and healthy again']);
+    expect(run.log.lines.slice(-1)).toEqual([
+      'deployment "web" rolled back to web:1, the last good template (revision 1, now revision 3: an undo re-adds it as the newest revision), and healthy again',
+    ]);
     expect(pods(parts, 'web')).toEqual(['web:1 restarts=0 ready', 'web:1 restarts=5 ready', 'web:1 restarts=5 ready']);
   });
 });

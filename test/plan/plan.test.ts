@@ -297,5 +297,19 @@ describe('runPlan', () => {
     expect(run.plan.verdict).toBe('invalid');
     expect(run.plan.errors.length).toBeGreaterThan(0);
     expect(renderPlanComment(run.plan)).toContain('### Input errors');
+    // The location once, before the level (as the CLI prints it).
+    expect(renderPlanText(run.plan)).toEqual([
+      'Rollout plan: invalid input',
+      '  nope/missing.yaml: error: the path "nope/missing.yaml" does not exist',
+    ]);
+  });
+  it('warns that rollback is disabled only when the user set rollback never', async () => {
+    const typo = { manifests: ['examples/typo-image/web-v2.yaml'], scenario: 'examples/typo-image/scenario.yaml' };
+    const warning = 'warning: rollback is disabled (--rollback never): the failed revision stays in place';
+    const unset = await runPlan(request(typo));
+    expect(unset.plan.workloads[0]!.prediction.result).toBe('fails');
+    expect(unset.simulationLog).not.toContain(warning);
+    const never = await runPlan(request({ ...typo, rollback: 'never' }));
+    expect(never.simulationLog).toContain(warning);
   });
 });

@@ -185,7 +185,9 @@ describe('text summary', () => {
       '✖ deployment/web failed after 33.0s: ImagePullBackOff — ' +
         'image "nginx:1.231" not found: 2 of 2 new pods in ImagePullBackOff',
     );
-    expect(lines[1]).toBe('  ↩ rolled back to revision 4 (the last good revision) in 12.0s');
+    expect(lines[1]).toBe(
+      '  ↩ rolled back to nginx:1.23.1, the last good template (revision 2, now revision 4: an undo re-adds it as the newest revision) in 12.0s',
+    );
     expect(lines).toContain('    manifest: k8s/web.yaml:21');
     expect(lines.at(-1)).toMatch(/\(exit code 1\)$/);
   });
@@ -204,7 +206,9 @@ describe('text summary', () => {
   it('reports a workload rolled back only because another failed without calling it failed', () => {
     const lines = renderTextSummary(twoWorkloads);
     expect(lines.filter((l) => l.startsWith('✖ '))).toHaveLength(1);
-    expect(lines.some((l) => l.startsWith('↩ deployment/web -n shop rolled back to revision 13'))).toBe(true);
+    expect(
+      lines.some((l) => l.startsWith('↩ deployment/web -n shop rolled back to the last good template (revision 13): ')),
+    ).toBe(true);
   });
 
   it('counts unchanged workloads apart from rolled-out ones', () => {

@@ -28,7 +28,7 @@ describe('planRollback', () => {
     expect(plan.targetRevision).toBe(1);
     expect(plan.template).toEqual(template('web:1'));
     expect(plan.explanation).toBe(
-      'rolling deployment "web" back to revision 1 (ReplicaSet web-h1): the last revision the gate saw fully available (recorded 1/h1)',
+      'rolling deployment "web" back to web:1, the template of revision 1 (ReplicaSet web-h1): the last revision the gate saw fully available (recorded 1/h1)',
     );
   });
   it('with no record and a stuck previous revision, goes to an older ReplicaSet still serving all its replicas', () => {
@@ -41,7 +41,7 @@ describe('planRollback', () => {
     const plan = planRollback({ deployment: failed(), replicaSets: [serving1, stuck2, failing4], before });
     expect(plan).toMatchObject({ kind: 'rollback', source: 'serving', targetRevision: 1, targetReplicaSet: 'web-h1' });
     expect((plan as RollbackPlan).explanation).toBe(
-      'rolling deployment "web" back to revision 1 (ReplicaSet web-h1): revision 1, still serving all its replicas before this run' +
+      'rolling deployment "web" back to web:1, the template of revision 1 (ReplicaSet web-h1): revision 1, still serving all its replicas before this run' +
         '; skipped: the previous revision 2 was not fully available before this run',
     );
     // Scaled down (not serving): nothing to go back to.

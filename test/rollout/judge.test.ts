@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { judge, judgeRollback } from '../../src/rollout/judge.js';
+import { registryAnswer } from '../../src/rollout/detectors/imagePull.js';
 import { DEFAULT_POLICY, parseDuration, policyWarnings } from '../../src/rollout/policy.js';
 import { restartBaselineOf } from '../../src/rollout/restarts.js';
 import type { RolloutContext } from '../../src/rollout/snapshot.js';
@@ -76,7 +77,8 @@ describe('image pulls', () => {
     const verdict = judge(snapshot(deployment(), [oldRs, newRs], [p]), ctx, policy, t(3));
     expect(verdict.reason).toBe('ErrImagePull');
     expect(verdict.message).toBe(
-      '1 of 1 new pods cannot pull image "web:2" (ErrImagePull: rpc error: code = NotFound desc = failed to pull and unpack image ' +
+      // (The message names another image than the pod's: only the gRPC wrapper is dropped.)
+      '1 of 1 new pods cannot pull image "web:2" (ErrImagePull: failed to pull and unpack image ' +
         '"docker.io/library/nginx:1.231": docker.io/library/nginx:1.231: not found); the registry says the image does not exist',
     );
   });
@@ -339,5 +341,24 @@ describe('policy', () => {
     expect(policyWarnings({ ...policy, timeoutSeconds: 300 }, deployment())[0]).toBe(
       'deployment "web": the gate timeout (5m) is shorter than progressDeadlineSeconds (600s); the gate gives up before Kubernetes would report ProgressDeadlineExceeded',
     );
+  });
+});
+
+describe('registryAnswer', () => {
+  it.each([
+    [
+      'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.231": failed to resolve reference "docker.io/library/nginx:1.231": docker.io/library/nginx:1.231: not found',
+      'nginx:1.231',
+      'not found',
+    ],
+    [
+      'rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/acme/private:2": failed to resolve reference "docker.io/acme/private:2": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed',
+      'acme/private:2',
+      'pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed',
+    ],
+    ['manifest for web:2 not found: manifest unknown', 'web:2', 'manifest unknown'],
+    ['Back-off pulling image', 'web:2', 'Back-off pulling image'],
+  ])('%s', (message, image, answer) => {
+    expect(registryAnswer(message, image)).toBe(answer);
   });
 });

@@ -101,7 +101,7 @@ export const detectImagePull: PodDetector = (revision, context, policy, now) => 
   const reason = decisive.waitingReason === 'ImagePullBackOff' ? 'ImagePullBackOff' : 'ErrImagePull';
   const head =
     `${ofNewPods(failingPods.size, pods.length)} cannot pull image "${decisive.image}" ` +
-    `(${decisive.waitingReason}: ${brief(decisive.decisiveMessage)})`;
+    `(${decisive.waitingReason}: ${registryAnswer(decisive.decisiveMessage, decisive.image)})`;
   const tail =
     decisive.verdict === 'not-found'
       ? '; the registry says the image does not exist'
@@ -116,6 +116,24 @@ export const detectImagePull: PodDetector = (revision, context, policy, now) => 
     evidence: [decisive.evidence, ...problems.filter((p) => p !== decisive).map((p) => p.evidence)],
   } satisfies Failure;
 };
+
+/**
+ * The registry's own answer inside a runtime's pull error, for the one-line verdict (the evidence
+ * keeps the full text): containerd wraps it as `rpc error: code = NotFound desc = failed to pull and
+ * unpack image "<ref>": failed to resolve reference "<ref>": <ref>: not found`, so what follows the
+ * last mention of the image is the answer (`not found`; `pull access denied, ...: authorization failed`).
+ * https://github.com/containerd/containerd/blob/main/internal/cri/server/images/image_pull.go
+ */
+export function registryAnswer(message: string, image: string): string {
+  const parts = message.replace(/^rpc error: code = \w+ desc = /, '').split(': ');
+  const name = image.replace(/@.*$/, '');
+  let last = -1;
+  parts.forEach((part, i) => {
+    if (name && part.includes(name)) last = i;
+  });
+  const answer = last >= 0 && last < parts.length - 1 ? parts.slice(last + 1).join(': ') : parts.join(': ');
+  return brief(answer);
+}
 
 /** A kubelet event about a failed pull: `Failed` ("Failed to pull image ...", "Error: ErrImagePull") or `BackOff` on a pull. */
 function isPullFailure(event: KubeEvent): boolean {
