@@ -300,6 +300,7 @@ describe('runPlan', () => {
     // The location once, before the level (as the CLI prints it).
     expect(renderPlanText(run.plan)).toEqual([
       'Rollout plan: invalid input',
+      'capacity: not known (no cluster, no scenario nodes), so nodes do not limit and no Unschedulable is predicted',
       '  nope/missing.yaml: error: the path "nope/missing.yaml" does not exist',
     ]);
   });
