@@ -1,0 +1,2 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+var t={Deployment:{apiVersion:"apps/v1",plural:"deployments",history:"ReplicaSet"},StatefulSet:{apiVersion:"apps/v1",plural:"statefulsets",history:"ControllerRevision"},DaemonSet:{apiVersion:"apps/v1",plural:"daemonsets",history:"ControllerRevision"}};function r(o,e){return o==="apps/v1"&&(e==="Deployment"||e==="StatefulSet"||e==="DaemonSet")}function n(o){return o.kind??"Deployment"}function i(o){return`${n(o).toLowerCase()} "${o.name}"`}export{t as a,r as b,n as c,i as d};
