@@ -6,7 +6,7 @@
 import type { IntOrString, KubeObject, LabelSelector, ObjectMeta, PodTemplateSpec } from './objects.js';
 
 /** `apps.StatefulSetRevisionLabel`: the name of the ControllerRevision a pod was made from. */
-export const STATEFULSET_REVISION_LABEL = 'controller-revision-hash';
+export { POD_REVISION_LABEL as STATEFULSET_REVISION_LABEL } from './controllerRevision.js';
 /** `apps.StatefulSetPodNameLabel`. */
 export const STATEFULSET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 /** `apps.PodIndexLabel` (feature PodIndexLabel, on by default since 1.28). */

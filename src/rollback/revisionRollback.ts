@@ -13,12 +13,12 @@
  * kubernetes#67250). {@link podsToReplace} names those pods: the gate deletes them after the undo
  * so the controller recreates them from the restored revision.
  */
-import { templateOfRevision } from '../k8s/controllerRevision.js';
+import { CONTROLLER_REVISION_HASH_LABEL, POD_REVISION_LABEL, templateOfRevision } from '../k8s/controllerRevision.js';
 import { controllerOf } from '../k8s/meta.js';
 import type { ControllerRevision, DaemonSet, Pod, PodTemplateSpec, StatefulSet } from '../k8s/objects.js';
 import { templateImages, templatesEqualIgnoringHash, withoutHash } from '../rollout/revisions.js';
 import type { WorkloadSnapshot } from '../rollout/snapshot.js';
-import { CONTROLLER_REVISION_HASH, revisionWithTemplate } from '../rollout/workloads/controllerRevisions.js';
+import { revisionWithTemplate } from '../rollout/workloads/controllerRevisions.js';
 import type { RolloutKind } from '../rollout/workloads/rolloutKind.js';
 import {
   formatLastGood,
@@ -31,12 +31,9 @@ import { undoApplyConfiguration } from './undoApply.js';
 
 type Kind = RolloutKind<WorkloadSnapshot>;
 
-/** The StatefulSet's revision hash label (history.ControllerRevisionHashLabel); a DaemonSet's is the pods'. */
-const STATEFUL_SET_HASH = 'controller.kubernetes.io/hash';
-
 function hashOf(revision: ControllerRevision | undefined): string | undefined {
   const labels = revision?.metadata.labels ?? {};
-  return labels[STATEFUL_SET_HASH] ?? labels[CONTROLLER_REVISION_HASH];
+  return labels[CONTROLLER_REVISION_HASH_LABEL] ?? labels[POD_REVISION_LABEL];
 }
 
 /** Records the pre-apply state of a StatefulSet or DaemonSet (as observePreApply does for a Deployment). */
@@ -178,7 +175,7 @@ export function podsToReplace(kind: Kind, snapshot: WorkloadSnapshot, failed: Po
   return snapshot.pods.filter(
     (p) =>
       controllerOf(p)?.uid === workload.metadata.uid &&
-      bad.has(p.metadata.labels?.[CONTROLLER_REVISION_HASH]) &&
+      bad.has(p.metadata.labels?.[POD_REVISION_LABEL]) &&
       !p.metadata.deletionTimestamp &&
       !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
   );

@@ -3,13 +3,13 @@
  * revision being rolled out is the one whose template is the workload's current template (found
  * by template, not by status, so it is known before the controller reports the new generation).
  */
-import { templateOfRevision } from '../../k8s/controllerRevision.js';
+import { POD_REVISION_LABEL, templateOfRevision } from '../../k8s/controllerRevision.js';
 import { controllerOf } from '../../k8s/meta.js';
 import type { ControllerRevision, KubeObject, Pod, PodTemplateSpec } from '../../k8s/objects.js';
 import { templatesEqualIgnoringHash } from '../revisions.js';
 
 /** The label StatefulSet and DaemonSet pods carry: the revision's name (StatefulSet) or hash (DaemonSet). */
-export const CONTROLLER_REVISION_HASH = 'controller-revision-hash';
+export const CONTROLLER_REVISION_HASH = POD_REVISION_LABEL;
 
 /** The revisions `owner` controls, newest (highest `.revision`) first. */
 export function ownedRevisions(owner: KubeObject, revisions: ControllerRevision[]): ControllerRevision[] {

@@ -94,6 +94,17 @@ const EXPECTED = [
   { deployment: undefined, workload: undefined, revisions: [], replicaSets: 0, pods: [], events: [] },
 ];
 
+/** The seeded store behind `serve`, and the real adapter connected to it over HTTP. */
+async function served(): Promise<{ sim: Simulation; cluster: KubeCluster }> {
+  const sim = new Simulation([]);
+  seed(sim);
+  const server = await startApiServer({ simulation: sim, port: 0, bookmarkIntervalMs: 500 });
+  cleanups.push(() => server.close());
+  const cluster = KubeCluster.fromOptions({ kubeconfigContent: server.kubeconfig() });
+  cleanups.push(() => cluster.close());
+  return { sim, cluster };
+}
+
 describe('observing StatefulSets and DaemonSets through the port', () => {
   it('the in-process simulated cluster returns the workload, its revisions, pods and their events', async () => {
     const sim = new Simulation([]);
@@ -102,22 +113,12 @@ describe('observing StatefulSets and DaemonSets through the port', () => {
   });
 
   it('the real adapter over HTTP returns the same, from its watch cache', async () => {
-    const sim = new Simulation([]);
-    seed(sim);
-    const server = await startApiServer({ simulation: sim, port: 0, bookmarkIntervalMs: 500 });
-    cleanups.push(() => server.close());
-    const cluster = KubeCluster.fromOptions({ kubeconfigContent: server.kubeconfig() });
-    cleanups.push(() => cluster.close());
+    const { cluster } = await served();
     expect(await observed(cluster)).toEqual(EXPECTED);
   });
 
   it('the real adapter wakes on a change to a watched StatefulSet pod', async () => {
-    const sim = new Simulation([]);
-    seed(sim);
-    const server = await startApiServer({ simulation: sim, port: 0, bookmarkIntervalMs: 500 });
-    cleanups.push(() => server.close());
-    const cluster = KubeCluster.fromOptions({ kubeconfigContent: server.kubeconfig() });
-    cleanups.push(() => cluster.close());
+    const { sim, cluster } = await served();
     const sts: WorkloadRef = { namespace: 'default', name: 'web', kind: 'StatefulSet' };
     await cluster.watch([sts]);
     await cluster.observe(sts);

@@ -1,3 +1,4 @@
+import { POD_REVISION_LABEL } from '../../../../k8s/controllerRevision.js';
 import type {
   IntOrString,
   KubeObject,
@@ -44,7 +45,7 @@ export interface DaemonSetStatus {
 }
 
 /** apps.DefaultDaemonSetUniqueLabelKey (= ControllerRevisionHashLabelKey): on revisions and pods. */
-export const DAEMONSET_HASH_LABEL = 'controller-revision-hash';
+export const DAEMONSET_HASH_LABEL = POD_REVISION_LABEL;
 /** extensions.DaemonSetTemplateGenerationKey: the pod label of the template generation. */
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
 /** apps/v1 DeprecatedTemplateGeneration: the DaemonSet annotation the API server maintains. */

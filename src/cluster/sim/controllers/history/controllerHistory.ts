@@ -1,4 +1,5 @@
 import { ApiError } from '../../../../k8s/apiError.js';
+import { CONTROLLER_REVISION_HASH_LABEL } from '../../../../k8s/controllerRevision.js';
 import { goTemplate } from '../../../../k8s/goJson.js';
 import { selectorMatches } from '../../../../k8s/labels.js';
 import { clone, controllerOf, newControllerRef } from '../../../../k8s/meta.js';
@@ -20,7 +21,7 @@ export type { ControllerRevision } from '../../../../k8s/objects.js';
 export { templateOfRevision } from '../../../../k8s/controllerRevision.js';
 
 /** `ControllerRevisionHashLabel`: the hash of the revision's data (history.NewControllerRevision). */
-export const CONTROLLER_REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';
+export { CONTROLLER_REVISION_HASH_LABEL };
 
 /** The owner of a history, as the controllers pass it (`parent`, `parentKind`). */
 export interface HistoryOwner {
