@@ -1,9 +1,10 @@
 /**
  * GitHub Deployments for the `environment` input, so a run shows in the repository's Environments
  * view: one deployment of the commit, `in_progress` when the run starts, then `success` or
- * `failure` with the run's log URL. A rolled-back run is a `failure` of this deployment: its status
- * is never `success`, so GitHub's auto_inactive leaves the previous good deployment active, which
- * is what the cluster runs again.
+ * `failure` with the run's log URL. A rolled-back run is a `failure` of this deployment (the
+ * history keeps why), then `inactive`: the commit no longer runs anywhere. Its status is never
+ * `success`, so GitHub's auto_inactive leaves the previous good deployment active, which is what
+ * the cluster runs again.
  *
  * The deploy never depends on these calls: every API failure (no `deployments: write`, no network,
  * no answer) is a warning, and the run's verdict and exit code stay what the gate decided.
@@ -27,7 +28,7 @@ type Clock = Pick<RealClock, 'sleep'>;
 /** The parts of @actions/core this module uses. */
 export type DeploymentsCore = Pick<typeof core, 'getInput' | 'setOutput' | 'info' | 'warning'>;
 
-export type DeploymentState = 'in_progress' | 'success' | 'failure';
+export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'inactive';
 
 /** How the run ended: the gate's result, or the error that stopped it. */
 export type RunEnd = { result: GateResult } | { crashed: string };
@@ -93,20 +94,29 @@ async function start(c: DeploymentsCore, simulated: boolean, clock: Clock): Prom
   }
   c.setOutput('deployment-id', String(id));
   c.info(`rollout-gate: GitHub deployment ${id} to environment "${environment}"`);
-  const post = async (state: DeploymentState, description: string): Promise<void> => {
+  /** Whether the status was recorded (a failure is a warning). */
+  const post = async (state: DeploymentState, description: string): Promise<boolean> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await api.status(id, state, description);
+        await api.status(id, state, description);
+        return true;
       } catch (err) {
         // A status posted twice is the same status: one retry when no answer came at all (the idle
         // connection of a long rollout closed by GitHub just as it was reused), none after a time-out.
         if (attempt === 1 && !answered(err) && !(err instanceof ApiTimeout)) continue;
-        return c.warning(apiWarning(`set the status of GitHub deployment ${id} to ${state}`, err));
+        c.warning(apiWarning(`set the status of GitHub deployment ${id} to ${state}`, err));
+        return false;
       }
     }
   };
   await post('in_progress', 'rolling out');
-  return { id, finish: (end) => post(...finalStatus(end)) };
+  return {
+    id,
+    finish: async (end) => {
+      // In order, and no `inactive` when the failure before it was not recorded: it would hide why.
+      for (const [state, description] of finalStatuses(end)) if (!(await post(state, description))) return;
+    },
+  };
 }
 
 /** The target from the runner's environment, or why there is none. */
@@ -193,8 +203,25 @@ export class DeploymentsApi {
   }
 }
 
+/**
+ * The statuses that end a run, in order (pure): one, or for a rolled-back run the failure and then
+ * `inactive`, since the cluster is back on the last good template and this commit runs nowhere.
+ */
+export function finalStatuses(end: RunEnd): [DeploymentState, string][] {
+  const [state, description] = finalStatus(end);
+  if ('crashed' in end || end.result.result !== 'rolled-back') return [[state, description]];
+  const w = primaryWorkload(end.result.workloads);
+  const back = w?.rolledBackToTemplate?.images.length
+    ? w.rolledBackToTemplate.images.join(', ')
+    : 'the last good template';
+  return [
+    [state, description],
+    ['inactive', `not running: ${w ? workloadLabel(w) : 'the workload'} is back on ${back} (last good)`],
+  ];
+}
+
 /** The final state and description of a run (pure). */
-export function finalStatus(end: RunEnd): [DeploymentState, string] {
+function finalStatus(end: RunEnd): [DeploymentState, string] {
   if ('crashed' in end) return ['failure', `rollout-gate stopped: ${end.crashed}`];
   const { result } = end;
   const w = primaryWorkload(result.workloads);

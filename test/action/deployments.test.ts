@@ -136,7 +136,7 @@ describe('GitHub Deployments of the environment input', () => {
     expect(of(calls, 'setFailed')).toEqual([]);
   });
 
-  it('a rolled-back run: failure on this deployment, naming the good template the environment is back on', async () => {
+  it('a rolled-back run: failure on this deployment, naming the good template, then inactive (the commit runs nowhere)', async () => {
     const { core, calls } = fakeCore(inputs({ ...typo, 'environment-url': '' }));
     await run(core);
     expect(api.calls).toEqual([
@@ -147,6 +147,7 @@ describe('GitHub Deployments of the environment input', () => {
         'deployment "nginx-deployment" failed (ErrImagePull); rolled back to nginx:1.14.2 (last good)',
         false,
       ),
+      status('inactive', 'not running: deployment "nginx-deployment" is back on nginx:1.14.2 (last good)', false),
     ]);
     // Never a success status, so GitHub keeps the previous good deployment of the environment active.
     expect(api.calls.some((c) => c.body?.state === 'success')).toBe(false);
