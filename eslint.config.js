@@ -1,4 +1,4 @@
-// Lint rules that also guard the architecture (design.md §2): only the action entry imports
+// Lint rules that also guard the architecture (README "Layout"): only the action entry imports
 // @actions/*, only the real adapter imports @kubernetes/client-node, the simulator never imports
 // the judge, and only the clock and the seeded random source touch time and randomness.
 import js from '@eslint/js';

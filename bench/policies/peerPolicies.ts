@@ -1,6 +1,6 @@
 /**
  * How the peers decide a rollout failed, as pure functions of one observation and the time since
- * apply (notes/peers.md §b). Used only by the benchmark, to replay each peer's policy on the same
+ * apply (their documented defaults). Used only by the benchmark, to replay each peer's policy on the same
  * simulated rollout the gate judges.
  */
 import type { WorkloadObservation } from '../../src/cluster/port.js';

@@ -2,7 +2,7 @@ import { MAIN_HELP } from './help.js';
 import { didYouMean } from './suggest.js';
 
 /**
- * Command-line parsing for `rollout-gate` (design.md §3.1). Hand-written: the grammar is small,
+ * Command-line parsing for `rollout-gate` (README "As a CLI"). Hand-written: the grammar is small,
  * and every mistake must produce one clear sentence and exit code 2.
  */
 export class UsageError extends Error {

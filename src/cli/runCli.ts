@@ -29,7 +29,7 @@ export interface CliIO {
   lockHolder?: string;
 }
 
-/** Runs one command line; returns the exit code (design.md §3.1). */
+/** Runs one command line; returns the exit code (README "As a CLI"). */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let args;
   try {

@@ -32,7 +32,7 @@ const ATTEMPTS = 5;
 
 /**
  * Applies documents in the given (already ordered) sequence with server-side apply, under one
- * ownership model (design.md §4 "Owning what we apply"):
+ * ownership model (README "Ownership"):
  * * Before the first write, every document is compared with the live object's managedFields. A
  *   field another *applier* owns (operation `Apply`: Argo CD, Flux, Helm 4, another tool) with
  *   another value is a conflict: nothing is applied at all, unless `force` (`--force-conflicts`).

@@ -48,7 +48,7 @@ export function recordBaseline(current: WorkloadObservation, ref: WorkloadRef): 
 }
 
 /**
- * Whether the apply changed the workload, design.md §4: "changed" means a new pod template
+ * Whether the apply changed the workload, README "What the gate judges": "changed" means a new pod template
  * (semantic equality ignoring `pod-template-hash`, the controller's EqualIgnoreHash), never merely
  * a new generation. A real API server bumps the generation on any spec or annotation change
  * (pkg/registry/apps/deployment/strategy.go PrepareForUpdate): a change-cause, a replicas-only

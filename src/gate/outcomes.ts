@@ -48,7 +48,7 @@ function base(w: Workload, times: RunTimes, now: number): Omit<WorkloadResult, '
 
 /**
  * Whether the workload failed in its own right: a Deployment this run did not change whose
- * template someone else replaced mid-run did not fail this run (design.md §4).
+ * template someone else replaced mid-run did not fail this run (README "What the gate judges").
  */
 export function ownFailure(w: Workload): boolean {
   return w.watched.verdict?.state === 'failed' && !supersededFollower(w.watched);

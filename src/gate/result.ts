@@ -1,5 +1,5 @@
 /**
- * The gate's outcome: the JSON result of design.md §3.1 (a public contract: extend, never
+ * The gate's outcome: the JSON result of README "As a CLI" (a public contract: extend, never
  * break) plus extra detail the reports render.
  */
 import type { WorkloadKind } from '../k8s/workloadKinds.js';
@@ -133,7 +133,7 @@ export interface AppliedObject {
 
 /**
  * A field the manifests set that another field manager had written to another value, taken over
- * by this run's apply (design.md §4 "Owning what we apply"): imperative edits (operation `Update`:
+ * by this run's apply (README "Ownership"): imperative edits (operation `Update`:
  * `kubectl set image`, `edit`, `scale`, `rollout undo`, client-side apply) always, another
  * applier's fields (operation `Apply`) only with `force-conflicts`.
  */
@@ -169,7 +169,7 @@ export interface GateResult {
   simulated?: boolean;
 }
 
-/** Exit codes of design.md §3.1. */
+/** Exit codes of README "As a CLI". */
 export const ExitCode = {
   succeeded: 0,
   rolledBack: 1,

@@ -21,7 +21,7 @@ export interface RollbackRequest {
   baseline: Baseline;
   /**
    * The pod template this run applied: a different one means someone else deployed since (a scale
-   * or an annotation by someone else is not a new deploy, design.md §4).
+   * or an annotation by someone else is not a new deploy, README "What the gate judges").
    */
   appliedTemplate?: PodTemplateSpec;
   createdByRun: boolean;

@@ -119,7 +119,7 @@ export function nextWaitMs(pending: WatchedWorkload[], now: number, recheckMs: n
 }
 
 /**
- * Another writer replaced the pod template after this run applied it (design.md §4: only a new
+ * Another writer replaced the pod template after this run applied it (README "What the gate judges": only a new
  * template is `Superseded`): judging on would report their rollout as ours, and its success would
  * be recorded as our last good revision. Only in rollout mode. Any other change by someone else
  * (a scale by an autoscaler or `kubectl scale`, an annotation) bumps the generation too but keeps
@@ -135,7 +135,7 @@ function supersededVerdict(w: WatchedWorkload, snapshot: WorkloadSnapshot): Verd
     `${workloadLabel(w.ref)} was changed by someone else during the rollout (a new pod template, ` +
     `generation ${workload.metadata.generation ?? '?'}; this run applied generation ${w.context.appliedGeneration ?? '?'}); ` +
     "its rollout is no longer this run's to judge or to roll back";
-  // The verdict's reason type lists the judge's reasons; Superseded is the gate's own (design.md §3.1 allows "...").
+  // The verdict's reason type lists the judge's reasons; Superseded is the gate's own (README "As a CLI" allows "...").
   const reason = SUPERSEDED as FailureReason;
   return { state: 'failed', reason, message, failure: { reason, message, evidence: [] }, progressLine: '' };
 }

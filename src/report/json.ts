@@ -1,5 +1,5 @@
 /**
- * The JSON result of `--output json` (design.md §3.1): exactly one object, contract fields first
+ * The JSON result of `--output json` (README "As a CLI"): exactly one object, contract fields first
  * in a stable order, extension fields after them, durations rounded to 0.1 s, undefined omitted.
  */
 import { exitCodeFor } from '../gate/result.js';

@@ -1,4 +1,4 @@
-/** The GitHub Action outputs of design.md §3.2, as plain strings (pure; main.ts sets them). */
+/** The GitHub Action outputs of README "Inputs and outputs", as plain strings (pure; main.ts sets them). */
 import type { GateResult } from '../gate/result.js';
 import { primaryWorkload } from './format.js';
 import { renderJson } from './json.js';

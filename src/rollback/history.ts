@@ -1,5 +1,5 @@
 /**
- * `kubectl rollout history` for Deployments, as pure functions (spec/kubectl-rollout.md §3;
+ * `kubectl rollout history` for Deployments, as pure functions (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/history.go;
  * kubectl `pkg/polymorphichelpers/history.go` DeploymentHistoryViewer, `pkg/cmd/rollout/rollout_history.go`).
  */
 import { Annotations, type Container, type Deployment, type PodTemplateSpec, type ReplicaSet } from '../k8s/objects.js';

@@ -1,5 +1,5 @@
 /**
- * Choosing the rollback target and building the undo for it (design.md §4 "Rolling back").
+ * Choosing the rollback target and building the undo for it (README "Rolling back").
  *
  * The gate records what it saw good in the annotations of its Lease for the Deployment
  * (src/gate/lock.ts, recordLastGood.ts), never on the Deployment: a write there would bump its
@@ -7,7 +7,7 @@
  * (which copies the ReplicaSet's annotations back). The record ({@link StoredLastGood}):
  * * `rollout-gate.dev/last-good-revision: "<revision>/<pod-template-hash>"`. The hash (and the
  *   template's content) identifies the ReplicaSet across renumbering (an undo moves revision N to
- *   max+1, spec/kubectl-rollout.md §2); the number is for humans.
+ *   max+1, https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/rollback.go); the number is for humans.
  * * `rollout-gate.dev/last-good-template`: the pod template (JSON, without the hash label), so a
  *   rollback works even with `revisionHistoryLimit: 0` or after the RS was garbage-collected.
  * * `rollout-gate.dev/deployment-uid`: whose record it is; a Deployment deleted and created again

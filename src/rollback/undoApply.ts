@@ -1,10 +1,10 @@
 /**
- * The rollback written as a server-side apply under the gate's own field manager (design.md §4
+ * The rollback written as a server-side apply under the gate's own field manager (README "What the gate judges"
  * "Owning what we apply"), so the gate's next deploy never conflicts with its own undo: a JSON
  * patch, as `kubectl rollout undo` sends, is an `Update` entry in managedFields, which the API
  * server keys apart from the gate's `Apply` entry and reports as a conflict on the next apply.
  *
- * What ends up stored is kubectl's undo (spec/kubectl-rollout.md §2): the target template, and the
+ * What ends up stored is kubectl's undo (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/rollback.go): the target template, and the
  * annotations of the target ReplicaSet. Server-side apply removes the fields a manager applied
  * before and omits now, so the configuration carries every other field the gate applied, at its
  * live value (`spec.replicas` included: never changed by a rollback, never reset to the default).

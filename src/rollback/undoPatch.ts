@@ -1,5 +1,5 @@
 /**
- * `kubectl rollout undo` for Deployments, as pure functions (spec/kubectl-rollout.md §2; kubectl
+ * `kubectl rollout undo` for Deployments, as pure functions (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/rollback.go; kubectl
  * `pkg/polymorphichelpers/rollback.go` DeploymentRollbacker): kubectl's own target choice,
  * annotation rule and JSON patch, byte for byte. The gate takes the template and annotation rule
  * from here but sends its undo as a server-side apply (undoApply.ts): a JSON patch would be an

@@ -1,4 +1,4 @@
-/** The failure shape every detector returns, and the reasons of the JSON result (design.md §3.1). */
+/** The failure shape every detector returns, and the reasons of the JSON result (README "As a CLI"). */
 
 /** Why a rollout failed; the first ten are the `reason` values of the JSON result. */
 export type FailureReason =

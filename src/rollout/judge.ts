@@ -4,7 +4,7 @@
  *
  * Order (deterministic; the first conclusive answer wins):
  * 1. Workload not found: progressing (it may still be created) until the gate's timeout.
- * 2. Success: kubectl's success rule for the kind (spec/kubectl-rollout.md §1) and the controller
+ * 2. Success: kubectl's success rule for the kind (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/rollout_status.go) and the controller
  *    has observed the generation we applied, so the counts are not a stale status of the old
  *    template, and every pod of the new revision has stayed Ready for the stability window
  *    (stability.ts). While only the window is awaited, the failure detectors still run (a
@@ -27,7 +27,7 @@ import type { RolloutKind } from './workloads/rolloutKind.js';
 /** The judge's answer for one observation. */
 export interface Verdict {
   state: 'progressing' | 'succeeded' | 'failed';
-  /** The failure reason (design.md §3.1), only when failed. */
+  /** The failure reason (README "As a CLI"), only when failed. */
   reason?: Failure['reason'];
   /** Failed: the failure sentence. Otherwise kubectl's line (without its newline). */
   message: string;

@@ -20,7 +20,7 @@ export interface GatePolicy {
   crashLoopRestarts: number;
   /**
    * Whether a single `CrashLoopBackOff` of a new pod fails at once (default true, as krane does;
-   * design.md §4). With false, only `crashLoopRestarts` applies.
+   * README "What the gate judges"). With false, only `crashLoopRestarts` applies.
    */
   crashLoopFailsAtOnce: boolean;
   /** How long a new pod may stay `PodScheduled=False/Unschedulable` (default 60). */

@@ -1,5 +1,5 @@
 /**
- * kubectl's rollout status viewers, word for word (spec/kubectl-rollout.md §1.1–1.3; kubectl
+ * kubectl's rollout status viewers, word for word (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/rollout_status.go; kubectl
  * `pkg/polymorphichelpers/rollout_status.go`). Messages keep kubectl's trailing newline.
  */
 import { Annotations, type Condition, type Deployment, type KubeObject } from '../k8s/objects.js';

@@ -1,5 +1,5 @@
 /**
- * The CLI contract of design.md §3.1, run in-process (`runCli` with buffered io) and once as a
+ * The CLI contract of README "As a CLI", run in-process (`runCli` with buffered io) and once as a
  * real process: help and version, usage errors (exit 2, one line), JSON output (exactly one
  * object on stdout, logs on stderr), exit codes, file:line errors.
  */
@@ -39,7 +39,7 @@ describe('help and version', () => {
     expect(await cli(argv)).toEqual({ code: 0, stdout: text, stderr: '' });
   });
 
-  test('the help texts name every flag of design.md §3.1', () => {
+  test('the help texts name every flag of README "As a CLI"', () => {
     for (const flag of [
       '-f, --manifests',
       '--namespace',

@@ -1,5 +1,5 @@
 /**
- * Every folder of examples/ replays a story of notes/stories.md with
+ * Every folder of examples/ replays a story (its scenario and manifests) with
  * `rollout-gate run --simulate -f <manifest> --scenario <scenario>` and gets the expected exit
  * code, result and reason. The table below is the expectation; a folder missing from it fails.
  */

@@ -1,5 +1,5 @@
 /**
- * The gate's bookkeeping stays off the Deployment's spec path (issue 9 item 5, design.md §4
+ * The gate's bookkeeping stays off the Deployment's spec path (issue 9 item 5, README "What the gate judges"
  * "Owning what we apply"): its lock and last-good record live on a Lease, so no write of its own
  * bumps the Deployment's generation or lands in a ReplicaSet, and a human's `kubectl rollout undo`
  * (which copies a ReplicaSet's annotations back onto the Deployment) cannot make the record stale.
@@ -42,7 +42,7 @@ function gateAnnotations(parts: Parts, name: string): Record<string, string[]> {
   return out;
 }
 
-/** What `kubectl rollout undo --to-revision=<revision>` writes (spec/kubectl-rollout.md §2). */
+/** What `kubectl rollout undo --to-revision=<revision>` writes (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/rollback.go). */
 function humanUndo(parts: Parts, name: string, revision: number): void {
   const d = clone(stored(parts, name)!);
   const rs = parts.simulation.store

@@ -1,5 +1,5 @@
 /**
- * krane's and kubedog's lesson (notes/peers.md): one flaky pull must not fail a deploy; a wall of
+ * krane's and kubedog's lesson (their issue trackers): one flaky pull must not fail a deploy; a wall of
  * back-offs must. The scenario's `flakyPulls: N` makes the first N pulls of an image fail with a
  * registry 503 (no verdict on the image itself), so only the pull grace window can decide.
  */

@@ -97,7 +97,7 @@ describe('failures of new pods, detected and rolled back', () => {
     return { parts, run, hash1, w: run.result.workloads[0]! };
   }
 
-  /** Rolled back to revision 1, renumbered 3 by the undo (spec/kubectl-rollout.md §2), healthy. */
+  /** Rolled back to revision 1, renumbered 3 by the undo (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/rollback.go), healthy. */
   function expectRolledBack(
     f: Awaited<ReturnType<typeof failing>>,
     reason: string,
@@ -122,7 +122,7 @@ describe('failures of new pods, detected and rolled back', () => {
     // The "Rollback" section opens right above the undo.
     expect(f.run.log.lines[f.run.log.lines.indexOf(ROLLED_BACK_TO_1('web', f.hash1, image)) - 1]).toBe('== Rollback');
     expect(f.run.log.lines).toContain(`error: deployment "web" failed: ${reason}: ${f.w.message}`);
-    // Named by its template: the undo renumbers revision 1 as revision 3 (spec/kubectl-rollout.md §2).
+    // Named by its template: the undo renumbers revision 1 as revision 3 (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/rollback.go).
     expect(f.run.log.lines.slice(-1)).toEqual([
       `deployment "web" rolled back to ${image}, the last good template (revision 1, now revision 3: an undo re-adds it as the newest revision), and healthy again`,
     ]);

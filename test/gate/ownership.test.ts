@@ -1,5 +1,5 @@
 /**
- * One ownership model (issue 9 item 1, design.md §4 "Owning what we apply"), in-process on the
+ * One ownership model (issue 9 item 1, README "Ownership"), in-process on the
  * simulated cluster: the gate's deploys and rollbacks are server-side applies under one field
  * manager, so it never conflicts with itself; imperative edits are taken over and reported as
  * drift; another applier's fields stop the run before anything is written; replicas are never

@@ -114,7 +114,7 @@ export async function gate(
   return { result, log, start };
 }
 
-/** The contract fields of one workload result (what design.md §3.1 promises), without extensions. */
+/** The contract fields of one workload result (what README "As a CLI" promises), without extensions. */
 export function contract(w: WorkloadResult): Partial<WorkloadResult> {
   const { kind, namespace, name, result, revision, rolledBackTo, reason, detectedAfterSeconds } = w;
   return Object.fromEntries(

@@ -1,6 +1,6 @@
 /**
  * Issue 9, items 2, 3 and 4: verdicts over a Deployment's whole life, on the simulated cluster
- * (virtual time). "Changed" means a new pod template (design.md §4), never merely a new
+ * (virtual time). "Changed" means a new pod template (README "What the gate judges"), never merely a new
  * generation; detectors judge what happened since the change was sent, not old restarts.
  *
  * Deployments have 3 replicas at 25%/25% unless a case says otherwise: maxSurge 1,

@@ -115,7 +115,7 @@ describe('issue 9 regressions through the real adapter against serve', () => {
   }, 120_000);
 
   test('issue 9 #4: old restarts of long-lived pods fail neither a scale-up nor a rollback onto them', async () => {
-    // `crashTimes: 3` (design.md §3.3): crashes on its first 3 starts, then runs; 3 = the restart threshold.
+    // `crashTimes: 3` (README "The simulated cluster"): crashes on its first 3 starts, then runs; 3 = the restart threshold.
     const flappy = { crashTimes: 3 } as ImageBehaviour;
     const c = await start([deployment('web', 'web:flappy', { replicas: 2, maxSurge: 1, maxUnavailable: 0 })], {
       'web:flappy': flappy,

@@ -4,7 +4,7 @@
  * wrote the template, and what a gate run must answer. The runner (lifecycle.test.ts) drives the
  * served cluster through the same steps and compares.
  *
- * "Last good" follows design.md §4: the newest template the gate saw fully available (a run that
+ * "Last good" follows README "What the gate judges": the newest template the gate saw fully available (a run that
  * succeeded, or the template a run found fully available when it started). Only a run that
  * finished can have recorded what it saw at its start, so when a killed run is the only one that
  * saw a template available, both that template and the one before it are accepted as the target.

@@ -300,7 +300,7 @@ export class ServedCluster {
     return true;
   }
 
-  /** kubectl's success rule on the stored Deployment (spec/kubectl-rollout.md §1.1). */
+  /** kubectl's success rule on the stored Deployment (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/rollout_status.go). */
   rolledOut(name: string): boolean {
     const d = this.deployment(name);
     const s = d?.status;
@@ -340,7 +340,7 @@ function gateInput(objects: KubeObject[], input: Partial<GateInput>): GateInput 
   };
 }
 
-/** design.md §3.1 exit code of a result. */
+/** README "As a CLI" exit code of a result. */
 export function exitCode(r: GateResult): number {
   return exitCodeFor(r.result);
 }

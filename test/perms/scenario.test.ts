@@ -1,5 +1,5 @@
 /**
- * The scenario `permissions` block (design.md §3.3 extension): inline roles and Role files with
+ * The scenario `permissions` block (README "The simulated cluster" extension): inline roles and Role files with
  * their bindings, every problem listed at once.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

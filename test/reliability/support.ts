@@ -162,7 +162,7 @@ export async function runScenario(
   };
 }
 
-/** The failure reasons a planted behaviour may be reported with (design.md §4). */
+/** The failure reasons a planted behaviour may be reported with (README "What the gate judges"). */
 export const PLANTED_REASONS: Partial<Record<Behaviour, string[]>> = {
   missing: ['ErrImagePull', 'ImagePullBackOff'],
   crash: ['CrashLoopBackOff'],

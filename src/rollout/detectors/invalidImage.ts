@@ -1,6 +1,6 @@
 /**
  * InvalidImageName of a new pod: the image reference cannot be parsed, no retry can fix it, so
- * the rollout fails at once (design.md §4).
+ * the rollout fails at once (README "What the gate judges").
  */
 import type { Evidence } from '../failure.js';
 import {

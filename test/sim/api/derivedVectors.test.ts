@@ -116,7 +116,7 @@ describe('derived.examples through real kubectl against serve', () => {
     expect(byImage('nginx:1.27')['deployment.kubernetes.io/revision']).toBe('3');
     expect(byImage('nginx:1.27')['deployment.kubernetes.io/revision-history']).toBe('1');
     expect(byImage('nginx:1.28')['deployment.kubernetes.io/revision']).toBe('2');
-    // kubectl's history table (spec/kubectl-rollout.md §3.1) listing exactly the vector's revisions.
+    // kubectl's history table (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/history.go) listing exactly the vector's revisions.
     const rows = (v.expected.rolloutHistoryRevisions as number[]).map((r) => `${String(r).padEnd(10)}<none>\n`);
     const history = await kubectl.run('rollout', 'history', 'deployment/web');
     expect(history.stdout).toBe(`deployment.apps/web \nREVISION  CHANGE-CAUSE\n${rows.join('')}\n`);

@@ -6,7 +6,7 @@ import type { Deployment } from '../../../src/k8s/objects.js';
 import { Kubectl, runAdvancing } from './harness.js';
 
 /**
- * Story 2 (notes/stories.md) with real kubectl: maxSurge 1 / maxUnavailable 1, re-applied with a new
+ * Story 2 with real kubectl: maxSurge 1 / maxUnavailable 1, re-applied with a new
  * image and a new port and args; pause, changes while paused, undo refused, resume; history with
  * change causes; `history --revision=2`; `undo --to-revision=2`. The server runs at speed 0 and
  * the test advances simulated time, so every asserted line is deterministic.

@@ -6,7 +6,7 @@ import type { Deployment } from '../../../src/k8s/objects.js';
 import { Kubectl, runAdvancing } from './harness.js';
 
 /**
- * Story 4 (notes/stories.md) with real kubectl: `scale` makes no revision; a nonexistent image
+ * Story 4 with real kubectl: `scale` makes no revision; a nonexistent image
  * stalls the rollout with the old ReplicaSet partly scaled down; `rollout status` ends with the
  * progress deadline error (exit 1) or its own timeout; history shows the bad revision;
  * `undo --to-revision=2` recovers. Speed 0, simulated time advanced by the test.

@@ -7,7 +7,7 @@ import type { Pod } from '../../../src/k8s/objects.js';
 import { Kubectl, deployment, runAdvancing } from './harness.js';
 
 /**
- * Story 5 (notes/stories.md) with real kubectl: the nginx lifecycle up to `describe deployment`
+ * Story 5 with real kubectl: the nginx lifecycle up to `describe deployment`
  * (strategy line, conditions, ScalingReplicaSet events), and `kubectl logs` of a crash-looping
  * container, current and `--previous`. Speed 0, simulated time advanced by the test.
  */

@@ -3,7 +3,7 @@ import { ApiError } from '../../../k8s/apiError.js';
 import type { FaultSpec } from '../scenario/scenario.js';
 
 /**
- * Faults of the simulated API (design.md §3.3 `faults`), seeded so a faulty run replays byte for
+ * Faults of the simulated API (README "The simulated cluster" `faults`), seeded so a faulty run replays byte for
  * byte. Used by the in-process adapter (before and after each port call) and by `serve` (on HTTP
  * responses and watch streams).
  */

@@ -1,7 +1,7 @@
 import type { ContainerState } from '../../../k8s/objects.js';
 import type { ImageReference } from './images.js';
 
-/** How a simulated image behaves (design.md §3.3 `images:`). Unlisted fields take the defaults below. */
+/** How a simulated image behaves (README "The simulated cluster" `images:`). Unlisted fields take the defaults below. */
 export interface ImageBehaviour {
   /** Time to pull when not cached on the node (default 2). */
   pullSeconds?: number;

@@ -3,7 +3,7 @@ import type { Taint } from '../scheduler/taints.js';
 import type { Permissions } from '../../../k8s/rbac/authorize.js';
 
 /**
- * The simulated-cluster scenario file (design.md §3.3). Everything is optional: an empty
+ * The simulated-cluster scenario file (README "The simulated cluster"). Everything is optional: an empty
  * scenario is a healthy 3-node cluster where every image exists.
  */
 /** The behaviour of one image reference: the kubelet's own description of an image. */

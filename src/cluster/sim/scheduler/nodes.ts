@@ -8,7 +8,7 @@ export interface NodeCapacity {
   pods?: string | number;
 }
 
-/** The default node of the scenario file: 4 CPUs, 8Gi, 110 pods (design.md §3.3). */
+/** The default node of the scenario file: 4 CPUs, 8Gi, 110 pods (README "The simulated cluster"). */
 export const DEFAULT_NODE_CAPACITY: Required<NodeCapacity> = { cpu: '4', memory: '8Gi', pods: 110 };
 
 /**
