@@ -1,7 +1,7 @@
 import { DEFAULT_POLICY, parseDuration, validatePolicy, type GatePolicy } from '../rollout/policy.js';
 
 /**
- * One gate run as the CLI flags and the action inputs describe it (README "As a CLI", §3.2):
+ * One gate run as the CLI flags and the action inputs describe it (README "As a CLI" and "Inputs and outputs"):
  * both entries build this and hand it to {@link runDeploy}, so they share one core.
  */
 export interface RunRequest {
