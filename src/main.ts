@@ -7,6 +7,7 @@ import { github } from './action/context.js';
 import type { RunRequest } from './app/runRequest.js';
 import type { GateLog } from './gate/gateLog.js';
 import type { GateResult } from './gate/result.js';
+import { workloadLabel } from './k8s/workloadKinds.js';
 import { actionOutputs, renderJobSummary, renderTextSummary } from './report/index.js';
 import { PLAN_MARKER, renderPlanComment, renderPlanText, type Plan } from './plan/index.js';
 import { withHeartbeat } from './gate/heartbeat.js';
@@ -103,10 +104,16 @@ async function runPlanMode(c: CoreLike, request: RunRequest): Promise<Plan> {
     for (const f of w.lint) c.warning(f.message, annotation({ file: f.file, line: f.line }));
     if (w.prediction.result === 'fails')
       c.error(
-        `plan: deployment "${w.name}" would fail: ${w.prediction.reason ?? ''}: ${w.prediction.message}`,
+        `plan: ${workloadLabel(w)} would fail: ${w.prediction.reason ?? ''}: ${w.prediction.message}`,
         annotation({ file: w.file, line: w.line }),
       );
   }
+  for (const o of plan.objects)
+    if (o.prediction.result === 'fails')
+      c.error(
+        `plan: ${o.kind.toLowerCase()} "${o.name}" would fail: ${o.prediction.reason ?? ''}: ${o.prediction.message}`,
+        annotation({ file: o.file, line: o.line }),
+      );
   for (const line of renderPlanText(plan)) c.info(line);
   const markdown = renderPlanComment(plan, blobOptions());
   c.setOutput('result', PLAN_RESULTS[plan.verdict]);

@@ -5,7 +5,7 @@
  * {@link buildPlan} reports what happened.
  *
  * Baseline, in order of preference: the `baseline` manifests (e.g. the base branch's files), else
- * the live Deployments of a real cluster when one is named explicitly (kubeconfig or context, not
+ * the live workloads of a real cluster when one is named explicitly (kubeconfig or context, not
  * `simulate`; GET/LIST/WATCH only, through the adapter's `observe`), else the scenario's objects.
  *
  * Capacity, said in the plan: with a live baseline, the cluster's own Nodes with what its running
@@ -23,13 +23,15 @@ import type { GateLog } from '../gate/gateLog.js';
 import type { InputError } from '../gate/result.js';
 import { runGate } from '../gate/runGate.js';
 import { parseTime } from '../k8s/meta.js';
-import type { Deployment, KubeObject } from '../k8s/objects.js';
+import type { KubeObject, Pod } from '../k8s/objects.js';
+import { isWorkloadKind, workloadKindOf, type WorkloadKind } from '../k8s/workloadKinds.js';
 import { loadManifests, type ManifestDocument } from '../manifest/index.js';
 import { resolveKinds } from '../gate/resolveKinds.js';
 import { findNewReplicaSet } from '../rollout/revisions.js';
-import { buildPlan } from '../plan/buildPlan.js';
+import { buildPlan, podRequests } from '../plan/buildPlan.js';
+import { availableReplicas, type PlannedWorkload } from '../plan/kinds.js';
 import { location } from '../report/format.js';
-import type { Plan, PlanWorkloadInput } from '../plan/types.js';
+import type { Capacity, Plan, PlanObjectInput, PlanWorkloadInput } from '../plan/types.js';
 
 export interface PlanRequest extends RunRequest {
   /** Manifests of the baseline (files, directories, globs), e.g. the base branch checked out elsewhere. */
@@ -56,6 +58,7 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
     plan: {
       verdict: 'invalid',
       workloads: [],
+      objects: [],
       errors: [...errors, ...more],
       baselineSource: '',
       capacity: UNKNOWN_CAPACITY,
@@ -73,10 +76,12 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
   if (errors.length === 0 && manifests.documents.length === 0)
     errors.push({ message: 'the manifests contain no objects to apply' });
   if (errors.length > 0) return invalid();
-  const deploymentDocs = manifests.documents.filter((d) => d.object.kind === 'Deployment');
-  const refs = deploymentDocs.map((d) => ({
+  // Every workload the gate rolls out; the other objects come back from the gate's health waits.
+  const workloadDocs = manifests.documents.filter((d) => isWorkloadKind(d.object.apiVersion, d.object.kind));
+  const refs: WorkloadRef[] = workloadDocs.map((d) => ({
     namespace: d.object.metadata.namespace ?? 'default',
     name: d.object.metadata.name ?? '',
+    kind: d.object.kind as WorkloadKind,
   }));
 
   // The capacity: the scenario's nodes when it names any, else not known (until a live cluster says).
@@ -96,10 +101,10 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
     baselineSource = `the manifests of ${request.baseline.join(', ')}`;
   } else if (!request.simulate && (request.kubeconfigContent || request.kubeconfigPath || request.context)) {
     if (!loadKube) throw new Error('runPlan: a cluster baseline needs the kube adapter (loadKube)');
-    const read = await readLiveDeployments(request, loadKube, policy.timeoutSeconds, refs);
+    const read = await readLiveWorkloads(request, loadKube, policy.timeoutSeconds, refs);
     if ('errors' in read) return invalid(read.errors);
     baselineObjects = replaceByKey(baselineObjects, read.objects);
-    baselineSource = `the live Deployments of ${read.describe} (read only)`;
+    baselineSource = `the live workloads of ${read.describe} (read only)`;
     capacity = read.capacity;
   }
 
@@ -151,59 +156,107 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
   const appliedAt = recorder.appliedAt ?? cluster.clock.now();
 
   const workloads: PlanWorkloadInput[] = [];
-  for (const [i, doc] of deploymentDocs.entries()) {
+  for (const [i, doc] of workloadDocs.entries()) {
     const ref = refs[i]!;
-    const was = before.get(key(ref))!;
-    const now = await cluster.observe(ref);
     const applyError = result.errors.find((e) => e.file === doc.file && e.line === doc.line)?.message;
-    // A rejected apply leaves the old object in place: lint and diff what the change asked for.
-    const after = applyError || !now.deployment ? (doc.object as Deployment) : now.deployment;
-    const seen = new Set(was.events.map((e) => `${e.metadata.name}#${e.count ?? 1}`));
-    const scalingEvents = now.events
-      .filter((e) => e.reason === 'ScalingReplicaSet' && e.involvedObject.kind === 'Deployment')
-      .filter((e) => !seen.has(`${e.metadata.name}#${e.count ?? 1}`))
-      .map((e) => ({
-        t: Math.max(0, Math.round(((parseTime(e.lastTimestamp ?? e.firstTimestamp) ?? appliedAt) - appliedAt) / 1000)),
-        message: e.message ?? '',
-      }));
-    const newRs = now.deployment ? findNewReplicaSet(now.deployment, now.replicaSets) : undefined;
     workloads.push({
-      namespace: ref.namespace,
-      name: ref.name,
-      file: doc.file,
-      line: doc.line,
-      imageLines: (doc as ManifestDocument).imageLines,
-      ...(was.deployment ? { before: was.deployment } : {}),
-      after,
-      replicaSetsBefore: was.replicaSets.map((rs) => ({
-        name: rs.metadata.name ?? '',
-        replicas: rs.spec.replicas ?? 0,
-      })),
-      ...(newRs?.metadata.name ? { newReplicaSet: newRs.metadata.name } : {}),
-      scalingEvents,
+      ...(await workloadInput(cluster, ref, doc, before.get(key(ref))!, appliedAt, applyError)),
       availability: recorder.availability(ref, appliedAt),
-      ...(result.workloads.find((w) => w.namespace === ref.namespace && w.name === ref.name)
-        ? { outcome: result.workloads.find((w) => w.namespace === ref.namespace && w.name === ref.name)! }
+      ...(result.workloads.find((w) => sameWorkload(w, ref))
+        ? { outcome: result.workloads.find((w) => sameWorkload(w, ref))! }
         : {}),
-      ...(applyError ? { applyError } : {}),
     });
   }
+  const located = new Map(manifests.documents.map((d) => [objectKey(d.object), d]));
+  const objects: PlanObjectInput[] = (result.objects ?? []).map((o) => {
+    const doc = located.get(`${o.kind}/${o.namespace ?? 'default'}/${o.name}`);
+    return { ...o, ...(doc ? { file: doc.file, line: doc.line } : {}) };
+  });
   await cluster.close();
   const plan = buildPlan({
     workloads,
+    objects,
     timeoutSeconds: policy.timeoutSeconds,
     baselineSource,
     capacity: capacity.assumption,
   });
-  // An apply rejected for an object that is not a Deployment still fails the plan.
+  // An apply rejected for an object that is not a workload still fails the plan.
   const others = result.errors.filter((e) => !workloads.some((w) => w.applyError === e.message));
   if (others.length > 0) plan.errors.push(...others);
   if (others.length > 0 && plan.verdict !== 'fails') plan.verdict = 'fails';
   return { plan, simulationLog: lines };
 }
 
+/**
+ * What the plan reads of one workload: as it was, as the change leaves it (a rejected apply leaves
+ * the old object in place: lint and diff what the change asked for), and for a Deployment the
+ * controller's scaling events of this rollout.
+ */
+async function workloadInput(
+  cluster: ClusterClient,
+  ref: WorkloadRef,
+  doc: ManifestDocument,
+  was: WorkloadObservation,
+  appliedAt: number,
+  applyError: string | undefined,
+): Promise<Omit<PlanWorkloadInput, 'availability' | 'outcome'>> {
+  const now = await cluster.observe(ref);
+  const stored = now.deployment ?? now.workload;
+  const after = applyError || !stored ? (doc.object as PlannedWorkload) : stored;
+  const previous = was.deployment ?? was.workload;
+  const seen = new Set(was.events.map((e) => `${e.metadata.name}#${e.count ?? 1}`));
+  const scalingEvents = now.events
+    .filter((e) => e.reason === 'ScalingReplicaSet' && e.involvedObject.kind === 'Deployment')
+    .filter((e) => !seen.has(`${e.metadata.name}#${e.count ?? 1}`))
+    .map((e) => ({
+      t: Math.max(0, Math.round(((parseTime(e.lastTimestamp ?? e.firstTimestamp) ?? appliedAt) - appliedAt) / 1000)),
+      message: e.message ?? '',
+    }));
+  const newRs = now.deployment ? findNewReplicaSet(now.deployment, now.replicaSets) : undefined;
+  return {
+    kind: workloadKindOf(ref),
+    namespace: ref.namespace,
+    name: ref.name,
+    file: doc.file,
+    line: doc.line,
+    imageLines: doc.imageLines,
+    ...(previous ? { before: previous } : {}),
+    after,
+    replicaSetsBefore: was.replicaSets.map((rs) => ({ name: rs.metadata.name ?? '', replicas: rs.spec.replicas ?? 0 })),
+    ...(newRs?.metadata.name ? { newReplicaSet: newRs.metadata.name } : {}),
+    scalingEvents,
+    podsBefore: podLoad(was.pods),
+    ...(applyError ? { applyError } : {}),
+  };
+}
+
+/** The pods that hold room on the nodes (not terminating) and what they request together. */
+function podLoad(pods: readonly Pod[]): { pods: number; requests: Capacity } {
+  const running = pods.filter(
+    (p) => !p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''),
+  );
+  let cpu: number | undefined = 0;
+  let memory: number | undefined = 0;
+  for (const pod of running) {
+    const r = podRequests(pod);
+    cpu = cpu === undefined || r.cpuMilli === undefined ? undefined : cpu + r.cpuMilli;
+    memory = memory === undefined || r.memoryBytes === undefined ? undefined : memory + r.memoryBytes;
+  }
+  return {
+    pods: running.length,
+    requests: {
+      ...(cpu !== undefined ? { cpuMilli: cpu } : {}),
+      ...(memory !== undefined ? { memoryBytes: memory } : {}),
+    },
+  };
+}
+
+function sameWorkload(w: { namespace: string; name: string; kind?: WorkloadKind }, ref: WorkloadRef): boolean {
+  return w.namespace === ref.namespace && w.name === ref.name && workloadKindOf(w) === workloadKindOf(ref);
+}
+
 function key(ref: WorkloadRef): string {
-  return `${ref.namespace}/${ref.name}`;
+  return `${workloadKindOf(ref)}/${ref.namespace}/${ref.name}`;
 }
 
 function objectKey(o: KubeObject): string {
@@ -216,11 +269,11 @@ function replaceByKey(base: KubeObject[], override: KubeObject[]): KubeObject[] 
 }
 
 /**
- * Reads the live Deployments the manifests name, read only (the adapter's watch and observe do
+ * Reads the live workloads the manifests name, read only (the adapter's watch and observe do
  * LIST and WATCH, nothing else), as objects to pre-create in the simulated cluster: their spec,
- * labels and annotations; the simulated controller rebuilds their ReplicaSets from the template.
+ * labels and annotations; the simulated controllers rebuild their ReplicaSets or pods from the template.
  */
-async function readLiveDeployments(
+async function readLiveWorkloads(
   request: RunRequest,
   loadKube: LoadKube,
   budgetSeconds: number,
@@ -236,23 +289,23 @@ async function readLiveDeployments(
     const recreated = new Set<string>();
     for (const ref of refs) {
       const observed = await cluster.observe(ref);
-      const d = observed.deployment;
-      if (!d) continue;
+      const w = observed.deployment ?? observed.workload;
+      if (!w) continue;
       for (const pod of observed.pods) recreated.add(pod.metadata.uid ?? '');
-      const annotations = { ...(d.metadata.annotations ?? {}) };
+      const annotations = { ...(w.metadata.annotations ?? {}) };
       delete annotations['deployment.kubernetes.io/revision'];
       delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
       objects.push({
         apiVersion: 'apps/v1',
-        kind: 'Deployment',
+        kind: workloadKindOf(ref),
         metadata: {
-          name: d.metadata.name,
-          namespace: d.metadata.namespace,
-          ...(d.metadata.labels ? { labels: d.metadata.labels } : {}),
+          name: w.metadata.name,
+          namespace: w.metadata.namespace,
+          ...(w.metadata.labels ? { labels: w.metadata.labels } : {}),
           annotations,
         },
-        spec: d.spec,
-      } as Deployment);
+        spec: w.spec,
+      } as PlannedWorkload);
     }
     const capacity = await readLiveCapacity(cluster, recreated);
     return { objects, describe: cluster.describe(), capacity };
@@ -263,18 +316,22 @@ async function readLiveDeployments(
   }
 }
 
-/** Wraps the simulated cluster's client: notes when the gate applies, and availability per observation. */
+/** Wraps the simulated cluster's client: notes when the gate applies, and availability and pods per observation. */
 class Recorder {
   appliedAt?: number;
-  private readonly samples = new Map<string, Array<{ at: number; available: number }>>();
+  private readonly samples = new Map<
+    string,
+    Array<{ at: number; available: number; pods: number; requests: Capacity }>
+  >();
   readonly client: ClusterClient;
 
   constructor(inner: ClusterClient) {
     const note = (at: number) => (this.appliedAt ??= at);
-    const record = (ref: WorkloadRef, at: number, available: number) => {
-      if (this.appliedAt === undefined) return;
+    const record = (ref: WorkloadRef, at: number, obs: WorkloadObservation) => {
+      const w = obs.deployment ?? obs.workload;
+      if (this.appliedAt === undefined || !w) return;
       const list = this.samples.get(key(ref)) ?? [];
-      list.push({ at, available });
+      list.push({ at, available: availableReplicas(workloadKindOf(ref), w), ...podLoad(obs.pods) });
       this.samples.set(key(ref), list);
     };
     this.client = new Proxy(inner, {
@@ -287,7 +344,7 @@ class Recorder {
         if (prop === 'observe')
           return async (ref: WorkloadRef) => {
             const obs = await target.observe(ref);
-            if (obs.deployment) record(ref, target.clock.now(), obs.deployment.status?.availableReplicas ?? 0);
+            record(ref, target.clock.now(), obs);
             return obs;
           };
         const value = Reflect.get(target, prop, receiver) as unknown;
@@ -296,10 +353,12 @@ class Recorder {
     });
   }
 
-  availability(ref: WorkloadRef, origin: number): Array<{ t: number; available: number }> {
+  availability(ref: WorkloadRef, origin: number): PlanWorkloadInput['availability'] {
     return (this.samples.get(key(ref)) ?? []).map((s) => ({
       t: Math.round((s.at - origin) / 100) / 10,
       available: s.available,
+      pods: s.pods,
+      requests: s.requests,
     }));
   }
 }

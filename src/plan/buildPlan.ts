@@ -1,17 +1,21 @@
 /**
- * The PR dry run's report (pure): from the Deployments before and after and what the simulated
+ * The PR dry run's report (pure): from the workloads before and after and what the simulated
  * rollout did, the template diff, the scaling steps, peak pods, extra capacity, minimum
- * availability, duration, the predicted verdict and the lint of risky settings.
+ * availability, duration, the predicted verdict and the lint of risky settings; and the verdict
+ * on every other object the run waited on (a migration Job that would fail fails the plan).
  */
-import type { Container, Deployment, PodTemplateSpec } from '../k8s/objects.js';
+import type { Container, PodSpec, PodTemplateSpec } from '../k8s/objects.js';
 import { quantityMilliValue, quantityValue } from '../k8s/quantity.js';
 import { templateDiff } from './diff.js';
-import { lintDeployment } from './lint.js';
+import { desiredReplicas, strategyText } from './kinds.js';
+import { lintWorkload } from './lint.js';
 import type {
   Capacity,
   CapacityAssumption,
+  ObjectPlan,
   Plan,
   PlanInput,
+  PlanObjectInput,
   PlanWorkloadInput,
   RolloutStep,
   WorkloadPlan,
@@ -19,16 +23,19 @@ import type {
 
 const SCALED = /^Scaled (up|down) replica set (\S+) to (\d+)/;
 
-/** Builds the plan of every Deployment, in input order. */
+/** Builds the plan of every workload and object, in input order. */
 export function buildPlan(input: PlanInput): Plan {
   const capacity = input.capacity ?? UNKNOWN_CAPACITY;
   const workloads = input.workloads.map((w) => planWorkload(w, input.timeoutSeconds, capacity));
-  const fails = workloads.some((w) => w.prediction.result === 'fails');
+  const objects = (input.objects ?? []).map(planObject);
+  const fails =
+    workloads.some((w) => w.prediction.result === 'fails') || objects.some((o) => o.prediction.result === 'fails');
   // A rollout that cannot be predicted is no green light either, but no reason to fail the PR.
   const risky = workloads.some((w) => w.lint.length > 0 || w.prediction.result === 'unknown');
   return {
     verdict: fails ? 'fails' : risky ? 'risky' : 'ok',
     workloads,
+    objects,
     errors: [],
     baselineSource: input.baselineSource,
     capacity,
@@ -92,8 +99,31 @@ export function rolloutSteps(
   return steps;
 }
 
+/**
+ * The verdict on an object the dry run waited on: failed or not Current in time is a predicted
+ * failure (the real run would fail and roll back what it changed); skipped objects are said so.
+ */
+function planObject(o: PlanObjectInput): ObjectPlan {
+  const result: ObjectPlan['prediction']['result'] =
+    o.result === 'ready' ? 'ready' : o.result === 'skipped' || o.result === 'not-waited' ? 'skipped' : 'fails';
+  return {
+    kind: o.kind,
+    apiVersion: o.apiVersion,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    name: o.name,
+    ...(o.file ? { file: o.file } : {}),
+    ...(o.line ? { line: o.line } : {}),
+    prediction: {
+      result,
+      ...(o.reason ? { reason: o.reason } : {}),
+      message: o.message,
+      afterSeconds: o.waitedSeconds,
+    },
+  };
+}
+
 /** Requests of one pod of a template (undefined per resource when any container requests none). */
-export function podRequests(template: PodTemplateSpec | undefined): Capacity {
+export function podRequests(template: { spec?: PodSpec } | PodTemplateSpec | undefined): Capacity {
   const containers: Container[] = template?.spec?.containers ?? [];
   let cpu: number | undefined = 0;
   let memory: number | undefined = 0;
@@ -117,11 +147,9 @@ function safe(fn: () => number): number {
 function planWorkload(w: PlanWorkloadInput, timeoutSeconds: number, capacity: CapacityAssumption): WorkloadPlan {
   const after = w.after;
   const before = w.before;
-  const replicas = after.spec.replicas ?? 1;
-  const replicasBefore = before ? (before.spec.replicas ?? 1) : 0;
-  const diff = before
-    ? templateDiff(before.spec.template, after.spec.template)
-    : templateDiff(undefined, after.spec.template);
+  const replicas = desiredReplicas(w.kind, after);
+  const replicasBefore = before ? desiredReplicas(w.kind, before) : 0;
+  const diff = templateDiff(before?.spec.template, after.spec.template);
   const change: WorkloadPlan['change'] = !before
     ? 'create'
     : diff.length > 0
@@ -129,17 +157,50 @@ function planWorkload(w: PlanWorkloadInput, timeoutSeconds: number, capacity: Ca
       : replicasBefore !== replicas
         ? 'scale'
         : 'unchanged';
+  const shape = w.kind === 'Deployment' ? replicaSetShape(w) : podShape(w, replicas);
+  const minAvailable = w.availability.length > 0 ? Math.min(...w.availability.map((a) => a.available)) : replicas;
+  const unavailableReached = Math.max(0, Math.min(replicas, replicasBefore || replicas) - minAvailable);
+  const outcome = w.outcome;
+  return {
+    kind: w.kind,
+    namespace: w.namespace,
+    name: w.name,
+    ...(w.file ? { file: w.file } : {}),
+    ...(w.line ? { line: w.line } : {}),
+    change,
+    replicasBefore,
+    replicas,
+    strategy: strategyText(w.kind, after),
+    templateDiff: diff,
+    steps: shape.steps,
+    peakPods: shape.peakPods,
+    surgeReached: shape.surgeReached,
+    unavailableReached,
+    minAvailable,
+    extraCapacity: shape.extraCapacity,
+    durationSeconds: outcome?.durationSeconds ?? 0,
+    prediction: predict(w, capacity),
+    lint: lintWorkload(w.kind, after, before, timeoutSeconds, {
+      ...(w.file ? { file: w.file } : {}),
+      ...(w.line ? { line: w.line } : {}),
+      ...(w.imageLines ? { imageLines: w.imageLines } : {}),
+    }),
+  };
+}
+
+type RolloutShape = Pick<WorkloadPlan, 'steps' | 'peakPods' | 'surgeReached' | 'extraCapacity'>;
+
+/** A Deployment's rollout replayed from its ReplicaSets' scaling events. */
+function replicaSetShape(w: PlanWorkloadInput): RolloutShape {
+  const replicas = desiredReplicas(w.kind, w.after);
   const steps = rolloutSteps(w.replicaSetsBefore, w.newReplicaSet, w.scalingEvents);
   const initialPods = w.replicaSetsBefore.reduce((n, rs) => n + rs.replicas, 0);
   const peakPods = Math.max(initialPods, ...steps.map((s) => s.oldReplicas + s.newReplicas));
-  const desiredDuring = Math.max(replicas, 0);
-  const surgeReached = Math.max(0, peakPods - Math.max(desiredDuring, initialPods));
-  const minAvailable = w.availability.length > 0 ? Math.min(...w.availability.map((a) => a.available)) : replicas;
-  const unavailableReached = Math.max(0, Math.min(replicas, replicasBefore || replicas) - minAvailable);
+  const surgeReached = Math.max(0, peakPods - Math.max(replicas, initialPods));
 
   // Requests at each moment: old ReplicaSets at the old template's requests, the new at the new one's.
-  const oldReq = podRequests(before?.spec.template ?? after.spec.template);
-  const newReq = podRequests(after.spec.template);
+  const oldReq = podRequests((w.before ?? w.after).spec.template);
+  const newReq = podRequests(w.after.spec.template);
   const at = (oldN: number, newN: number, key: keyof Capacity): number | undefined => {
     const o = oldReq[key];
     const n = newReq[key];
@@ -152,45 +213,26 @@ function planWorkload(w: PlanWorkloadInput, timeoutSeconds: number, capacity: Ca
     if (points.some((p) => p === undefined)) return undefined;
     return Math.max(0, ...(points as number[])) - (base ?? 0);
   };
-  const cpu = extra('cpuMilli');
-  const memory = extra('memoryBytes');
-
-  const outcome = w.outcome;
-  const prediction = predict(w, capacity);
-
-  return {
-    namespace: w.namespace,
-    name: w.name,
-    ...(w.file ? { file: w.file } : {}),
-    ...(w.line ? { line: w.line } : {}),
-    change,
-    replicasBefore,
-    replicas,
-    strategy: strategyText(after),
-    templateDiff: diff,
-    steps,
-    peakPods,
-    surgeReached,
-    unavailableReached,
-    minAvailable,
-    extraCapacity: {
-      ...(cpu !== undefined ? { cpuMilli: cpu } : {}),
-      ...(memory !== undefined ? { memoryBytes: memory } : {}),
-    },
-    durationSeconds: outcome?.durationSeconds ?? 0,
-    prediction,
-    lint: lintDeployment(after, before, timeoutSeconds, {
-      ...(w.file ? { file: w.file } : {}),
-      ...(w.line ? { line: w.line } : {}),
-      ...(w.imageLines ? { imageLines: w.imageLines } : {}),
-    }),
-  };
+  return { steps, peakPods, surgeReached, extraCapacity: capacityOf(extra('cpuMilli'), extra('memoryBytes')) };
 }
 
-/** `RollingUpdate 25% max unavailable, 25% max surge` or `Recreate`, as kubectl describe says it. */
-export function strategyText(d: Deployment): string {
-  const type = d.spec.strategy?.type ?? 'RollingUpdate';
-  if (type !== 'RollingUpdate') return type;
-  const ru = d.spec.strategy?.rollingUpdate ?? {};
-  return `RollingUpdate (${String(ru.maxUnavailable ?? '25%')} max unavailable, ${String(ru.maxSurge ?? '25%')} max surge)`;
+/**
+ * A StatefulSet's or DaemonSet's rollout, from its pods as observed: they are replaced in place
+ * (or surged per node), so the peak and the extra capacity are what the pods were at their most.
+ */
+function podShape(w: PlanWorkloadInput, replicas: number): RolloutShape {
+  const initial = w.podsBefore ?? { pods: 0, requests: {} };
+  const seen = w.availability.filter((a) => a.pods !== undefined);
+  const peakPods = Math.max(initial.pods, ...seen.map((a) => a.pods ?? 0));
+  const surgeReached = Math.max(0, peakPods - Math.max(replicas, initial.pods));
+  const extra = (key: keyof Capacity): number | undefined => {
+    const points = [initial.requests[key], ...seen.map((a) => a.requests?.[key])];
+    if (points.some((p) => p === undefined)) return undefined;
+    return Math.max(0, ...(points as number[])) - (initial.requests[key] ?? 0);
+  };
+  return { steps: [], peakPods, surgeReached, extraCapacity: capacityOf(extra('cpuMilli'), extra('memoryBytes')) };
+}
+
+function capacityOf(cpu: number | undefined, memory: number | undefined): Capacity {
+  return { ...(cpu !== undefined ? { cpuMilli: cpu } : {}), ...(memory !== undefined ? { memoryBytes: memory } : {}) };
 }

@@ -1,5 +1,7 @@
-/** Risky Deployment settings, found before merge (pure). */
+/** Risky workload settings, found before merge (pure). */
 import type { Container, Deployment, IntOrString } from '../k8s/objects.js';
+import { WORKLOAD_KINDS, workloadLabel, type WorkloadKind } from '../k8s/workloadKinds.js';
+import { desiredReplicas, maxUnavailable, type PlannedWorkload } from './kinds.js';
 import type { LintFinding } from './types.js';
 
 /** Where the findings point: the Deployment's line, or a container's image line. */
@@ -27,16 +29,18 @@ function isAll(value: IntOrString | undefined, replicas: number): boolean {
 
 /**
  * The lint of risky settings: no readiness probe, maxUnavailable of all replicas, revision
- * history 0, progressDeadlineSeconds beyond the gate's timeout, a selector change against the
- * baseline, mutable image tags, missing resource requests, the Recreate strategy.
+ * history 0, a selector change against the baseline, mutable image tags, missing resource
+ * requests; for Deployments also progressDeadlineSeconds beyond the gate's timeout and the
+ * Recreate strategy.
  */
-export function lintDeployment(
-  after: Deployment,
-  before: Deployment | undefined,
+export function lintWorkload(
+  kind: WorkloadKind,
+  after: PlannedWorkload,
+  before: PlannedWorkload | undefined,
   timeoutSeconds: number,
   where: LintLocation = {},
 ): LintFinding[] {
-  const name = after.metadata.name ?? '';
+  const label = workloadLabel({ kind, name: after.metadata.name ?? '' });
   const at = { ...(where.file ? { file: where.file } : {}), ...(where.line ? { line: where.line } : {}) };
   const atImage = (c: Container) => {
     const line = where.imageLines?.[c.name];
@@ -44,13 +48,13 @@ export function lintDeployment(
   };
   const findings: LintFinding[] = [];
   const spec = after.spec;
-  const replicas = spec.replicas ?? 1;
+  const replicas = desiredReplicas(kind, after);
   const containers = spec.template.spec?.containers ?? [];
   for (const c of containers) {
     if (!c.readinessProbe)
       findings.push({
         rule: 'no-readiness-probe',
-        message: `deployment "${name}": container "${c.name}" has no readinessProbe, so a pod counts as ready as soon as it starts and a broken version can replace every pod`,
+        message: `${label}: container "${c.name}" has no readinessProbe, so a pod counts as ready as soon as it starts and a broken version can replace every pod`,
         ...atImage(c),
       });
   }
@@ -58,7 +62,7 @@ export function lintDeployment(
     if (c.image && mutableImage(c.image))
       findings.push({
         rule: 'mutable-image-tag',
-        message: `deployment "${name}": container "${c.name}" uses ${c.image.includes(':') ? 'the mutable tag' : 'no tag (latest) in'} "${c.image}"; the rollout is not reproducible and a rollback may not restore the old code`,
+        message: `${label}: container "${c.name}" uses ${c.image.includes(':') ? 'the mutable tag' : 'no tag (latest) in'} "${c.image}"; the rollout is not reproducible and a rollback may not restore the old code`,
         ...atImage(c),
       });
     const requests = c.resources?.requests ?? {};
@@ -66,40 +70,40 @@ export function lintDeployment(
     if (missing.length > 0)
       findings.push({
         rule: 'missing-requests',
-        message: `deployment "${name}": container "${c.name}" requests no ${missing.join(' and no ')}; the scheduler cannot reserve room for the surge`,
+        message: `${label}: container "${c.name}" requests no ${missing.join(' and no ')}; the scheduler cannot reserve room for the surge`,
         ...atImage(c),
       });
   }
-  const strategy = spec.strategy?.type ?? 'RollingUpdate';
-  if (strategy === 'Recreate')
+  const unavailable = maxUnavailable(kind, after);
+  if (kind === 'Deployment' && ((after as Deployment).spec.strategy?.type ?? 'RollingUpdate') === 'Recreate')
     findings.push({
       rule: 'recreate-strategy',
-      message: `deployment "${name}": strategy Recreate stops every old pod before a new one starts (downtime on every change)`,
+      message: `${label}: strategy Recreate stops every old pod before a new one starts (downtime on every change)`,
       ...at,
     });
-  else if (isAll(spec.strategy?.rollingUpdate?.maxUnavailable, replicas))
+  else if (isAll(unavailable, replicas))
     findings.push({
       rule: 'max-unavailable-all',
-      message: `deployment "${name}": maxUnavailable ${String(spec.strategy?.rollingUpdate?.maxUnavailable)} lets the rollout take every replica down at once`,
+      message: `${label}: maxUnavailable ${String(unavailable)} lets the rollout take every replica down at once`,
       ...at,
     });
   if (spec.revisionHistoryLimit === 0)
     findings.push({
       rule: 'revision-history-zero',
-      message: `deployment "${name}": revisionHistoryLimit 0 keeps no old ReplicaSet; kubectl rollout undo has nothing to return to`,
+      message: `${label}: revisionHistoryLimit 0 keeps no old ${WORKLOAD_KINDS[kind].history}; kubectl rollout undo has nothing to return to`,
       ...at,
     });
-  const pds = spec.progressDeadlineSeconds ?? 600;
+  const pds = kind === 'Deployment' ? ((after as Deployment).spec.progressDeadlineSeconds ?? 600) : 0;
   if (pds > timeoutSeconds)
     findings.push({
       rule: 'progress-deadline-over-timeout',
-      message: `deployment "${name}": progressDeadlineSeconds (${pds}s) is longer than the gate's timeout (${timeoutSeconds}s); Kubernetes would never report ProgressDeadlineExceeded before the gate gives up`,
+      message: `${label}: progressDeadlineSeconds (${pds}s) is longer than the gate's timeout (${timeoutSeconds}s); Kubernetes would never report ProgressDeadlineExceeded before the gate gives up`,
       ...at,
     });
   if (before && JSON.stringify(sortKeys(before.spec.selector)) !== JSON.stringify(sortKeys(spec.selector)))
     findings.push({
       rule: 'selector-changed',
-      message: `deployment "${name}": the selector changes (${JSON.stringify(before.spec.selector?.matchLabels ?? before.spec.selector)} → ${JSON.stringify(spec.selector?.matchLabels ?? spec.selector)}); selectors are immutable in apps/v1, the apply will be rejected (delete and recreate orphans the old pods)`,
+      message: `${label}: the selector changes (${JSON.stringify(before.spec.selector?.matchLabels ?? before.spec.selector)} → ${JSON.stringify(spec.selector?.matchLabels ?? spec.selector)}); selectors are immutable in apps/v1, the apply will be rejected (delete and recreate orphans the old pods)`,
       ...at,
     });
   return findings;

@@ -4,7 +4,7 @@
  */
 import { formatSeconds, location, plural } from '../report/format.js';
 import { codeBlock, codeSpan, escapeMarkdown, fileLink, table } from '../report/markdown.js';
-import type { Capacity, LintFinding, Plan, WorkloadPlan } from './types.js';
+import type { Capacity, LintFinding, ObjectPlan, Plan, WorkloadPlan } from './types.js';
 
 /** The hidden marker that identifies rollout-gate's sticky comment on a pull request. */
 export const PLAN_MARKER = '<!-- rollout-gate:plan -->';
@@ -54,8 +54,28 @@ export function formatBytes(b: number): string {
   return `${b}B`;
 }
 
-function ref(w: Pick<WorkloadPlan, 'namespace' | 'name'>): string {
-  return w.namespace === 'default' ? `deployment/${w.name}` : `deployment/${w.name} -n ${w.namespace}`;
+/** `deployment/web`, `job/migrate -n shop`: as kubectl names an object. */
+function ref(w: { kind: string; namespace?: string; name: string }): string {
+  const name = `${w.kind.toLowerCase()}/${w.name}`;
+  return !w.namespace || w.namespace === 'default' ? name : `${name} -n ${w.namespace}`;
+}
+
+/** `2 deployments and 1 statefulset`, `1 deployment, 1 daemonset and 2 other objects`: what the dry run covered. */
+function covered(plan: Plan): string {
+  const counts = new Map<string, number>();
+  for (const w of plan.workloads) counts.set(w.kind.toLowerCase(), (counts.get(w.kind.toLowerCase()) ?? 0) + 1);
+  const parts = [...counts].map(([kind, n]) => plural(n, kind));
+  const waited = plan.objects.filter((o) => o.prediction.result !== 'skipped').length;
+  if (waited > 0) parts.push(plural(waited, parts.length > 0 ? 'other object' : 'object'));
+  if (parts.length === 0) return plural(0, 'deployment');
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
+}
+
+function objectPrediction(o: ObjectPlan): string {
+  const p = o.prediction;
+  if (p.result === 'ready') return `✅ ready${p.afterSeconds > 0 ? ` in ${formatSeconds(p.afterSeconds)}` : ''}`;
+  if (p.result === 'skipped') return '➖ not waited on';
+  return `❌ ${escapeMarkdown(p.reason ?? 'fails')} after ${formatSeconds(p.afterSeconds)}`;
 }
 
 /** Said instead of the verdict heading when a rollout could not be predicted (capacity unknown). */
@@ -94,7 +114,7 @@ function stepRows(w: WorkloadPlan): string[][] {
 export function renderPlanComment(plan: Plan, options: PlanRenderOptions = {}): string {
   const out: string[] = [PLAN_MARKER, `## ${heading(plan)}`, ''];
   out.push(
-    `Dry run of ${plural(plan.workloads.length, 'deployment')} on rollout-gate's simulated cluster; ` +
+    `Dry run of ${covered(plan)} on rollout-gate's simulated cluster; ` +
       `capacity: ${escapeMarkdown(plan.capacity.description)}; ` +
       `baseline: ${escapeMarkdown(plan.baselineSource)}. **Nothing was written to any cluster.**`,
     '',
@@ -110,7 +130,7 @@ export function renderPlanComment(plan: Plan, options: PlanRenderOptions = {}): 
   if (plan.workloads.length > 0) {
     out.push(
       ...table(
-        ['Deployment', 'Change', 'Replicas', 'Peak pods', 'Min available', 'Extra capacity', 'Prediction', 'Risks'],
+        ['Workload', 'Change', 'Replicas', 'Peak pods', 'Min available', 'Extra capacity', 'Prediction', 'Risks'],
         plan.workloads.map((w) => [
           codeSpan(ref(w)),
           CHANGES[w.change],
@@ -128,6 +148,7 @@ export function renderPlanComment(plan: Plan, options: PlanRenderOptions = {}): 
     );
   }
   for (const w of plan.workloads) out.push(...workloadSection(w, options));
+  out.push(...objectsSection(plan.objects, options));
   out.push(`<sub>Updated in place by rollout-gate on every push. Simulated times are estimates.</sub>`, '');
   return out.join('\n');
 }
@@ -173,6 +194,26 @@ function workloadSection(w: WorkloadPlan, options: PlanRenderOptions): string[] 
   return out;
 }
 
+/** The other objects the dry run waited on: one row each, and the failures' messages. */
+function objectsSection(objects: readonly ObjectPlan[], options: PlanRenderOptions): string[] {
+  if (objects.length === 0) return [];
+  const out = ['### Other objects', ''];
+  out.push(
+    ...table(
+      ['Object', 'Manifest', 'Prediction'],
+      objects.map((o) => [
+        codeSpan(ref(o)),
+        o.file ? fileLink(o.file, o.line, options.blobUrl) : DASH,
+        objectPrediction(o),
+      ]),
+    ),
+    '',
+  );
+  for (const o of objects.filter((x) => x.prediction.result === 'fails'))
+    out.push(`**Predicted failure of ${codeSpan(ref(o))}:** ${escapeMarkdown(o.prediction.message)}`, '');
+  return out;
+}
+
 /** The plan as plain text lines (action log, CLI). */
 export function renderPlanText(plan: Plan): string[] {
   const out: string[] = [heading(plan).replace(/^\S+ /, ''), `capacity: ${plan.capacity.description}`];
@@ -192,6 +233,16 @@ export function renderPlanText(plan: Plan): string[] {
         `min available ${w.minAvailable}/${w.replicas}, extra ${formatCapacity(w.extraCapacity)}; ${p}`,
     );
     for (const f of w.lint) out.push(`  warning: ${f.message}`);
+  }
+  for (const o of plan.objects) {
+    const p = o.prediction;
+    const said =
+      p.result === 'ready'
+        ? `ready in ${formatSeconds(p.afterSeconds)}`
+        : p.result === 'skipped'
+          ? 'not waited on'
+          : `FAILS: ${p.reason ? `${p.reason} ` : ''}${p.message}`;
+    out.push(`${ref(o)}: ${said}`);
   }
   return out;
 }

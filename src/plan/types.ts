@@ -1,36 +1,48 @@
 /** The PR dry run's data: what buildPlan reads (from a simulated rollout) and what it reports. */
-import type { InputError, WorkloadResult } from '../gate/result.js';
-import type { Deployment } from '../k8s/objects.js';
+import type { InputError, ObjectResult, WorkloadResult } from '../gate/result.js';
+import type { WorkloadKind } from '../k8s/workloadKinds.js';
+import type { PlannedWorkload } from './kinds.js';
 
-/** One Deployment as the simulated rollout saw it: before, after, and what happened in between. */
+/** One workload as the simulated rollout saw it: before, after, and what happened in between. */
 export interface PlanWorkloadInput {
+  kind: WorkloadKind;
   namespace: string;
   name: string;
-  /** Manifest file and line of the Deployment (for links and annotations). */
+  /** Manifest file and line of the workload (for links and annotations). */
   file?: string;
   line?: number;
   /** Line of each container's `image:` in `file`, by container name. */
   imageLines?: Record<string, number>;
-  /** The Deployment before the change (undefined: the change creates it). */
-  before?: Deployment;
-  /** The Deployment as the change leaves it (as stored, defaults applied). */
-  after: Deployment;
-  /** ReplicaSets of the Deployment before the change, with their sizes. */
+  /** The workload before the change (undefined: the change creates it). */
+  before?: PlannedWorkload;
+  /** The workload as the change leaves it (as stored, defaults applied, status as simulated). */
+  after: PlannedWorkload;
+  /** ReplicaSets of a Deployment before the change, with their sizes (none for other kinds). */
   replicaSetsBefore: Array<{ name: string; replicas: number }>;
   /** Name of the ReplicaSet of the new template (when the controller created or reused one). */
   newReplicaSet?: string;
   /** The controller's ScalingReplicaSet events of the rollout, `t` in seconds since apply, in order. */
   scalingEvents: Array<{ t: number; message: string }>;
-  /** Available replicas as observed during the rollout (`t` seconds since apply). */
-  availability: Array<{ t: number; available: number }>;
+  /**
+   * As observed during the rollout (`t` seconds since apply): available replicas, the workload's
+   * pods that were not terminating, and what those pods requested together.
+   */
+  availability: Array<{ t: number; available: number; pods?: number; requests?: Capacity }>;
+  /** The workload's pods before the change and what they requested together. */
+  podsBefore?: { pods: number; requests: Capacity };
   /** The gate's verdict on the simulated rollout (absent when the apply itself was rejected). */
   outcome?: WorkloadResult;
   /** Why the simulated cluster rejected the apply (an immutable selector, a quota, ...). */
   applyError?: string;
 }
 
+/** Any other applied object the simulated run waited on (a Job, a custom resource, ...), and where it is. */
+export type PlanObjectInput = ObjectResult & { file?: string; line?: number };
+
 export interface PlanInput {
   workloads: PlanWorkloadInput[];
+  /** The other applied objects and the simulated run's verdict on each. */
+  objects?: PlanObjectInput[];
   /** The gate's timeout (seconds), for the progressDeadlineSeconds lint. */
   timeoutSeconds: number;
   /** Where the baseline came from ("manifests in base/", "cluster https://...", "scenario objects"). */
@@ -88,6 +100,7 @@ export interface Capacity {
 }
 
 export interface WorkloadPlan {
+  kind: WorkloadKind;
   namespace: string;
   name: string;
   file?: string;
@@ -99,7 +112,7 @@ export interface WorkloadPlan {
   /** Unified-style diff of the pod template (empty when unchanged). */
   templateDiff: string[];
   steps: RolloutStep[];
-  /** Most pods (spec replicas of all ReplicaSets) at one time. */
+  /** Most pods at one time (a Deployment: spec replicas of all its ReplicaSets; else pods observed). */
   peakPods: number;
   /** Pods above the desired count at the peak (the surge actually reached). */
   surgeReached: number;
@@ -123,10 +136,30 @@ export interface WorkloadPlan {
   lint: LintFinding[];
 }
 
+/** The prediction for an applied object that is not a rolled-out workload (kstatus health). */
+export interface ObjectPlan {
+  kind: string;
+  apiVersion: string;
+  namespace?: string;
+  name: string;
+  file?: string;
+  line?: number;
+  prediction: {
+    /** `skipped`: not waited on (`rollout-gate.dev/wait: "false"`). */
+    result: 'ready' | 'fails' | 'skipped';
+    reason?: string;
+    message: string;
+    /** Simulated seconds from the apply to the verdict. */
+    afterSeconds: number;
+  };
+}
+
 export interface Plan {
-  /** `fails` when any simulated rollout fails, `risky` when only lint findings, else `ok`. */
+  /** `fails` when any simulated rollout or object fails, `risky` when only lint findings, else `ok`. */
   verdict: 'ok' | 'risky' | 'fails' | 'invalid';
   workloads: WorkloadPlan[];
+  /** Every other applied object the dry run waited on (Jobs, custom resources, ...). */
+  objects: ObjectPlan[];
   errors: InputError[];
   baselineSource: string;
   capacity: CapacityAssumption;

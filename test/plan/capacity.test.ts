@@ -113,7 +113,7 @@ describe('the plan with a live baseline', () => {
     expect(w.surgeReached).toBe(3);
     expect(plan.verdict).toBe('ok');
     expect(renderPlanComment(plan)).toContain(
-      "on rollout-gate's simulated cluster; capacity: 5 nodes of the live cluster, free cpu 40, memory 160Gi; baseline: the live Deployments of",
+      "on rollout-gate's simulated cluster; capacity: 5 nodes of the live cluster, free cpu 40, memory 160Gi; baseline: the live workloads of",
     );
   });
 

@@ -14,7 +14,7 @@ import {
   buildPlan,
   diffLines,
   formatCapacity,
-  lintDeployment,
+  lintWorkload,
   mutableImage,
   podRequests,
   renderPlanComment,
@@ -99,7 +99,7 @@ describe('template diff', () => {
 
 describe('lint', () => {
   const rules = (d: Deployment, before?: Deployment, timeout = 600) =>
-    lintDeployment(d, before, timeout).map((f) => f.rule);
+    lintWorkload('Deployment', d, before, timeout).map((f) => f.rule);
 
   it('is quiet for a careful Deployment', () => {
     expect(rules(deployment({ progressDeadlineSeconds: 300 }))).toEqual([]);
@@ -127,7 +127,7 @@ describe('lint', () => {
   });
 
   it('points at the container image line when known', () => {
-    const f = lintDeployment(deployment({}, { image: 'nginx:latest' }), undefined, 600, {
+    const f = lintWorkload('Deployment', deployment({}, { image: 'nginx:latest' }), undefined, 600, {
       file: 'k8s/web.yaml',
       line: 1,
       imageLines: { web: 17 },
@@ -188,6 +188,7 @@ describe('steps and capacity', () => {
       baselineSource: 'test',
       workloads: [
         {
+          kind: 'Deployment',
           namespace: 'default',
           name: 'web',
           before: deployment(),
