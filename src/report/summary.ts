@@ -144,13 +144,24 @@ function objectSection(o: ObjectResult): string[] {
   return lines;
 }
 
+/**
+ * The template a rollback restored, by its images and the revision it had before the undo
+ * renumbered it (the number after the undo names this run's own write, not what a person knows).
+ */
+function rolledBackCell(w: WorkloadResult): string {
+  const images = w.rolledBackToTemplate?.images ?? [];
+  if (images.length === 0) return num(w.rolledBackTo);
+  const from = w.rolledBackToTemplate?.revision;
+  return `${images.map(codeSpan).join(', ')}${from === undefined ? '' : ` (revision ${from})`}`;
+}
+
 function workloadTable(workloads: readonly WorkloadResult[]): string[] {
   const header = ['Workload', 'Result', 'Revision', 'Rolled back to', 'Reason', 'Detected after', 'Duration'];
   const rows = workloads.map((w) => [
     codeSpan(workloadRef(w)),
     OUTCOMES[w.result],
     num(w.revision),
-    num(w.rolledBackTo),
+    rolledBackCell(w),
     w.reason ? escapeMarkdown(w.reason) : DASH,
     secs(w.detectedAfterSeconds),
     secs(w.durationSeconds),
