@@ -13,35 +13,19 @@ import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { runDeploy } from '../../src/app/runDeploy.js';
 import { runPlan } from '../../src/app/runPlan.js';
-import type { RunRequest } from '../../src/app/runRequest.js';
 import { MemoryLog } from '../../src/gate/gateLog.js';
 import { renderPlanComment } from '../../src/plan/render.js';
 import { renderJobSummary } from '../../src/report/summary.js';
 import { renderTextSummary } from '../../src/report/text.js';
 import { goldenFiles } from '../support/golden.js';
-import { ROOT } from '../cli/support.js';
-import { EXPECTED } from './stories.js';
+import { EXPECTED, storyRequest } from './stories.js';
 
 const expectGolden = goldenFiles(fileURLToPath(new URL('./golden/', import.meta.url)));
 const BLOB_URL = 'https://github.com/acme/shop/blob/0123456789abcdef0123456789abcdef01234567';
 
-function request(folder: string, manifest: string): RunRequest {
-  return {
-    manifests: [`examples/${folder}/${manifest}`],
-    scenario: `examples/${folder}/scenario.yaml`,
-    images: [],
-    simulate: true,
-    timeout: '10m',
-    rollback: 'on-failure',
-    onNoGoodRevision: 'leave',
-    forceConflicts: false,
-    cwd: ROOT,
-  };
-}
-
 describe.each(Object.entries(EXPECTED))('story %s', (folder, story) => {
   it('the run: its verdict, the log summary and the job summary', async () => {
-    const result = await runDeploy(request(folder, story.manifest), new MemoryLog());
+    const result = await runDeploy(storyRequest(folder, story.manifest), new MemoryLog());
     // The planted verdict first: a golden of the wrong story is worth nothing.
     expect(result.result).toBe(story.result);
     expectGolden(`${folder}.txt`, `${renderTextSummary(result).join('\n')}\n`);
@@ -49,7 +33,7 @@ describe.each(Object.entries(EXPECTED))('story %s', (folder, story) => {
   });
 
   it('the PR plan: its sticky comment', async () => {
-    const { plan } = await runPlan(request(folder, story.manifest));
+    const { plan } = await runPlan(storyRequest(folder, story.manifest));
     expectGolden(`${folder}.plan.md`, renderPlanComment(plan, { blobUrl: BLOB_URL }));
   });
 });

@@ -3,6 +3,24 @@
  * result, and per workload name, result, reason and detectedAfterSeconds). Shared by the verdict
  * test (examples.test.ts) and the golden reports (goldenStories.test.ts).
  */
+import type { RunRequest } from '../../src/app/runRequest.js';
+import { ROOT } from '../cli/support.js';
+
+/** The run of one story as the CLI's flags make it: the manifest, the scenario, every default. */
+export function storyRequest(folder: string, manifest: string): RunRequest {
+  return {
+    manifests: [`examples/${folder}/${manifest}`],
+    scenario: `examples/${folder}/scenario.yaml`,
+    images: [],
+    simulate: true,
+    timeout: '10m',
+    rollback: 'on-failure',
+    onNoGoodRevision: 'leave',
+    forceConflicts: false,
+    cwd: ROOT,
+  };
+}
+
 export interface Expectation {
   manifest: string;
   exit: number;

@@ -5,31 +5,15 @@
  * "0 deployments". The verdicts asserted are the ones the example stories plant.
  */
 import { describe, expect, it } from '@jest/globals';
-import { fileURLToPath } from 'node:url';
-import { runPlan, type PlanRequest } from '../../src/app/runPlan.js';
+import { runPlan } from '../../src/app/runPlan.js';
+import { storyRequest } from '../examples/stories.js';
 import { buildPlan } from '../../src/plan/buildPlan.js';
 import { renderPlanText } from '../../src/plan/render.js';
 import type { StatefulSet } from '../../src/k8s/objects.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-function story(folder: string, manifest: string): PlanRequest {
-  return {
-    manifests: [`examples/${folder}/${manifest}`],
-    scenario: `examples/${folder}/scenario.yaml`,
-    images: [],
-    simulate: true,
-    timeout: '10m',
-    rollback: 'on-failure',
-    onNoGoodRevision: 'leave',
-    forceConflicts: false,
-    cwd: root,
-  };
-}
-
 describe('the plan of every workload kind', () => {
   it("a StatefulSet's typo'd image: ErrImagePull after 3 s, not a green plan", async () => {
-    const { plan } = await runPlan(story('statefulset-typo', 'web-v2.yaml'));
+    const { plan } = await runPlan(storyRequest('statefulset-typo', 'web-v2.yaml'));
     expect(plan.verdict).toBe('fails');
     expect(plan.workloads).toHaveLength(1);
     const w = plan.workloads[0]!;
@@ -46,14 +30,14 @@ describe('the plan of every workload kind', () => {
   });
 
   it('a StatefulSet canary (partition 2): succeeds', async () => {
-    const { plan } = await runPlan(story('statefulset-canary', 'web-v2.yaml'));
+    const { plan } = await runPlan(storyRequest('statefulset-canary', 'web-v2.yaml'));
     expect(plan.workloads.map((w) => [w.kind, w.prediction.result])).toEqual([['StatefulSet', 'succeeds']]);
     expect(plan.workloads[0]!.strategy).toBe('RollingUpdate (OrderedReady, partition 2, 1 max unavailable)');
     expect(plan.verdict).not.toBe('fails');
   });
 
   it('a crashing DaemonSet on 4 nodes: CrashLoopBackOff after 8 s, one pod per node', async () => {
-    const { plan } = await runPlan(story('daemonset-crash', 'agent-v2.yaml'));
+    const { plan } = await runPlan(storyRequest('daemonset-crash', 'agent-v2.yaml'));
     expect(plan.verdict).toBe('fails');
     const w = plan.workloads[0]!;
     expect([w.kind, w.name, w.replicas]).toEqual(['DaemonSet', 'node-agent', 4]);
@@ -62,7 +46,7 @@ describe('the plan of every workload kind', () => {
   });
 
   it('a migration Job that exits 1: the plan fails on the object, with where it is', async () => {
-    const { plan } = await runPlan(story('migration-job-fails', 'migrate.yaml'));
+    const { plan } = await runPlan(storyRequest('migration-job-fails', 'migrate.yaml'));
     expect(plan.verdict).toBe('fails');
     expect(plan.workloads).toEqual([]);
     expect(plan.objects).toHaveLength(1);
