@@ -65,7 +65,7 @@ export function kindPaths(
       body: refTo(`${META}DeleteOptions`, flavour),
       collection: true,
     });
-  paths[base] = collection;
+  if (Object.keys(collection).length > 1) paths[base] = collection;
 
   const item: Json = { parameters: [...named, query('pretty', flavour)] };
   if (verbs.has('get')) item.get = op('get', 'read', { response: kindRef });
@@ -82,7 +82,8 @@ export function kindPaths(
       body: refTo(`${META}DeleteOptions`, flavour),
       response: refTo(`${META}Status`, flavour),
     });
-  paths[`${base}/{name}`] = item;
+  // Create-only resources (the access reviews) have no item path.
+  if (Object.keys(item).length > 1) paths[`${base}/{name}`] = item;
 
   for (const sub of subresourcesOf(info)) {
     const suffix = capitalize(sub);
