@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { ApiError } from '../../../k8s/apiError.js';
 import type { CustomResourceDefinition } from '../../../k8s/crd.js';
-import { schemaForKind } from '../../../k8s/schema/index.js';
+import { kubernetesRelease, schemaForKind } from '../../../k8s/schema/index.js';
 import type { ObjectStore } from '../store/objectStore.js';
-import type { KindInfo } from '../store/kinds.js';
+import { servedVersions, type KindInfo } from '../store/kinds.js';
 import { groupVersions, kindsOf, SERVER_VERSION, subresourcesOf } from './discovery.js';
 import {
   builtinSchema,
@@ -45,7 +45,7 @@ const BEARER = { type: 'apiKey', name: 'authorization', in: 'header', descriptio
 
 /** Builds and caches the documents of one server; a document is rebuilt when its kinds (or CRDs) change. */
 export class OpenApi {
-  private readonly cache = new Map<string, { signature: string; reply: OpenApiReply }>();
+  private readonly cache = new Map<string, { reply: OpenApiReply }>();
   private readonly schemas = new Map<string, Record<string, unknown>>();
 
   constructor(private readonly store: ObjectStore) {}
@@ -55,10 +55,11 @@ export class OpenApi {
     const paths: Record<string, unknown> = {};
     for (const { group, versions } of groupVersions(this.store.kinds))
       for (const version of versions) {
-        const { etag } = await this.v3(group, version);
+        const etag = this.hashOf(`v3 ${group}/${version}`, kindsOf(this.store.kinds, group, version));
         paths[gvPath(group, version)] = { serverRelativeURL: `/openapi/v3/${gvPath(group, version)}?hash=${etag}` };
       }
-    return reply({ paths });
+    const text = JSON.stringify({ paths });
+    return { text, etag: sha512(text) };
   }
 
   /** `GET /openapi/v3/<gv>`: the paths and components of one group-version. */
@@ -158,28 +159,47 @@ export class OpenApi {
     return schema;
   }
 
+  /**
+   * What a document is made of: its kinds, how they are served, and their CRDs' versions (the
+   * built-in schemas are fixed for a release).
+   */
+  private signatureOf(kinds: KindInfo[]): string {
+    return kinds
+      .map((k) =>
+        [k.kind, k.plural, k.namespaced, servedVersions(k), k.definedBy, this.crdOf(k)?.metadata.resourceVersion].join(
+          '/',
+        ),
+      )
+      .join(',');
+  }
+
+  /**
+   * A document's hash. The API server hashes the document's bytes (SHA-512, upper-case hex,
+   * kube-openapi pkg/handler3); this hashes what the document is built from, which changes exactly
+   * when the document does, so the index needs no document built (kubectl reads the index first and
+   * then only the group-versions it needs).
+   */
+  private hashOf(key: string, kinds: KindInfo[]): string {
+    return sha512(`${kubernetesRelease} ${key} ${this.signatureOf(kinds)}`);
+  }
+
   /** The document for `key`, rebuilt only when its kinds or their CRDs changed. */
   private async cached(
     key: string,
     kinds: KindInfo[],
     build: () => Promise<Record<string, unknown>>,
   ): Promise<OpenApiReply> {
-    const signature = kinds
-      .map((k) => `${k.kind}/${k.plural}/${k.definedBy ?? ''}/${this.crdOf(k)?.metadata.resourceVersion ?? ''}`)
-      .join(',');
+    const etag = this.hashOf(key, kinds);
     const hit = this.cache.get(key);
-    if (hit?.signature === signature) return hit.reply;
-    const built = reply(await build());
-    this.cache.set(key, { signature, reply: built });
-    return built;
+    if (hit?.reply.etag === etag) return hit.reply;
+    const reply = { text: JSON.stringify(await build()), etag };
+    this.cache.set(key, { reply });
+    return reply;
   }
 }
 
-function reply(document: unknown): OpenApiReply {
-  const text = JSON.stringify(document);
-  // The API server's hash: SHA-512 of the document, upper-case hex (kube-openapi pkg/handler3).
-  const etag = createHash('sha512').update(text).digest('hex').toUpperCase();
-  return { text, etag };
+function sha512(text: string): string {
+  return createHash('sha512').update(text).digest('hex').toUpperCase();
 }
 
 /** The v2 document in protobuf (gnostic's OpenAPIv2 Document): what client-go asks for first. */
