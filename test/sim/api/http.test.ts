@@ -125,7 +125,7 @@ describe('discovery', () => {
     );
   });
 
-  it('serves OpenAPI v3 with GVK and fieldValidation, and v2 as JSON only', async () => {
+  it('serves OpenAPI v3 with GVK and fieldValidation, and v2', async () => {
     const index = (await call('GET', '/openapi/v3')).json;
     const url: string = index.paths['apis/apps/v1'].serverRelativeURL;
     expect(url).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]+$/);

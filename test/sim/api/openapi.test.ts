@@ -104,6 +104,33 @@ describe('kubectl explain', () => {
     );
   });
 
+  it('explains from the protobuf /openapi/v2 with --output=plaintext-openapiv2', async () => {
+    expect(await ok('explain', 'deployment.spec.strategy', '--output=plaintext-openapiv2')).toBe(
+      [
+        'KIND:     Deployment',
+        'VERSION:  apps/v1',
+        '',
+        'RESOURCE: strategy <Object>',
+        '',
+        'DESCRIPTION:',
+        '     The deployment strategy to use to replace existing pods with new ones.',
+        '',
+        '     DeploymentStrategy describes how to replace existing pods with new ones.',
+        '',
+        'FIELDS:',
+        '   rollingUpdate\t<Object>',
+        '     Rolling update config params. Present only if DeploymentStrategyType =',
+        '     RollingUpdate.',
+        '',
+        '   type\t<string>',
+        '     Type of deployment. Can be "Recreate" or "RollingUpdate". Default is',
+        '     RollingUpdate.',
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('walks a whole kind with --recursive', async () => {
     const out = await ok('explain', 'pods', '--recursive');
     expect(out.split('\n').slice(0, 14)).toEqual([
@@ -409,6 +436,20 @@ describe('the documents', () => {
     ]);
     const scale = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale']!.get as Json;
     expect(scale['x-kubernetes-group-version-kind']).toEqual({ group: 'autoscaling', version: 'v1', kind: 'Scale' });
+  });
+
+  it('v2: JSON or protobuf as the Accept header prefers, 406 for anything else', async () => {
+    const proto = await fetch(server.url + '/openapi/v2', {
+      headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' },
+    });
+    expect(proto.status).toBe(200);
+    expect(proto.headers.get('content-type')).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    // gnostic Document: field 1 (swagger, length-delimited) = "2.0", then field 2 (info).
+    expect([...Buffer.from(await proto.arrayBuffer()).subarray(0, 6)]).toEqual([0x0a, 3, 0x32, 0x2e, 0x30, 0x12]);
+    const json = await fetch(server.url + '/openapi/v2', { headers: { accept: 'application/json' } });
+    expect(json.headers.get('content-type')).toBe('application/json');
+    const xml = await fetch(server.url + '/openapi/v2', { headers: { accept: 'application/xml' } });
+    expect(xml.status).toBe(406);
   });
 
   it('v2: one swagger document with every served kind once, all refs resolved', async () => {

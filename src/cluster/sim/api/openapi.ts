@@ -16,6 +16,7 @@ import {
   type Flavour,
 } from './openapi/components.js';
 import { gvPath, kindPaths, SCALE, type KindSchemas } from './openapi/paths.js';
+import { encodeV2 } from './openapi/protobufV2.js';
 import type { Route } from './router.js';
 
 /**
@@ -47,6 +48,7 @@ const BEARER = { type: 'apiKey', name: 'authorization', in: 'header', descriptio
 export class OpenApi {
   private readonly cache = new Map<string, { reply: OpenApiReply }>();
   private readonly schemas = new Map<string, Record<string, unknown>>();
+  private protobuf: { bytes: Buffer; etag: string } | undefined;
 
   constructor(private readonly store: ObjectStore) {}
 
@@ -101,6 +103,14 @@ export class OpenApi {
         };
       },
     );
+  }
+
+  /** `GET /openapi/v2` in protobuf (./openapi/protobufV2.ts), encoded once per v2 document. */
+  async v2Protobuf(): Promise<{ bytes: Buffer; etag: string }> {
+    const json = await this.v2();
+    if (this.protobuf?.etag !== json.etag)
+      this.protobuf = { bytes: encodeV2(JSON.parse(json.text) as Record<string, unknown>), etag: json.etag };
+    return this.protobuf;
   }
 
   private async build(
@@ -202,14 +212,15 @@ function sha512(text: string): string {
   return createHash('sha512').update(text).digest('hex').toUpperCase();
 }
 
-/** The v2 document in protobuf (gnostic's OpenAPIv2 Document): what client-go asks for first. */
-const V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2';
+/** The v2 document in protobuf (gnostic's OpenAPIv2 Document): all client-go asks for. */
+const V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 
 /**
  * Answers an OpenAPI route. A v3 document asked for with a stale `?hash=` is redirected to the
  * current one (301), and one asked for with the current hash may be cached for good, as the API
- * server does (kube-openapi pkg/handler3/handler.go). `/openapi/v2` is JSON; a client that accepts
- * only the protobuf form gets 406.
+ * server does (kube-openapi pkg/handler3/handler.go). `/openapi/v2` is JSON, or protobuf when the
+ * client prefers it (kube-openapi pkg/handler/handler.go, the `v2.0+protobuf` and `v2@v1.0+protobuf`
+ * media types).
  */
 export async function serveOpenApi(
   res: ServerResponse,
@@ -218,13 +229,24 @@ export async function serveOpenApi(
   accept: string | undefined,
   query: URLSearchParams,
 ): Promise<void> {
-  let answer: OpenApiReply;
-  if (route.type === 'openapi-index') answer = await openapi.index();
+  let answer: { body: string | Buffer; etag: string; type: string };
+  if (route.type === 'openapi-index') answer = json(await openapi.index());
   else if (route.type === 'openapi-v2') {
-    if (!acceptsJson(accept)) throw notAcceptable(accept);
-    answer = await openapi.v2();
+    const wanted = preferred(accept);
+    if (wanted === 'protobuf') {
+      const { bytes, etag } = await openapi.v2Protobuf();
+      // The `@` is no token character (mime.ParseMediaType refuses it): the API server answers
+      // with the `.v1.0` spelling of the type.
+      answer = { body: bytes, etag, type: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' };
+    } else if (wanted === 'json') answer = json(await openapi.v2());
+    else
+      throw new ApiError(
+        406,
+        'NotAcceptable',
+        `only the following media types are accepted: application/json, ${V2_PROTOBUF}`,
+      );
   } else if (route.type === 'openapi-doc') {
-    answer = await openapi.v3(route.group, route.version);
+    answer = json(await openapi.v3(route.group, route.version));
     const hash = query.get('hash');
     if (hash !== null && hash !== answer.etag) {
       res.writeHead(301, { Location: `/openapi/v3/${gvPath(route.group, route.version)}?hash=${answer.etag}` });
@@ -234,23 +256,25 @@ export async function serveOpenApi(
     if (hash !== null) res.setHeader('Cache-Control', 'public, immutable');
   } else throw new Error(`not an OpenAPI route: ${route.type}`);
   res.writeHead(200, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(answer.text),
+    'Content-Type': answer.type,
+    'Content-Length': Buffer.byteLength(answer.body),
     ETag: `"${answer.etag}"`,
   });
-  res.end(answer.text);
+  res.end(answer.body);
 }
 
-/** Whether an Accept header lets JSON through (absent, `*\/*`, `application/*` or `application/json`). */
-function acceptsJson(accept: string | undefined): boolean {
-  if (!accept) return true;
-  return accept.split(',').some((part) => {
+function json(reply: OpenApiReply): { body: string; etag: string; type: string } {
+  return { body: reply.text, etag: reply.etag, type: 'application/json' };
+}
+
+/** The first form of /openapi/v2 the Accept header allows, in its order (absent: JSON). */
+function preferred(accept: string | undefined): 'json' | 'protobuf' | undefined {
+  if (!accept) return 'json';
+  for (const part of accept.split(',')) {
     const type = part.split(';')[0]!.trim();
-    return type === '*/*' || type === 'application/*' || type === 'application/json';
-  });
-}
-
-function notAcceptable(accept: string | undefined): ApiError {
-  const wanted = (accept ?? '').startsWith(V2_PROTOBUF) ? 'the protobuf form of /openapi/v2' : accept;
-  return new ApiError(406, 'NotAcceptable', `only application/json is served here, not ${wanted}`);
+    if (type === '*/*' || type === 'application/*' || type === 'application/json') return 'json';
+    if (type === V2_PROTOBUF || type === 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf')
+      return 'protobuf';
+  }
+  return undefined;
 }
