@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { dump } from 'js-yaml';
 import { createSimulatedCluster, defaultScenario, type Simulation } from '../../../src/cluster/sim/index.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/cluster/sim/api/server.js';
@@ -474,5 +477,18 @@ describe('the documents', () => {
         description: 'The deployment strategy to use to replace existing pods with new ones.',
       },
     });
+  });
+});
+
+describe('the descriptions module', () => {
+  it('is imported by serve only, dynamically, so the action and the CLI start without parsing it', () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+    const importers = (readdirSync(join(root, 'src'), { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => ({ file: `src/${f}`, text: readFileSync(join(root, 'src', f), 'utf8') }))
+      .filter(({ text }) => /schema\/descriptions\.js/.test(text));
+    expect(importers.map((i) => i.file)).toEqual(['src/cluster/sim/api/openapi.ts']);
+    expect(importers[0]!.text).toContain("import('../../../k8s/schema/descriptions.js')");
+    expect(importers[0]!.text).not.toMatch(/from '[^']*schema\/descriptions\.js'/);
   });
 });
