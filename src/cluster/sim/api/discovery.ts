@@ -27,11 +27,30 @@ export function subresourcesOf(info: KindInfo): readonly string[] {
   return SUBRESOURCES[info.plural] ?? info.subresources ?? [];
 }
 
+/**
+ * Resources served without being stored: the access reviews `kubectl auth can-i` creates
+ * (./authz.ts answers them). They are listed in discovery and OpenAPI like any other; the store
+ * never sees them.
+ */
+const REVIEWS: readonly KindInfo[] = [
+  review('SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
+  review('SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
+];
+function review(kind: string, plural: string): KindInfo {
+  const group = 'authorization.k8s.io';
+  return { kind, plural, group, apiVersion: `${group}/v1`, namespaced: false, verbs: ['create'] };
+}
+
+/** Every kind served: the registry's and the reviews. */
+function allKinds(registry: KindRegistry): KindInfo[] {
+  return [...registry.all(), ...REVIEWS];
+}
+
 /** Kinds served in `group` (and `version`, when given). */
 export function kindsOf(registry: KindRegistry, group: string, version?: string): KindInfo[] {
-  return registry
-    .all()
-    .filter((k) => k.group === group && (version === undefined || servedVersions(k).includes(version)));
+  return allKinds(registry).filter(
+    (k) => k.group === group && (version === undefined || servedVersions(k).includes(version)),
+  );
 }
 
 /**
@@ -40,7 +59,7 @@ export function kindsOf(registry: KindRegistry, group: string, version?: string)
  */
 export function groupVersions(registry: KindRegistry): Array<{ group: string; versions: string[] }> {
   const groups = new Map<string, string[]>();
-  const kinds = registry.all();
+  const kinds = allKinds(registry);
   const builtins = kinds.filter((k) => !k.definedBy).sort((a, b) => tableRank(a.group) - tableRank(b.group));
   const ordered = [...builtins, ...kinds.filter((k) => k.definedBy).sort(byGroup)];
   for (const info of ordered) {
@@ -51,8 +70,13 @@ export function groupVersions(registry: KindRegistry): Array<{ group: string; ve
   return [...groups].map(([group, versions]) => ({ group, versions }));
 }
 
-/** A group's place in the resource table (kinds with their own simulator entries, such as Lease, keep it too). */
-const TABLE_GROUPS = [...new Set(BUILTIN_RESOURCES.map((r) => r.group))];
+/**
+ * A group's place in the resource table (kinds with their own simulator entries, such as Lease,
+ * keep it too); the reviews' group comes before autoscaling, as kube-apiserver orders them.
+ */
+const TABLE_GROUPS = [...new Set(BUILTIN_RESOURCES.map((r) => r.group))].flatMap((g) =>
+  g === 'autoscaling' ? ['authorization.k8s.io', g] : [g],
+);
 function tableRank(group: string): number {
   const i = TABLE_GROUPS.indexOf(group);
   return i < 0 ? TABLE_GROUPS.length : i;

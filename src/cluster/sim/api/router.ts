@@ -3,7 +3,7 @@ import { serves, subresourcesOf } from './discovery.js';
 
 /** What a request path addresses. */
 export type Route =
-  | { type: 'version' | 'api' | 'apis' | 'openapi-index' | 'health' }
+  | { type: 'version' | 'api' | 'apis' | 'openapi-index' | 'openapi-v2' | 'health' }
   | { type: 'group'; group: string }
   | { type: 'resources'; group: string; version: string }
   | { type: 'openapi-doc'; group: string; version: string }
@@ -34,6 +34,8 @@ export function parseRoute(pathname: string, registry: KindRegistry): Route {
       return { type: 'resources', group: '', version: 'v1' };
     case '/openapi/v3':
       return { type: 'openapi-index' };
+    case '/openapi/v2':
+      return { type: 'openapi-v2' };
     case '/openapi/v3/api/v1':
       return { type: 'openapi-doc', group: '', version: 'v1' };
     case '/healthz':

@@ -7,7 +7,7 @@ import { RealClock } from '../../../clock/realClock.js';
 import type { Simulation } from '../simulation.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import { kubeconfigYaml } from './kubeconfig.js';
-import { openApiDocument, openApiIndex } from './openapi.js';
+import { OpenApi, serveOpenApi } from './openapi.js';
 import {
   ResourceApi,
   includeObject,
@@ -89,6 +89,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const speed = options.speed ?? 1;
   const tickMs = options.tickMs ?? 50;
   const api = new ResourceApi(simulation, options.readLogs);
+  const openapi = new OpenApi(simulation.store);
   const requestLog: RequestLog = {};
   const watches = new Set<() => void>();
   const sockets = new Set<Socket>();
@@ -118,6 +119,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (route.type !== 'resource') {
       count(requestLog, route.type === 'not-found' ? 'other' : 'discovery');
       if (method !== 'GET' && method !== 'HEAD') throw route.type === 'not-found' ? notFoundPath() : methodNotAllowed();
+      if (route.type === 'openapi-index' || route.type === 'openapi-v2' || route.type === 'openapi-doc')
+        return serveOpenApi(res, openapi, route, req.headers.accept, url.searchParams);
       return sendJson(res, discovery(route, simulation, `${host}:${port}`));
     }
     const request: ApiRequest = { method, query: url.searchParams, headers: req.headers, body };
@@ -244,10 +247,6 @@ function discovery(route: Route, simulation: Simulation, address: string): unkno
       return apiGroup(kinds, route.group);
     case 'resources':
       return apiResourceList(kinds, route.group, route.version);
-    case 'openapi-index':
-      return openApiIndex(kinds);
-    case 'openapi-doc':
-      return openApiDocument(kinds, route.group, route.version);
     case 'health':
       return 'ok';
     default:
