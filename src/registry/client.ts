@@ -41,6 +41,12 @@ export class RegistryClient {
   private readonly credentials: CredentialStore;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
+  /**
+   * The authorization that last worked per registry and repository, sent up front on the next
+   * check there (as Docker reuses its token for every layer of a pull): fifty tags of one private
+   * repository cost one token. An expired token is answered 401 and the challenge is followed again.
+   */
+  private readonly known = new Map<string, string>();
 
   constructor(options: RegistryClientOptions) {
     this.clock = options.clock;
@@ -75,8 +81,9 @@ export class RegistryClient {
     const base = { image: target.image, registry: target.host };
     const url = `${target.endpoint}/v2/${target.repository}/manifests/${target.reference}`;
     const credential = this.credentials.get(target.host);
-    let used: string | undefined;
-    let response = await this.request(url, 'HEAD', undefined, signal);
+    const repositoryKey = `${target.host}/${target.repository}`;
+    let used = this.known.get(repositoryKey);
+    let response = await this.request(url, 'HEAD', used, signal);
     if (response.status === 401) {
       const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
       let authorization: string | undefined;
@@ -90,6 +97,7 @@ export class RegistryClient {
       if (authorization) response = await this.request(url, 'HEAD', authorization, signal);
       used = authorization;
     }
+    if (used && response.status !== 401 && response.status !== 403) this.known.set(repositoryKey, used);
     const status = response.status;
     if (status >= 200 && status < 300) {
       const digest = response.headers.get('docker-content-digest') ?? undefined;

@@ -140,6 +140,19 @@ describe('a registry behind token auth', () => {
     });
   });
 
+  it('reuses a token for the next tag of the same repository (one token for a run)', async () => {
+    const client = new RegistryClient({ clock: new RealClock(), credentials });
+    const before = registry.requests.length;
+    for (const tag of ['3', '4', '3']) await client.check(`${registry.host}/private/api:${tag}`);
+    expect(registry.requests.slice(before).filter((r) => !r.startsWith('GET /v2/'))).toEqual([
+      'HEAD /v2/private/api/manifests/3',
+      'TOKEN repository:private/api:pull',
+      'HEAD /v2/private/api/manifests/3',
+      'HEAD /v2/private/api/manifests/4',
+      'HEAD /v2/private/api/manifests/3',
+    ]);
+  });
+
   it('wrong credentials are refused by the token service, and the password is never in the answer', async () => {
     const wrong = new Map([[registry.host, { username: 'dev', password: 'wrong-pw-123' }]]);
     const check = await new RegistryClient({ clock: new RealClock(), credentials: wrong }).check(
