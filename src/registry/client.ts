@@ -47,6 +47,12 @@ export class RegistryClient {
    * repository cost one token. An expired token is answered 401 and the challenge is followed again.
    */
   private readonly known = new Map<string, string>();
+  /**
+   * Registries that could not be asked (no answer, refused, DNS, TLS, rate limited), with why: the
+   * other images there are not asked again in this run, so a dead network costs one timeout per
+   * registry, not one per image, and a throttled registry is not pressed further.
+   */
+  private readonly down = new Map<string, string>();
 
   constructor(options: RegistryClientOptions) {
     this.clock = options.clock;
@@ -59,6 +65,8 @@ export class RegistryClient {
   async check(image: string): Promise<ImageCheck> {
     const target = registryTarget(image);
     if (!target) return { image, registry: '', result: 'not-checked', reason: 'not a valid image reference' };
+    const down = this.down.get(target.host);
+    if (down) return { image, registry: target.host, result: 'not-checked', reason: down };
     const abort = new AbortController();
     const done = new AbortController();
     let timedOut = false;
@@ -68,9 +76,13 @@ export class RegistryClient {
       abort.abort();
     });
     try {
-      return await this.checkTarget(target, abort.signal);
+      const check = await this.checkTarget(target, abort.signal);
+      if (check.result === 'not-checked' && / is rate limiting /.test(check.reason))
+        this.down.set(target.host, check.reason);
+      return check;
     } catch (err) {
       const reason = timedOut ? `no answer from ${target.host} within ${this.timeoutMs / 1000} s` : describe(err);
+      this.down.set(target.host, reason);
       return { image, registry: target.host, result: 'not-checked', reason };
     } finally {
       done.abort();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RealClock } from '../../src/clock/realClock.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { registryTarget } from '../../src/registry/reference.js';
+import { checkImages } from '../../src/registry/index.js';
 import { silentServer, startRegistry, type RunningRegistry } from './support.js';
 
 const MISSING_DIGEST = `sha256:${'0'.repeat(64)}`;
@@ -179,6 +180,32 @@ describe('a registry that cannot be asked', () => {
         result: 'not-checked',
         reason: `no answer from ${silent.host} within 0.3 s`,
       });
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('once a registry did not answer, its other images are not asked again in the run', async () => {
+    const silent = await silentServer();
+    try {
+      let requests = 0;
+      const counting: typeof fetch = (input, init) => {
+        requests++;
+        return fetch(input, init);
+      };
+      const client = new RegistryClient({ clock: new RealClock(), timeoutMs: 300, fetch: counting });
+      const checks = await checkImages([`${silent.host}/a:1`, `${silent.host}/b:1`, `${silent.host}/c:1`], {
+        check: async (image) => client.check(image),
+      });
+      expect(checks.map((c) => (c.result === 'not-checked' ? c.reason : c.result))).toEqual([
+        `no answer from ${silent.host} within 0.3 s`,
+        `no answer from ${silent.host} within 0.3 s`,
+        `no answer from ${silent.host} within 0.3 s`,
+      ]);
+      // Asked at once (four at a time): each waited; a later check of the same registry is not sent.
+      expect(requests).toBe(3);
+      expect(await client.check(`${silent.host}/d:1`)).toMatchObject({ result: 'not-checked' });
+      expect(requests).toBe(3);
     } finally {
       await silent.close();
     }
