@@ -167,6 +167,37 @@ describe('a registry behind token auth', () => {
   });
 });
 
+describe('a registry behind Basic auth (htpasswd)', () => {
+  let registry: RunningRegistry;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ htpasswd: { ci: 'basic-pw-77' } });
+    await registry.push('team/job', '5');
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('answers the Basic challenge with the credentials; without them it is unauthorized', async () => {
+    const image = `${registry.host}/team/job:5`;
+    const credentials = new Map([[registry.host, { username: 'ci', password: 'basic-pw-77' }]]);
+    expect(await new RegistryClient({ clock: new RealClock(), credentials }).check(image)).toMatchObject({
+      result: 'exists',
+    });
+    expect(await new RegistryClient({ clock: new RealClock() }).check(image)).toEqual({
+      image,
+      registry: registry.host,
+      result: 'unauthorized',
+      answer: `401 Unauthorized anonymously from ${registry.host}`,
+    });
+    const wrong = new Map([[registry.host, { username: 'ci', password: 'nope' }]]);
+    expect(await new RegistryClient({ clock: new RealClock(), credentials: wrong }).check(image)).toMatchObject({
+      result: 'unauthorized',
+      answer: `401 Unauthorized with the credentials for ${registry.host}`,
+    });
+  });
+});
+
 describe('a registry that cannot be asked', () => {
   it('never answers: not checked after the timeout', async () => {
     const silent = await silentServer();

@@ -22,6 +22,11 @@ export interface TokenAuth {
   publicRepositories: string[];
 }
 
+/** `auth: htpasswd`: Basic auth with bcrypt hashes (made by libxcrypt through /usr/bin/python3's crypt). */
+export interface HtpasswdAuth {
+  htpasswd: Record<string, string>;
+}
+
 export interface RunningRegistry {
   /** `127.0.0.1:PORT` */
   host: string;
@@ -42,7 +47,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the registry (and its token server when `auth` is given); resolves once /v2/ answers. */
-export async function startRegistry(auth?: TokenAuth): Promise<RunningRegistry> {
+export async function startRegistry(auth?: TokenAuth | HtpasswdAuth): Promise<RunningRegistry> {
   if (!existsSync(REGISTRY_BIN))
     throw new Error(`${REGISTRY_BIN} is missing: install Debian's docker-registry package (CNCF distribution)`);
   const dir = mkdtempSync(join(tmpdir(), 'rollout-gate-registry-'));
@@ -51,7 +56,19 @@ export async function startRegistry(auth?: TokenAuth): Promise<RunningRegistry> 
   const requests: string[] = [];
   let tokens: TokenServer | undefined;
   let authYaml = '';
-  if (auth) {
+  let pushAuth: Record<string, string> | undefined;
+  if (auth && 'htpasswd' in auth) {
+    const file = join(dir, 'htpasswd');
+    writeFileSync(
+      file,
+      Object.entries(auth.htpasswd)
+        .map(([user, pw]) => `${user}:${bcrypt(pw)}\n`)
+        .join(''),
+    );
+    authYaml = ['auth:', '  htpasswd:', '    realm: test-realm', `    path: ${file}`].join('\n');
+    const [user, pw] = Object.entries(auth.htpasswd)[0]!;
+    pushAuth = { Authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` };
+  } else if (auth) {
     tokens = await startTokenServer(dir, auth, requests);
     authYaml = [
       'auth:',
@@ -104,7 +121,7 @@ export async function startRegistry(auth?: TokenAuth): Promise<RunningRegistry> 
   const registry: RunningRegistry = {
     host,
     requests,
-    push: (repository, tag) => pushImage(host, repository, tag, tokens),
+    push: (repository, tag) => pushImage(host, repository, tag, tokens, pushAuth),
     stop: async () => {
       await stopChild(child);
       await tokens?.close();
@@ -229,15 +246,33 @@ async function startTokenServer(dir: string, auth: TokenAuth, requests: string[]
   };
 }
 
+/** A bcrypt hash (cost 4: the registry checks it on every request) from libxcrypt via Python's crypt. */
+function bcrypt(password: string): string {
+  const script = 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))';
+  try {
+    return execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', script, password], { encoding: 'utf8' }).trim();
+  } catch (err) {
+    throw new Error(`cannot make a bcrypt hash with /usr/bin/python3 (crypt module): ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
 function sha256(data: Buffer | string): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
 /** Monolithic blob uploads, then the OCI manifest PUT (the distribution spec's push). */
-async function pushImage(host: string, repository: string, tag: string, tokens?: TokenServer): Promise<string> {
+async function pushImage(
+  host: string,
+  repository: string,
+  tag: string,
+  tokens?: TokenServer,
+  basic?: Record<string, string>,
+): Promise<string> {
   const headers: Record<string, string> = tokens
     ? { Authorization: `Bearer ${tokens.issue('pusher', `repository:${repository}:pull,push`)}` }
-    : {};
+    : (basic ?? {});
   const base = `http://${host}/v2/${repository}`;
   const config = Buffer.from(
     JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
