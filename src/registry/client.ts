@@ -246,5 +246,7 @@ function describe(err: unknown): string {
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was reset';
   if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return `no network (${code})`;
   if (/CERT|SSL|TLS|SELF_SIGNED|ALTNAME/i.test(code)) return `TLS error: ${message}`;
+  // The fetch standard's blocked ports (https://fetch.spec.whatwg.org/#port-blocking): never dialled.
+  if (message === 'bad port') return 'the port is one fetch never connects to (bad port)';
   return code ? `${message} (${code})` : message;
 }
