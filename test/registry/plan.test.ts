@@ -240,6 +240,16 @@ describe('rollout-gate plan, end to end', () => {
     );
   });
 
+  it('--scenario needs no --simulate, and an image it names is not asked', async () => {
+    const image = `${open.host}/shop/web:1.0`;
+    writeFileSync(join(dir, 'scenario.yaml'), `images:\n  "${image}": { pull: missing }\n`);
+    const before = open.requests.length;
+    const run = await cli(['plan', '-f', deployment('shop', image), '--scenario', 'scenario.yaml'], dir);
+    expect(open.requests.slice(before)).toEqual([]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('images: no registry asked; 1 as the scenario file says\n');
+  });
+
   it('--check-images false: exit 0, the image assumed to exist, and said so', async () => {
     const run = await cli(
       ['plan', '-f', deployment('shop', `${open.host}/shop/web:2.0`), '--check-images', 'false'],
