@@ -94,8 +94,13 @@ const PLAN_RESULTS: Record<Plan['verdict'], string> = {
 
 async function runPlanMode(c: CoreLike, request: RunRequest): Promise<Plan> {
   const baseline = c.getMultilineInput('baseline');
+  const registryCredentials = await readRegistryCredentials(c);
+  const checkImages = c.getInput('check-images') ? c.getBooleanInput('check-images') : true;
   const { runPlan } = await import('./app/runPlan.js');
-  const { plan, simulationLog } = await runPlan({ ...request, baseline }, loadKube);
+  const { plan, simulationLog } = await runPlan(
+    { ...request, baseline, checkImages, ...(registryCredentials ? { registryCredentials } : {}) },
+    loadKube,
+  );
   await c.group('Simulated rollout (dry run, nothing written to any cluster)', async () => {
     for (const line of simulationLog) c.info(line);
   });
@@ -125,6 +130,19 @@ async function runPlanMode(c: CoreLike, request: RunRequest): Promise<Plan> {
   if (plan.verdict === 'fails' || plan.verdict === 'invalid')
     c.setFailed(`rollout-gate plan: ${PLAN_RESULTS[plan.verdict]}`);
   return plan;
+}
+
+/**
+ * The `registry-credentials` input, masked before anything can log it: the whole value, each
+ * password, and the Basic header made from it (a library may echo a request).
+ */
+async function readRegistryCredentials(c: CoreLike): Promise<string | undefined> {
+  const text = c.getInput('registry-credentials');
+  if (!text) return undefined;
+  c.setSecret(text);
+  const { parseCredentialsInput, secretsOf } = await import('./registry/index.js');
+  for (const secret of secretsOf(parseCredentialsInput(text).store)) c.setSecret(secret);
+  return text;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The PR dry run's orchestration (I/O: manifests, scenario, optionally a read-only real cluster;
- * no clock of its own). Nothing is written to any cluster: the baseline is loaded into a fresh
+ * The PR dry run's orchestration (I/O: manifests, scenario, the images' registries, optionally a
+ * read-only real cluster; wall time only for the registries' timeouts). Nothing is written to any cluster: the baseline is loaded into a fresh
  * simulated cluster, the new manifests are rolled out there by the gate (rollback never), and
  * {@link buildPlan} reports what happened.
  *
@@ -11,6 +11,9 @@
  * Capacity, said in the plan: with a live baseline, the cluster's own Nodes with what its running
  * pods leave free (two more LISTs); else the scenario's `nodes`; else not known, and then the
  * simulated nodes do not limit, so no Unschedulable verdict is made up.
+ *
+ * Images, said in the plan: each is asked of its registry (planImages.ts) unless the scenario names
+ * it or the check is off; a missing or refused image fails the simulated pull.
  */
 import { beyondSimulator, connectReal, loadScenario, type LoadKube } from './connect.js';
 import { policyFrom, type RunRequest } from './runRequest.js';
@@ -32,10 +35,20 @@ import { buildPlan, podRequests } from '../plan/buildPlan.js';
 import { availableReplicas, type PlannedWorkload } from '../plan/kinds.js';
 import { location } from '../report/format.js';
 import type { Capacity, Plan, PlanObjectInput, PlanWorkloadInput } from '../plan/types.js';
+import { IMAGES_NOT_ASKED } from '../plan/buildPlan.js';
+import { RealClock } from '../clock/realClock.js';
+import { loadCredentials, registryClient, type ImageChecker } from '../registry/index.js';
+import { checkPlanImages } from './planImages.js';
 
 export interface PlanRequest extends RunRequest {
   /** Manifests of the baseline (files, directories, globs), e.g. the base branch checked out elsewhere. */
   baseline?: string[];
+  /** Ask each image's registry whether it exists (default false here; the CLI and the action default to true). */
+  checkImages?: boolean;
+  /** The `registry-credentials` input: lines `HOST=USERNAME:PASSWORD` or a docker config JSON. Never logged. */
+  registryCredentials?: string;
+  /** The time budget of one image's check, in milliseconds (default 10 s). */
+  imageCheckTimeoutMs?: number;
 }
 
 export interface PlanRun {
@@ -44,8 +57,11 @@ export interface PlanRun {
   simulationLog: string[];
 }
 
-/** Runs the dry run. Input problems come back as a plan with verdict `invalid`. */
-export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promise<PlanRun> {
+/**
+ * Runs the dry run. Input problems come back as a plan with verdict `invalid`. `checker` replaces
+ * the registry client (tests); it is used only when `request.checkImages`.
+ */
+export async function runPlan(request: PlanRequest, loadKube?: LoadKube, checker?: ImageChecker): Promise<PlanRun> {
   const errors: InputError[] = [];
   const { policy, rollbackTimeoutSeconds, failedToleranceSeconds, problems } = policyFrom(request);
   errors.push(...problems.map((p) => ({ message: p.message })));
@@ -62,6 +78,7 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
       errors: [...errors, ...more],
       baselineSource: '',
       capacity: UNKNOWN_CAPACITY,
+      images: IMAGES_NOT_ASKED,
     },
     simulationLog: [],
   });
@@ -114,8 +131,19 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
   ]);
   if (tooBig.length > 0) return invalid(tooBig);
 
+  // The registries' answers: a missing or refused image fails the simulated pull.
+  let imageChecker: ImageChecker | undefined;
+  const notes: string[] = [];
+  if (request.checkImages) {
+    const credentials = loadCredentials(request.registryCredentials);
+    if (credentials.errors.length > 0) return invalid(credentials.errors.map((message) => ({ message })));
+    notes.push(...credentials.notes);
+    imageChecker = checker ?? registryClient(new RealClock(), credentials.store, request.imageCheckTimeoutMs);
+  }
+  const checked = await checkPlanImages(manifests.documents, simulated.scenario, imageChecker, notes);
+
   // No namespace is created for the manifests: one that does not exist fails as on a real cluster.
-  const { cluster } = createSimulatedCluster(simulated.scenario, {
+  const { cluster } = createSimulatedCluster(checked.scenario, {
     objects: baselineObjects,
     ...(capacity.nodes ? { nodes: capacity.nodes } : {}),
   });
@@ -179,6 +207,7 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube): Promis
     timeoutSeconds: policy.timeoutSeconds,
     baselineSource,
     capacity: capacity.assumption,
+    images: checked.images,
   });
   // An apply rejected for an object that is not a workload still fails the plan.
   const others = result.errors.filter((e) => !workloads.some((w) => w.applyError === e.message));

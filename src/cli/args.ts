@@ -41,6 +41,18 @@ export interface RunArgs {
   failedTolerance?: string;
 }
 
+/**
+ * `plan`: the PR dry run (src/app/runPlan.ts) from a terminal. The gate's flags mean what they mean
+ * for `run`; the rollout is always simulated, on the scenario or on a baseline read from a cluster.
+ */
+export interface PlanArgs extends Omit<RunArgs, 'command' | 'simulate'> {
+  command: 'plan';
+  /** Manifests of the baseline (e.g. the base branch's files). */
+  baseline: string[];
+  /** Ask each image's registry whether it exists (default true). */
+  checkImages: boolean;
+}
+
 export interface ServeArgs {
   command: 'serve';
   scenario?: string;
@@ -52,13 +64,14 @@ export interface ServeArgs {
 
 export type CliArgs =
   | RunArgs
+  | PlanArgs
   | ServeArgs
-  | { command: 'help'; topic?: 'run' | 'serve' }
+  | { command: 'help'; topic?: 'run' | 'plan' | 'serve' }
   | { command: 'version' }
   | { command: 'completion'; shell: 'bash' | 'zsh' };
 
 /** Every command, for suggestions and shell completion. */
-export const COMMANDS = ['run', 'serve', 'completion', 'help', 'version'] as const;
+export const COMMANDS = ['run', 'plan', 'serve', 'completion', 'help', 'version'] as const;
 
 export interface FlagSpec {
   name: string;
@@ -94,6 +107,15 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'help', short: 'h', takesValue: false },
 ];
 
+/** `run`'s flags that shape the simulated rollout, plus the baseline and the image check. */
+export const PLAN_FLAGS: FlagSpec[] = [
+  ...RUN_FLAGS.filter(
+    (f) => !['simulate', 'rollback-on-cancel', 'on-no-good-revision', 'change-cause'].includes(f.name),
+  ),
+  { name: 'baseline', takesValue: true, repeatable: true },
+  { name: 'check-images', takesValue: true },
+];
+
 export const SERVE_FLAGS: FlagSpec[] = [
   { name: 'scenario', takesValue: true },
   { name: 'port', takesValue: true },
@@ -109,14 +131,16 @@ export function parseArgs(argv: string[]): CliArgs {
   // No command is a usage error (exit 2), with the usage to say what would have been right.
   if (command === undefined) throw new UsageError(`a command is needed\n\n${MAIN_HELP.trimEnd()}`);
   if (command === '--help' || command === '-h' || command === 'help') {
-    return { command: 'help', topic: rest[0] === 'run' || rest[0] === 'serve' ? rest[0] : undefined };
+    const topic = rest[0] === 'run' || rest[0] === 'plan' || rest[0] === 'serve' ? rest[0] : undefined;
+    return { command: 'help', topic };
   }
   if (command === '--version' || command === '-v' || command === 'version') return { command: 'version' };
   if (command === 'run') return parseRun(rest);
+  if (command === 'plan') return parsePlan(rest);
   if (command === 'serve') return parseServe(rest);
   if (command === 'completion') return parseCompletion(rest);
   const hint = command.startsWith('-') ? didYouMean(command, ['--help', '--version']) : didYouMean(command, COMMANDS);
-  throw new UsageError(`unknown command "${command}"${hint} (expected run or serve; see rollout-gate --help)`);
+  throw new UsageError(`unknown command "${command}"${hint} (expected run, plan or serve; see rollout-gate --help)`);
 }
 
 /** `completion bash|zsh`, as `kubectl completion`. */
@@ -132,11 +156,26 @@ function parseCompletion(argv: string[]): CliArgs {
   return { command: 'completion', shell };
 }
 
+function parsePlan(argv: string[]): CliArgs {
+  const flags = parseFlags(argv, PLAN_FLAGS, 'plan');
+  if (flags.has('help')) return { command: 'help', topic: 'plan' };
+  const checkImages = one(flags, 'check-images') ?? 'true';
+  if (checkImages !== 'true' && checkImages !== 'false')
+    throw new UsageError(`--check-images must be "true" or "false", got "${checkImages}"`);
+  const { command: _run, simulate: _simulate, ...gate } = gateArgs(flags, 'plan');
+  return { ...gate, command: 'plan', baseline: flags.get('baseline') ?? [], checkImages: checkImages === 'true' };
+}
+
 function parseRun(argv: string[]): CliArgs {
   const flags = parseFlags(argv, RUN_FLAGS, 'run');
   if (flags.has('help')) return { command: 'help', topic: 'run' };
+  return gateArgs(flags, 'run');
+}
+
+/** The flags `run` and `plan` share, checked the same way. */
+function gateArgs(flags: Map<string, string[]>, command: 'run' | 'plan'): RunArgs {
   const manifests = flags.get('manifests') ?? [];
-  if (manifests.length === 0) throw new UsageError('run needs at least one -f/--manifests <file|dir|glob>');
+  if (manifests.length === 0) throw new UsageError(`${command} needs at least one -f/--manifests <file|dir|glob>`);
   const rollback = one(flags, 'rollback') ?? 'on-failure';
   if (rollback !== 'on-failure' && rollback !== 'never') {
     throw new UsageError(`--rollback must be "on-failure" or "never", got "${rollback}"`);
@@ -152,8 +191,10 @@ function parseRun(argv: string[]): CliArgs {
   if (onNoGood !== 'leave' && onNoGood !== 'scale-to-zero' && onNoGood !== 'delete') {
     throw new UsageError(`--on-no-good-revision must be "leave", "scale-to-zero" or "delete", got "${onNoGood}"`);
   }
+  // A plan always simulates: --scenario needs no --simulate there.
   const simulate = flags.has('simulate');
-  if (!simulate && flags.has('scenario')) throw new UsageError('--scenario only applies with --simulate');
+  if (command === 'run' && !simulate && flags.has('scenario'))
+    throw new UsageError('--scenario only applies with --simulate');
   if (simulate && (flags.has('kubeconfig') || flags.has('context'))) {
     throw new UsageError('--kubeconfig and --context do not apply with --simulate (the simulated cluster needs none)');
   }

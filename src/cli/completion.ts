@@ -5,16 +5,25 @@
  * Built from the parser's own tables (COMMANDS, RUN_FLAGS, SERVE_FLAGS), so a new flag completes
  * without touching this file.
  */
-import { COMMANDS, RUN_FLAGS, SERVE_FLAGS, type FlagSpec } from './args.js';
+import { COMMANDS, PLAN_FLAGS, RUN_FLAGS, SERVE_FLAGS, type FlagSpec } from './args.js';
 
 /** Flags whose value is a file (complete paths) and flags with a fixed set of values. */
-const FILE_FLAGS = ['-f', '--manifests', '--scenario', '--kubeconfig', '--kubeconfig-out', '--health-checks'];
+const FILE_FLAGS = [
+  '-f',
+  '--manifests',
+  '--scenario',
+  '--kubeconfig',
+  '--kubeconfig-out',
+  '--health-checks',
+  '--baseline',
+];
 const VALUES: Record<string, string> = {
   '--rollback': 'on-failure never',
   '-o': 'text json',
   '--output': 'text json',
   '--on-no-good-revision': 'leave scale-to-zero delete',
   '--rollback-on-cancel': 'true false',
+  '--check-images': 'true false',
 };
 
 const words = (specs: FlagSpec[]) => specs.map((s) => `--${s.name}`).join(' ');
@@ -29,9 +38,10 @@ _rollout_gate() {
   fi
   case "\${COMP_WORDS[1]}" in
     run) flags="${words(RUN_FLAGS)}" ;;
+    plan) flags="${words(PLAN_FLAGS)}" ;;
     serve) flags="${words(SERVE_FLAGS)}" ;;
     completion) COMPREPLY=( $(compgen -W "bash zsh" -- "$cur") ); return ;;
-    help) COMPREPLY=( $(compgen -W "run serve" -- "$cur") ); return ;;
+    help) COMPREPLY=( $(compgen -W "run plan serve" -- "$cur") ); return ;;
     *) return ;;
   esac
   case "$prev" in

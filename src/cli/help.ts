@@ -3,12 +3,13 @@ export const MAIN_HELP = `rollout-gate: apply Kubernetes Deployments, gate the r
 
 Usage:
   rollout-gate run   -f <file|dir|glob> [flags]     apply, watch, fail fast, roll back
+  rollout-gate plan  -f <file|dir|glob> [flags]     predict the rollout (dry run, nothing written)
   rollout-gate serve [--scenario FILE] [--port N]   a simulated cluster that kubectl can drive
   rollout-gate completion bash|zsh                  print a shell completion script (source <(...))
-  rollout-gate help [run|serve] | version           also as --help, run --help, --version
+  rollout-gate help [run|plan|serve] | version      also as --help, run --help, --version
 
 Exit codes: 0 succeeded, 1 failed and rolled back, 2 invalid input (nothing applied),
-            3 failed and not rolled back.
+            3 failed and not rolled back. plan: 0 no rollout would fail, 1 one would, 2 invalid input.
 `;
 
 export const RUN_HELP = `Usage: rollout-gate run -f <file|dir|glob> [flags]
@@ -52,6 +53,28 @@ Gate:
 
 Output:
   -o, --output text|json            json prints exactly one JSON object on stdout (logs on stderr)
+`;
+
+export const PLAN_HELP = `Usage: rollout-gate plan -f <file|dir|glob> [flags]
+
+Predicts what applying the manifests would do, on the built-in simulated cluster: the pod template
+diff, the scaling steps, peak pods, extra capacity, the predicted verdict and risky settings.
+Nothing is written to any cluster. Takes run's input, cluster and gate flags, and:
+
+      --baseline <file|dir|glob>    the objects as they are now, e.g. the base branch's manifests
+                                    (repeatable); else the live Deployments of --kubeconfig/--context
+                                    (read only); else the --scenario objects
+      --check-images true|false     ask each image's registry whether it exists (default true):
+                                    HEAD of the manifest by tag or digest, anonymous tokens as Docker
+                                    Hub and GHCR hand out, credentials from the docker config
+                                    ($DOCKER_CONFIG/config.json or ~/.docker/config.json). Not found
+                                    or unauthorized: the rollout is predicted to fail (ErrImagePull).
+                                    A registry that cannot be asked (network, rate limit, 10 s
+                                    timeout) is said as "not checked". Images the --scenario names
+                                    are the scenario's. false: every image is assumed to exist.
+
+Exit codes: 0 no rollout would fail (some may not be predictable), 1 a rollout would fail,
+            2 invalid input.
 `;
 
 export const SERVE_HELP = `Usage: rollout-gate serve [flags]

@@ -6,7 +6,7 @@ import { withLiveStatus } from './liveStatus.js';
 import { exitCodeFor, type GateResult } from '../gate/result.js';
 import { colorize, renderJson, renderTextSummary } from '../report/index.js';
 import { parseArgs, UsageError, type RunArgs } from './args.js';
-import { MAIN_HELP, RUN_HELP, SERVE_HELP } from './help.js';
+import { MAIN_HELP, PLAN_HELP, RUN_HELP, SERVE_HELP } from './help.js';
 
 /** What the CLI touches of the outside world; tests pass buffers. */
 export interface CliIO {
@@ -43,7 +43,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   switch (args.command) {
     case 'help':
-      io.stdout(args.topic === 'run' ? RUN_HELP : args.topic === 'serve' ? SERVE_HELP : MAIN_HELP);
+      io.stdout(
+        args.topic === 'run'
+          ? RUN_HELP
+          : args.topic === 'plan'
+            ? PLAN_HELP
+            : args.topic === 'serve'
+              ? SERVE_HELP
+              : MAIN_HELP,
+      );
       return 0;
     case 'version':
       io.stdout(`rollout-gate ${io.version}\n`);
@@ -61,6 +69,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     case 'run':
       return run(args, io);
+    case 'plan': {
+      const { plan } = await import('./plan.js');
+      return plan(args, io);
+    }
   }
 }
 

@@ -7,13 +7,14 @@
 import type { Container, PodSpec, PodTemplateSpec } from '../k8s/objects.js';
 import { quantityMilliValue, quantityValue } from '../k8s/quantity.js';
 import { templateDiff } from './diff.js';
-import { desiredReplicas, strategyText } from './kinds.js';
+import { desiredReplicas, strategyText, type PlannedWorkload } from './kinds.js';
 import { lintWorkload } from './lint.js';
 import type {
   Capacity,
   CapacityAssumption,
   ObjectPlan,
   Plan,
+  PlanImages,
   PlanInput,
   PlanObjectInput,
   PlanWorkloadInput,
@@ -26,7 +27,8 @@ const SCALED = /^Scaled (up|down) replica set (\S+) to (\d+)/;
 /** Builds the plan of every workload and object, in input order. */
 export function buildPlan(input: PlanInput): Plan {
   const capacity = input.capacity ?? UNKNOWN_CAPACITY;
-  const workloads = input.workloads.map((w) => planWorkload(w, input.timeoutSeconds, capacity));
+  const images = input.images ?? IMAGES_NOT_ASKED;
+  const workloads = input.workloads.map((w) => planWorkload(w, input.timeoutSeconds, capacity, images));
   const objects = (input.objects ?? []).map(planObject);
   const fails =
     workloads.some((w) => w.prediction.result === 'fails') || objects.some((o) => o.prediction.result === 'fails');
@@ -39,8 +41,12 @@ export function buildPlan(input: PlanInput): Plan {
     errors: [],
     baselineSource: input.baselineSource,
     capacity,
+    images,
   };
 }
+
+/** No registry asked: the check is off, or nothing called the plan with it. */
+export const IMAGES_NOT_ASKED: PlanImages = { checked: false, results: [], fromScenario: [], notes: [] };
 
 export const UNKNOWN_CAPACITY: CapacityAssumption = {
   source: 'unknown',
@@ -51,21 +57,41 @@ export const UNKNOWN_CAPACITY: CapacityAssumption = {
  * The gate's verdict as a prediction. Pods that cannot be placed prove nothing when the nodes were
  * made up: with unknown capacity an Unschedulable outcome is said as not known, never as a failure.
  */
-function predict(w: PlanWorkloadInput, capacity: CapacityAssumption): WorkloadPlan['prediction'] {
+function predict(w: PlanWorkloadInput, capacity: CapacityAssumption, images: PlanImages): WorkloadPlan['prediction'] {
   const outcome = w.outcome;
   if (w.applyError) return { result: 'fails', reason: 'ApplyRejected', message: w.applyError };
-  if (!outcome || (outcome.result !== 'failed' && outcome.result !== 'rolled-back'))
+  const used = new Set(templateImages(w.after));
+  const checks = images.results.filter((c) => used.has(c.image));
+  if (!outcome || (outcome.result !== 'failed' && outcome.result !== 'rolled-back')) {
+    // A success on images nobody could look up is a success only if they exist.
+    const unasked = checks.flatMap((c) =>
+      c.result === 'not-checked' ? [`image ${c.image} not checked: ${c.reason}`] : [],
+    );
+    if (unasked.length > 0)
+      return {
+        result: 'unknown',
+        reason: 'ImagesNotChecked',
+        message: `would succeed if its images exist (not checked): ${unasked.join('; ')}`,
+      };
     return { result: 'succeeds', message: outcome?.message ?? 'not observed' };
+  }
   if (outcome.reason === 'Unschedulable' && capacity.source === 'unknown')
     return {
       result: 'unknown',
       reason: 'CapacityNotKnown',
       message: `capacity not known: without a cluster or scenario nodes the simulated pods could not be placed (${outcome.message})`,
     };
+  // The registry's own answer, for the pull the simulated kubelet failed because of it.
+  const answers =
+    outcome.reason === 'ErrImagePull' || outcome.reason === 'ImagePullBackOff'
+      ? checks.flatMap((c) =>
+          c.result === 'not-found' || c.result === 'unauthorized' ? [`${c.registry}: ${c.answer} for ${c.image}`] : [],
+        )
+      : [];
   return {
     result: 'fails',
     ...(outcome.reason ? { reason: outcome.reason } : {}),
-    message: outcome.message,
+    message: answers.length > 0 ? `${outcome.message} (${answers.join('; ')})` : outcome.message,
     ...(outcome.detectedAfterSeconds !== undefined ? { detectedAfterSeconds: outcome.detectedAfterSeconds } : {}),
   };
 }
@@ -144,7 +170,18 @@ function safe(fn: () => number): number {
   }
 }
 
-function planWorkload(w: PlanWorkloadInput, timeoutSeconds: number, capacity: CapacityAssumption): WorkloadPlan {
+/** The images of a workload's pod template, init containers first, as the kubelet pulls them. */
+export function templateImages(d: PlannedWorkload): string[] {
+  const spec = d.spec.template?.spec;
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => c.image ?? '').filter(Boolean);
+}
+
+function planWorkload(
+  w: PlanWorkloadInput,
+  timeoutSeconds: number,
+  capacity: CapacityAssumption,
+  images: PlanImages,
+): WorkloadPlan {
   const after = w.after;
   const before = w.before;
   const replicas = desiredReplicas(w.kind, after);
@@ -179,7 +216,7 @@ function planWorkload(w: PlanWorkloadInput, timeoutSeconds: number, capacity: Ca
     minAvailable,
     extraCapacity: shape.extraCapacity,
     durationSeconds: outcome?.durationSeconds ?? 0,
-    prediction: predict(w, capacity),
+    prediction: predict(w, capacity, images),
     lint: lintWorkload(w.kind, after, before, timeoutSeconds, {
       ...(w.file ? { file: w.file } : {}),
       ...(w.line ? { line: w.line } : {}),

@@ -4,7 +4,7 @@
  */
 import { formatSeconds, location, plural } from '../report/format.js';
 import { codeBlock, codeSpan, escapeMarkdown, fileLink, table } from '../report/markdown.js';
-import type { Capacity, LintFinding, ObjectPlan, Plan, WorkloadPlan } from './types.js';
+import type { Capacity, LintFinding, ObjectPlan, Plan, PlanImages, WorkloadPlan } from './types.js';
 
 /** The hidden marker that identifies rollout-gate's sticky comment on a pull request. */
 export const PLAN_MARKER = '<!-- rollout-gate:plan -->';
@@ -80,15 +80,50 @@ function objectPrediction(o: ObjectPlan): string {
 
 /** Said instead of the verdict heading when a rollout could not be predicted (capacity unknown). */
 const NOT_PREDICTED = '❔ Rollout plan: capacity not known, not every rollout could be predicted';
+/** ... or because a registry could not be asked whether an image exists. */
+const IMAGES_NOT_CHECKED = '❔ Rollout plan: images not checked, not every rollout could be predicted';
 
 function heading(plan: Plan): string {
-  const unknown = plan.workloads.some((w) => w.prediction.result === 'unknown');
-  return unknown && (plan.verdict === 'ok' || plan.verdict === 'risky') ? NOT_PREDICTED : HEADINGS[plan.verdict];
+  const unknown = plan.workloads.filter((w) => w.prediction.result === 'unknown');
+  if (unknown.length === 0 || (plan.verdict !== 'ok' && plan.verdict !== 'risky')) return HEADINGS[plan.verdict];
+  return unknown.every((w) => w.prediction.reason === 'ImagesNotChecked') ? IMAGES_NOT_CHECKED : NOT_PREDICTED;
+}
+
+/**
+ * One line on the images: asked or not, and what the registries said. `results` lists every
+ * image asked; only the ones that do not plainly exist get a line of their own ({@link imageLines}).
+ */
+export function imagesSummary(images: PlanImages): string {
+  if (!images.checked) return 'not checked against their registries (check-images: false)';
+  const count = (result: string) => images.results.filter((r) => r.result === result).length;
+  const parts = [
+    [count('exists'), 'exist'],
+    [count('not-found'), 'not found'],
+    [count('unauthorized'), 'unauthorized'],
+    [count('not-checked'), 'not checked'],
+  ]
+    .filter(([n]) => (n as number) > 0)
+    .map(([n, what]) => `${n as number} ${what as string}`);
+  const asked = images.results.length === 0 ? 'no registry asked' : `asked their registries: ${parts.join(', ')}`;
+  const scenario = images.fromScenario.length > 0 ? `; ${images.fromScenario.length} as the scenario file says` : '';
+  return `${asked}${scenario}`;
+}
+
+/** `image X not found: HOST says manifest unknown`, one per image that does not plainly exist. */
+export function imageLines(images: PlanImages): string[] {
+  const out: string[] = [];
+  for (const r of images.results) {
+    if (r.result === 'not-found') out.push(`image ${r.image} not found: ${r.registry} says ${r.answer}`);
+    else if (r.result === 'unauthorized') out.push(`image ${r.image} unauthorized: ${r.answer}`);
+    else if (r.result === 'not-checked') out.push(`image ${r.image} not checked: ${r.reason}`);
+  }
+  return [...out, ...images.notes];
 }
 
 function prediction(w: WorkloadPlan): string {
   if (w.prediction.result === 'succeeds') return `✅ succeeds in ${formatSeconds(w.durationSeconds)}`;
-  if (w.prediction.result === 'unknown') return '❔ capacity not known';
+  if (w.prediction.result === 'unknown')
+    return w.prediction.reason === 'ImagesNotChecked' ? '❔ images not checked' : '❔ capacity not known';
   const after = w.prediction.detectedAfterSeconds;
   return `❌ ${escapeMarkdown(w.prediction.reason ?? 'fails')}${after === undefined ? '' : ` after ${formatSeconds(after)}`}`;
 }
@@ -116,9 +151,13 @@ export function renderPlanComment(plan: Plan, options: PlanRenderOptions = {}): 
   out.push(
     `Dry run of ${covered(plan)} on rollout-gate's simulated cluster; ` +
       `capacity: ${escapeMarkdown(plan.capacity.description)}; ` +
-      `baseline: ${escapeMarkdown(plan.baselineSource)}. **Nothing was written to any cluster.**`,
+      `baseline: ${escapeMarkdown(plan.baselineSource)}` +
+      `${plan.verdict === 'invalid' ? '' : `; images: ${escapeMarkdown(imagesSummary(plan.images))}`}. ` +
+      '**Nothing was written to any cluster.**',
     '',
   );
+  const images = imageLines(plan.images);
+  if (images.length > 0) out.push(...images.map((l) => `- ${escapeMarkdown(l)}`), '');
   if (plan.errors.length > 0) {
     out.push('### Input errors', '');
     for (const e of plan.errors)
@@ -216,7 +255,14 @@ function objectsSection(objects: readonly ObjectPlan[], options: PlanRenderOptio
 
 /** The plan as plain text lines (action log, CLI). */
 export function renderPlanText(plan: Plan): string[] {
-  const out: string[] = [heading(plan).replace(/^\S+ /, ''), `capacity: ${plan.capacity.description}`];
+  const out: string[] = [
+    heading(plan).replace(/^\S+ /, ''),
+    `capacity: ${plan.capacity.description}`,
+    // Invalid input: nothing was planned, no registry asked.
+    ...(plan.verdict === 'invalid'
+      ? []
+      : [`images: ${imagesSummary(plan.images)}`, ...imageLines(plan.images).map((l) => `  ${l}`)]),
+  ];
   for (const e of plan.errors) {
     const where = location(e.file, e.line);
     out.push(`  ${where ? `${where}: ` : ''}error: ${e.message}`);

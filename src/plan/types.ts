@@ -1,6 +1,7 @@
 /** The PR dry run's data: what buildPlan reads (from a simulated rollout) and what it reports. */
 import type { InputError, ObjectResult, WorkloadResult } from '../gate/result.js';
 import type { WorkloadKind } from '../k8s/workloadKinds.js';
+import type { ImageCheck } from '../registry/types.js';
 import type { PlannedWorkload } from './kinds.js';
 
 /** One workload as the simulated rollout saw it: before, after, and what happened in between. */
@@ -49,6 +50,24 @@ export interface PlanInput {
   baselineSource: string;
   /** Which capacity the simulated cluster was given; absent reads as `unknown`. */
   capacity?: CapacityAssumption;
+  /** What the images' registries said; absent reads as not asked. */
+  images?: PlanImages;
+}
+
+/**
+ * The images of the planned manifests against their registries. A registry's `not-found` or
+ * `unauthorized` made the simulated kubelet fail the pull (ErrImagePull); `not-checked` leaves the
+ * rollouts that use the image unpredicted; an image the scenario file names is the scenario's.
+ */
+export interface PlanImages {
+  /** false: the check is off (`check-images: false`), every image the scenario does not name pulls. */
+  checked: boolean;
+  /** One answer per distinct image asked, in manifest order. */
+  results: ImageCheck[];
+  /** Images the scenario file names: the scenario decides, no registry was asked. */
+  fromScenario: string[];
+  /** Side remarks (a docker config that could not be read). */
+  notes: string[];
 }
 
 /**
@@ -127,6 +146,10 @@ export interface WorkloadPlan {
    * `unknown`: the simulated rollout could not place its pods, but the cluster's capacity is not
    * known (no cluster, no scenario nodes), so no Unschedulable verdict is made up.
    */
+  /**
+   * `unknown` with reason `ImagesNotChecked`: it would succeed if its images exist, but a registry
+   * could not be asked (no network, rate limit, timeout).
+   */
   prediction: {
     result: 'succeeds' | 'fails' | 'unknown';
     reason?: string;
@@ -163,4 +186,5 @@ export interface Plan {
   errors: InputError[];
   baselineSource: string;
   capacity: CapacityAssumption;
+  images: PlanImages;
 }

@@ -203,7 +203,7 @@ describe('GitHub Deployments of the environment input', () => {
   });
 
   it('plan mode creates no deployment', async () => {
-    const { core, calls } = fakeCore(inputs({ ...update, mode: 'plan' }));
+    const { core, calls } = fakeCore(inputs({ ...update, mode: 'plan', 'check-images': 'false' }));
     await run(core);
     expect(of(calls, 'setOutput')).toContainEqual(['result', 'planned']);
     expect(api.calls).toEqual([]);

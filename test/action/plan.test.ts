@@ -114,6 +114,8 @@ async function runAction(
     GITHUB_EVENT_PATH: eventPath,
     GITHUB_WORKSPACE: root,
     'INPUT_GITHUB-TOKEN': 'ghs_faketoken',
+    // No registry is asked: the plans must not depend on docker.io being reachable.
+    'INPUT_CHECK-IMAGES': 'false',
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name}`] = value;
   const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {

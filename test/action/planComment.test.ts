@@ -79,6 +79,8 @@ describe('plan mode, PR comment unreachable', () => {
       scenario: 'examples/update/scenario.yaml',
       mode: 'plan',
       'github-token': 'x',
+      // No registry is asked: the outcome must not depend on docker.io being reachable.
+      'check-images': 'false',
     });
     await run(core);
     expect(calls.failed).toEqual([]);
@@ -96,6 +98,8 @@ describe('plan mode, PR comment unreachable', () => {
       scenario: 'examples/typo-image/scenario.yaml',
       mode: 'plan',
       'github-token': 'x',
+      // No registry is asked: the outcome must not depend on docker.io being reachable.
+      'check-images': 'false',
     });
     await run(core);
     expect(calls.failed).toEqual(['rollout-gate plan: would-fail']);

@@ -75,7 +75,7 @@ describe('usage errors: exit 2, one line on stderr, nothing on stdout', () => {
     [['run', '-f', 'x.yaml', '--output', 'yaml'], 'error: --output must be "text" or "json", got "yaml"\n'],
     [['run', '-f', 'x.yaml', '--scenario', 's.yaml'], 'error: --scenario only applies with --simulate\n'],
     [['run', '-f'], 'error: flag --manifests needs a value\n'],
-    [['deploy'], 'error: unknown command "deploy" (expected run or serve; see rollout-gate --help)\n'],
+    [['deploy'], 'error: unknown command "deploy" (expected run, plan or serve; see rollout-gate --help)\n'],
     [['serve', '--port', 'x'], 'error: --port must be 0-65535, got "x"\n'],
   ])('%j', async (argv, message) => {
     expect(await cli(argv)).toEqual({ code: 2, stdout: '', stderr: message });

@@ -29,13 +29,13 @@ describe('usage', () => {
   });
 
   test.each([
-    [['rn'], 'unknown command "rn", did you mean run? (expected run or serve; see rollout-gate --help)'],
-    [['serv'], 'unknown command "serv", did you mean serve? (expected run or serve; see rollout-gate --help)'],
+    [['rn'], 'unknown command "rn", did you mean run? (expected run, plan or serve; see rollout-gate --help)'],
+    [['serv'], 'unknown command "serv", did you mean serve? (expected run, plan or serve; see rollout-gate --help)'],
     [
       ['--verison'],
-      'unknown command "--verison", did you mean --version? (expected run or serve; see rollout-gate --help)',
+      'unknown command "--verison", did you mean --version? (expected run, plan or serve; see rollout-gate --help)',
     ],
-    [['deploy'], 'unknown command "deploy" (expected run or serve; see rollout-gate --help)'],
+    [['deploy'], 'unknown command "deploy" (expected run, plan or serve; see rollout-gate --help)'],
     [
       ['run', '-f', 'x.yaml', '--imag', 'web=nginx'],
       'unknown flag "--imag" for run, did you mean --image? (see rollout-gate run --help)',
@@ -113,6 +113,7 @@ describe('completion', () => {
     expect(complete('bash', 's').candidates).toEqual(['serve']);
     expect(complete('bash', '').candidates).toEqual([
       'run',
+      'plan',
       'serve',
       'completion',
       'help',
@@ -122,6 +123,8 @@ describe('completion', () => {
     ]);
     expect(complete('bash', 'run', '--im').candidates).toEqual(['--image', '--image-pull-grace']);
     expect(complete('bash', 'run', '--rollback', '').candidates).toEqual(['on-failure', 'never']);
+    expect(complete('bash', 'plan', '--check').candidates).toEqual(['--check-images']);
+    expect(complete('bash', 'plan', '--check-images', '').candidates).toEqual(['true', 'false']);
     expect(complete('bash', 'run', '-o', 'j').candidates).toEqual(['json']);
     expect(complete('bash', 'serve', '--k').candidates).toEqual(['--kubeconfig-out']);
     expect(complete('bash', 'completion', '').candidates).toEqual(['bash', 'zsh']);
