@@ -32,6 +32,7 @@ const PACKAGES: Record<string, string> = {
   'authorization.k8s.io': 'k8s.io.api.authorization',
   'authentication.k8s.io': 'k8s.io.api.authentication',
   'apiextensions.k8s.io': 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions',
+  'apiregistration.k8s.io': 'k8s.io.kube_aggregator.pkg.apis.apiregistration',
   'meta.k8s.io': 'k8s.io.apimachinery.pkg.apis.meta',
 };
 
