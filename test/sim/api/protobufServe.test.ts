@@ -92,6 +92,30 @@ describe('serve in protobuf', () => {
     expect(sim.store.get<Deployment>('Deployment', 'default', 'api')!.spec.replicas).toBe(5);
   });
 
+  it("deletes with protobuf DeleteOptions (a typed client's Delete), preconditions and all", async () => {
+    sim.store.create('ConfigMap', { metadata: { name: 'gone', namespace: 'default' } });
+    const options = (uid: string) =>
+      encodeObject({
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        preconditions: { uid },
+        propagationPolicy: 'Background',
+      });
+    const path = '/api/v1/namespaces/default/configmaps/gone';
+    const conflict = await call(path, {
+      method: 'DELETE',
+      accept: PROTOBUF,
+      contentType: PROTOBUF,
+      body: options('other'),
+    });
+    expect(conflict.status).toBe(409);
+    expect((decodeObject(conflict.body) as { reason: string }).reason).toBe('Conflict');
+    const uid = sim.store.get('ConfigMap', 'default', 'gone')!.metadata.uid!;
+    const deleted = await call(path, { method: 'DELETE', accept: PROTOBUF, contentType: PROTOBUF, body: options(uid) });
+    expect(deleted.status).toBe(200);
+    expect(sim.store.get('ConfigMap', 'default', 'gone')).toBeUndefined();
+  });
+
   it('answers errors as a protobuf Status', async () => {
     const missing = await call(`${DEPLOYMENTS}/nope`, { accept: `${PROTOBUF},application/json` });
     expect([missing.status, missing.type]).toEqual([404, PROTOBUF]);

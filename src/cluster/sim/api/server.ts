@@ -109,9 +109,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     }
     const method = req.method ?? 'GET';
-    // Typed clients write protobuf; the handlers read the JSON it stands for. PATCH bodies are
-    // never protobuf (the patch handler answers 415).
-    const protobufBody = isProtobuf(contentTypeOf(req)) && (method === 'POST' || method === 'PUT');
+    // Typed clients write protobuf (objects, and DeleteOptions on DELETE); the handlers read the
+    // JSON it stands for. PATCH bodies are never protobuf (the patch handler answers 415).
+    const protobufBody = isProtobuf(contentTypeOf(req)) && ['POST', 'PUT', 'DELETE'].includes(method);
     const body = protobufBody ? await protobufToJson(await readBody(req)) : await readBody(req);
     const contentType = protobufBody ? 'application/json' : contentTypeOf(req);
     const accept = req.headers.accept;
