@@ -175,7 +175,9 @@ function integer(v: Json): number {
   return typeof v === 'number' ? Math.trunc(v) : 0;
 }
 
+/** A `bytes` field: base64 in JSON (a Uint8Array passes as is: the envelope's raw object). */
 function base64(v: Json): Uint8Array {
+  if (v instanceof Uint8Array) return v;
   if (typeof v !== 'string') return new Uint8Array(0);
   return Buffer.from(v, 'base64');
 }

@@ -62,7 +62,7 @@ export function encodeObject(object: Record<string, unknown>): Buffer | undefine
   return Buffer.concat([
     MAGIC,
     // TypeMeta is inline in Unknown's JSON form; its raw field is `json:"-"`.
-    encodeMessage(UNKNOWN, { apiVersion, kind, '-': Buffer.from(raw).toString('base64') }),
+    encodeMessage(UNKNOWN, { apiVersion, kind, '-': raw }),
   ]);
 }
 
