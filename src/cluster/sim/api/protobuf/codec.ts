@@ -270,9 +270,12 @@ function scalarOrMessage(type: string, v: unknown, present: boolean): Json {
   }
 }
 
+const BY_ID = new WeakMap<Field[], Map<number, Field>>();
+
 /** Every field of one message by number, scalars decoded, messages and bytes as their bytes. */
 function readRaw(fields: Field[], bytes: Uint8Array): Raw {
-  const byId = new Map(fields.map((f) => [f[0], f]));
+  let byId = BY_ID.get(fields);
+  if (!byId) BY_ID.set(fields, (byId = new Map(fields.map((f) => [f[0], f]))));
   const reader = protobuf.Reader.create(bytes);
   const out: Raw = new Map();
   const push = (id: number, v: unknown) => {
