@@ -9,8 +9,7 @@ import {
   type ResourceAttributes,
 } from '../../../k8s/rbac/authorize.js';
 import type { Simulation } from '../simulation.js';
-import { decodeBody, mediaType } from './body.js';
-import { decodeAccessReviewProtobuf, decodeRulesReviewProtobuf } from './reviewProtobuf.js';
+import { decodeBody } from './body.js';
 import type { ApiReply } from './resources.js';
 import type { Route } from './router.js';
 
@@ -94,13 +93,8 @@ export function serveReview(
 ): ApiReply {
   if (method !== 'POST')
     throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
-  const review = (
-    mediaType(contentType) === 'application/vnd.kubernetes.protobuf'
-      ? kind === 'access'
-        ? decodeAccessReviewProtobuf(body)
-        : decodeRulesReviewProtobuf(body)
-      : decodeBody(body, contentType, 'review')
-  ) as { spec?: Record<string, unknown> };
+  // A protobuf review arrives here already as JSON (server.ts, ./protobuf/).
+  const review = decodeBody(body, contentType, 'review') as { spec?: Record<string, unknown> };
   const spec = review?.spec ?? {};
   const base = { apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec };
   if (kind === 'rules') {

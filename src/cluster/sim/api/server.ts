@@ -25,6 +25,7 @@ import { serveWatch } from './watch.js';
 import { FaultInjector, PendingReset, type FaultOptions } from '../faults/faultInjector.js';
 import type { Permissions } from '../../../k8s/rbac/authorize.js';
 import { authorizeRequest, reviewKind, serveReview, verbOf } from './authz.js';
+import { isProtobuf, PROTOBUF, prefersProtobuf, protobufOf, protobufToJson } from './protobuf/index.js';
 
 /** The API server's request body limit (3 MiB, `maxRequestBodyBytes`). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -99,7 +100,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const dropping = new AbortController();
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    handle(req, res).catch((err: unknown) => sendError(res, err));
+    handle(req, res).catch((err: unknown) => sendError(res, err, req.headers.accept));
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -108,12 +109,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       count(requestLog, 'unauthorized');
       throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     }
-    const body = await readBody(req);
     const method = req.method ?? 'GET';
+    // Typed clients write protobuf (objects, and DeleteOptions on DELETE); the handlers read the
+    // JSON it stands for. PATCH bodies are never protobuf (the patch handler answers 415).
+    const protobufBody = isProtobuf(contentTypeOf(req)) && ['POST', 'PUT', 'DELETE'].includes(method);
+    const body = protobufBody ? await protobufToJson(await readBody(req)) : await readBody(req);
+    const contentType = protobufBody ? 'application/json' : contentTypeOf(req);
+    const accept = req.headers.accept;
     const review = reviewKind(url.pathname);
     if (review) {
       count(requestLog, 'create');
-      return sendReply(res, serveReview(review, options.permissions, method, body, contentTypeOf(req)));
+      return sendReply(res, serveReview(review, options.permissions, method, body, contentType), accept);
     }
     const route = parseRoute(url.pathname, simulation.store.kinds);
     if (route.type !== 'resource') {
@@ -123,10 +129,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         return serveOpenApi(res, openapi, route, req.headers.accept, url.searchParams);
       return sendJson(res, discovery(route, simulation, `${host}:${port}`));
     }
-    const request: ApiRequest = { method, query: url.searchParams, headers: req.headers, body };
+    const headers = protobufBody ? { ...req.headers, 'content-type': contentType } : req.headers;
+    const request: ApiRequest = { method, query: url.searchParams, headers, body };
     const watching = method === 'GET' && route.name === undefined && isWatch(url.searchParams);
     try {
-      authorizeRequest(options.permissions, simulation, route, method, url.searchParams, contentTypeOf(req), watching);
+      authorizeRequest(options.permissions, simulation, route, method, url.searchParams, contentType, watching);
     } catch (err) {
       count(requestLog, watching ? 'watch' : verbOf(method, route.name, false));
       throw err;
@@ -186,7 +193,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       req.socket.destroy();
       return;
     }
-    sendReply(res, reply);
+    await sendReply(res, reply, accept);
   };
 
   const server: Server = certificate
@@ -304,7 +311,8 @@ function tooLarge(): ApiError {
   return new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`);
 }
 
-function sendReply(res: ServerResponse, reply: ApiReply): void {
+/** Sends a reply: protobuf when `accept` prefers it and the kind has a schema, JSON otherwise. */
+async function sendReply(res: ServerResponse, reply: ApiReply, accept: string | undefined): Promise<void> {
   // RFC 7234 warn-code 299, agent "-", the text quoted with its quotes escaped, as the API server writes it.
   if (reply.warnings?.length)
     res.setHeader(
@@ -314,6 +322,12 @@ function sendReply(res: ServerResponse, reply: ApiReply): void {
   if ('text' in reply) {
     res.writeHead(reply.status, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end(reply.text);
+    return;
+  }
+  const protobuf = prefersProtobuf(accept) ? await protobufOf(reply.body) : undefined;
+  if (protobuf) {
+    res.writeHead(reply.status, { 'Content-Type': PROTOBUF, 'Content-Length': protobuf.length });
+    res.end(protobuf);
     return;
   }
   sendJson(res, reply.body, reply.status);
@@ -331,7 +345,7 @@ function sendJson(res: ServerResponse, body: unknown, status = 200): void {
 }
 
 /** Every failure becomes a `Status`; anything unexpected is a 500 InternalError, never a crash. */
-function sendError(res: ServerResponse, err: unknown): void {
+function sendError(res: ServerResponse, err: unknown, accept: string | undefined): void {
   const apiError =
     err instanceof ApiError
       ? err
@@ -340,5 +354,5 @@ function sendError(res: ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
-  sendJson(res, apiError.toStatus(), apiError.code);
+  sendReply(res, { status: apiError.code, body: apiError.toStatus() }, accept).catch(() => res.destroy());
 }
