@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../../../k8s/apiError.js';
 import { RealClock } from '../../../clock/realClock.js';
+import type { Pod } from '../../../k8s/objects.js';
 import type { Simulation } from '../simulation.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import { kubeconfigYaml } from './kubeconfig.js';
@@ -17,7 +18,9 @@ import {
   type ApiReply,
   type ApiRequest,
   type LogReader,
+  type LogSource,
 } from './resources.js';
+import { followPodLogs, podLogOptions } from './logs.js';
 import { parseRoute, type Route } from './router.js';
 import { parseSelection } from './query.js';
 import { selfSignedCertificate } from './tls.js';
@@ -41,7 +44,8 @@ export interface ApiServerOptions {
   tls?: boolean;
   /** Bearer token required on every request (checked over TLS only: kubectl sends no token over http). */
   token?: string;
-  readLogs?: LogReader;
+  /** Pod logs: the simulated kubelet (`kubeletLogReader`) or a plain reader. */
+  readLogs?: LogReader | LogSource;
   /** Real milliseconds between watch BOOKMARK events (default 10 000). */
   bookmarkIntervalMs?: number;
   /** Real milliseconds between clock ticks (default 50). */
@@ -177,6 +181,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return;
     }
     count(requestLog, verbOf(method, route.name, false));
+    if (method === 'GET' && route.subresource === 'log' && /^(true|1)$/.test(url.searchParams.get('follow') ?? '')) {
+      // `kubectl logs -f`: streamed until the container stops (./logs.ts); closed with the server.
+      const pod = simulation.store.mustGet<Pod>('Pod', route.namespace, route.name!);
+      const options = podLogOptions(pod, url.searchParams, simulation.clock.now());
+      const end = followPodLogs(res, simulation, pod, api.logSource, options);
+      watches.add(end);
+      res.on('close', () => watches.delete(end));
+      return;
+    }
     const reply = api.handle(route, request);
     if (faults?.afterCommit(fault)) {
       // Committed, but the answer is lost.

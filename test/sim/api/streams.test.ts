@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createSimulatedCluster, defaultScenario, type Simulation } from '../../../src/cluster/sim/index.js';
+import { kubeletLogReader } from '../../../src/cluster/sim/api/resources.js';
+import { startApiServer, type ApiServerHandle } from '../../../src/cluster/sim/api/server.js';
+import type { KubeObject } from '../../../src/k8s/objects.js';
+import { Kubectl, deployment } from './harness.js';
+
+/**
+ * `kubectl logs` against serve with real kubectl: `-f` follows until the container stops in simulated
+ * time, and --since/--since-time/--tail/--timestamps/--previous/--limit-bytes/-c/--all-containers and
+ * `logs deploy/x` print what a real cluster prints. Speed 0: the test advances simulated time and waits
+ * on output, never on the wall clock.
+ */
+const START = Date.parse('2026-11-30T12:00:00Z');
+let sim: Simulation;
+let server: ApiServerHandle;
+let k: Kubectl;
+
+beforeAll(async () => {
+  const scenario = defaultScenario();
+  scenario.images['acme/worker:1'] = { runSeconds: 20, exitCode: 3, logs: ['starting worker', 'processing batch 1'] };
+  scenario.images['acme/crash:1'] = { crash: true, logs: ['starting crash 1', 'panic: no config'] };
+  scenario.images['acme/side:1'] = { logs: ['side car up'] };
+  scenario.images['acme/web:1'] = { logs: ['listening on :8080'] };
+  const parts = createSimulatedCluster(scenario, { startMs: START });
+  sim = parts.simulation;
+  server = await startApiServer({ simulation: sim, port: 0, speed: 0, readLogs: kubeletLogReader(parts.kubelet) });
+  k = new Kubectl(server.kubeconfig());
+});
+
+afterAll(async () => {
+  k.cleanup();
+  await server.close();
+});
+
+function pod(name: string, containers: Array<{ name: string; image: string }>, restartPolicy = 'Always'): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { restartPolicy, containers } };
+}
+
+/** Runs kubectl with its stdout readable while it runs. */
+function spawnKubectl(...args: string[]) {
+  const config = join(k.dir, 'kubeconfig');
+  const child = spawn('kubectl', ['--kubeconfig', config, '--cache-dir', join(k.dir, 'cache'), ...args], {
+    env: { ...process.env, KUBECONFIG: config, HOME: k.dir },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  let exited = false;
+  void done.then(() => (exited = true));
+  return { output: () => stdout, exited: () => exited, done, kill: () => child.kill() };
+}
+
+/** Waits (real time, generously) until `ok` holds. */
+async function until(ok: () => boolean, what: string, limitMs = 60_000): Promise<void> {
+  const started = Date.now();
+  while (!ok()) {
+    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('kubectl logs', () => {
+  it('refuses a container still waiting, then -f follows the run until it exits in simulated time', async () => {
+    sim.store.create('Pod', pod('worker', [{ name: 'worker', image: 'acme/worker:1' }], 'Never'));
+    sim.settle();
+    expect(await k.run('logs', 'worker')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'Error from server (BadRequest): container "worker" in pod "worker" is waiting to start: ContainerCreating\n',
+    });
+    sim.advance(3_000); // pulled (2s) and started (1s)
+    const follow = spawnKubectl('logs', '-f', 'worker');
+    await until(() => follow.output().includes('processing batch 1\n'), 'the first lines');
+    expect(follow.exited()).toBe(false);
+    // The run exits 20s after it started: the stream stays open until then, then ends with the last line.
+    sim.advance(19_000);
+    expect(follow.exited()).toBe(false);
+    sim.advance(1_000);
+    expect(await follow.done).toEqual({
+      code: 0,
+      stdout: 'starting worker\nprocessing batch 1\ndocker.io/acme/worker:1: fatal error, exiting with code 3\n',
+      stderr: '',
+    });
+    // A finished run is read whole, and -f returns at once.
+    expect((await k.run('logs', '-f', 'worker')).stdout).toBe(follow.output());
+  });
+
+  it('--timestamps, --tail, --since-time, --since and --limit-bytes', async () => {
+    // worker started at START+3s and exited at START+23s (created at START, pulled 2s, started 1s).
+    expect((await k.run('logs', 'worker', '--timestamps')).stdout).toBe(
+      '2026-11-30T12:00:03Z starting worker\n' +
+        '2026-11-30T12:00:03Z processing batch 1\n' +
+        '2026-11-30T12:00:23Z docker.io/acme/worker:1: fatal error, exiting with code 3\n',
+    );
+    expect((await k.run('logs', 'worker', '--tail=2')).stdout).toBe(
+      'processing batch 1\ndocker.io/acme/worker:1: fatal error, exiting with code 3\n',
+    );
+    expect((await k.run('logs', 'worker', '--since-time=2026-11-30T12:00:10Z')).stdout).toBe(
+      'docker.io/acme/worker:1: fatal error, exiting with code 3\n',
+    );
+    // Virtual now is START+23s: the last 5s hold only the exit line; the last 30s hold all three.
+    expect((await k.run('logs', 'worker', '--since=5s')).stdout).toBe(
+      'docker.io/acme/worker:1: fatal error, exiting with code 3\n',
+    );
+    expect((await k.run('logs', 'worker', '--since=30s')).stdout.split('\n')).toHaveLength(4);
+    expect((await k.run('logs', 'worker', '--limit-bytes=20')).stdout).toBe('starting worker\nproc');
+  });
+
+  it('-c, the default container, --all-containers and logs deploy/x', async () => {
+    sim.store.create(
+      'Pod',
+      pod('duo', [
+        { name: 'web', image: 'acme/web:1' },
+        { name: 'side', image: 'acme/side:1' },
+      ]),
+    );
+    sim.advance(3_000);
+    expect((await k.run('logs', 'duo', '-c', 'side')).stdout).toBe('side car up\n');
+    expect(await k.run('logs', 'duo')).toEqual({
+      code: 0,
+      stdout: 'listening on :8080\n',
+      stderr: 'Defaulted container "web" out of: web, side\n',
+    });
+    // kubectl keeps the per-container requests in a Go map: their order varies, on a real cluster too.
+    const lines = async (...args: string[]) => (await k.run(...args)).stdout.split('\n').sort();
+    expect(await lines('logs', 'duo', '--all-containers')).toEqual(['', 'listening on :8080', 'side car up']);
+    expect(await lines('logs', 'duo', '--all-containers', '--prefix')).toEqual([
+      '',
+      '[pod/duo/side] side car up',
+      '[pod/duo/web] listening on :8080',
+    ]);
+    expect(await k.run('logs', 'duo', '-c', 'nope')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: container nope is not valid for pod duo\n',
+    });
+
+    sim.store.create('Deployment', {
+      ...deployment('web', 'acme/web:1', 1),
+      metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } },
+    });
+    sim.advance(3_000);
+    expect(await k.run('logs', 'deploy/web')).toEqual({ code: 0, stdout: 'listening on :8080\n', stderr: '' });
+  });
+
+  it('--previous of a crash-looping container, and -f of a run that crashes', async () => {
+    sim.store.create('Pod', pod('crasher', [{ name: 'app', image: 'acme/crash:1' }]));
+    sim.advance(3_000); // running since START+..+3s; a crashing container runs startSeconds (1s) then exits
+    const follow = spawnKubectl('logs', '-f', 'crasher');
+    await until(() => follow.output().includes('panic: no config\n'), 'the crash lines');
+    sim.advance(1_000);
+    expect(await follow.done).toEqual({
+      code: 0,
+      stdout: 'starting crash 1\npanic: no config\ndocker.io/acme/crash:1: fatal error, exiting with code 1\n',
+      stderr: '',
+    });
+    expect(await k.run('logs', 'crasher', '--previous')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error from server (BadRequest): previous terminated container "app" in pod "crasher" not found\n',
+    });
+    sim.advance(1_000); // restarted on the next sync
+    expect((await k.run('logs', 'crasher', '--previous')).stdout).toBe(follow.output());
+  });
+
+  it('-f ends when the pod is deleted', async () => {
+    const follow = spawnKubectl('logs', '-f', 'duo', '-c', 'web');
+    await until(() => follow.output() === 'listening on :8080\n', 'the first line');
+    expect(follow.exited()).toBe(false);
+    sim.store.delete('Pod', 'default', 'duo', {});
+    sim.advance(1_000);
+    expect(await follow.done).toEqual({ code: 0, stdout: 'listening on :8080\n', stderr: '' });
+  });
+});
