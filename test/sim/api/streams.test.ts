@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createSimulatedCluster, defaultScenario, type Simulation } from '../../../src/cluster/sim/index.js';
 import { kubeletLogReader } from '../../../src/cluster/sim/api/resources.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/cluster/sim/api/server.js';
 import type { KubeObject } from '../../../src/k8s/objects.js';
 import { Kubectl, deployment } from './harness.js';
+import { spawnKubectl as spawnLogs, until } from './streamsHarness.js';
 
 /**
  * `kubectl logs` against serve with real kubectl: `-f` follows until the container stops in simulated
@@ -39,32 +38,7 @@ function pod(name: string, containers: Array<{ name: string; image: string }>, r
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { restartPolicy, containers } };
 }
 
-/** Runs kubectl with its stdout readable while it runs. */
-function spawnKubectl(...args: string[]) {
-  const config = join(k.dir, 'kubeconfig');
-  const child = spawn('kubectl', ['--kubeconfig', config, '--cache-dir', join(k.dir, 'cache'), ...args], {
-    env: { ...process.env, KUBECONFIG: config, HOME: k.dir },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  );
-  let exited = false;
-  void done.then(() => (exited = true));
-  return { output: () => stdout, exited: () => exited, done, kill: () => child.kill() };
-}
-
-/** Waits (real time, generously) until `ok` holds. */
-async function until(ok: () => boolean, what: string, limitMs = 60_000): Promise<void> {
-  const started = Date.now();
-  while (!ok()) {
-    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const spawnKubectl = (...args: string[]) => spawnLogs(k, ...args);
 
 describe('kubectl logs', () => {
   it('refuses a container still waiting, then -f follows the run until it exits in simulated time', async () => {
