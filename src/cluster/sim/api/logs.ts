@@ -5,6 +5,7 @@ import { parseTime } from '../../../k8s/meta.js';
 import { rfc3339Nano, tail, type LogLine } from '../kubelet/logs.js';
 import type { Simulation } from '../simulation.js';
 import type { StoreEvent } from '../store/objectStore.js';
+import { queryFlag } from './query.js';
 
 /**
  * The pod `log` subresource as kube-apiserver and the kubelet serve it: the API server picks and checks
@@ -109,18 +110,13 @@ export function podLogOptions(pod: Pod, query: URLSearchParams, now: number): Po
   const since = sinceSeconds !== undefined ? now - sinceSeconds * 1000 : parseTime(sinceTime);
   return {
     container,
-    follow: flag(query, 'follow'),
-    previous: flag(query, 'previous'),
-    timestamps: flag(query, 'timestamps'),
+    follow: queryFlag(query, 'follow'),
+    previous: queryFlag(query, 'previous'),
+    timestamps: queryFlag(query, 'timestamps'),
     ...(tailLines !== undefined ? { tailLines } : {}),
     ...(since !== undefined ? { since } : {}),
     ...(limitBytes !== undefined ? { limitBytes } : {}),
   };
-}
-
-function flag(query: URLSearchParams, key: string): boolean {
-  const value = query.get(key);
-  return value === 'true' || value === '1';
 }
 
 /** Which run the kubelet reads, or its refusal (validateContainerLogStatus). */

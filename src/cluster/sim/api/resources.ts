@@ -12,7 +12,7 @@ import type { Simulation } from '../simulation.js';
 import { servedVersions, type KindInfo } from '../store/kinds.js';
 import { decodeBody, mediaType } from './body.js';
 import { logSourceOf, podLogOptions, readPodLogs, type LogReader, type LogSource } from './logs.js';
-import { parseSelection, selects } from './query.js';
+import { parseSelection, queryFlag, selects } from './query.js';
 import { toTable, type IncludeObject } from './table.js';
 
 /** An HTTP request as the resource layer sees it (the body is already read and size-checked). */
@@ -278,7 +278,7 @@ export class ResourceApi {
     // resourceVersion precondition, created when absent).
     const { object, created } = applyObject(this.store, applied, {
       manager,
-      force: req.query.get('force') === 'true',
+      force: queryFlag(req.query, 'force'),
       time: this.now(),
       dryRun: dryRun(req),
     });

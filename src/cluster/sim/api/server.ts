@@ -22,7 +22,7 @@ import {
 } from './resources.js';
 import { followPodLogs, podLogOptions } from './logs.js';
 import { parseRoute, type Route } from './router.js';
-import { parseSelection } from './query.js';
+import { parseSelection, queryFlag } from './query.js';
 import { selfSignedCertificate } from './tls.js';
 import { serveWatch } from './watch.js';
 import { FaultInjector, PendingReset, type FaultOptions } from '../faults/faultInjector.js';
@@ -160,7 +160,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           info: route.info,
           selection: parseSelection(route.info, route.namespace, url.searchParams),
           resourceVersion: url.searchParams.get('resourceVersion') ?? undefined,
-          allowBookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
+          allowBookmarks: queryFlag(url.searchParams, 'allowWatchBookmarks'),
           timeoutSeconds: timeout ? Number(timeout) : undefined,
           table: wantsTable(request) ? includeObject(request) : undefined,
         },
@@ -181,7 +181,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return;
     }
     count(requestLog, verbOf(method, route.name, false));
-    if (method === 'GET' && route.subresource === 'log' && /^(true|1)$/.test(url.searchParams.get('follow') ?? '')) {
+    if (method === 'GET' && route.subresource === 'log' && queryFlag(url.searchParams, 'follow')) {
       // `kubectl logs -f`: streamed until the container stops (./logs.ts); closed with the server.
       const pod = simulation.store.mustGet<Pod>('Pod', route.namespace, route.name!);
       const options = podLogOptions(pod, url.searchParams, simulation.clock.now());
@@ -273,8 +273,7 @@ function contentTypeOf(req: IncomingMessage): string {
 }
 
 function isWatch(query: URLSearchParams): boolean {
-  const watch = query.get('watch');
-  return watch === 'true' || watch === '1';
+  return queryFlag(query, 'watch');
 }
 
 function count(log: RequestLog, verb: string): void {

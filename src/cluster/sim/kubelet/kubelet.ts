@@ -6,6 +6,7 @@ import { timestamp as rfc3339 } from '../store/timestamp.js';
 import { missingEnvConfig, missingVolumeSource } from './config.js';
 import { fnv1a, parseImageReference, type ImageReference } from './images.js';
 import { getPhase, isTerminalPhase, terminalReadyReason } from './phase.js';
+import { podQos } from './podCreate.js';
 import { ContainerLogs, type LogLine, type LogOptions } from './logs.js';
 import { STAGES, type StageContext } from './stages.js';
 import { DEFAULT_IMAGE_BEHAVIOUR, type ContainerRun, type ImageBehaviour, type KubeletOptions } from './types.js';
@@ -310,6 +311,8 @@ export class Kubelet implements Controller {
       podIPs: [{ ip: run.podIP }],
       startTime: rfc3339(run.startTime),
       containerStatuses,
+      // generateAPIPodStatus keeps the QoS class the API server set at creation.
+      qosClass: (pod.status as { qosClass?: string } | undefined)?.qosClass ?? podQos(pod),
     } as PodStatus;
   }
 
