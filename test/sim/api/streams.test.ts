@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createSimulatedCluster, defaultScenario, type Simulation } from '../../../src/cluster/sim/index.js';
 import { kubeletLogReader } from '../../../src/cluster/sim/api/resources.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/cluster/sim/api/server.js';
-import type { KubeObject } from '../../../src/k8s/objects.js';
+import type { KubeObject, Pod } from '../../../src/k8s/objects.js';
 import { Kubectl, deployment } from './harness.js';
 import { spawnKubectl as spawnLogs, until } from './streamsHarness.js';
 
@@ -123,6 +123,11 @@ describe('kubectl logs', () => {
     });
     sim.advance(3_000);
     expect(await k.run('logs', 'deploy/web')).toEqual({ code: 0, stdout: 'listening on :8080\n', stderr: '' });
+    expect(await k.run('logs', '-l', 'app=web', '--prefix')).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^\[pod\/web-[a-z0-9]+-[a-z0-9]{5}\/c\] listening on :8080\n$/),
+      stderr: '',
+    });
   });
 
   it('--previous of a crash-looping container, and -f of a run that crashes', async () => {
@@ -152,5 +157,34 @@ describe('kubectl logs', () => {
     sim.store.delete('Pod', 'default', 'duo', {});
     sim.advance(1_000);
     expect(await follow.done).toEqual({ code: 0, stdout: 'listening on :8080\n', stderr: '' });
+  });
+});
+
+describe('kubectl logs -f against a server whose clock runs (speed 50)', () => {
+  it('ends when the container exits in simulated time, driven by the ticker alone', async () => {
+    const scenario = defaultScenario();
+    scenario.images['acme/batch:1'] = { runSeconds: 300, exitCode: 0, logs: ['batch started'] };
+    const parts = createSimulatedCluster(scenario);
+    const running = await startApiServer({
+      simulation: parts.simulation,
+      port: 0,
+      speed: 50,
+      readLogs: kubeletLogReader(parts.kubelet),
+    });
+    const kc = new Kubectl(running.kubeconfig());
+    try {
+      parts.simulation.store.create('Pod', pod('batch', [{ name: 'b', image: 'acme/batch:1' }], 'Never'));
+      parts.simulation.settle();
+      // Runs 3s (simulated) after the create; follow it, then the ticker alone carries it to its exit.
+      const phase = () => parts.simulation.store.get<Pod>('Pod', 'default', 'batch')?.status?.phase;
+      await until(() => phase() === 'Running', 'the batch pod to run');
+      const follow = spawnLogs(kc, 'logs', '-f', 'batch');
+      expect(await follow.done).toEqual({ code: 0, stdout: 'batch started\n', stderr: '' });
+      // The stream ended with the run (300 simulated seconds, 6 real ones), not when it was opened.
+      expect(phase()).toBe('Succeeded');
+    } finally {
+      kc.cleanup();
+      await running.close();
+    }
   });
 });
