@@ -107,7 +107,7 @@ export function createSimulatedCluster(
     if (declared.has(name) || store.get('Namespace', undefined, name)) continue;
     store.create('Namespace', { metadata: { name } }, { uid: fixedUids[name] });
   }
-  for (const node of options.nodes ?? scenarioNodes(scenario.nodes)) store.create('Node', node);
+  for (const node of options.nodes ?? scenarioNodes(scenario.nodes, simulation.clock.now())) store.create('Node', node);
   const namespacesFirst = [...objects].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
   for (const obj of namespacesFirst) {
     if (!store.kinds.lookup(obj.apiVersion ?? '', obj.kind ?? ''))

@@ -46,6 +46,45 @@ describe('@kubernetes/client-node against the facade', () => {
     });
   });
 
+  it('lists with a label selector, and patches by strategic merge and JSON merge', async () => {
+    const list = await apps.listNamespacedDeployment({ namespace: 'default', labelSelector: 'app=cn' });
+    expect(list.items.map((d) => d.metadata?.name)).toEqual(['cn']);
+    expect(list.metadata?.resourceVersion).toBe(String(sim.store.resourceVersion()));
+    const withPort = {
+      spec: {
+        template: { spec: { containers: [{ name: 'c', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] } },
+      },
+    };
+    await apps.patchNamespacedDeployment(
+      { name: 'cn', namespace: 'default', body: withPort },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    // Strategic merge: the container list merges by name, so the port stays.
+    const smp = await apps.patchNamespacedDeployment(
+      {
+        name: 'cn',
+        namespace: 'default',
+        body: { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:1.28' }] } } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    expect(smp.spec?.template.spec?.containers.map((c) => [c.image, c.ports?.map((p) => p.containerPort)])).toEqual([
+      ['nginx:1.28', [80]],
+    ]);
+    // JSON merge: the list is replaced whole, so the port goes.
+    const merged = await apps.patchNamespacedDeployment(
+      {
+        name: 'cn',
+        namespace: 'default',
+        body: { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:1.29' }] } } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    expect(merged.spec?.template.spec?.containers.map((c) => [c.image, c.ports])).toEqual([['nginx:1.29', undefined]]);
+    const read = await apps.readNamespacedDeployment({ name: 'cn', namespace: 'default' });
+    expect(read.spec?.template.spec?.containers[0]?.image).toBe('nginx:1.29');
+  });
+
   it('watches with a field selector', async () => {
     const seen: string[] = [];
     let resolve!: () => void;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import type { Simulation } from '../../../src/cluster/sim/simulation.js';
 import type { ApiServerHandle } from '../../../src/cluster/sim/api/server.js';
-import type { KubeObject } from '../../../src/k8s/objects.js';
+import type { KubeObject, Pod } from '../../../src/k8s/objects.js';
 import { RealClock } from '../../../src/clock/realClock.js';
 import { deployment, startBareServer } from './harness.js';
 
@@ -280,12 +280,25 @@ describe('CRUD', () => {
   it('serves pod logs from readLogs', async () => {
     const { startBareServer: start } = await import('./harness.js');
     const other = await start({
-      readLogs: (ns, pod, container, tail) => [`${ns}/${pod}/${container}`, `tail=${tail}`],
+      readLogs: (ns, pod, container, _tail, previous) => [`${ns}/${pod}/${container}`, `previous=${previous}`],
     });
     try {
       other.sim.store.create('Pod', { metadata: { name: 'lp' }, spec: { containers: [{ name: 'app', image: 'x' }] } });
-      const res = await fetch(`${other.server.url}/api/v1/namespaces/default/pods/lp/log?tailLines=5`);
-      expect(await res.text()).toBe('default/lp/app\ntail=5\n');
+      // Not yet on a node: LogLocation has no kubelet to ask, the stream is empty.
+      const unscheduled = await fetch(`${other.server.url}/api/v1/namespaces/default/pods/lp/log`);
+      expect(await unscheduled.text()).toBe('');
+      const stored = other.sim.store.get<Pod>('Pod', 'default', 'lp')!;
+      other.sim.store.update('Pod', { ...stored, spec: { ...stored.spec, nodeName: 'n1' } });
+      const bound = other.sim.store.get<Pod>('Pod', 'default', 'lp')!;
+      other.sim.store.update(
+        'Pod',
+        { ...bound, status: { containerStatuses: [{ name: 'app', state: { running: {} }, restartCount: 0 }] } },
+        { subresource: 'status' },
+      );
+      const res = await fetch(`${other.server.url}/api/v1/namespaces/default/pods/lp/log`);
+      expect(await res.text()).toBe('default/lp/app\nprevious=false\n');
+      const tail = await fetch(`${other.server.url}/api/v1/namespaces/default/pods/lp/log?tailLines=1`);
+      expect(await tail.text()).toBe('previous=false\n');
       const bad = await fetch(`${other.server.url}/api/v1/namespaces/default/pods/lp/log?container=nope`);
       expect(await bad.json()).toEqual(status(400, 'BadRequest', 'container nope is not valid for pod lp'));
     } finally {

@@ -19,7 +19,7 @@ export const SUBRESOURCES: Record<string, string[]> = {
   deployments: ['status', 'scale'],
   replicasets: ['status', 'scale'],
   statefulsets: ['status', 'scale'],
-  pods: ['status', 'log'],
+  pods: ['status', 'log', 'exec', 'attach', 'portforward'],
 };
 
 /** The subresources served for a kind. */
@@ -146,5 +146,10 @@ function subresource(info: KindInfo, sub: string): Record<string, unknown> {
   if (sub === 'scale')
     return { ...base, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
   if (sub === 'log') return { ...base, kind: info.kind, verbs: ['get'] };
+  // pods/exec, pods/attach, pods/portforward as kube-apiserver lists them (answered ./resources.ts noContainers).
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
+    const options = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions' };
+    return { ...base, kind: options[sub], verbs: ['create', 'get'] };
+  }
   return { ...base, kind: info.kind, verbs: ['get', 'patch', 'update'] };
 }

@@ -75,3 +75,11 @@ export function selects(selection: Selection, obj: KubeObject): boolean {
   for (const [field, value] of selection.fieldNotEquals) if (fieldValue(obj, field) === value) return false;
   return true;
 }
+
+/**
+ * A boolean query parameter as the API server's query conversion reads it (Go's strconv.ParseBool:
+ * `1`, `t`, `T`, `true`, `TRUE`, `True`); python3-kubernetes sends `watch=True`.
+ */
+export function queryFlag(query: URLSearchParams, key: string): boolean {
+  return ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(query.get(key) ?? '');
+}

@@ -11,7 +11,8 @@ import { applyStrategicMergePatch } from '../patch/strategicMerge.js';
 import type { Simulation } from '../simulation.js';
 import { servedVersions, type KindInfo } from '../store/kinds.js';
 import { decodeBody, mediaType } from './body.js';
-import { parseSelection, selects } from './query.js';
+import { logSourceOf, podLogOptions, readPodLogs, type LogReader, type LogSource } from './logs.js';
+import { parseSelection, queryFlag, selects } from './query.js';
 import { toTable, type IncludeObject } from './table.js';
 
 /** An HTTP request as the resource layer sees it (the body is already read and size-checked). */
@@ -36,40 +37,21 @@ export interface ResourceTarget {
   subresource?: string;
 }
 
-/**
- * Reads a container's log lines (the simulated kubelet's log store); `previous` asks for the last
- * terminated run (`kubectl logs --previous`).
- */
-export type LogReader = (
-  namespace: string,
-  pod: string,
-  container: string,
-  tailLines?: number,
-  previous?: boolean,
-) => string[];
+export { kubeletLogReader, type KubeletLogs, type LogReader, type LogSource } from './logs.js';
 
-/** What a kubelet offers for logs (the simulated {@link Kubelet}'s `logs`). */
-export interface KubeletLogs {
-  logs(
-    namespace: string,
-    pod: string,
-    container?: string,
-    options?: { tailLines?: number; previous?: boolean },
-  ): string[];
-}
+/** Pod subresources that stream to a container process (SPDY or WebSocket upgrades). */
+export const STREAMING_SUBRESOURCES = ['exec', 'attach', 'portforward'];
 
 /**
- * The kubelet's log semantics: `--previous` reads the last terminated run; otherwise the current
- * run, or, while the container waits in back-off and has no current run yet, the last one (what
- * the container runtime still holds, so `kubectl logs` of a crash-looping pod shows the crash).
+ * exec, attach and port-forward (and `kubectl cp`, which runs tar through exec) need a container
+ * process; the simulated kubelet runs none, so the upgrade is refused with a Status that says so
+ * rather than hanging or failing in the stream protocol.
  */
-export function kubeletLogReader(kubelet: KubeletLogs): LogReader {
-  return (ns, pod, container, tailLines, previous) => {
-    const options = tailLines === undefined ? {} : { tailLines };
-    if (previous) return kubelet.logs(ns, pod, container, { ...options, previous: true });
-    const current = kubelet.logs(ns, pod, container, options);
-    return current.length > 0 ? current : kubelet.logs(ns, pod, container, { ...options, previous: true });
-  };
+function noContainers(subresource: string, pod: string): ApiError {
+  const what = subresource === 'portforward' ? 'port-forward' : subresource;
+  return ApiError.badRequest(
+    `${what} is not available for pod ${pod}: rollout-gate serve simulates the cluster and runs no containers`,
+  );
 }
 
 const PATCH_TYPES = [
@@ -87,12 +69,21 @@ const PATCH_TYPES = [
 export class ResourceApi {
   constructor(
     private readonly simulation: Simulation,
-    private readonly readLogs?: LogReader,
-  ) {}
+    readLogs?: LogReader | LogSource,
+  ) {
+    this.logSource = logSourceOf(readLogs, () => simulation.clock.now());
+  }
+
+  /** Where pod logs come from (the simulated kubelet). */
+  readonly logSource: LogSource;
 
   handle(target: ResourceTarget, req: ApiRequest): ApiReply {
     const { info, namespace, name, subresource } = target;
     if (info.namespaced && name !== undefined && namespace === undefined) throw notFoundPath();
+    if (subresource !== undefined && STREAMING_SUBRESOURCES.includes(subresource)) {
+      this.mustGet(target);
+      throw noContainers(subresource, target.name!);
+    }
     switch (req.method) {
       case 'GET':
         if (name === undefined) return this.list(target, req);
@@ -287,7 +278,7 @@ export class ResourceApi {
     // resourceVersion precondition, created when absent).
     const { object, created } = applyObject(this.store, applied, {
       manager,
-      force: req.query.get('force') === 'true',
+      force: queryFlag(req.query, 'force'),
       time: this.now(),
       dryRun: dryRun(req),
     });
@@ -399,39 +390,8 @@ export class ResourceApi {
 
   private logs(target: ResourceTarget, req: ApiRequest): ApiReply {
     const pod = this.mustGet(target) as Pod;
-    const names = (pod.spec?.containers ?? []).map((c) => c.name);
-    let container = req.query.get('container') ?? undefined;
-    if (!container) {
-      if (names.length !== 1) {
-        throw ApiError.badRequest(
-          `a container name must be specified for pod ${target.name}, choose one of: [${names.join(' ')}]`,
-        );
-      }
-      container = names[0]!;
-    }
-    if (!names.includes(container) && !(pod.spec?.initContainers ?? []).some((c) => c.name === container)) {
-      throw ApiError.badRequest(`container ${container} is not valid for pod ${target.name}`);
-    }
-    const previous = req.query.get('previous') === 'true';
-    if (previous) {
-      const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find(
-        (s) => s.name === container,
-      );
-      if (!status?.lastState?.terminated) {
-        throw ApiError.badRequest(`previous terminated container "${container}" in pod "${target.name}" not found`);
-      }
-    }
-    const tail = req.query.get('tailLines');
-    const lines =
-      this.readLogs?.(
-        target.namespace ?? 'default',
-        target.name!,
-        container,
-        tail ? Number(tail) : undefined,
-        previous,
-      ) ?? [];
-    const kept = tail ? lines.slice(Math.max(0, lines.length - Number(tail))) : lines;
-    return { status: 200, text: kept.map((l) => l + '\n').join('') };
+    const options = podLogOptions(pod, req.query, this.simulation.clock.now());
+    return { status: 200, text: readPodLogs(pod, this.logSource, options) };
   }
 
   /** Decodes a full object for create/update and checks it against the endpoint. */

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../../../k8s/apiError.js';
 import { RealClock } from '../../../clock/realClock.js';
+import type { Pod } from '../../../k8s/objects.js';
 import type { Simulation } from '../simulation.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import { kubeconfigYaml } from './kubeconfig.js';
@@ -17,9 +18,11 @@ import {
   type ApiReply,
   type ApiRequest,
   type LogReader,
+  type LogSource,
 } from './resources.js';
+import { followPodLogs, podLogOptions } from './logs.js';
 import { parseRoute, type Route } from './router.js';
-import { parseSelection } from './query.js';
+import { parseSelection, queryFlag } from './query.js';
 import { selfSignedCertificate } from './tls.js';
 import { serveWatch } from './watch.js';
 import { FaultInjector, PendingReset, type FaultOptions } from '../faults/faultInjector.js';
@@ -42,7 +45,8 @@ export interface ApiServerOptions {
   tls?: boolean;
   /** Bearer token required on every request (checked over TLS only: kubectl sends no token over http). */
   token?: string;
-  readLogs?: LogReader;
+  /** Pod logs: the simulated kubelet (`kubeletLogReader`) or a plain reader. */
+  readLogs?: LogReader | LogSource;
   /** Real milliseconds between watch BOOKMARK events (default 10 000). */
   bookmarkIntervalMs?: number;
   /** Real milliseconds between clock ticks (default 50). */
@@ -166,7 +170,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           info: route.info,
           selection: parseSelection(route.info, route.namespace, url.searchParams),
           resourceVersion: url.searchParams.get('resourceVersion') ?? undefined,
-          allowBookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
+          allowBookmarks: queryFlag(url.searchParams, 'allowWatchBookmarks'),
           timeoutSeconds: timeout ? Number(timeout) : undefined,
           table: wantsTable(request) ? includeObject(request) : undefined,
         },
@@ -187,6 +191,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return;
     }
     count(requestLog, verbOf(method, route.name, false));
+    if (method === 'GET' && route.subresource === 'log' && queryFlag(url.searchParams, 'follow')) {
+      // `kubectl logs -f`: streamed until the container stops (./logs.ts); closed with the server.
+      const pod = simulation.store.mustGet<Pod>('Pod', route.namespace, route.name!);
+      const options = podLogOptions(pod, url.searchParams, simulation.clock.now());
+      const end = followPodLogs(res, simulation, pod, api.logSource, options);
+      watches.add(end);
+      res.on('close', () => watches.delete(end));
+      return;
+    }
     const reply = api.handle(route, request);
     if (faults?.afterCommit(fault)) {
       // Committed, but the answer is lost.
@@ -266,8 +279,7 @@ function contentTypeOf(req: IncomingMessage): string {
 }
 
 function isWatch(query: URLSearchParams): boolean {
-  const watch = query.get('watch');
-  return watch === 'true' || watch === '1';
+  return queryFlag(query, 'watch');
 }
 
 function count(log: RequestLog, verb: string): void {

@@ -70,8 +70,9 @@ function loseNode(simulation: Simulation, name: string): void {
     { key: UNREACHABLE, effect: 'NoExecute', timeAdded: now },
   ];
   const tainted = store.update<Node>('Node', { ...node, spec: { ...node.spec, taints } });
+  // The node lifecycle controller marks every kubelet-posted condition Unknown (tryUpdateNodeHealth).
   const conditions = (tainted.status?.conditions ?? []).map((c) =>
-    c.type === 'Ready'
+    c.status !== 'Unknown'
       ? {
           ...c,
           status: 'Unknown' as const,

@@ -6,7 +6,8 @@ import { timestamp as rfc3339 } from '../store/timestamp.js';
 import { missingEnvConfig, missingVolumeSource } from './config.js';
 import { fnv1a, parseImageReference, type ImageReference } from './images.js';
 import { getPhase, isTerminalPhase, terminalReadyReason } from './phase.js';
-import { ContainerLogs, type LogOptions } from './logs.js';
+import { podQos } from './podCreate.js';
+import { ContainerLogs, type LogLine, type LogOptions } from './logs.js';
 import { STAGES, type StageContext } from './stages.js';
 import { DEFAULT_IMAGE_BEHAVIOUR, type ContainerRun, type ImageBehaviour, type KubeletOptions } from './types.js';
 
@@ -62,6 +63,12 @@ export class Kubelet implements Controller {
     const run = this.runs.get(`${namespace}/${pod}`);
     if (!run) return [];
     return this.logStore.read(run.uid, container ?? run.containers[0]?.name ?? '', options);
+  }
+
+  /** The timed lines of a container's current (or `previous`) run, for `kubectl logs -f/--since/--timestamps`. */
+  logLines(namespace: string, pod: string, container: string, previous = false): LogLine[] {
+    const run = this.runs.get(`${namespace}/${pod}`);
+    return run ? this.logStore.lines(run.uid, container, previous) : [];
   }
 
   keysFor(event: StoreEvent): string[] {
@@ -222,7 +229,7 @@ export class Kubelet implements Controller {
       now,
       podLabel: `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
       event: (type, reason, message) => this.event(pod, run, type, reason, message),
-      log: (line) => this.logStore.append(run.uid, c.name, c.restartCount, rfc3339(now), line),
+      log: (line) => this.logStore.append(run.uid, c.name, c.restartCount, now, line),
       imageOnNodeAt: (ref: ImageReference) => cache.get(ref.normalized),
       startPull: (ref, doneAt) => cache.set(ref.normalized, doneAt),
       failPull: (ref) => cache.delete(ref.normalized),
@@ -304,6 +311,8 @@ export class Kubelet implements Controller {
       podIPs: [{ ip: run.podIP }],
       startTime: rfc3339(run.startTime),
       containerStatuses,
+      // generateAPIPodStatus keeps the QoS class the API server set at creation.
+      qosClass: (pod.status as { qosClass?: string } | undefined)?.qosClass ?? podQos(pod),
     } as PodStatus;
   }
 

@@ -1,6 +1,7 @@
 import type { Node } from '../../../k8s/objects.js';
 import type { NodeSpec } from '../scenario/scenario.js';
 import type { Taint } from './taints.js';
+import { DAEMON_ENDPOINTS, healthyNodeConditions, nodeInfo } from '../kubelet/nodeStatus.js';
 
 export interface NodeCapacity {
   cpu?: string | number;
@@ -19,7 +20,7 @@ export function newNode(
   name: string,
   capacity: NodeCapacity = {},
   index = 0,
-  extra: { labels?: Record<string, string>; taints?: Taint[] } = {},
+  extra: { labels?: Record<string, string>; taints?: Taint[]; now?: number } = {},
 ): Node {
   const c = { ...DEFAULT_NODE_CAPACITY, ...capacity };
   const resources = { cpu: String(c.cpu), memory: String(c.memory), pods: String(c.pods) };
@@ -38,9 +39,10 @@ export function newNode(
         { type: 'InternalIP', address: `10.0.${Math.floor(index / 250)}.${(index % 250) + 2}` },
         { type: 'Hostname', address: name },
       ],
-      conditions: [
-        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
-      ],
+      // What the kubelet posts at registration (../kubelet/nodeStatus.ts), stamped with the creation time.
+      conditions: healthyNodeConditions(extra.now),
+      daemonEndpoints: DAEMON_ENDPOINTS,
+      nodeInfo: nodeInfo(name),
     },
   };
 }
@@ -50,15 +52,15 @@ export function newNodes(count: number, capacity: NodeCapacity = {}): Node[] {
   return Array.from({ length: count }, (_, i) => newNode(`node-${i + 1}`, capacity, i));
 }
 
-/** The scenario's nodes (`nodes:` and its `pools:`), InternalIPs numbered across all of them. */
-export function scenarioNodes(spec: NodeSpec): Node[] {
+/** The scenario's nodes (`nodes:` and its `pools:`), InternalIPs numbered across all of them; `now` stamps their conditions. */
+export function scenarioNodes(spec: NodeSpec, now?: number): Node[] {
   const out: Node[] = [];
   for (let i = 0; i < spec.count; i++)
-    out.push(newNode(`node-${i + 1}`, spec.capacity, out.length, { labels: spec.labels, taints: spec.taints }));
+    out.push(newNode(`node-${i + 1}`, spec.capacity, out.length, { labels: spec.labels, taints: spec.taints, now }));
   for (const pool of spec.pools ?? []) {
     for (let i = 0; i < pool.count; i++)
       out.push(
-        newNode(`${pool.name}-${i + 1}`, pool.capacity, out.length, { labels: pool.labels, taints: pool.taints }),
+        newNode(`${pool.name}-${i + 1}`, pool.capacity, out.length, { labels: pool.labels, taints: pool.taints, now }),
       );
   }
   return out;

@@ -5,6 +5,7 @@ import { registerBuiltinResources } from './genericKinds.js';
 import { KindRegistry, type KindInfo } from './kinds.js';
 import { deepEqual } from '../../../k8s/json.js';
 import { defaultService } from './serviceDefaults.js';
+import { preparePodForCreate } from '../kubelet/podCreate.js';
 import { defaultStatefulSet } from '../controllers/statefulset/defaults.js';
 import type { StatefulSet } from '../../../k8s/statefulSet.js';
 import { validateStatefulSet } from '../../../k8s/validation/statefulSet.js';
@@ -123,6 +124,7 @@ export function builtinKinds(extra: Partial<Record<string, Partial<KindInfo>>> =
       plural: 'pods',
       namespaced: true,
       applyDefaults: defaultPod,
+      prepareForCreate: preparePodForCreate,
       gracefulDelete: true,
       statusKeeps: 'status',
     },
