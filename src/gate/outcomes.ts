@@ -94,6 +94,7 @@ export function failedResult(w: Workload, times: RunTimes, detectedAt: number, n
         oldReady: last?.oldReady ?? 0,
         newReady: last?.newReady ?? 0,
         note: 'failure declared',
+        ...(last?.templates ? { templates: last.templates } : {}),
       },
     ],
   };

@@ -14,6 +14,7 @@ import type { Baseline } from './baseline.js';
 import { sectionOnDemand, type GateLog } from './gateLog.js';
 import type { RestoredTemplate, TimelinePoint } from './result.js';
 import { restoredTemplateText } from '../report/format.js';
+import type { TemplateCatalogue } from '../report/templateNames.js';
 import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
 
 export interface RollbackRequest {
@@ -25,6 +26,8 @@ export interface RollbackRequest {
    */
   appliedTemplate?: PodTemplateSpec;
   createdByRun: boolean;
+  /** The templates the rollout's timeline saw: the rollback's watch adds to them, and names the restored one. */
+  templates?: TemplateCatalogue;
 }
 
 export interface RollbackOutcome {
@@ -103,6 +106,7 @@ async function rollBackAll(
         },
         progress: [],
         timeline: [],
+        templates: request.templates ?? { seen: new Map() },
       },
       restored: sent.restored,
     });
@@ -212,6 +216,7 @@ async function sendUndo(
       images: templateImages(plan.template),
     };
     sent = { template: plan.template, explanation: plan.explanation, restored };
+    if (request.templates) request.templates.restored = plan.template;
     try {
       // A server-side apply under the deploy's own field manager (so the next deploy never
       // conflicts with this undo), forced over whoever co-owns the failing values, and conditional

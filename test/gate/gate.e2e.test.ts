@@ -43,11 +43,19 @@ describe('a healthy update', () => {
     // at 3 + 3 = 6; pod 3 finds the image cached: start 1 s -> 7; the last old pod goes at once.
     // kubectl's rule holds at 7; pods 2 and 3 must then stay Ready for the 10 s window: 17.
     expect(run.result.workloads[0]!.durationSeconds).toBe(17);
-    expect(run.result.workloads[0]!.timeline).toEqual([
+    const timeline = run.result.workloads[0]!.timeline!;
+    expect(timeline.map(({ t, oldReady, newReady }) => ({ t, oldReady, newReady }))).toEqual([
       { t: 0, oldReady: 3, newReady: 0 },
       { t: 3, oldReady: 2, newReady: 1 },
       { t: 6, oldReady: 1, newReady: 2 },
       { t: 7, oldReady: 0, newReady: 3 },
+    ]);
+    // The same story by template (ready/not ready): the surge pod is pending from the start.
+    expect(timeline.map((p) => p.templates!.map((x) => `${x.template} ${x.ready}/${x.unavailable}`))).toEqual([
+      ['web:1 (last good) 3/0', 'web:2 (this deploy) 0/1'],
+      ['web:1 (last good) 2/0', 'web:2 (this deploy) 1/1'],
+      ['web:1 (last good) 1/0', 'web:2 (this deploy) 2/1'],
+      ['web:2 (this deploy) 3/0'],
     ]);
     const hash = hashOf(parts, 'web', 2)!;
     expect(state(parts, 'web')).toEqual({ image: 'web:2', revision: '2', lastGood: `2/${hash}`, replicas: 3 });
