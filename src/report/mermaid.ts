@@ -22,7 +22,7 @@
  * - the caption under the chart (summary.ts) says which colour is which and when the marks are.
  */
 import type { TemplatePods, TimelinePoint } from '../gate/result.js';
-import { formatSeconds, round1 } from './format.js';
+import { round1 } from './format.js';
 
 /** A notable moment of the timeline, as shown on the chart. */
 export interface ChartMark {
@@ -345,11 +345,6 @@ export function renderTimelineChart(subject: string, timeline: readonly Timeline
     ...series.map((s) => `  ${s.type} ${mermaidString(s.name)} [${s.values.join(', ')}]`),
   ].join('\n');
   return { source, marks, series, labels, columnSeconds: dt, yMax, neverReady };
-}
-
-/** What the caption says about a mark: `✖ failure declared (33.0s)`. */
-export function markText(m: ChartMark): string {
-  return `${m.symbol} ${m.note} (${formatSeconds(m.t)})`;
 }
 
 /** A parsed `xychart-beta` (only what this module generates: title, band x-axis, ranged y-axis, series). */

@@ -26,7 +26,7 @@ import {
   workloadRef,
 } from './format.js';
 import { codeBlock, codeSpan, escapeHtml, escapeMarkdown, fileLink, table } from './markdown.js';
-import { markText, renderTimelineChart } from './mermaid.js';
+import { renderTimelineChart } from './mermaid.js';
 
 /** Options of {@link renderJobSummary}. */
 export interface SummaryOptions {
@@ -203,10 +203,8 @@ function timelineSection(w: WorkloadResult): string[] {
     .map((s) => `a ${s.colourName} vertical line (${s.colour}) marks ${escapeMarkdown(s.name)}`);
   const never = chart.neverReady.map((t) => `${escapeMarkdown(t)} never had a ready pod`);
   const caption =
-    `Pods of each pod template by time since apply, ready and not ready; ` +
-    `${lines.join('; ')}.` +
-    (bars.length > 0 ? ` On the time axis, ${bars.join(', ')}.` : '') +
-    (chart.marks.length > 0 ? ` Marks: ${chart.marks.map((m) => escapeMarkdown(markText(m))).join('; ')}.` : '') +
+    `Pods of each pod template by time since apply, ready and not ready; ${lines.join('; ')}.` +
+    (bars.length > 0 ? ` On the time axis, ${bars.join(', ')} (times in the table below).` : '') +
     (never.length > 0 ? ` ${never.join('; ')}.` : '');
   const out = [
     `#### ${codeSpan(workloadRef(w))}`,

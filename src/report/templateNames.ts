@@ -93,8 +93,10 @@ export function templateNames(c: TemplateCatalogue): Map<string, string> {
     names.set(e.hash, `${what} (${e.role})`);
   }
   // Still ambiguous (two older templates differing the same way): the hash tells them apart.
+  const counts = new Map<string, number>();
+  for (const name of names.values()) counts.set(name, (counts.get(name) ?? 0) + 1);
   for (const [hash, name] of names) {
-    if ([...names.values()].filter((n) => n === name).length > 1) names.set(hash, name.replace(/ \(/, ` @${hash} (`));
+    if ((counts.get(name) ?? 0) > 1) names.set(hash, name.replace(/ \((?=[^(]*\)$)/, ` @${hash} (`));
   }
   return names;
 }

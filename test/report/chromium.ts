@@ -132,7 +132,9 @@ export class ChromiumPage {
   async close(): Promise<void> {
     const exited = new Promise((r) => this.proc.once('exit', r));
     await this.send('Browser.close', {}, false).catch(() => undefined);
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
     if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
     for (const stream of this.proc.stdio) stream?.destroy();
     rmSync(this.profile, { recursive: true, force: true });

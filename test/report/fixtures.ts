@@ -506,14 +506,14 @@ function steadyRollout(replicas: number, every: number, from: string, to: string
   return points;
 }
 
-function oneWorkload(name: string, timeline: TimelinePoint[]): GateResult {
+function oneWorkload(name: string, timeline: TimelinePoint[], namespace = 'default'): GateResult {
   const end = timeline[timeline.length - 1]!.t;
   return {
     result: 'succeeded',
     workloads: [
       {
         kind: 'Deployment',
-        namespace: 'default',
+        namespace,
         name,
         result: 'succeeded',
         message: `deployment "${name}" successfully rolled out`,
@@ -525,8 +525,12 @@ function oneWorkload(name: string, timeline: TimelinePoint[]): GateResult {
   };
 }
 
-/** A 10-minute rollout: 10 pods, one every 57 s. */
-export const longRun = oneWorkload('batch-api', steadyRollout(10, 57, 'nginx:1.25.5', 'nginx:1.27.0'));
+/** A 10-minute rollout: 10 pods, one every 57 s (and a long name, for the title). */
+export const longRun = oneWorkload(
+  'batch-api-with-a-rather-long-deployment-name',
+  steadyRollout(10, 57, 'nginx:1.25.5', 'nginx:1.27.0'),
+  'payments-production-eu',
+);
 
 /** A 2-second rollout: 2 pods, one every 0.8 s. */
 export const shortRun = oneWorkload('tiny', steadyRollout(2, 0.8, 'nginx:1.25.5', 'nginx:1.27.0'));
