@@ -15,6 +15,7 @@ import { sectionOnDemand, type GateLog } from './gateLog.js';
 import type { RestoredTemplate, TimelinePoint } from './result.js';
 import { restoredTemplateText } from '../report/format.js';
 import type { TemplateCatalogue } from '../report/templateNames.js';
+import { withMark } from './outcomes.js';
 import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
 
 export interface RollbackRequest {
@@ -132,7 +133,13 @@ async function rollBackAll(
     const revision = watched.finalSnapshot ? kind.revision(watched.finalSnapshot) : undefined;
     const previous = outcomes.get(key)!;
     // The first observation after the undo patch marks the start of the rollback on the chart.
-    const timeline = watched.timeline.map((p, i) => (i === 0 ? { ...p, note: 'rollback started' } : p));
+    const started = watched.timeline.map((p, i) => (i === 0 ? { ...p, note: 'rollback started' } : p));
+    const done =
+      watched.decidedAt !== undefined ? Math.round((watched.decidedAt - options.origin) / 100) / 10 : undefined;
+    const timeline =
+      verdict.state === 'succeeded' && done !== undefined && started.length > 0
+        ? withMark(started, done, 'rolled back')
+        : started;
     if (verdict.state === 'succeeded') {
       const target = restoredTemplateText({ rolledBackTo: revision, rolledBackToTemplate: restored });
       log.info(`${workloadLabel(watched.ref)} rolled back to ${target}, and healthy again`);

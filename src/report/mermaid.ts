@@ -269,7 +269,9 @@ export function renderTimelineChart(subject: string, timeline: readonly Timeline
   // The grid: observations snapped to columns; a column with a change gets two points (a step).
   const end = Math.max(0.5, points[points.length - 1]!.t);
   const dt = columnSeconds(end);
-  const columns = Math.ceil(end / dt - 1e-9);
+  // A little room after the last observation, so its state reads as a level, not a lone step.
+  const last = Math.ceil(end / dt - 1e-9);
+  const columns = last + Math.max(1, Math.round(last / 50));
   const byColumn = new Map<number, TimelinePoint>();
   for (const p of points) byColumn.set(Math.round(p.t / dt), p);
   const visible = visibleLabels(columns, dt, marks);

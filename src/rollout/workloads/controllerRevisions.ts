@@ -49,8 +49,13 @@ export function podTemplateOf(
   return (pod) => {
     const hash = pod.metadata.labels?.[CONTROLLER_REVISION_HASH];
     if (hash === undefined) return undefined;
+    // A StatefulSet's pods name the revision; a DaemonSet's carry its hash, which the DaemonSet
+    // controller also puts on the revision as `controller-revision-hash` (dsc.constructHistory).
     const revision = owned.find(
-      (r) => r.metadata.name === hash || r.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] === hash,
+      (r) =>
+        r.metadata.name === hash ||
+        r.metadata.labels?.[CONTROLLER_REVISION_HASH] === hash ||
+        r.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] === hash,
     );
     const template = revision ? templateOfRevision(revision) : undefined;
     return { hash, ...(template ? { template } : {}) };
