@@ -2,7 +2,7 @@ import type { WorkloadRef } from '../cluster/port.js';
 import { workloadKindOf, workloadLabel } from '../k8s/workloadKinds.js';
 import type { Baseline } from './baseline.js';
 import type { GateDocument } from './runGate.js';
-import type { WorkloadResult } from './result.js';
+import type { TimelinePoint, WorkloadResult } from './result.js';
 import type { RollbackOutcome } from './rollbackWorkloads.js';
 import { SUPERSEDED, supersededFollower, type WatchedWorkload } from './watchRollouts.js';
 
@@ -54,10 +54,27 @@ export function ownFailure(w: Workload): boolean {
   return w.watched.verdict?.state === 'failed' && !supersededFollower(w.watched);
 }
 
+/** The timeline with a last point at `t` (the last observation's counts) noting `note`. */
+export function withMark(timeline: readonly TimelinePoint[], t: number, note: string): TimelinePoint[] {
+  const last = timeline[timeline.length - 1];
+  if (!last) return [...timeline];
+  return [...timeline, { ...last, t: Math.max(t, last.t), note }];
+}
+
 /** A workload whose rollout succeeded (or, template unchanged, stayed healthy). */
 export function settledResult(w: Workload, times: RunTimes, now: number): WorkloadResult {
   if (!w.changed) return unchangedResult(w, times, now);
-  return { ...base(w, times, w.watched.decidedAt ?? now), result: 'succeeded', message: w.watched.verdict!.message };
+  const result = base(w, times, w.watched.decidedAt ?? now);
+  const at = w.watched.decidedAt;
+  return {
+    ...result,
+    // The verdict's moment on the chart: the last observation may be well before it (the stability window).
+    ...(at !== undefined
+      ? { timeline: withMark(w.watched.timeline, round1((at - times.origin) / 1000), 'rollout complete') }
+      : {}),
+    result: 'succeeded',
+    message: w.watched.verdict!.message,
+  };
 }
 
 /**
@@ -94,6 +111,7 @@ export function failedResult(w: Workload, times: RunTimes, detectedAt: number, n
         oldReady: last?.oldReady ?? 0,
         newReady: last?.newReady ?? 0,
         note: 'failure declared',
+        ...(last?.templates ? { templates: last.templates } : {}),
       },
     ],
   };

@@ -23,14 +23,37 @@ export interface EvidenceRecord {
   line?: number;
 }
 
-/** One observation for the rollout chart: ready replicas of the old and new revisions at `t`. */
+/**
+ * One observation for the rollout chart: ready replicas of the old and new revisions at `t`, and
+ * the pods of each pod template.
+ */
 export interface TimelinePoint {
   /** Seconds since apply. */
   t: number;
+  /**
+   * Ready pods of every revision but the one being rolled out. After an undo the revision being
+   * rolled out is the restored (good) template: read {@link templates} to know which is which.
+   */
   oldReady: number;
+  /** Ready pods of the revision being rolled out (the restored template's once a rollback started). */
   newReady: number;
   /** What happened at this moment, if anything notable ("failure declared", "rollback started"). */
   note?: string;
+  /** Extension: the live pods of each pod template, named as a person knows the template. */
+  templates?: TemplatePods[];
+}
+
+/** The pods of one pod template at one moment of the timeline. */
+export interface TemplatePods {
+  /**
+   * The template by its images and what it is to this run: "nginx:1.231 (this deploy)",
+   * "nginx:1.14.2 (last good)", "nginx:1.14.2, env changed (this deploy)", never a revision number
+   * (src/report/templateNames.ts). While the gate watches, the template's hash.
+   */
+  template: string;
+  ready: number;
+  /** Its live pods that are not Ready (pending, pulling an image, crashing). */
+  unavailable: number;
 }
 
 /** A template a rollback restored: its container images and its revision before the undo. */

@@ -14,6 +14,8 @@ import type { Baseline } from './baseline.js';
 import { sectionOnDemand, type GateLog } from './gateLog.js';
 import type { RestoredTemplate, TimelinePoint } from './result.js';
 import { restoredTemplateText } from '../report/format.js';
+import type { TemplateCatalogue } from '../report/templateNames.js';
+import { withMark } from './outcomes.js';
 import { watchRollouts, type WatchedWorkload } from './watchRollouts.js';
 
 export interface RollbackRequest {
@@ -25,6 +27,8 @@ export interface RollbackRequest {
    */
   appliedTemplate?: PodTemplateSpec;
   createdByRun: boolean;
+  /** The templates the rollout's timeline saw: the rollback's watch adds to them, and names the restored one. */
+  templates?: TemplateCatalogue;
 }
 
 export interface RollbackOutcome {
@@ -103,6 +107,7 @@ async function rollBackAll(
         },
         progress: [],
         timeline: [],
+        templates: request.templates ?? { seen: new Map() },
       },
       restored: sent.restored,
     });
@@ -128,7 +133,13 @@ async function rollBackAll(
     const revision = watched.finalSnapshot ? kind.revision(watched.finalSnapshot) : undefined;
     const previous = outcomes.get(key)!;
     // The first observation after the undo patch marks the start of the rollback on the chart.
-    const timeline = watched.timeline.map((p, i) => (i === 0 ? { ...p, note: 'rollback started' } : p));
+    const started = watched.timeline.map((p, i) => (i === 0 ? { ...p, note: 'rollback started' } : p));
+    const done =
+      watched.decidedAt !== undefined ? Math.round((watched.decidedAt - options.origin) / 100) / 10 : undefined;
+    const timeline =
+      verdict.state === 'succeeded' && done !== undefined && started.length > 0
+        ? withMark(started, done, 'rolled back')
+        : started;
     if (verdict.state === 'succeeded') {
       const target = restoredTemplateText({ rolledBackTo: revision, rolledBackToTemplate: restored });
       log.info(`${workloadLabel(watched.ref)} rolled back to ${target}, and healthy again`);
@@ -212,6 +223,7 @@ async function sendUndo(
       images: templateImages(plan.template),
     };
     sent = { template: plan.template, explanation: plan.explanation, restored };
+    if (request.templates) request.templates.restored = plan.template;
     try {
       // A server-side apply under the deploy's own field manager (so the next deploy never
       // conflicts with this undo), forced over whoever co-owns the failing values, and conditional

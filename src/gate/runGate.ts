@@ -6,6 +6,7 @@ import type { GatePolicy } from '../rollout/policy.js';
 import { policyWarnings } from '../rollout/policy.js';
 import { applyManifests, ApplyError, type ApplyDocument } from './applyManifests.js';
 import { formatDrift } from '../report/drift.js';
+import { namedTimeline } from '../report/templateNames.js';
 import { changedByApply, recordBaseline } from './baseline.js';
 import { captureEvidence } from './captureEvidence.js';
 import type { GateLog } from './gateLog.js';
@@ -242,7 +243,17 @@ async function recordBaselines(
       doc,
       baseline,
       changed: false,
-      watched: { ref, context: { appliedAt: 0, name: ref.name }, progress: [], timeline: [] },
+      watched: {
+        ref,
+        context: { appliedAt: 0, name: ref.name },
+        progress: [],
+        timeline: [],
+        templates: {
+          seen: new Map(),
+          ...(baseline.workload ? { previous: baseline.workload.spec.template } : {}),
+          previousGood: baseline.preApply.fullyAvailable,
+        },
+      },
     });
   }
   // What ran before this run, seen fully available now, is the newest good revision the gate knows
@@ -315,6 +326,7 @@ async function apply(run: Run): Promise<GateResult | undefined> {
       restartBaseline: w.baseline.restarts,
     };
     w.watched.appliedTemplate = stored?.spec.template;
+    if (stored) w.watched.templates.applied = stored.spec.template;
     w.watched.followOnly = !w.changed;
     // `rollout-gate.dev/wait: "false"` on a workload (an OnDelete StatefulSet, say): applied, not watched.
     if (!readWaitControls(w.doc.object).controls.wait) notWaitedOn(w.watched, run.appliedAt);
@@ -439,6 +451,7 @@ async function rollBack(
         baseline: w.baseline,
         appliedTemplate: w.watched.appliedTemplate,
         createdByRun: !w.baseline.exists,
+        templates: w.watched.templates,
       })),
       {
         policy: input.policy,
@@ -532,7 +545,7 @@ function finish(run: Run, result: RunOutcome): GateResult {
   notWaitedResults(run.objects, run.cluster.clock.now(), run.appliedAt, why);
   return {
     result,
-    workloads: run.workloads.map((w) => w.result!),
+    workloads: run.workloads.map((w) => withNamedTemplates(w.result!, w)),
     errors: [],
     applied: run.applied,
     objects: run.objects.map((o) => o.result!),
@@ -540,6 +553,11 @@ function finish(run: Run, result: RunOutcome): GateResult {
     phases: run.phases,
     simulated: run.cluster.mode === 'simulated',
   };
+}
+
+/** The result with its timeline's templates named by images and role (recorded by hash while watching). */
+function withNamedTemplates(result: WorkloadResult, w: Workload): WorkloadResult {
+  return result.timeline ? { ...result, timeline: namedTimeline(result.timeline, w.watched.templates) } : result;
 }
 
 /** Runs one phase, recording how long it took. */

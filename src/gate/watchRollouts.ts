@@ -8,6 +8,7 @@ import { templatesEqualIgnoringHash } from '../rollout/revisions.js';
 import type { RolloutContext, WorkloadSnapshot } from '../rollout/snapshot.js';
 import { rolloutKindOf } from '../rollout/workloads/index.js';
 import type { GateLog } from './gateLog.js';
+import type { TemplateCatalogue } from '../report/templateNames.js';
 import type { TimelinePoint } from './result.js';
 
 /** One workload being watched (its kind is its reference's). */
@@ -20,7 +21,10 @@ export interface WatchedWorkload {
   /** The observation the final verdict was made on (before any rollback changes it). */
   finalSnapshot?: WorkloadSnapshot;
   progress: string[];
+  /** Observations for the chart; their templates are keyed by hash until the result names them. */
   timeline: TimelinePoint[];
+  /** The templates the timeline saw, and what each is to the run (shared with the rollback's watch). */
+  templates: TemplateCatalogue;
   /** Counts used to notice progress (updated/ready/available) for the stall window. */
   lastCounts?: string;
   /**
@@ -186,10 +190,18 @@ function noteProgress(w: WatchedWorkload, snapshot: WorkloadSnapshot, now: numbe
   }
 }
 
-/** Ready pods of the new revision and of every older one, when they change. */
+/**
+ * Ready pods of the new revision and of every older one, and the pods of each template (by hash,
+ * named when the result is built: src/report/templateNames.ts), when they change.
+ */
 function recordTimeline(w: WatchedWorkload, snapshot: WorkloadSnapshot, now: number, origin: number): void {
-  const point = rolloutKindOf(workloadKindOf(w.ref)).readiness(snapshot);
+  const { oldReady, newReady, templates } = rolloutKindOf(workloadKindOf(w.ref)).readiness(snapshot);
+  for (const t of templates) if (t.template || !w.templates.seen.has(t.hash)) w.templates.seen.set(t.hash, t.template);
+  const pods = templates
+    .map((t) => ({ template: t.hash, ready: t.ready, unavailable: t.unavailable }))
+    .sort((a, b) => a.template.localeCompare(b.template));
   const last = w.timeline[w.timeline.length - 1];
-  if (last && last.oldReady === point.oldReady && last.newReady === point.newReady) return;
-  w.timeline.push({ t: Math.round((now - origin) / 100) / 10, ...point });
+  const same = JSON.stringify(last?.templates ?? []) === JSON.stringify(pods);
+  if (last && last.oldReady === oldReady && last.newReady === newReady && same) return;
+  w.timeline.push({ t: Math.round((now - origin) / 100) / 10, oldReady, newReady, templates: pods });
 }

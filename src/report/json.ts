@@ -50,7 +50,8 @@ const EVIDENCE_KEYS = [
   'file',
   'line',
 ];
-const TIMELINE_KEYS = ['t', 'oldReady', 'newReady', 'note'];
+const TIMELINE_KEYS = ['t', 'oldReady', 'newReady', 'note', 'templates'];
+const TEMPLATE_PODS_KEYS = ['template', 'ready', 'unavailable'];
 const PHASE_KEYS = ['name', 'seconds'];
 const APPLIED_KEYS = ['kind', 'namespace', 'name', 'action', 'file', 'line'];
 const OBJECT_KEYS = [
@@ -111,7 +112,9 @@ function workloadJson(w: WorkloadResult): Json {
       case 'evidence':
         return listOf(value, EVIDENCE_KEYS);
       case 'timeline':
-        return listOf(value, TIMELINE_KEYS, (k, v) => (k === 't' ? seconds(v) : plain(k, v)));
+        return listOf(value, TIMELINE_KEYS, (k, v) =>
+          k === 't' ? seconds(v) : k === 'templates' ? listOf(v, TEMPLATE_PODS_KEYS) : plain(k, v),
+        );
       default:
         return plain(key, value);
     }

@@ -26,7 +26,7 @@ import {
   workloadRef,
 } from './format.js';
 import { codeBlock, codeSpan, escapeHtml, escapeMarkdown, fileLink, table } from './markdown.js';
-import { CHART_PALETTE, renderTimelineChart } from './mermaid.js';
+import { renderTimelineChart } from './mermaid.js';
 
 /** Options of {@link renderJobSummary}. */
 export interface SummaryOptions {
@@ -206,12 +206,18 @@ function failureSection(w: WorkloadResult, options: SummaryOptions): string[] {
 function timelineSection(w: WorkloadResult): string[] {
   const chart = renderTimelineChart(workloadRef(w), w.timeline ?? []);
   if (!chart) return [];
-  const marks = chart.marks.map((m) => `${m.symbol} marks ${escapeMarkdown(m.note)} (${formatSeconds(m.t)})`);
+  const lines = chart.series
+    .filter((s) => s.of === 'template')
+    .map((s) => `${s.colourName} (${s.colour}): ${escapeMarkdown(s.name)}`);
+  const bars = chart.series
+    .filter((s) => s.of === 'mark')
+    .map((s) => `a ${s.colourName} vertical line (${s.colour}) marks ${escapeMarkdown(s.name)}`);
+  const never = chart.neverReady.map((t) => `${escapeMarkdown(t)} never had a ready pod`);
   const caption =
-    `Ready replicas of the old revision (grey, ${CHART_PALETTE[0]}) and of the new revision ` +
-    `(green, ${CHART_PALETTE[1]}) by seconds since apply.` +
-    (marks.length > 0 ? ` On the x axis, ${marks.join('; ')}.` : '');
-  const lines = [
+    `Pods of each pod template by time since apply, ready and not ready; ${lines.join('; ')}.` +
+    (bars.length > 0 ? ` On the time axis, ${bars.join(', ')} (times in the table below).` : '') +
+    (never.length > 0 ? ` ${never.join('; ')}.` : '');
+  const out = [
     `#### ${codeSpan(workloadRef(w))}`,
     '',
     caption,
@@ -220,7 +226,7 @@ function timelineSection(w: WorkloadResult): string[] {
     '',
   ];
   if (chart.marks.length > 0) {
-    lines.push(
+    out.push(
       ...table(
         ['At', 'Event'],
         chart.marks.map((m) => [formatSeconds(m.t), `${m.symbol} ${escapeMarkdown(m.note)}`]),
@@ -228,7 +234,7 @@ function timelineSection(w: WorkloadResult): string[] {
       '',
     );
   }
-  return lines;
+  return out;
 }
 
 /** Fields someone else had changed, taken over by this run's apply: who, and from what to what. */

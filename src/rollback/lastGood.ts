@@ -22,7 +22,6 @@
  */
 import {
   Annotations,
-  Labels,
   type DaemonSet,
   type Deployment,
   type PodTemplateSpec,
@@ -32,6 +31,7 @@ import {
 import {
   controlledReplicaSets,
   findNewReplicaSet,
+  replicaSetHash,
   revisionOf,
   templateImages,
   templatesEqualIgnoringHash,
@@ -344,9 +344,7 @@ export function planRollback(input: RollbackInput): RollbackPlan | NoRollback {
   };
 }
 
-function hashOf(rs: ReplicaSet): string | undefined {
-  return rs.metadata.labels?.[Labels.podTemplateHash] ?? rs.spec.template.metadata?.labels?.[Labels.podTemplateHash];
-}
+const hashOf = replicaSetHash;
 
 function parseTemplate(value: string | undefined): PodTemplateSpec | undefined {
   if (!value) return undefined;

@@ -79,13 +79,17 @@ export function byCreation(a: ReplicaSet, b: ReplicaSet): number {
   return (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 }
 
+/** A ReplicaSet's `pod-template-hash`: the name of its template (an undo scales the same ReplicaSet back up). */
+export function replicaSetHash(rs: ReplicaSet): string | undefined {
+  return rs.metadata.labels?.[Labels.podTemplateHash] ?? rs.spec.template.metadata?.labels?.[Labels.podTemplateHash];
+}
+
 /**
  * The live (not terminating) pods of a ReplicaSet, by controller uid; pods without a controller
  * reference are matched by the RS's `pod-template-hash` label. Sorted by name for stable messages.
  */
 export function podsOf(rs: ReplicaSet, pods: Pod[]): Pod[] {
-  const hash =
-    rs.metadata.labels?.[Labels.podTemplateHash] ?? rs.spec.template.metadata?.labels?.[Labels.podTemplateHash];
+  const hash = replicaSetHash(rs);
   return pods
     .filter((pod) => {
       if (pod.metadata.deletionTimestamp) return false;

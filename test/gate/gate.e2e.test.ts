@@ -43,11 +43,22 @@ describe('a healthy update', () => {
     // at 3 + 3 = 6; pod 3 finds the image cached: start 1 s -> 7; the last old pod goes at once.
     // kubectl's rule holds at 7; pods 2 and 3 must then stay Ready for the 10 s window: 17.
     expect(run.result.workloads[0]!.durationSeconds).toBe(17);
-    expect(run.result.workloads[0]!.timeline).toEqual([
-      { t: 0, oldReady: 3, newReady: 0 },
-      { t: 3, oldReady: 2, newReady: 1 },
-      { t: 6, oldReady: 1, newReady: 2 },
-      { t: 7, oldReady: 0, newReady: 3 },
+    const timeline = run.result.workloads[0]!.timeline!;
+    expect(timeline.map(({ t, oldReady, newReady, note }) => ({ t, oldReady, newReady, note }))).toEqual([
+      { t: 0, oldReady: 3, newReady: 0, note: undefined },
+      { t: 3, oldReady: 2, newReady: 1, note: undefined },
+      { t: 6, oldReady: 1, newReady: 2, note: undefined },
+      { t: 7, oldReady: 0, newReady: 3, note: undefined },
+      // The verdict, after the stability window: the chart's ✔.
+      { t: 17, oldReady: 0, newReady: 3, note: 'rollout complete' },
+    ]);
+    // The same story by template (ready/not ready): the surge pod is pending from the start.
+    expect(timeline.map((p) => p.templates!.map((x) => `${x.template} ${x.ready}/${x.unavailable}`))).toEqual([
+      ['web:1 (last good) 3/0', 'web:2 (this deploy) 0/1'],
+      ['web:1 (last good) 2/0', 'web:2 (this deploy) 1/1'],
+      ['web:1 (last good) 1/0', 'web:2 (this deploy) 2/1'],
+      ['web:2 (this deploy) 3/0'],
+      ['web:2 (this deploy) 3/0'],
     ]);
     const hash = hashOf(parts, 'web', 2)!;
     expect(state(parts, 'web')).toEqual({ image: 'web:2', revision: '2', lastGood: `2/${hash}`, replicas: 3 });
@@ -94,7 +105,7 @@ describe('failures of new pods, detected and rolled back', () => {
     const parts = simulate(scenario, [deployment('web', 'web:1', before)]);
     const hash1 = hashOf(parts, 'web', 1)!;
     const run = await gate(parts, [deployment('web', image, options)], input);
-    return { parts, run, hash1, w: run.result.workloads[0]! };
+    return { parts, run, hash1, applied: image, w: run.result.workloads[0]! };
   }
 
   /** Rolled back to revision 1, renumbered 3 by the undo (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/rollback.go), healthy. */
@@ -125,6 +136,19 @@ describe('failures of new pods, detected and rolled back', () => {
     // Named by its template: the undo renumbers revision 1 as revision 3 (https://github.com/kubernetes/kubectl/blob/release-1.32/pkg/polymorphichelpers/rollback.go).
     expect(f.run.log.lines.slice(-1)).toEqual([
       `deployment "web" rolled back to ${image}, the last good template (revision 1, now revision 3: an undo re-adds it as the newest revision), and healthy again`,
+    ]);
+    // The chart's story (issue 12): pods by template, never by revision; the last good template is
+    // all that is left at the end, and the rollback's start and end are marked.
+    const timeline = f.w.timeline!;
+    const names = new Set(timeline.flatMap((p) => (p.templates ?? []).map((t) => t.template)));
+    expect([...names].sort()).toEqual([`${image} (last good)`, `${f.applied} (this deploy)`].sort());
+    expect(timeline.map((p) => p.note).filter(Boolean)).toEqual([
+      'failure declared',
+      'rollback started',
+      'rolled back',
+    ]);
+    expect(timeline[timeline.length - 1]!.templates).toEqual([
+      { template: `${image} (last good)`, ready: 3, unavailable: 0 },
     ]);
   }
 

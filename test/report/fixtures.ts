@@ -1,5 +1,5 @@
 /** Gate results for the report tests: the five golden cases of the renderers. */
-import type { GateResult } from '../../src/gate/result.js';
+import type { GateResult, TimelinePoint } from '../../src/gate/result.js';
 
 /** (a) A clean rollout of one Deployment. */
 export const success: GateResult = {
@@ -15,13 +15,67 @@ export const success: GateResult = {
       message: 'deployment "web" successfully rolled out',
       durationSeconds: 41.53,
       timeline: [
-        { t: 0, oldReady: 3, newReady: 0 },
-        { t: 9.2, oldReady: 3, newReady: 1 },
-        { t: 10.1, oldReady: 2, newReady: 1 },
-        { t: 22.4, oldReady: 2, newReady: 2 },
-        { t: 23, oldReady: 1, newReady: 2 },
-        { t: 40.9, oldReady: 1, newReady: 3 },
-        { t: 41.5, oldReady: 0, newReady: 3, note: 'rollout complete' },
+        {
+          t: 0,
+          oldReady: 3,
+          newReady: 0,
+          templates: [
+            { template: 'nginx:1.23.0 (last good)', ready: 3, unavailable: 0 },
+            { template: 'nginx:1.23.1 (this deploy)', ready: 0, unavailable: 1 },
+          ],
+        },
+        {
+          t: 9.2,
+          oldReady: 3,
+          newReady: 1,
+          templates: [
+            { template: 'nginx:1.23.0 (last good)', ready: 3, unavailable: 0 },
+            { template: 'nginx:1.23.1 (this deploy)', ready: 1, unavailable: 0 },
+          ],
+        },
+        {
+          t: 10.1,
+          oldReady: 2,
+          newReady: 1,
+          templates: [
+            { template: 'nginx:1.23.0 (last good)', ready: 2, unavailable: 0 },
+            { template: 'nginx:1.23.1 (this deploy)', ready: 1, unavailable: 1 },
+          ],
+        },
+        {
+          t: 22.4,
+          oldReady: 2,
+          newReady: 2,
+          templates: [
+            { template: 'nginx:1.23.0 (last good)', ready: 2, unavailable: 0 },
+            { template: 'nginx:1.23.1 (this deploy)', ready: 2, unavailable: 0 },
+          ],
+        },
+        {
+          t: 23,
+          oldReady: 1,
+          newReady: 2,
+          templates: [
+            { template: 'nginx:1.23.0 (last good)', ready: 1, unavailable: 0 },
+            { template: 'nginx:1.23.1 (this deploy)', ready: 2, unavailable: 1 },
+          ],
+        },
+        {
+          t: 40.9,
+          oldReady: 1,
+          newReady: 3,
+          templates: [
+            { template: 'nginx:1.23.0 (last good)', ready: 1, unavailable: 0 },
+            { template: 'nginx:1.23.1 (this deploy)', ready: 3, unavailable: 0 },
+          ],
+        },
+        {
+          t: 41.5,
+          oldReady: 0,
+          newReady: 3,
+          note: 'rollout complete',
+          templates: [{ template: 'nginx:1.23.1 (this deploy)', ready: 3, unavailable: 0 }],
+        },
       ],
       progress: [
         'Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been updated...',
@@ -91,12 +145,54 @@ export const typoRolledBack: GateResult = {
         },
       ],
       timeline: [
-        { t: 0, oldReady: 4, newReady: 0 },
-        { t: 0.4, oldReady: 3, newReady: 0 },
-        { t: 33, oldReady: 3, newReady: 0, note: 'failure declared' },
-        { t: 33.6, oldReady: 3, newReady: 0, note: 'rollback started' },
-        { t: 41.2, oldReady: 4, newReady: 0 },
-        { t: 45, oldReady: 4, newReady: 0, note: 'rolled back' },
+        {
+          t: 0,
+          oldReady: 4,
+          newReady: 0,
+          templates: [
+            { template: 'nginx:1.23.1 (last good)', ready: 4, unavailable: 0 },
+            { template: 'nginx:1.231 (this deploy)', ready: 0, unavailable: 1 },
+          ],
+        },
+        {
+          t: 0.4,
+          oldReady: 3,
+          newReady: 0,
+          templates: [
+            { template: 'nginx:1.23.1 (last good)', ready: 3, unavailable: 0 },
+            { template: 'nginx:1.231 (this deploy)', ready: 0, unavailable: 2 },
+          ],
+        },
+        {
+          t: 33,
+          oldReady: 3,
+          newReady: 0,
+          note: 'failure declared',
+          templates: [
+            { template: 'nginx:1.23.1 (last good)', ready: 3, unavailable: 0 },
+            { template: 'nginx:1.231 (this deploy)', ready: 0, unavailable: 2 },
+          ],
+        },
+        {
+          t: 33.6,
+          oldReady: 0,
+          newReady: 3,
+          note: 'rollback started',
+          templates: [{ template: 'nginx:1.23.1 (last good)', ready: 3, unavailable: 1 }],
+        },
+        {
+          t: 41.2,
+          oldReady: 0,
+          newReady: 4,
+          templates: [{ template: 'nginx:1.23.1 (last good)', ready: 4, unavailable: 0 }],
+        },
+        {
+          t: 45,
+          oldReady: 0,
+          newReady: 4,
+          note: 'rolled back',
+          templates: [{ template: 'nginx:1.23.1 (last good)', ready: 4, unavailable: 0 }],
+        },
       ],
       progress: ['Waiting for deployment "web" rollout to finish: 2 out of 4 new replicas have been updated...'],
     },
@@ -150,9 +246,25 @@ export const rollbackImpossible: GateResult = {
         },
       ],
       timeline: [
-        { t: 0, oldReady: 0, newReady: 0 },
-        { t: 4, oldReady: 0, newReady: 0 },
-        { t: 52.96, oldReady: 0, newReady: 0, note: 'failure declared' },
+        {
+          t: 0,
+          oldReady: 0,
+          newReady: 0,
+          templates: [{ template: 'registry.example.com/worker:2.0.0 (this deploy)', ready: 0, unavailable: 2 }],
+        },
+        {
+          t: 4,
+          oldReady: 0,
+          newReady: 0,
+          templates: [{ template: 'registry.example.com/worker:2.0.0 (this deploy)', ready: 0, unavailable: 2 }],
+        },
+        {
+          t: 52.96,
+          oldReady: 0,
+          newReady: 0,
+          note: 'failure declared',
+          templates: [{ template: 'registry.example.com/worker:2.0.0 (this deploy)', ready: 0, unavailable: 2 }],
+        },
       ],
     },
   ],
@@ -220,12 +332,57 @@ export const twoWorkloads: GateResult = {
         },
       ],
       timeline: [
-        { t: 0, oldReady: 2, newReady: 0 },
-        { t: 6, oldReady: 2, newReady: 1 },
-        { t: 9, oldReady: 2, newReady: 0 },
-        { t: 27.5, oldReady: 2, newReady: 0, note: 'failure declared' },
-        { t: 28, oldReady: 2, newReady: 0, note: 'rollback started' },
-        { t: 38.25, oldReady: 2, newReady: 0, note: 'rolled back' },
+        {
+          t: 0,
+          oldReady: 2,
+          newReady: 0,
+          templates: [
+            { template: 'ghcr.io/acme/api:1.3.2 (last good)', ready: 2, unavailable: 0 },
+            { template: 'ghcr.io/acme/api:1.4.0 (this deploy)', ready: 0, unavailable: 1 },
+          ],
+        },
+        {
+          t: 6,
+          oldReady: 2,
+          newReady: 1,
+          templates: [
+            { template: 'ghcr.io/acme/api:1.3.2 (last good)', ready: 2, unavailable: 0 },
+            { template: 'ghcr.io/acme/api:1.4.0 (this deploy)', ready: 1, unavailable: 0 },
+          ],
+        },
+        {
+          t: 9,
+          oldReady: 2,
+          newReady: 0,
+          templates: [
+            { template: 'ghcr.io/acme/api:1.3.2 (last good)', ready: 2, unavailable: 0 },
+            { template: 'ghcr.io/acme/api:1.4.0 (this deploy)', ready: 0, unavailable: 1 },
+          ],
+        },
+        {
+          t: 27.5,
+          oldReady: 2,
+          newReady: 0,
+          note: 'failure declared',
+          templates: [
+            { template: 'ghcr.io/acme/api:1.3.2 (last good)', ready: 2, unavailable: 0 },
+            { template: 'ghcr.io/acme/api:1.4.0 (this deploy)', ready: 0, unavailable: 1 },
+          ],
+        },
+        {
+          t: 28,
+          oldReady: 0,
+          newReady: 2,
+          note: 'rollback started',
+          templates: [{ template: 'ghcr.io/acme/api:1.3.2 (last good)', ready: 2, unavailable: 0 }],
+        },
+        {
+          t: 38.25,
+          oldReady: 0,
+          newReady: 2,
+          note: 'rolled back',
+          templates: [{ template: 'ghcr.io/acme/api:1.3.2 (last good)', ready: 2, unavailable: 0 }],
+        },
       ],
     },
     {
@@ -239,12 +396,65 @@ export const twoWorkloads: GateResult = {
       message: 'rolled out, then rolled back with deployment/api -n shop (one run, one transaction)',
       durationSeconds: 38.9,
       timeline: [
-        { t: 0, oldReady: 3, newReady: 0 },
-        { t: 7, oldReady: 2, newReady: 1 },
-        { t: 14, oldReady: 1, newReady: 2 },
-        { t: 21, oldReady: 0, newReady: 3 },
-        { t: 28, oldReady: 0, newReady: 3, note: 'rollback started' },
-        { t: 38.9, oldReady: 3, newReady: 0, note: 'rolled back' },
+        {
+          t: 0,
+          oldReady: 3,
+          newReady: 0,
+          templates: [
+            { template: 'ghcr.io/acme/web:2.7.0 (last good)', ready: 3, unavailable: 0 },
+            { template: 'ghcr.io/acme/web:2.8.0 (this deploy)', ready: 0, unavailable: 1 },
+          ],
+        },
+        {
+          t: 7,
+          oldReady: 2,
+          newReady: 1,
+          templates: [
+            { template: 'ghcr.io/acme/web:2.7.0 (last good)', ready: 2, unavailable: 0 },
+            { template: 'ghcr.io/acme/web:2.8.0 (this deploy)', ready: 1, unavailable: 1 },
+          ],
+        },
+        {
+          t: 14,
+          oldReady: 1,
+          newReady: 2,
+          templates: [
+            { template: 'ghcr.io/acme/web:2.7.0 (last good)', ready: 1, unavailable: 0 },
+            { template: 'ghcr.io/acme/web:2.8.0 (this deploy)', ready: 2, unavailable: 1 },
+          ],
+        },
+        {
+          t: 21,
+          oldReady: 0,
+          newReady: 3,
+          templates: [{ template: 'ghcr.io/acme/web:2.8.0 (this deploy)', ready: 3, unavailable: 0 }],
+        },
+        {
+          t: 28,
+          oldReady: 3,
+          newReady: 0,
+          note: 'rollback started',
+          templates: [
+            { template: 'ghcr.io/acme/web:2.7.0 (last good)', ready: 0, unavailable: 1 },
+            { template: 'ghcr.io/acme/web:2.8.0 (this deploy)', ready: 3, unavailable: 0 },
+          ],
+        },
+        {
+          t: 33,
+          oldReady: 1,
+          newReady: 1,
+          templates: [
+            { template: 'ghcr.io/acme/web:2.7.0 (last good)', ready: 1, unavailable: 1 },
+            { template: 'ghcr.io/acme/web:2.8.0 (this deploy)', ready: 1, unavailable: 0 },
+          ],
+        },
+        {
+          t: 38.9,
+          oldReady: 0,
+          newReady: 3,
+          note: 'rolled back',
+          templates: [{ template: 'ghcr.io/acme/web:2.7.0 (last good)', ready: 3, unavailable: 0 }],
+        },
       ],
     },
   ],
@@ -279,4 +489,58 @@ export const goldenCases: Record<string, GateResult> = {
   'c-rollback-impossible': rollbackImpossible,
   'd-invalid': invalidInput,
   'e-two-workloads': twoWorkloads,
+};
+
+/** A rollout of `replicas` pods from `from` to `to`, one pod replaced every `every` seconds (maxSurge 1). */
+function steadyRollout(replicas: number, every: number, from: string, to: string): TimelinePoint[] {
+  const points: TimelinePoint[] = [];
+  for (let k = 0; k <= replicas; k++) {
+    const pods = [
+      ...(replicas - k > 0 ? [{ template: `${from} (last good)`, ready: replicas - k, unavailable: 0 }] : []),
+      { template: `${to} (this deploy)`, ready: k, unavailable: k < replicas ? 1 : 0 },
+    ];
+    points.push({ t: Math.round(k * every * 10) / 10, oldReady: replicas - k, newReady: k, templates: pods });
+  }
+  const last = points[points.length - 1]!;
+  points.push({ ...last, t: Math.round((replicas * every + every / 2) * 10) / 10, note: 'rollout complete' });
+  return points;
+}
+
+function oneWorkload(name: string, timeline: TimelinePoint[], namespace = 'default'): GateResult {
+  const end = timeline[timeline.length - 1]!.t;
+  return {
+    result: 'succeeded',
+    workloads: [
+      {
+        kind: 'Deployment',
+        namespace,
+        name,
+        result: 'succeeded',
+        message: `deployment "${name}" successfully rolled out`,
+        durationSeconds: end,
+        timeline,
+      },
+    ],
+    errors: [],
+  };
+}
+
+/** A 10-minute rollout: 10 pods, one every 57 s (and a long name, for the title). */
+export const longRun = oneWorkload(
+  'batch-api-with-a-rather-long-deployment-name',
+  steadyRollout(10, 57, 'nginx:1.25.5', 'nginx:1.27.0'),
+  'payments-production-eu',
+);
+
+/** A 2-second rollout: 2 pods, one every 0.8 s. */
+export const shortRun = oneWorkload('tiny', steadyRollout(2, 0.8, 'nginx:1.25.5', 'nginx:1.27.0'));
+
+/** Every case whose charts are rendered and looked at (chartPng.test.ts), by file name. */
+export const chartCases: Record<string, GateResult> = {
+  success,
+  'failure-no-rollback': rollbackImpossible,
+  rollback: typoRolledBack,
+  'several-workloads': twoWorkloads,
+  'long-10min': longRun,
+  'short-2s': shortRun,
 };

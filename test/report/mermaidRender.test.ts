@@ -1,7 +1,7 @@
 /**
  * Every Mermaid chart the renderers produce is checked by the REAL Mermaid parser (issue 5), not
  * only by our own parseXyChart: a chart GitHub cannot parse shows up as an error box in the job
- * summary. The charts are collected from the job summaries of every golden case of fixtures.ts
+ * summary. The charts are collected from the job summaries of every golden and chart case of fixtures.ts
  * and from the plan golden comments of test/plan/golden/ (none has a chart today; any it gains
  * is checked too). Mermaid needs a DOM for DOMPurify even to parse, so jsdom provides one.
  */
@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderJobSummary } from '../../src/report/summary.js';
-import { goldenCases } from './fixtures.js';
+import { chartCases, goldenCases } from './fixtures.js';
 
 const PLAN_GOLDEN_DIR = fileURLToPath(new URL('../plan/golden/', import.meta.url));
 const BLOB_URL = 'https://github.com/acme/shop/blob/0123456789abcdef0123456789abcdef01234567';
@@ -21,7 +21,10 @@ function mermaidBlocks(markdown: string): string[] {
 }
 
 const charts: [string, string][] = [];
-for (const [name, result] of Object.entries(goldenCases)) {
+const cases = [...Object.entries(goldenCases), ...Object.entries(chartCases)].filter(
+  ([, result], i, all) => all.findIndex(([, other]) => other === result) === i,
+);
+for (const [name, result] of cases) {
   mermaidBlocks(renderJobSummary(result, { blobUrl: BLOB_URL })).forEach((chart, i) => {
     charts.push([`summary ${name} #${i + 1}`, chart]);
   });

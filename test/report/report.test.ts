@@ -3,11 +3,28 @@ import { describe, expect, it } from '@jest/globals';
 import type { GateResult, WorkloadResult } from '../../src/gate/result.js';
 import { renderJson } from '../../src/report/json.js';
 import { codeBlock, codeSpan, escapeMarkdown, fileLink } from '../../src/report/markdown.js';
-import { parseXyChart, renderTimelineChart } from '../../src/report/mermaid.js';
+import { scaleLinear } from 'd3';
+import {
+  d3TickStep,
+  formatTick,
+  integerYMax,
+  isInvisibleLabel,
+  parseXyChart,
+  renderTimelineChart,
+  visibleText,
+} from '../../src/report/mermaid.js';
 import { actionOutputs } from '../../src/report/outputs.js';
 import { renderJobSummary } from '../../src/report/summary.js';
 import { colorize, formatProgressLine, renderTextSummary } from '../../src/report/text.js';
-import { goldenCases, invalidInput, rollbackImpossible, success, twoWorkloads, typoRolledBack } from './fixtures.js';
+import {
+  chartCases,
+  goldenCases,
+  invalidInput,
+  rollbackImpossible,
+  success,
+  twoWorkloads,
+  typoRolledBack,
+} from './fixtures.js';
 
 const CONTRACT_WORKLOAD_KEYS = [
   'kind',
@@ -73,37 +90,68 @@ describe('renderJson', () => {
 });
 
 describe('mermaid timeline', () => {
-  it.each(Object.entries(goldenCases))(
+  it.each(Object.entries(chartCases))(
     '%s: every chart of the summary parses, with series as long as the x axis',
     (_n, r) => {
       const charts = mermaidBlocks(renderJobSummary(r));
       expect(charts.length).toBe(r.workloads.filter((w) => (w.timeline ?? []).length > 0).length);
       for (const source of charts) {
         const chart = parseXyChart(source);
-        expect(chart.series.map((s) => s.name)).toEqual(['old revision ready', 'new revision ready']);
         for (const s of chart.series) expect(s.values).toHaveLength(chart.xLabels.length);
+        expect(chart.series.map((s) => s.name).join('\n')).not.toMatch(/revision/);
       }
     },
   );
 
-  it('samples the failure and rollback moments exactly and marks them on the axis and in the title', () => {
-    const chart = renderTimelineChart('deployment/web', typoRolledBack.workloads[0]?.timeline ?? []);
-    expect(chart).toBeDefined();
-    const parsed = parseXyChart(chart?.source ?? '');
-    expect(parsed.xLabels).toContain('33 ✖');
-    expect(parsed.xLabels).toContain('33.6 ↩');
-    expect(parsed.title).toContain('failure declared at 33.0s');
-    expect(parsed.title).toContain('rollback started at 33.6s');
-    expect(parsed.xLabels.length).toBeLessThanOrEqual(31);
-    // A step function: between observations the last observed value holds.
-    const i = parsed.xLabels.indexOf('20');
-    expect(parsed.series[0]?.values[i]).toBe(3);
+  it('draws a rolled-back run as the last good template climbing back, never by revision', () => {
+    const chart = renderTimelineChart('deployment/web', typoRolledBack.workloads[0]?.timeline ?? [])!;
+    expect(chart.series.map((s) => s.name)).toEqual([
+      '✖ failure declared',
+      '↩ rollback',
+      'nginx:1.23.1 (last good) ready',
+      'nginx:1.23.1 (last good) not ready',
+      'nginx:1.231 (this deploy) not ready',
+    ]);
+    expect(chart.neverReady).toEqual(['nginx:1.231 (this deploy)']);
+    const good = chart.series.find((s) => s.name === 'nginx:1.23.1 (last good) ready')!.values;
+    expect(good[0]).toBe(4);
+    expect(Math.min(...good)).toBe(3);
+    expect(good[good.length - 1]).toBe(4);
+    const parsed = parseXyChart(chart.source);
+    expect(parsed.title).toBe('deployment/web: pods by template');
+    expect(parsed.yMax).toBe(8);
+    // The visible labels: times, and the marks' symbols (the failure at 33.0 s and the rollback
+    // started at 33.6 s share one label); every other column has an invisible one.
+    const visible = parsed.xLabels.filter((l) => !isInvisibleLabel(l)).map(visibleText);
+    expect([...new Set(visible)]).toEqual(['0s', '10s', '20s', '✖↩', '40s', '↩']);
   });
 
-  it('keeps long timelines to a bounded number of samples', () => {
-    const timeline = Array.from({ length: 500 }, (_, k) => ({ t: k * 1.3, oldReady: 3, newReady: k % 4 }));
-    const chart = renderTimelineChart('deployment/big', timeline);
-    expect(parseXyChart(chart?.source ?? '').xLabels.length).toBeLessThanOrEqual(31);
+  it('draws steps: a change is two points of one category, nothing between samples', () => {
+    const chart = renderTimelineChart('deployment/web', success.workloads[0]?.timeline ?? [])!;
+    const ready = chart.series.find((s) => s.name === 'nginx:1.23.1 (this deploy) ready')!.values;
+    const steps = ready.map((v, k) => [chart.labels[k], v] as const).filter(([, v], k) => k > 0 && v !== ready[k - 1]);
+    for (const [label] of steps) expect(chart.labels.filter((l) => l === label).length).toBeGreaterThanOrEqual(2);
+    expect(chart.columnSeconds).toBe(0.5);
+  });
+
+  it('keeps long timelines to a bounded number of columns', () => {
+    const timeline = Array.from({ length: 500 }, (_, k) => ({
+      t: k * 1.3,
+      oldReady: 3,
+      newReady: k % 4,
+      templates: [{ template: 'web:2 (this deploy)', ready: k % 4, unavailable: 0 }],
+    }));
+    const chart = renderTimelineChart('deployment/big', timeline)!;
+    // 101 columns at most, and one more point per column with a change.
+    expect(parseXyChart(chart.source).xLabels.length).toBeLessThanOrEqual(202);
+  });
+
+  it('draws a timeline recorded before templates were with its two revision counts', () => {
+    const chart = renderTimelineChart('deployment/web', [
+      { t: 0, oldReady: 3, newReady: 0 },
+      { t: 5, oldReady: 0, newReady: 3 },
+    ])!;
+    expect(chart.series.map((s) => s.name)).toEqual(['older revisions ready', 'the revision being rolled out ready']);
   });
 
   it('neutralises quotes, comments and backticks of notes and names', () => {
@@ -112,6 +160,22 @@ describe('mermaid timeline', () => {
     ]);
     const parsed = parseXyChart(chart?.source ?? '');
     expect(parsed.title).not.toMatch(/["`#;]|%%/);
+  });
+
+  it('chooses a y range whose d3 ticks are integers, as mermaid draws them', () => {
+    for (let max = 1; max <= 120; max++) {
+      const top = integerYMax(max);
+      const ticks = scaleLinear().domain([0, top]).ticks();
+      expect(ticks.every((t) => Number.isInteger(t))).toBe(true);
+      expect(ticks[ticks.length - 1]).toBe(top);
+      expect(top).toBeGreaterThanOrEqual(max);
+      expect(d3TickStep(top)).toBe(ticks[1]! - ticks[0]!);
+    }
+    expect([1, 3, 4, 8, 9, 15, 31].map(integerYMax)).toEqual([8, 8, 8, 8, 9, 16, 35]);
+  });
+
+  it('formats x ticks in seconds, then minutes', () => {
+    expect([0, 0.5, 45, 60, 90, 600].map(formatTick)).toEqual(['0s', '0.5s', '45s', '1m', '1m30s', '10m']);
   });
 
   it('rejects malformed charts', () => {

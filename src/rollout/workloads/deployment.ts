@@ -13,7 +13,8 @@ import {
 } from '../detectors/index.js';
 import { generationObserved } from '../detectors/progressDeadline.js';
 import { progressLine, viewStatus } from '../progressLine.js';
-import { controlledReplicaSets, newRevisionOf, podsOf, revisionOf } from '../revisions.js';
+import type { Pod, ReplicaSet } from '../../k8s/objects.js';
+import { controlledReplicaSets, newRevisionOf, podsOf, replicaSetHash, revisionOf } from '../revisions.js';
 import type { WorkloadSnapshot } from '../snapshot.js';
 import { onProgress, onRevisionPods, podLevelDetectors, readyCounts, type RolloutKind } from './rolloutKind.js';
 
@@ -24,10 +25,16 @@ const base: Omit<RolloutKind<WorkloadSnapshot>, 'detectors'> = {
   revision: (snapshot) => (snapshot.deployment ? revisionOf(snapshot.deployment) : undefined),
   readiness: (snapshot) => {
     const deployment = snapshot.deployment;
-    if (!deployment) return { oldReady: 0, newReady: 0 };
+    if (!deployment) return { oldReady: 0, newReady: 0, templates: [] };
     const owned = controlledReplicaSets(deployment, snapshot.replicaSets);
-    const pods = owned.flatMap((rs) => podsOf(rs, snapshot.pods));
-    return readyCounts(pods, newRevisionOf(deployment, owned, snapshot.pods).pods);
+    const rsOf = new Map<Pod, ReplicaSet>();
+    for (const rs of owned) for (const pod of podsOf(rs, snapshot.pods)) rsOf.set(pod, rs);
+    // A ReplicaSet is one template: its pod-template-hash (an undo scales the old one back up).
+    const templateOf = (pod: Pod) => {
+      const rs = rsOf.get(pod);
+      return rs ? { hash: replicaSetHash(rs) ?? rs.metadata.name ?? '', template: rs.spec.template } : undefined;
+    };
+    return readyCounts([...rsOf.keys()], newRevisionOf(deployment, owned, snapshot.pods).pods, templateOf);
   },
   status: viewStatus,
   line: progressLine,

@@ -10,7 +10,7 @@ import { detectFailedCreate, detectStall, detectTimeout, detectUnschedulable } f
 import { generationObserved } from '../detectors/progressDeadline.js';
 import type { RolloutContext, WorkloadSnapshot } from '../snapshot.js';
 import type { StatusResult } from '../statusViewer.js';
-import { podsAtRevision, revisionWithTemplate } from './controllerRevisions.js';
+import { podsAtRevision, podTemplateOf, revisionWithTemplate } from './controllerRevisions.js';
 import {
   onDeleteFailure,
   onDeleteRestored,
@@ -64,8 +64,9 @@ export function revisionKind<W extends StatefulSet | DaemonSet>(
     },
     readiness: (snapshot) => {
       const w = of(snapshot);
-      const owned = w ? snapshot.pods.filter((p) => controllerOf(p)?.uid === w.metadata.uid) : [];
-      return readyCounts(owned, pods(snapshot));
+      if (!w) return { oldReady: 0, newReady: 0, templates: [] };
+      const owned = snapshot.pods.filter((p) => controllerOf(p)?.uid === w.metadata.uid);
+      return readyCounts(owned, pods(snapshot), podTemplateOf(w, snapshot.revisions ?? []));
     },
     status,
     line,

@@ -31,8 +31,11 @@ export interface RolloutKind<S> {
   exists(snapshot: S): boolean;
   /** The revision number of the current template (the controller's), once it has one. */
   revision(snapshot: S): number | undefined;
-  /** Ready pods of the revision being rolled out and of every older one (the timeline's two lines). */
-  readiness(snapshot: S): { oldReady: number; newReady: number };
+  /**
+   * Ready pods of the revision being rolled out and of every older one, and the pods of each pod
+   * template (ready and not), keyed by the template's hash: what the timeline chart draws.
+   */
+  readiness(snapshot: S): Readiness;
   /** kubectl's status viewer for the kind (undefined while the workload does not exist). */
   status(snapshot: S, context: RolloutContext): StatusResult | undefined;
   /** kubectl's line without its newline (a "to be created" line while it does not exist). */
@@ -54,18 +57,61 @@ export interface NamedDetector<S> {
   detect: Detector<S>;
 }
 
-/** Ready pods among `pods`, and among them those of the revision being rolled out. */
-export function readyCounts(pods: Pod[], revisionPods: Pod[]): { oldReady: number; newReady: number } {
-  const isReady = (p: Pod): boolean =>
-    p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+/** The pods of one pod template in one observation. */
+export interface TemplatePodCount {
+  /**
+   * The template's hash: a Deployment's `pod-template-hash`, a StatefulSet's or DaemonSet's
+   * `controller-revision-hash` label value. An undo reuses the old ReplicaSet (or ControllerRevision),
+   * so the restored template keeps its hash while its revision number changes.
+   */
+  hash: string;
+  /** The template itself, when its ReplicaSet or ControllerRevision is in the observation. */
+  template?: PodTemplateSpec;
+  ready: number;
+  /** Its live pods that are not Ready (pending, pulling, crashing). */
+  unavailable: number;
+}
+
+export interface Readiness {
+  oldReady: number;
+  newReady: number;
+  /** Pods per template, in order of first appearance (templates without live pods omitted). */
+  templates: TemplatePodCount[];
+}
+
+/** A pod's template: its hash label and, when known, the template that hash names. */
+export type TemplateOfPod = (pod: Pod) => { hash: string; template?: PodTemplateSpec } | undefined;
+
+function isReady(p: Pod): boolean {
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+}
+
+/**
+ * Ready pods among `pods`, and among them those of the revision being rolled out; and every live
+ * pod counted under its template (`templateOf`), ready or not.
+ */
+export function readyCounts(pods: Pod[], revisionPods: Pod[], templateOf?: TemplateOfPod): Readiness {
   const current = new Set(revisionPods.map((p) => p.metadata.uid ?? p.metadata.name));
   let oldReady = 0;
   let newReady = 0;
-  for (const p of pods.filter(isReady)) {
-    if (current.has(p.metadata.uid ?? p.metadata.name)) newReady++;
-    else oldReady++;
+  const byHash = new Map<string, TemplatePodCount>();
+  for (const p of pods) {
+    const ready = isReady(p);
+    if (ready && current.has(p.metadata.uid ?? p.metadata.name)) newReady++;
+    else if (ready) oldReady++;
+    const of = templateOf?.(p);
+    if (!of || (!ready && p.metadata.deletionTimestamp)) continue;
+    const entry = byHash.get(of.hash) ?? {
+      hash: of.hash,
+      ...(of.template ? { template: of.template } : {}),
+      ready: 0,
+      unavailable: 0,
+    };
+    if (ready) entry.ready++;
+    else entry.unavailable++;
+    byHash.set(of.hash, entry);
   }
-  return { oldReady, newReady };
+  return { oldReady, newReady, templates: [...byHash.values()] };
 }
 
 /** A pod-level detector run on the kind's revision pods. */
