@@ -372,8 +372,16 @@ export class HpaController implements Controller {
 
   /** `updateStatusIfNeeded`: a status write only when something changed. */
   private writeStatus(hpa: HorizontalPodAutoscaler, original: HorizontalPodAutoscaler['status']): void {
-    const status = { ...hpa.status };
-    if (hpa.metadata.generation !== undefined) status.observedGeneration = hpa.metadata.generation;
+    // HorizontalPodAutoscalerStatus's field order; desiredReplicas is never omitted.
+    const s = hpa.status ?? {};
+    const status: NonNullable<HorizontalPodAutoscaler['status']> = {
+      ...(hpa.metadata.generation !== undefined ? { observedGeneration: hpa.metadata.generation } : {}),
+      ...(s.lastScaleTime ? { lastScaleTime: s.lastScaleTime } : {}),
+      ...(s.currentReplicas ? { currentReplicas: s.currentReplicas } : {}),
+      desiredReplicas: s.desiredReplicas ?? 0,
+      ...(s.currentMetrics?.length ? { currentMetrics: s.currentMetrics } : {}),
+      ...(s.conditions?.length ? { conditions: s.conditions } : {}),
+    };
     if (jsonEqual(status, original ?? {})) return;
     const current = this.ctx.store.get<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', ns(hpa), hpa.metadata.name!);
     if (!current) return;
