@@ -15,7 +15,10 @@ import { defaultJob, prepareJobForCreate } from './controllers/job/defaults.js';
 import { JobController } from './controllers/job/jobController.js';
 import { defaultHorizontalPodAutoscaler } from './controllers/hpa/defaults.js';
 import { HpaController } from './controllers/hpa/hpaController.js';
+import { defaultReplicationController } from './controllers/replicationcontroller/defaults.js';
+import { convertHorizontalPodAutoscaler } from './controllers/hpa/convert.js';
 import { registerUsage, UsageModel } from './kubelet/usage.js';
+import { registerMetricsKinds } from './api/metrics.js';
 import { TtlAfterFinishedController } from './controllers/job/ttlAfterFinished.js';
 import type { Job } from './controllers/job/types.js';
 import { validateJob } from '../../k8s/validation/job.js';
@@ -72,6 +75,7 @@ export function createSimulatedCluster(
     [
       (ctx) => new DeploymentController(ctx),
       (ctx) => new ReplicaSetController(ctx),
+      (ctx) => new ReplicaSetController(ctx, { kind: 'ReplicationController' }),
       (ctx) => new DaemonSetController(ctx),
       (ctx) => new PodGcController(ctx),
       (ctx) => new StatefulSetController(ctx),
@@ -92,7 +96,11 @@ export function createSimulatedCluster(
         DaemonSet: {
           validate: (obj, old) => validateDaemonSet(obj as DaemonSetManifest, old as DaemonSetManifest | undefined),
         },
-        HorizontalPodAutoscaler: { applyDefaults: defaultHorizontalPodAutoscaler },
+        ReplicationController: { applyDefaults: defaultReplicationController },
+        HorizontalPodAutoscaler: {
+          applyDefaults: defaultHorizontalPodAutoscaler,
+          convert: convertHorizontalPodAutoscaler,
+        },
         Job: {
           applyDefaults: defaultJob,
           prepareForCreate: prepareJobForCreate,
@@ -102,6 +110,8 @@ export function createSimulatedCluster(
     },
   );
   const store = simulation.store;
+  // metrics-server's API (served by `serve` from the usage model registered below).
+  registerMetricsKinds(store.kinds);
   const objects = options.objects ?? [];
   // The scenario's objects describe a cluster that already runs them, so their namespaces exist
   // too (Namespace objects among them are created as written). The manifests of a run get no such

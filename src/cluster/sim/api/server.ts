@@ -7,6 +7,7 @@ import { RealClock } from '../../../clock/realClock.js';
 import type { Simulation } from '../simulation.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import { kubeconfigYaml } from './kubeconfig.js';
+import { METRICS_GROUP, serveMetrics } from './metrics.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
 import {
   ResourceApi,
@@ -127,6 +128,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     } catch (err) {
       count(requestLog, watching ? 'watch' : verbOf(method, route.name, false));
       throw err;
+    }
+    if (route.info.group === METRICS_GROUP) {
+      count(requestLog, verbOf(method, route.name, false));
+      return sendReply(res, serveMetrics(simulation, route, request));
     }
     const verb = watching ? 'WATCH' : method;
     const conditional = typeof body === 'object' && body !== null && /"resourceVersion"/.test(JSON.stringify(body));

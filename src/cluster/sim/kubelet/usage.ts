@@ -54,14 +54,18 @@ export class UsageModel {
 
   constructor(private readonly behaviour: (image: string) => ImageBehaviour) {}
 
-  /** The containers' usage of `pod` at virtual time `now`, or undefined when nothing runs. */
-  podUsage(pod: Pod, now: number): ContainerUsage[] | undefined {
+  /**
+   * The containers' usage of `pod` at scrape time `at`, or undefined when nothing ran then: a
+   * container started after the scrape has no sample yet.
+   */
+  podUsage(pod: Pod, at: number): ContainerUsage[] | undefined {
     if (pod.status?.phase !== 'Running') return undefined;
-    const t = now - this.origin;
+    const t = at - this.origin;
     const out: ContainerUsage[] = [];
     for (const c of pod.spec?.containers ?? []) {
       const status = pod.status.containerStatuses?.find((s) => s.name === c.name);
-      if (!status?.state?.running) continue;
+      const started = status?.state?.running?.startedAt;
+      if (!started || Date.parse(started) > at) continue;
       const usage = this.behaviour(c.image ?? '').usage;
       out.push({ name: c.name, cpu: valueAt(usage?.cpu, t), memory: valueAt(usage?.memory, t) });
     }
