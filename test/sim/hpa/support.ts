@@ -24,7 +24,12 @@ export function hpa(
       scaleTargetRef: { apiVersion: target.apiVersion ?? 'apps/v1', kind: target.kind, name: target.name },
       ...(o.min !== undefined ? { minReplicas: o.min } : {}),
       maxReplicas: o.max,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: o.cpu ?? 50 } } }],
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: o.cpu ?? 50 } },
+        },
+      ],
       ...(o.behavior ? { behavior: o.behavior } : {}),
     },
   };
@@ -44,7 +49,5 @@ export function replicasOf(parts: SimulatedClusterParts, name = 'web'): number {
 
 /** The HPA's events, `reason: message`, oldest first. */
 export function hpaEvents(parts: SimulatedClusterParts, name = 'web'): string[] {
-  return parts.simulation.events
-    .eventsFor(hpaOf(parts, name))
-    .map((e: KubeEvent) => `${e.reason}: ${e.message}`);
+  return parts.simulation.events.eventsFor(hpaOf(parts, name)).map((e: KubeEvent) => `${e.reason}: ${e.message}`);
 }
