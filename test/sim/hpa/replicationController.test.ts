@@ -65,9 +65,19 @@ describe('ReplicationController', () => {
       metadata: { name: 'stray', namespace: 'default', labels: { app: 'legacy' } },
       spec: { containers: [{ name: 'c', image: 'x:1' }] },
     });
+    // A pod of other labels is no business of it (equality-based: app=legacy only).
+    store.create('Pod', {
+      metadata: { name: 'bystander', namespace: 'default', labels: { app: 'other' } },
+      spec: { containers: [{ name: 'c', image: 'x:1' }] },
+    });
     simulation.settle();
+    expect(store.mustGet<Pod>('Pod', 'default', 'bystander').metadata.ownerReferences).toBeUndefined();
     expect(store.get('Pod', 'default', 'stray')).toBeUndefined();
     expect(simulation.events.eventsFor(rc()).map((e) => e.message)).toContain('Deleted pod: stray');
-    expect(pods()).toHaveLength(1);
+    expect(
+      pods()
+        .map((p) => p.metadata.name)
+        .filter((n) => n !== 'bystander'),
+    ).toHaveLength(1);
   });
 });
