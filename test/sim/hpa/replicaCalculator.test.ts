@@ -5,7 +5,11 @@
  * the tolerance and the CPU initialization boundaries.
  */
 import { describe, expect, test } from '@jest/globals';
-import { resourceReplicas, type PodMetric } from '../../../src/cluster/sim/controllers/hpa/replicaCalculator.js';
+import {
+  averageValueReplicas,
+  resourceReplicas,
+  type PodMetric,
+} from '../../../src/cluster/sim/controllers/hpa/replicaCalculator.js';
 import type { Pod } from '../../../src/k8s/objects.js';
 import { quantityMilliValue } from '../../../src/k8s/quantity.js';
 import { rfc3339 } from '../../../src/k8s/meta.js';
@@ -139,5 +143,23 @@ describe('the CPU initialization period (5 min) and the readiness delay (30 s)',
     // Inside the period a fresh readiness transition makes it unready; at 5 min the readiness-delay rule applies.
     expect(one({ startedAgoMs: 299_000, readyAgoMs: 10_000 })).toBe(2);
     expect(one({ startedAgoMs: 300_000, readyAgoMs: 10_000 })).toBe(4);
+  });
+});
+
+describe('an average-value target (calcPlainMetricReplicas)', () => {
+  const avg = (current: number, target: number, ps: Pod[], levels: Array<number | undefined>) =>
+    averageValueReplicas(current, target, 'cpu', ps, metrics(levels), NOW);
+  test('3 pods averaging 150m against 100m -> ceil(1.5 × 3) = 5; 109m stays, 111m scales', () => {
+    expect(avg(3, 100, pods([{}, {}, {}]), [100, 150, 200])).toEqual({
+      replicas: 5,
+      utilization: 150,
+      rawAverage: 150,
+    });
+    expect(avg(3, 100, pods([{}, {}, {}]), [109, 109, 109]).replicas).toBe(3);
+    expect(avg(3, 100, pods([{}, {}, {}]), [111, 111, 111]).replicas).toBe(4);
+  });
+  test('a pod without metrics counts as the target on a scale-down', () => {
+    // 50m and 50m against 100m: ratio 0.5 -> with the missing pod at 100m: 200 / 3 = 66 -> ceil(0.66 × 3) = 2.
+    expect(avg(3, 100, pods([{}, {}, {}]), [50, 50, undefined]).replicas).toBe(2);
   });
 });

@@ -10,7 +10,12 @@ import { jsonEqual } from '../../store/jsonValue.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import { formatMilli } from './milliQuantity.js';
 import { Normalizer, type Condition as NormalizedCondition } from './normalize.js';
-import { ReplicaCalculationError, resourceReplicas, type PodMetric } from './replicaCalculator.js';
+import {
+  averageValueReplicas,
+  ReplicaCalculationError,
+  resourceReplicas,
+  type PodMetric,
+} from './replicaCalculator.js';
 import type { HorizontalPodAutoscaler, HpaCondition, MetricSpec, MetricStatus } from './types.js';
 
 /**
@@ -303,20 +308,27 @@ export class HpaController implements Controller {
       }
     }
     if (target.type === 'AverageValue' && target.averageValue !== undefined) {
-      // GetRawResourceReplicas / calcPlainMetricReplicas, ready pods' average against the target.
-      const wanted = quantityMilliValue(target.averageValue);
-      const values = [...metrics.values()].map((m) => m.value);
-      const average = values.reduce((a, b) => a + b, 0) / values.length;
-      const ratio = average / wanted;
-      const replicas = Math.abs(1 - ratio) <= 0.1 ? scale.replicas : Math.ceil(ratio * values.length);
-      return {
-        replicas,
-        metric: `${resource} resource`,
-        status: {
-          type: 'Resource',
-          resource: { name: resource, current: { averageValue: formatMilli(Math.trunc(average)) } },
-        },
-      };
+      try {
+        const p = averageValueReplicas(
+          scale.replicas,
+          quantityMilliValue(target.averageValue),
+          resource,
+          pods,
+          metrics,
+          now,
+        );
+        return {
+          replicas: p.replicas,
+          metric: `${resource} resource`,
+          status: {
+            type: 'Resource',
+            resource: { name: resource, current: { averageValue: formatMilli(p.rawAverage) } },
+          },
+        };
+      } catch (err) {
+        if (err instanceof ReplicaCalculationError) throw fail(err.message);
+        throw err;
+      }
     }
     throw fail('invalid resource metric source: neither a utilization target nor a value target was set');
   }

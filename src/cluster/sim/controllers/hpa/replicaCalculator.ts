@@ -182,3 +182,61 @@ export function resourceReplicas(
     return result(currentReplicas);
   return result(replicas);
 }
+
+/**
+ * `GetRawResourceReplicas` / `calcPlainMetricReplicas`: an average-value target (milli-units per
+ * pod), with the same grouping of pods; a pod without metrics counts as the target on a
+ * scale-down and 0 on a scale-up, unready pods as 0 on a scale-up. `utilization` is the average.
+ */
+export function averageValueReplicas(
+  currentReplicas: number,
+  targetAverage: number,
+  resource: string,
+  pods: readonly Pod[],
+  podMetrics: ReadonlyMap<string, PodMetric>,
+  now: number,
+  options: CalculatorOptions = {},
+): ResourceProposal {
+  const tolerance = options.tolerance ?? TOLERANCE;
+  if (pods.length === 0)
+    throw new ReplicaCalculationError('no pods returned by selector while calculating replica count');
+  const metrics = new Map<string, { value: number }>(podMetrics);
+  const { readyPodCount, unready, missing, ignored } = groupPods(
+    pods,
+    podMetrics,
+    resource,
+    now,
+    options.cpuInitializationPeriodMs ?? CPU_INITIALIZATION_PERIOD_MS,
+    options.delayOfInitialReadinessStatusMs ?? DELAY_OF_INITIAL_READINESS_STATUS_MS,
+  );
+  for (const name of ignored) metrics.delete(name);
+  for (const name of unready) metrics.delete(name);
+  if (metrics.size === 0)
+    throw new ReplicaCalculationError('did not receive metrics for targeted pods (pods might be unready)');
+  // GetMetricUsageRatio: the integer average over the pods with metrics, against the target.
+  const usage = (m: ReadonlyMap<string, { value: number }>): { ratio: number; average: number } => {
+    let total = 0;
+    for (const v of m.values()) total += v.value;
+    const average = Math.trunc(total / m.size);
+    return { ratio: average / targetAverage, average };
+  };
+  const { ratio, average } = usage(metrics);
+  const result = (replicas: number): ResourceProposal => ({ replicas, utilization: average, rawAverage: average });
+  const scaleUpWithUnready = unready.size > 0 && ratio > 1.0;
+  if (!scaleUpWithUnready && missing.size === 0) {
+    if (Math.abs(1.0 - ratio) <= tolerance) return result(currentReplicas);
+    return result(Math.ceil(ratio * readyPodCount));
+  }
+  if (missing.size > 0) {
+    if (ratio < 1.0) for (const name of missing) metrics.set(name, { value: targetAverage });
+    else for (const name of missing) metrics.set(name, { value: 0 });
+  }
+  if (scaleUpWithUnready) for (const name of unready) metrics.set(name, { value: 0 });
+  const next = usage(metrics).ratio;
+  if (Math.abs(1.0 - next) <= tolerance || (ratio < 1.0 && next > 1.0) || (ratio > 1.0 && next < 1.0))
+    return result(currentReplicas);
+  const replicas = Math.ceil(next * metrics.size);
+  if ((next < 1.0 && replicas > currentReplicas) || (next > 1.0 && replicas < currentReplicas))
+    return result(currentReplicas);
+  return result(replicas);
+}
