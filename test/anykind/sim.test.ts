@@ -11,7 +11,7 @@ import { applyManifests, ApplyError } from '../../src/gate/applyManifests.js';
 import { CRD_ESTABLISHED_TIMEOUT_MS } from '../../src/gate/crdEstablished.js';
 import { resolveKinds } from '../../src/gate/resolveKinds.js';
 import type { CustomResourceDefinition } from '../../src/k8s/crd.js';
-import type { KubeObject } from '../../src/k8s/objects.js';
+import type { Deployment, KubeObject } from '../../src/k8s/objects.js';
 import type { ManifestDocument } from '../../src/manifest/index.js';
 import { deployment } from '../gate/support.js';
 
@@ -192,7 +192,7 @@ describe('CustomResourceDefinitions', () => {
 });
 
 describe('plausible status for built-in kinds without a controller', () => {
-  test('PDB counts the ready pods its selector matches; PVC is Bound; HPA reports the target', () => {
+  test('PDB counts the ready pods its selector matches; PVC is Bound; HPA scales the target to its minimum', () => {
     const parts = createSimulatedCluster(defaultScenario(), {
       objects: [deployment('shop', 'nginx:1.27', { replicas: 2 })],
     });
@@ -240,14 +240,16 @@ describe('plausible status for built-in kinds without a controller', () => {
         maxReplicas: 5,
       },
     });
+    // The HPA has its own controller now (controllers/hpa): first reconciled one sync period (15 s)
+    // after it is created; below minReplicas it scales the target up without asking for metrics.
+    expect(store.get('HorizontalPodAutoscaler', 'default', 'shop')!.status).toBeUndefined();
+    parts.simulation.advance(15_000);
     expect(store.get('HorizontalPodAutoscaler', 'default', 'shop')!.status).toMatchObject({
       currentReplicas: 2,
       desiredReplicas: 3,
-      conditions: [
-        { type: 'AbleToScale', status: 'True' },
-        { type: 'ScalingActive', status: 'False', reason: 'FailedGetResourceMetric' },
-      ],
+      conditions: [{ type: 'AbleToScale', status: 'True', reason: 'SucceededRescale' }],
     });
+    expect(store.get<Deployment>('Deployment', 'default', 'shop')!.spec.replicas).toBe(3);
   });
 });
 

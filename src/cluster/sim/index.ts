@@ -13,6 +13,12 @@ import { OperatorController } from './controllers/operator/operatorController.js
 import { ReplicaSetController } from './controllers/replicaset/replicaSetController.js';
 import { defaultJob, prepareJobForCreate } from './controllers/job/defaults.js';
 import { JobController } from './controllers/job/jobController.js';
+import { defaultHorizontalPodAutoscaler } from './controllers/hpa/defaults.js';
+import { HpaController } from './controllers/hpa/hpaController.js';
+import { defaultReplicationController } from './controllers/replicationcontroller/defaults.js';
+import { convertHorizontalPodAutoscaler } from './controllers/hpa/convert.js';
+import { registerUsage, UsageModel } from './kubelet/usage.js';
+import { registerMetricsKinds } from './api/metrics.js';
 import { TtlAfterFinishedController } from './controllers/job/ttlAfterFinished.js';
 import type { Job } from './controllers/job/types.js';
 import { validateJob } from '../../k8s/validation/job.js';
@@ -64,10 +70,12 @@ export function createSimulatedCluster(
   options: CreateOptions = {},
 ): SimulatedClusterParts {
   let kubelet: Kubelet | undefined;
+  const usage = new UsageModel((image) => imageSpecFor(scenario, image));
   const simulation = new Simulation(
     [
       (ctx) => new DeploymentController(ctx),
       (ctx) => new ReplicaSetController(ctx),
+      (ctx) => new ReplicaSetController(ctx, { kind: 'ReplicationController' }),
       (ctx) => new DaemonSetController(ctx),
       (ctx) => new PodGcController(ctx),
       (ctx) => new StatefulSetController(ctx),
@@ -76,6 +84,7 @@ export function createSimulatedCluster(
       (ctx) => new JobController(ctx),
       (ctx) => new TtlAfterFinishedController(ctx),
       (ctx) => new OperatorController(ctx, scenario.operators ?? []),
+      (ctx) => new HpaController(ctx, usage),
       (ctx) => new Scheduler(ctx),
       (ctx) => (kubelet = new Kubelet(ctx, { imageBehaviour: (image) => imageSpecFor(scenario, image) })),
     ],
@@ -87,6 +96,11 @@ export function createSimulatedCluster(
         DaemonSet: {
           validate: (obj, old) => validateDaemonSet(obj as DaemonSetManifest, old as DaemonSetManifest | undefined),
         },
+        ReplicationController: { applyDefaults: defaultReplicationController },
+        HorizontalPodAutoscaler: {
+          applyDefaults: defaultHorizontalPodAutoscaler,
+          convert: convertHorizontalPodAutoscaler,
+        },
         Job: {
           applyDefaults: defaultJob,
           prepareForCreate: prepareJobForCreate,
@@ -96,6 +110,8 @@ export function createSimulatedCluster(
     },
   );
   const store = simulation.store;
+  // metrics-server's API (served by `serve` from the usage model registered below).
+  registerMetricsKinds(store.kinds);
   const objects = options.objects ?? [];
   // The scenario's objects describe a cluster that already runs them, so their namespaces exist
   // too (Namespace objects among them are created as written). The manifests of a run get no such
@@ -125,6 +141,9 @@ export function createSimulatedCluster(
       options.settleMs ?? 15 * 60_000,
     );
   }
+  registerUsage(simulation, usage);
+  // Load curves (`images.<ref>.usage`) count from here, as chaos times do.
+  usage.origin = simulation.clock.now();
   // Chaos times count from here: the pre-existing objects are rolled out and the gate applies next.
   if (scenario.faults.chaos?.length) scheduleChaos(simulation, scenario.faults.chaos, simulation.clock.now());
   const k = kubelet!;

@@ -18,6 +18,7 @@ export const SERVER_VERSION = {
 export const SUBRESOURCES: Record<string, string[]> = {
   deployments: ['status', 'scale'],
   replicasets: ['status', 'scale'],
+  replicationcontrollers: ['status', 'scale'],
   statefulsets: ['status', 'scale'],
   pods: ['status', 'log', 'exec', 'attach', 'portforward'],
 };

@@ -32,6 +32,8 @@ export type ApiReply = ({ status: number; body: unknown } | { status: number; te
 /** The resource part of a route. */
 export interface ResourceTarget {
   info: KindInfo;
+  /** The version in the request path (objects are converted to it when the kind converts). */
+  version?: string;
   namespace?: string;
   name?: string;
   subresource?: string;
@@ -78,6 +80,10 @@ export class ResourceApi {
   readonly logSource: LogSource;
 
   handle(target: ResourceTarget, req: ApiRequest): ApiReply {
+    return convertReply(target, this.serve(target, req));
+  }
+
+  private serve(target: ResourceTarget, req: ApiRequest): ApiReply {
     const { info, namespace, name, subresource } = target;
     if (info.namespaced && name !== undefined && namespace === undefined) throw notFoundPath();
     if (subresource !== undefined && STREAMING_SUBRESOURCES.includes(subresource)) {
@@ -231,7 +237,7 @@ export class ResourceApi {
     if (type === 'application/apply-patch+yaml') return this.apply(target, req);
     const old = this.mustGet(target);
     const patchBody = decodeBody(req.body, type, 'error decoding patch');
-    const base = subresource === 'scale' ? scaleOf(old) : old;
+    const base = subresource === 'scale' ? scaleOf(old) : inVersion(info, old, target.version);
     let patched: KubeObject;
     try {
       if (type === 'application/json-patch+json') patched = applyJsonPatch(base, patchBody);
@@ -242,6 +248,7 @@ export class ResourceApi {
     }
     if (!isKubeObject(patched)) throw new ApiError(422, 'Invalid', 'the patched object is not a Kubernetes object');
     if (subresource === 'scale') return this.writeScale(target, old, patched, req);
+    if (base !== old) patched = inVersion(info, patched, storageVersion(info));
     // The URL names the object; a patch cannot rename or move it.
     patched.metadata.name = old.metadata.name;
     if (info.namespaced) patched.metadata.namespace = old.metadata.namespace;
@@ -426,8 +433,33 @@ export class ResourceApi {
       }
       object.metadata.namespace = namespace;
     }
-    return object;
+    return object.apiVersion && object.apiVersion !== info.apiVersion
+      ? inVersion(info, object, storageVersion(info))
+      : object;
   }
+}
+
+/** The version objects of `info` are stored in. */
+function storageVersion(info: KindInfo): string {
+  return info.apiVersion.slice(info.apiVersion.indexOf('/') + 1);
+}
+
+/** `obj` in `version` when the kind converts between versions (KindInfo.convert), else as it is. */
+function inVersion(info: KindInfo, obj: KubeObject, version: string | undefined): KubeObject {
+  if (!info.convert || !version) return obj;
+  return info.convert(obj, version);
+}
+
+/** A reply's objects (an object or a list's items, not a Table) in the request's version. */
+function convertReply(target: ResourceTarget, reply: ApiReply): ApiReply {
+  const { info, version } = target;
+  if (!info.convert || !version || version === storageVersion(info) || !('body' in reply)) return reply;
+  const body = reply.body as { kind?: string; apiVersion?: string; items?: KubeObject[] } | undefined;
+  if (!body || body.kind === 'Table' || body.kind === 'Status' || body.kind === 'Scale') return reply;
+  const apiVersion = info.group ? `${info.group}/${version}` : version;
+  if (Array.isArray(body.items))
+    return { ...reply, body: { ...body, apiVersion, items: body.items.map((o) => info.convert!(o, version)) } };
+  return { ...reply, body: info.convert(body as KubeObject, version) };
 }
 
 /** The object with the endpoint's apiVersion and kind (a body may leave them out), for schema lookups. */
@@ -437,9 +469,20 @@ function withType(obj: KubeObject, info: KindInfo): KubeObject {
   return obj;
 }
 
-/** autoscaling/v1 Scale of a Deployment or ReplicaSet. */
+/** autoscaling/v1 Scale of a Deployment, ReplicaSet, StatefulSet or ReplicationController. */
 export function scaleOf(obj: KubeObject): KubeObject {
   const d = obj as Deployment;
+  // A ReplicationController's selector is a map: labels.SelectorFromSet, keys sorted.
+  const map =
+    obj.kind === 'ReplicationController' ? (d.spec?.selector as unknown as Record<string, string>) : undefined;
+  const selector = map
+    ? Object.keys(map)
+        .sort()
+        .map((k) => `${k}=${map[k]}`)
+        .join(',')
+    : d.spec?.selector
+      ? formatSelector(d.spec.selector)
+      : undefined;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
@@ -453,7 +496,7 @@ export function scaleOf(obj: KubeObject): KubeObject {
     spec: { replicas: d.spec?.replicas ?? 0 },
     status: {
       replicas: d.status?.replicas ?? 0,
-      ...(d.spec?.selector ? { selector: formatSelector(d.spec.selector) } : {}),
+      ...(selector ? { selector } : {}),
     },
   };
 }

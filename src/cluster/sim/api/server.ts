@@ -8,6 +8,7 @@ import type { Pod } from '../../../k8s/objects.js';
 import type { Simulation } from '../simulation.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import { kubeconfigYaml } from './kubeconfig.js';
+import { METRICS_GROUP, serveMetrics } from './metrics.js';
 import { OpenApi, serveOpenApi } from './openapi.js';
 import {
   ResourceApi,
@@ -141,6 +142,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     } catch (err) {
       count(requestLog, watching ? 'watch' : verbOf(method, route.name, false));
       throw err;
+    }
+    if (route.info.group === METRICS_GROUP) {
+      count(requestLog, verbOf(method, route.name, false));
+      return sendReply(res, serveMetrics(simulation, route, request), accept);
     }
     const verb = watching ? 'WATCH' : method;
     const conditional = typeof body === 'object' && body !== null && /"resourceVersion"/.test(JSON.stringify(body));

@@ -2,6 +2,7 @@ import { formatSelector } from '../../../k8s/labels.js';
 import type { Condition, Deployment, KubeEvent, KubeObject, Node, Pod, ReplicaSet } from '../../../k8s/objects.js';
 import { parseTime } from '../../../k8s/meta.js';
 import { ageOf, humanDuration } from './duration.js';
+import { hpaTargets } from './hpaTargets.js';
 import { apiGroupOf, controllerOf } from '../../../k8s/meta.js';
 import type { StatefulSet } from '../../../k8s/statefulSet.js';
 
@@ -79,6 +80,37 @@ const PRINTERS: Record<string, Printer> = {
         s?.readyReplicas ?? 0,
         age(rs, now),
         ...containerCells(rs),
+      ];
+    },
+  },
+  // printReplicationController: the ReplicaSet's columns; the selector is a map (labels.FormatLabels).
+  ReplicationController: {
+    columns: [
+      NAME,
+      col('Desired', 'integer'),
+      col('Current', 'integer'),
+      col('Ready', 'integer'),
+      AGE,
+      ...containerColumns,
+    ],
+    row: (obj, now) => {
+      const rc = obj as unknown as ReplicaSet & { spec?: { selector?: Record<string, string> } };
+      const selector = rc.spec?.selector as Record<string, string> | undefined;
+      const containers = rc.spec?.template?.spec?.containers ?? [];
+      return [
+        rc.metadata.name ?? '',
+        rc.spec?.replicas ?? 0,
+        rc.status?.replicas ?? 0,
+        rc.status?.readyReplicas ?? 0,
+        age(rc, now),
+        containers.map((c) => c.name).join(','),
+        containers.map((c) => c.image ?? '').join(','),
+        selector && Object.keys(selector).length > 0
+          ? Object.keys(selector)
+              .sort()
+              .map((k) => `${k}=${selector[k]}`)
+              .join(',')
+          : '<none>',
       ];
     },
   },
@@ -360,12 +392,13 @@ const GENERIC_PRINTERS: Record<string, Printer> = {
       return [obj.metadata.name ?? '', na(spec.minAvailable), na(spec.maxUnavailable), allowed, age(obj, now)];
     },
   },
+  // printHorizontalPodAutoscaler: MINPODS is a string (`<unset>` without minReplicas).
   HorizontalPodAutoscaler: {
     columns: [
       NAME,
       col('Reference'),
       col('Targets'),
-      col('MinPods', 'integer'),
+      col('MinPods'),
       col('MaxPods', 'integer'),
       col('Replicas', 'integer'),
       AGE,
@@ -375,16 +408,12 @@ const GENERIC_PRINTERS: Record<string, Printer> = {
         scaleTargetRef?: { kind?: string; name?: string };
         minReplicas?: number;
         maxReplicas?: number;
-        metrics?: Array<{ resource?: { name?: string; target?: { averageUtilization?: number } } }>;
       };
-      const targets = (spec.metrics ?? [])
-        .filter((m) => m.resource)
-        .map((m) => `${m.resource!.name}: <unknown>/${m.resource!.target?.averageUtilization ?? '?'}%`);
       return [
         obj.metadata.name ?? '',
         `${spec.scaleTargetRef?.kind ?? ''}/${spec.scaleTargetRef?.name ?? ''}`,
-        targets.length > 0 ? targets.join(', ') : '<none>',
-        spec.minReplicas ?? 1,
+        hpaTargets(obj),
+        spec.minReplicas === undefined ? '<unset>' : String(spec.minReplicas),
         spec.maxReplicas ?? 0,
         (obj.status as { currentReplicas?: number } | undefined)?.currentReplicas ?? 0,
         age(obj, now),

@@ -1,5 +1,6 @@
 import type { ContainerState } from '../../../k8s/objects.js';
 import type { ImageReference } from './images.js';
+import type { ImageUsage } from './usage.js';
 
 /** How a simulated image behaves (README "The simulated cluster" `images:`). Unlisted fields take the defaults below. */
 export interface ImageBehaviour {
@@ -33,9 +34,11 @@ export interface ImageBehaviour {
   exitCode?: number;
   /** Lines the container logs when it starts. */
   logs?: string[];
+  /** CPU and memory each running container of the image uses (metrics.k8s.io, the HPA); default 0. */
+  usage?: ImageUsage;
 }
 
-export const DEFAULT_IMAGE_BEHAVIOUR: Required<Omit<ImageBehaviour, 'logs' | 'runSeconds'>> = {
+export const DEFAULT_IMAGE_BEHAVIOUR: Required<Omit<ImageBehaviour, 'logs' | 'runSeconds' | 'usage'>> = {
   pullSeconds: 2,
   startSeconds: 1,
   readySeconds: 0,
@@ -79,7 +82,7 @@ export interface ContainerRun {
   image: string;
   pullPolicy: string;
   ref: ImageReference | undefined;
-  behaviour: Required<Omit<ImageBehaviour, 'logs' | 'runSeconds'>> & { logs?: string[]; runSeconds?: number };
+  behaviour: Required<Omit<ImageBehaviour, 'logs' | 'runSeconds' | 'usage'>> & { logs?: string[]; runSeconds?: number };
   stage: StageName;
   /** The stage to enter at `due` (virtual ms), if any. */
   next?: StageName;

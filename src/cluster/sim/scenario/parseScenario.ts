@@ -1,6 +1,8 @@
 import { load, YAMLException } from 'js-yaml';
 import { parseSelectorString } from '../../../k8s/labels.js';
 import { isDNS1123Label } from '../../../k8s/validation/names.js';
+import { quantityMilliValue, quantityValue } from '../../../k8s/quantity.js';
+import type { ImageUsage, UsagePoint } from '../kubelet/usage.js';
 import type { PolicyRule, RoleGrant } from '../../../k8s/rbac/authorize.js';
 import { TAINT_EFFECTS, type Taint } from '../scheduler/taints.js';
 import {
@@ -45,6 +47,7 @@ const IMAGE_KEYS = [
   'runSeconds',
   'exitCode',
   'logs',
+  'usage',
 ];
 
 /**
@@ -184,7 +187,61 @@ function imageSpec(raw: unknown, path: string, problems: string[]): ImageSpec | 
       problems.push(`${path}.logs: must be a list of strings`);
     else spec.logs = map.logs as string[];
   }
+  if (map.usage !== undefined) {
+    const usage = imageUsage(map.usage, `${path}.usage`, problems);
+    if (usage) spec.usage = usage;
+  }
   return spec;
+}
+
+/**
+ * `usage: { cpu: 300m, memory: 200Mi }` per running container of the image, or a load curve per
+ * resource: `cpu: [{ at: 0s, value: 100m }, { at: 60s, value: 900m }]`, each value holding from its
+ * `at` (counted from the scenario's time origin, as `faults.chaos`) until the next one.
+ */
+function imageUsage(raw: unknown, path: string, problems: string[]): ImageUsage | undefined {
+  const map = asMap(raw, path, problems);
+  if (!map) return undefined;
+  const usage: ImageUsage = {};
+  for (const key of Object.keys(map))
+    if (key !== 'cpu' && key !== 'memory')
+      problems.push(`${path}.${key}: unknown field (expected one of: cpu, memory)`);
+  if (map.cpu !== undefined) usage.cpu = usageCurve(map.cpu, `${path}.cpu`, quantityMilliValue, problems);
+  if (map.memory !== undefined) usage.memory = usageCurve(map.memory, `${path}.memory`, quantityValue, problems);
+  return usage;
+}
+
+function usageCurve(
+  raw: unknown,
+  path: string,
+  parse: (q: string) => number,
+  problems: string[],
+): UsagePoint[] | undefined {
+  if (!Array.isArray(raw)) {
+    const value = quantity(raw, path, problems);
+    return [{ atMs: 0, value: parse(value) }];
+  }
+  if (raw.length === 0) {
+    problems.push(`${path}: must be a quantity such as "300m" or a non-empty list such as [{ at: 0s, value: 300m }]`);
+    return undefined;
+  }
+  const points: UsagePoint[] = [];
+  raw.forEach((item, i) => {
+    const at = `${path}[${i}]`;
+    const step = asMap(item, at, problems);
+    if (!step) return;
+    for (const key of Object.keys(step))
+      if (key !== 'at' && key !== 'value') problems.push(`${at}.${key}: unknown field (expected one of: at, value)`);
+    if (step.at === undefined) problems.push(`${at}.at: required (a duration such as 60s)`);
+    if (step.value === undefined) problems.push(`${at}.value: required (a quantity such as 300m)`);
+    const atMs = step.at === undefined ? 0 : duration(step.at, `${at}.at`, problems);
+    const previous = points[points.length - 1];
+    if (i === 0 && step.at !== undefined && atMs !== 0) problems.push(`${at}.at: the first step must be at 0s`);
+    if (previous && atMs <= previous.atMs) problems.push(`${at}.at: must be later than the step before it`);
+    const value = step.value === undefined ? '0' : quantity(step.value, `${at}.value`, problems);
+    points.push({ atMs, value: parse(value) });
+  });
+  return points;
 }
 
 const OPERATOR_KEYS = ['apiVersion', 'kind', 'name', 'status'];

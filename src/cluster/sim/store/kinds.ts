@@ -50,6 +50,12 @@ export interface KindInfo {
   verbs?: readonly string[];
   /** Subresources served besides the object (`status`, `scale`, `log`). */
   subresources?: readonly string[];
+  /**
+   * Converts an object between served versions (`version` without the group), for kinds whose
+   * versions differ in shape (HorizontalPodAutoscaler autoscaling/v1 and v2); objects are stored in
+   * `apiVersion` and converted on the way in and out. Without it, versions share one shape.
+   */
+  convert?(obj: KubeObject, version: string): KubeObject;
   /** Served for a CustomResourceDefinition of this name (custom resources); removed with it. */
   definedBy?: string;
 }

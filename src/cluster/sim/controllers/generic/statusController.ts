@@ -1,6 +1,6 @@
 import { selectorMatches } from '../../../../k8s/labels.js';
 import { clone, rfc3339 } from '../../../../k8s/meta.js';
-import type { Deployment, IntOrString, KubeObject, LabelSelector, Pod } from '../../../../k8s/objects.js';
+import type { IntOrString, KubeObject, LabelSelector, Pod } from '../../../../k8s/objects.js';
 import { getScaledValueFromIntOrPercent } from '../deployment/intOrPercent.js';
 import { isPodReady, isPodTerminating } from '../replicaset/podUtil.js';
 import type { StoreEvent } from '../../store/objectStore.js';
@@ -10,14 +10,6 @@ interface PodDisruptionBudget extends KubeObject {
   spec?: { minAvailable?: IntOrString; maxUnavailable?: IntOrString; selector?: LabelSelector };
 }
 
-interface HorizontalPodAutoscaler extends KubeObject {
-  spec?: {
-    scaleTargetRef?: { kind?: string; name?: string };
-    minReplicas?: number;
-    maxReplicas?: number;
-  };
-}
-
 /**
  * A plausible status for built-in kinds whose real controller the simulator does not run, where a
  * real cluster shows one (the gate's health checks read these):
@@ -25,8 +17,6 @@ interface HorizontalPodAutoscaler extends KubeObject {
  *   (pkg/controller/disruption/disruption.go); the expected count is the matching pods (upstream
  *   asks the pods' controllers for their scale when maxUnavailable or a percentage is used).
  * - PersistentVolumeClaim: Bound at once, with the requested capacity (a default dynamic provisioner).
- * - HorizontalPodAutoscaler: the target's replicas, and ScalingActive False as on a cluster without
- *   metrics-server (the simulator has no metrics).
  * - Service of type LoadBalancer: an ingress address from 203.0.113.0/24 (TEST-NET-3), as a bare-metal
  *   load balancer (MetalLB, cloud-provider-kind) gives one, so it is Current as on a cloud.
  * Ingress gets no address: no ingress controller runs (kstatus calls it Current without one).
@@ -42,7 +32,6 @@ export class GenericStatusController implements Controller {
     switch (kind) {
       case 'PodDisruptionBudget':
       case 'PersistentVolumeClaim':
-      case 'HorizontalPodAutoscaler':
         return event.type === 'DELETED' ? [] : [`${kind}/${ns}/${object.metadata.name}`];
       case 'Service':
         return event.type !== 'DELETED' && (object.spec as { type?: string } | undefined)?.type === 'LoadBalancer'
@@ -52,13 +41,6 @@ export class GenericStatusController implements Controller {
         return this.ctx.store
           .list('PodDisruptionBudget', ns)
           .map((pdb) => `PodDisruptionBudget/${ns}/${pdb.metadata.name}`);
-      case 'Deployment':
-        return this.ctx.store
-          .list<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', ns)
-          .filter(
-            (h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === object.metadata.name,
-          )
-          .map((h) => `HorizontalPodAutoscaler/${ns}/${h.metadata.name}`);
       default:
         return [];
     }
@@ -73,9 +55,7 @@ export class GenericStatusController implements Controller {
         ? this.pdbStatus(obj as PodDisruptionBudget)
         : kind === 'PersistentVolumeClaim'
           ? pvcStatus(obj)
-          : kind === 'Service'
-            ? loadBalancerStatus(obj)
-            : this.hpaStatus(obj as HorizontalPodAutoscaler);
+          : loadBalancerStatus(obj);
     this.ctx.store.update(kind, { ...clone(obj), status }, { subresource: 'status' });
   }
 
@@ -120,46 +100,6 @@ export class GenericStatusController implements Controller {
             previous?.status === conditionStatus && previous.lastTransitionTime
               ? previous.lastTransitionTime
               : this.now(),
-        },
-      ],
-    };
-  }
-
-  private hpaStatus(hpa: HorizontalPodAutoscaler): Record<string, unknown> {
-    const ref = hpa.spec?.scaleTargetRef ?? {};
-    const target =
-      ref.kind === 'Deployment'
-        ? this.ctx.store.get<Deployment>('Deployment', hpa.metadata.namespace, ref.name ?? '')
-        : undefined;
-    const current = target?.status?.replicas ?? 0;
-    const min = hpa.spec?.minReplicas ?? 1;
-    const max = hpa.spec?.maxReplicas ?? min;
-    const desired = target ? Math.min(max, Math.max(min, target.spec.replicas ?? 1)) : 0;
-    const old = (hpa.status as { conditions?: Array<{ type: string; lastTransitionTime?: string }> } | undefined)
-      ?.conditions;
-    const since = (type: string): string => old?.find((c) => c.type === type)?.lastTransitionTime ?? this.now();
-    return {
-      observedGeneration: hpa.metadata.generation ?? 1,
-      currentReplicas: current,
-      desiredReplicas: desired,
-      conditions: [
-        {
-          type: 'AbleToScale',
-          status: target ? 'True' : 'False',
-          reason: target ? 'SucceededGetScale' : 'FailedGetScale',
-          message: target
-            ? "the HPA controller was able to get the target's current scale"
-            : `the HPA controller was unable to get the target's current scale: deployments.apps "${ref.name}" not found`,
-          lastTransitionTime: since('AbleToScale'),
-        },
-        {
-          type: 'ScalingActive',
-          status: 'False',
-          reason: 'FailedGetResourceMetric',
-          message:
-            'the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics ' +
-            'for resource cpu: no metrics returned from resource metrics API',
-          lastTransitionTime: since('ScalingActive'),
         },
       ],
     };

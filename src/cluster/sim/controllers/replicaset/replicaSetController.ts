@@ -1,7 +1,7 @@
 import { ApiError } from '../../../../k8s/apiError.js';
 import { selectorMatches } from '../../../../k8s/labels.js';
 import { clone, controllerOf, newControllerRef } from '../../../../k8s/meta.js';
-import type { OwnerReference, Pod, ReplicaSet } from '../../../../k8s/objects.js';
+import type { LabelSelector, OwnerReference, Pod, ReplicaSet } from '../../../../k8s/objects.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import type { StoreEvent } from '../../store/objectStore.js';
 import { jsonEqual } from '../../store/jsonValue.js';
@@ -24,14 +24,28 @@ export interface ReplicaSetControllerOptions {
   burstReplicas?: number;
   /** Upstream `SlowStartInitialBatchSize`. */
   slowStartInitialBatchSize?: number;
+  /**
+   * The kind it manages. ReplicationControllers are run by this same controller, as upstream runs
+   * them (pkg/controller/replication/replication_controller.go wraps the ReplicaSet controller):
+   * their selector is a map (equality-based), their pods' owner is `v1` ReplicationController and
+   * their events come from `replication-controller`.
+   */
+  kind?: 'ReplicaSet' | 'ReplicationController';
 }
+
+const KINDS = {
+  ReplicaSet: { name: 'replicaset', apiVersion: 'apps/v1', component: 'replicaset-controller' },
+  ReplicationController: { name: 'replicationcontroller', apiVersion: 'v1', component: 'replication-controller' },
+} as const;
 
 /** Work-queue rate limiter after a failed sync: 5ms doubling, capped at 1000s (client-go's default per-item limiter). */
 const FAILURE_BASE_MS = 5;
 const FAILURE_MAX_MS = 1_000_000;
 
 export class ReplicaSetController implements Controller {
-  readonly name = 'replicaset';
+  readonly name: string;
+  private readonly kind: 'ReplicaSet' | 'ReplicationController';
+  private readonly component: string;
   private readonly burstReplicas: number;
   private readonly initialBatch: number;
   private readonly failures = new Map<string, number>();
@@ -44,17 +58,27 @@ export class ReplicaSetController implements Controller {
   ) {
     this.burstReplicas = options.burstReplicas ?? 500;
     this.initialBatch = options.slowStartInitialBatchSize ?? 1;
+    this.kind = options.kind ?? 'ReplicaSet';
+    this.name = KINDS[this.kind].name;
+    this.component = KINDS[this.kind].component;
+  }
+
+  /** The pod selector: a ReplicationController's map is a set of equality requirements. */
+  private selector(rs: ReplicaSet): LabelSelector | undefined {
+    if (this.kind === 'ReplicaSet') return rs.spec.selector;
+    const map = rs.spec.selector as unknown as Record<string, string> | undefined;
+    return map ? { matchLabels: map } : undefined;
   }
 
   keysFor(event: StoreEvent): string[] {
-    if (event.kind === 'ReplicaSet') return [`${event.object.metadata.namespace}/${event.object.metadata.name}`];
+    if (event.kind === this.kind) return [`${event.object.metadata.namespace}/${event.object.metadata.name}`];
     if (event.kind !== 'Pod') return [];
     const pod = event.object as Pod;
     const ns = pod.metadata.namespace ?? 'default';
     const owner = controllerOf(pod);
     if (owner) {
       this.orphans.get(ns)?.delete(pod.metadata.name!);
-      return owner.kind === 'ReplicaSet' ? [`${ns}/${owner.name}`] : [];
+      return owner.kind === this.kind ? [`${ns}/${owner.name}`] : [];
     }
     if (event.type === 'DELETED' || pod.metadata.deletionTimestamp) {
       this.orphans.get(ns)?.delete(pod.metadata.name!);
@@ -65,8 +89,8 @@ export class ReplicaSetController implements Controller {
     names.add(pod.metadata.name!);
     // An orphan wakes every ReplicaSet whose selector matches it (getPodReplicaSets).
     return this.ctx.store
-      .list<ReplicaSet>('ReplicaSet', ns)
-      .filter((rs) => selectorMatches(rs.spec.selector, pod.metadata.labels))
+      .list<ReplicaSet>(this.kind, ns)
+      .filter((rs) => selectorMatches(this.selector(rs), pod.metadata.labels))
       .map((rs) => `${ns}/${rs.metadata.name}`);
   }
 
@@ -74,7 +98,7 @@ export class ReplicaSetController implements Controller {
     const slash = key.indexOf('/');
     const ns = key.slice(0, slash);
     const name = key.slice(slash + 1);
-    const rs = this.ctx.store.get<ReplicaSet>('ReplicaSet', ns, name);
+    const rs = this.ctx.store.get<ReplicaSet>(this.kind, ns, name);
     if (!rs) {
       this.failures.delete(key);
       return;
@@ -86,9 +110,11 @@ export class ReplicaSetController implements Controller {
     const manageError = rs.metadata.deletionTimestamp ? undefined : this.manageReplicas(rs, active);
     const now = this.ctx.clock.now();
     const status = calculateReplicaSetStatus(rs, active, terminating, manageError, now);
-    const current = this.ctx.store.get<ReplicaSet>('ReplicaSet', ns, name) ?? rs;
+    // ReplicationControllerStatus has no terminatingReplicas.
+    if (this.kind === 'ReplicationController') delete status.terminatingReplicas;
+    const current = this.ctx.store.get<ReplicaSet>(this.kind, ns, name) ?? rs;
     if (!jsonEqual(status, current.status ?? {})) {
-      this.ctx.store.update('ReplicaSet', { ...current, status }, { subresource: 'status' });
+      this.ctx.store.update(this.kind, { ...current, status }, { subresource: 'status' });
     }
     // Re-check availability just after the first ready pod passes minReadySeconds.
     const at = nextAvailabilityCheck(rs, active, now);
@@ -111,7 +137,7 @@ export class ReplicaSetController implements Controller {
     const ns = rs.metadata.namespace ?? 'default';
     const out: Pod[] = [];
     for (const pod of store.listOwnedBy<Pod>('Pod', rs.metadata.uid!)) {
-      if (selectorMatches(rs.spec.selector, pod.metadata.labels) || pod.metadata.deletionTimestamp) {
+      if (selectorMatches(this.selector(rs), pod.metadata.labels) || pod.metadata.deletionTimestamp) {
         out.push(pod);
         continue;
       }
@@ -127,7 +153,7 @@ export class ReplicaSetController implements Controller {
       for (const podName of [...orphanNames].sort()) {
         const pod = store.get<Pod>('Pod', ns, podName);
         if (!pod || controllerOf(pod) || pod.metadata.deletionTimestamp) continue;
-        if (!selectorMatches(rs.spec.selector, pod.metadata.labels)) continue;
+        if (!selectorMatches(this.selector(rs), pod.metadata.labels)) continue;
         const adopted = clone(pod);
         adopted.metadata.ownerReferences = [...(adopted.metadata.ownerReferences ?? []), this.controllerRef(rs)];
         out.push(store.update('Pod', adopted));
@@ -137,7 +163,7 @@ export class ReplicaSetController implements Controller {
   }
 
   private controllerRef(rs: ReplicaSet): OwnerReference {
-    return newControllerRef(rs, 'apps/v1', 'ReplicaSet');
+    return newControllerRef(rs, KINDS[this.kind].apiVersion, this.kind);
   }
 
   /** `manageReplicas`: create or delete at most burstReplicas pods; returns the first error. */
@@ -155,13 +181,7 @@ export class ReplicaSetController implements Controller {
       for (const pod of victims) {
         try {
           this.ctx.store.delete('Pod', pod.metadata.namespace, pod.metadata.name!);
-          this.ctx.events.record(
-            rs,
-            'Normal',
-            'SuccessfulDelete',
-            `Deleted pod: ${pod.metadata.name}`,
-            'replicaset-controller',
-          );
+          this.ctx.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, this.component);
         } catch (err) {
           if (err instanceof ApiError && err.code === 404) continue;
           this.ctx.events.record(
@@ -169,7 +189,7 @@ export class ReplicaSetController implements Controller {
             'Warning',
             'FailedDelete',
             `Error deleting: ${(err as Error).message}`,
-            'replicaset-controller',
+            this.component,
           );
           firstError ??= new Error(`unable to delete pods: ${(err as Error).message}`);
         }
@@ -205,17 +225,11 @@ export class ReplicaSetController implements Controller {
         'Warning',
         'FailedCreate',
         `Error creating: ${(err as Error).message}`,
-        'replicaset-controller',
+        this.component,
       );
       throw err;
     }
-    this.ctx.events.record(
-      rs,
-      'Normal',
-      'SuccessfulCreate',
-      `Created pod: ${created.metadata.name}`,
-      'replicaset-controller',
-    );
+    this.ctx.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, this.component);
   }
 
   /**
