@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Simulation } from '../../../src/cluster/sim/simulation.js';
-import type { ApiServerHandle } from '../../../src/cluster/sim/api/server.js';
+import { startApiServer, type ApiServerHandle } from '../../../src/cluster/sim/api/server.js';
+import { createSimulatedCluster } from '../../../src/cluster/sim/index.js';
+import { defaultScenario } from '../../../src/cluster/sim/scenario/scenario.js';
 import { decodeObject, encodeObject } from '../../../src/cluster/sim/api/protobuf/envelope.js';
-import { Kubectl, startBareServer } from './harness.js';
+import { Kubectl } from './harness.js';
 
 /**
  * Real kubectl 1.32 (typed clients: `create <kind>`, `autoscale`) against serve. kubectl sends
@@ -28,7 +30,9 @@ let kubectl: Kubectl;
 const recorded: Recorded[] = [];
 
 beforeAll(async () => {
-  ({ sim, server } = await startBareServer({ speed: 0 }));
+  // The cluster `rollout-gate serve` runs (its API hooks: defaults, validation, HPA conversion).
+  sim = createSimulatedCluster(defaultScenario()).simulation;
+  server = await startApiServer({ simulation: sim, port: 0, speed: 0 });
   proxy = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -238,13 +242,23 @@ describe('kubectl create with protobuf bodies', () => {
       },
       status: { currentReplicas: 0, desiredReplicas: 0 },
     });
-    expect(sim.store.get('HorizontalPodAutoscaler', 'default', 'web')).toMatchObject({ spec: sent.spec });
+    // Stored as autoscaling/v2 (the storage version): the v1 CPU target became a Resource metric.
+    expect(sim.store.get('HorizontalPodAutoscaler', 'default', 'web')).toMatchObject({
+      apiVersion: 'autoscaling/v2',
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        minReplicas: 2,
+        maxReplicas: 5,
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+        ],
+      },
+    });
   });
 
-  // Known defect, not the codec's: serve stores and answers autoscaling/v1 HPAs as autoscaling/v2
-  // without converting them, so kubectl's typed v1 client cannot read the (correctly encoded) v2
-  // answer and prints `<unknown>`. Flip to `it` once the HPA versions are converted.
-  it.failing('kubectl autoscale prints the name of the HorizontalPodAutoscaler', async () => {
+  // The answer is the v1 conversion of the stored v2 object, encoded as v1: kubectl's typed v1
+  // client reads its name (answered as v2 it printed `<unknown>`).
+  it('kubectl autoscale prints the name of the HorizontalPodAutoscaler', async () => {
     await kubectl.run('delete', 'hpa', 'web');
     const result = await kubectl.run('autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=80');
     expect(result).toEqual({ code: 0, stdout: 'horizontalpodautoscaler.autoscaling/web autoscaled\n', stderr: '' });
