@@ -7,6 +7,7 @@ import { exitCodeFor, type GateResult } from '../gate/result.js';
 import { colorize, renderJson, renderTextSummary } from '../report/index.js';
 import { parseArgs, UsageError, type RunArgs } from './args.js';
 import { MAIN_HELP, PLAN_HELP, RUN_HELP, SERVE_HELP } from './help.js';
+import { runRequestOf } from './runRequestOf.js';
 
 /** What the CLI touches of the outside world; tests pass buffers. */
 export interface CliIO {
@@ -106,31 +107,9 @@ async function run(args: RunArgs, io: CliIO): Promise<number> {
     const { runDeploy } = await import('../app/runDeploy.js');
     result = await runDeploy(
       {
-        manifests: args.manifests,
-        namespace: args.namespace,
-        images: args.images,
-        simulate: args.simulate,
-        scenario: args.scenario,
-        kubeconfigPath: args.kubeconfig,
-        context: args.context,
-        timeout: args.timeout,
-        rollback: args.rollback,
-        rollbackTimeout: args.rollbackTimeout,
-        onNoGoodRevision: args.onNoGoodRevision,
-        imagePullGrace: args.imagePullGrace,
-        stallWindow: args.stallWindow,
-        stabilityWindow: args.stabilityWindow,
-        unschedulableGrace: args.unschedulableGrace,
-        configErrorGrace: args.configErrorGrace,
-        crashLoopRestarts: args.crashLoopRestarts,
-        forceConflicts: args.forceConflicts,
-        changeCause: args.changeCause,
-        healthChecks: args.healthChecks,
-        failedTolerance: args.failedTolerance,
-        rollbackOnCancel: args.rollbackOnCancel,
+        ...runRequestOf(args, io.cwd),
         ...(io.signal ? { signal: io.signal } : {}),
         ...(io.lockHolder ? { lockHolder: io.lockHolder } : {}),
-        cwd: io.cwd,
       },
       log,
       () => import('../cluster/kube/index.js'),
