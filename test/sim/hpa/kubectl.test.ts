@@ -86,6 +86,18 @@ describe('HorizontalPodAutoscaler', () => {
       'ScalingActive ValidMetricFound',
       'ScalingLimited DesiredWithinRange',
     ]);
+    // A v1 watch streams v1 objects too (converted per event, as the API server's watch does).
+    const controller = new AbortController();
+    const watch = await fetch(
+      `${server.url}/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers?watch=1&fieldSelector=metadata.name%3Dweb`,
+      { signal: controller.signal },
+    );
+    const reader = watch.body!.getReader();
+    let text = '';
+    while (!text.includes('\n')) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const first = JSON.parse(text.slice(0, text.indexOf('\n'))) as { type: string; object: typeof v1 };
+    expect([first.type, first.object.apiVersion, first.object.spec]).toEqual(['ADDED', 'autoscaling/v1', v1.spec]);
     // A v1 manifest is stored as v2 and listed with its target.
     const v1Manifest = dump({
       apiVersion: 'autoscaling/v1',

@@ -173,6 +173,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         clock,
         {
           info: route.info,
+          version: route.version,
           selection: parseSelection(route.info, route.namespace, url.searchParams),
           resourceVersion: url.searchParams.get('resourceVersion') ?? undefined,
           allowBookmarks: queryFlag(url.searchParams, 'allowWatchBookmarks'),

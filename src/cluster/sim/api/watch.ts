@@ -10,6 +10,8 @@ import { toTable, type IncludeObject } from './table.js';
 
 export interface WatchRequest {
   info: KindInfo;
+  /** The version in the request path: objects of a kind that converts are sent in it. */
+  version?: string;
   selection: Selection;
   /** `resourceVersion` query value: unset/'0' start with synthetic ADDED events for the current state. */
   resourceVersion?: string;
@@ -48,9 +50,15 @@ export function serveWatch(
 
   const send = (type: string, object: unknown): void => {
     if (ended) return;
-    let payload = object;
-    if (request.table && type !== 'ERROR' && type !== 'BOOKMARK') {
-      payload = toTable(info.kind, [object as KubeObject], simulation.clock.now(), {
+    const isObject = type !== 'ERROR' && type !== 'BOOKMARK';
+    // An autoscaling/v1 watch streams v1 HPAs, converted from the stored v2 as GET does.
+    const version = request.version;
+    let payload =
+      isObject && info.convert && version && !info.apiVersion.endsWith(`/${version}`)
+        ? info.convert(object as KubeObject, version)
+        : object;
+    if (request.table && isObject) {
+      payload = toTable(info.kind, [payload as KubeObject], simulation.clock.now(), {
         include: request.table,
         columns: firstTable,
       });
