@@ -107,6 +107,18 @@ describe('kubectl explain', () => {
     );
   });
 
+  it('explains the metrics.k8s.io kinds kubectl top reads (metrics-server publishes them on a cluster)', async () => {
+    const out = await ok('explain', 'pods', '--api-version=metrics.k8s.io/v1beta1');
+    expect(out.split('\n').slice(0, 4)).toEqual([
+      'GROUP:      metrics.k8s.io',
+      'KIND:       PodMetrics',
+      'VERSION:    v1beta1',
+      '',
+    ]);
+    expect(out).toContain('PodMetrics sets resource usage metrics of a pod.');
+    expect(out).toMatch(/containers\t<\[\]ContainerMetrics> -required-/);
+  });
+
   it('explains from the protobuf /openapi/v2 with --output=plaintext-openapiv2', async () => {
     expect(await ok('explain', 'deployment.spec.strategy', '--output=plaintext-openapiv2')).toBe(
       [
@@ -388,18 +400,11 @@ describe('the documents', () => {
     return out;
   }
 
-  /**
-   * metrics.k8s.io is an aggregated API (metrics-server on a real cluster, which publishes its own
-   * schemas through the aggregator); serve publishes none for it yet.
-   */
-  const AGGREGATED = new Set(['metrics.k8s.io']);
-
   /** The served kinds of `group`/`version` (custom ones included), with the number of schemas declaring each GVK. */
   function gvkCounts(schemas: Record<string, Json>, group: string, version: string): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const info of sim.store.kinds.all())
-      if (info.group === group && servedVersions(info).includes(version) && !AGGREGATED.has(info.group))
-        counts[info.kind] = 0;
+      if (info.group === group && servedVersions(info).includes(version)) counts[info.kind] = 0;
     for (const schema of Object.values(schemas))
       for (const gvk of (schema['x-kubernetes-group-version-kind'] as Gvk[] | undefined) ?? [])
         if (gvk.group === group && gvk.version === version && gvk.kind in counts) counts[gvk.kind]!++;
@@ -476,7 +481,7 @@ describe('the documents', () => {
     expect(doc.swagger).toBe('2.0');
     const dangling = refs(doc).filter(([, ref]) => !(ref.replace('#/definitions/', '') in doc.definitions));
     expect(dangling).toEqual([]);
-    for (const info of sim.store.kinds.all().filter((k) => !AGGREGATED.has(k.group)))
+    for (const info of sim.store.kinds.all())
       for (const version of servedVersions(info)) {
         const counts = gvkCounts(doc.definitions, info.group, version);
         expect({ kind: info.kind, version, count: counts[info.kind] }).toEqual({ kind: info.kind, version, count: 1 });

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { ApiError } from '../../../k8s/apiError.js';
 import type { CustomResourceDefinition } from '../../../k8s/crd.js';
 import { kubernetesRelease, schemaForKind } from '../../../k8s/schema/index.js';
+import { metricsSchemaNames } from './openapi/metricsDefinitions.js';
 import type { ObjectStore } from '../store/objectStore.js';
 import { servedVersions, type KindInfo } from '../store/kinds.js';
 import { groupVersions, kindsOf, SERVER_VERSION, subresourcesOf } from './discovery.js';
@@ -153,7 +154,8 @@ export class OpenApi {
     }
     const apiVersion = group ? `${group}/${version}` : version;
     const kind = schemaForKind(apiVersion, info.kind)?.name;
-    return kind ? { kind, list: schemaForKind(apiVersion, `${info.kind}List`)?.name } : undefined;
+    if (!kind) return metricsSchemaNames(apiVersion, info.kind);
+    return { kind, list: schemaForKind(apiVersion, `${info.kind}List`)?.name };
   }
 
   private crdOf(info: KindInfo): CustomResourceDefinition | undefined {

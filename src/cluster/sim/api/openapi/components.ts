@@ -1,4 +1,5 @@
-import { definitions } from '../../../../k8s/schema/definitions.js';
+import { definitions as upstream } from '../../../../k8s/schema/definitions.js';
+import { METRICS_DEFINITIONS } from './metricsDefinitions.js';
 import type { CustomResourceDefinition } from '../../../../k8s/crd.js';
 import { schemaOfVersion } from '../../../../k8s/crdSchema/customResource.js';
 import type { KindInfo } from '../../store/kinds.js';
@@ -13,6 +14,9 @@ type Json = Record<string, unknown>;
 type Gvk = { group: string; version: string; kind: string };
 
 const V2_REF = '#/definitions/';
+
+/** The upstream definitions, and those an aggregated API (metrics-server's metrics.k8s.io) adds. */
+const definitions: Readonly<Record<string, unknown>> = { ...upstream, ...METRICS_DEFINITIONS };
 const PREFIX: Record<Flavour, string> = { v2: V2_REF, v3: '#/components/schemas/' };
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 
