@@ -21,6 +21,7 @@ export const SUBRESOURCES: Record<string, string[]> = {
   replicationcontrollers: ['status', 'scale'],
   statefulsets: ['status', 'scale'],
   pods: ['status', 'log', 'exec', 'attach', 'portforward'],
+  serviceaccounts: ['token'],
 };
 
 /** The subresources served for a kind. */
@@ -34,12 +35,15 @@ export function subresourcesOf(info: KindInfo): readonly string[] {
  * never sees them.
  */
 const REVIEWS: readonly KindInfo[] = [
+  review('SelfSubjectReview', 'selfsubjectreviews', 'authentication.k8s.io'),
+  review('TokenReview', 'tokenreviews', 'authentication.k8s.io'),
+  review('LocalSubjectAccessReview', 'localsubjectaccessreviews', 'authorization.k8s.io', true),
   review('SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
   review('SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
+  review('SubjectAccessReview', 'subjectaccessreviews'),
 ];
-function review(kind: string, plural: string): KindInfo {
-  const group = 'authorization.k8s.io';
-  return { kind, plural, group, apiVersion: `${group}/v1`, namespaced: false, verbs: ['create'] };
+function review(kind: string, plural: string, group = 'authorization.k8s.io', namespaced = false): KindInfo {
+  return { kind, plural, group, apiVersion: `${group}/v1`, namespaced, verbs: ['create'] };
 }
 
 /** Every kind served: the registry's and the reviews. */
@@ -76,7 +80,7 @@ export function groupVersions(registry: KindRegistry): Array<{ group: string; ve
  * keep it too); the reviews' group comes before autoscaling, as kube-apiserver orders them.
  */
 const TABLE_GROUPS = [...new Set(BUILTIN_RESOURCES.map((r) => r.group))].flatMap((g) =>
-  g === 'autoscaling' ? ['authorization.k8s.io', g] : [g],
+  g === 'autoscaling' ? ['authentication.k8s.io', 'authorization.k8s.io', g] : [g],
 );
 function tableRank(group: string): number {
   const i = TABLE_GROUPS.indexOf(group);
@@ -147,6 +151,8 @@ function subresource(info: KindInfo, sub: string): Record<string, unknown> {
   if (sub === 'scale')
     return { ...base, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
   if (sub === 'log') return { ...base, kind: info.kind, verbs: ['get'] };
+  if (sub === 'token')
+    return { ...base, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
   // pods/exec, pods/attach, pods/portforward as kube-apiserver lists them (answered ./resources.ts noContainers).
   if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
     const options = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions' };

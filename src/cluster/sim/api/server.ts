@@ -28,7 +28,8 @@ import { selfSignedCertificate } from './tls.js';
 import { serveWatch } from './watch.js';
 import { FaultInjector, PendingReset, type FaultOptions } from '../faults/faultInjector.js';
 import type { Permissions } from '../../../k8s/rbac/authorize.js';
-import { authorizeRequest, reviewKind, serveReview, verbOf } from './authz.js';
+import { authorizeRequest, authorizeReview, reviewKind, serveReview, verbOf } from './authz.js';
+import { impersonated, requester, serveSelfSubjectReview, TokenIssuer } from './authn.js';
 import { isProtobuf, PROTOBUF, prefersProtobuf, protobufOf, protobufToJson } from './protobuf/index.js';
 
 /** The API server's request body limit (3 MiB, `maxRequestBodyBytes`). */
@@ -96,6 +97,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const tickMs = options.tickMs ?? 50;
   const api = new ResourceApi(simulation, options.readLogs);
   const openapi = new OpenApi(simulation.store);
+  const tokens = new TokenIssuer(simulation);
   const requestLog: RequestLog = {};
   const watches = new Set<() => void>();
   const sockets = new Set<Socket>();
@@ -121,10 +123,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const body = protobufBody ? await protobufToJson(await readBody(req)) : await readBody(req);
     const contentType = protobufBody ? 'application/json' : contentTypeOf(req);
     const accept = req.headers.accept;
+    // Who asks: the kubeconfig's user (or the scenario's), or whom it impersonates (kubectl --as).
+    const who = impersonated(req.headers, requester(options.permissions), options.permissions);
     const review = reviewKind(url.pathname);
     if (review) {
       count(requestLog, 'create');
-      return sendReply(res, serveReview(review, options.permissions, method, body, contentType), accept);
+      authorizeReview(review, who);
+      if (review.kind === 'whoami') return sendReply(res, serveSelfSubjectReview(method, who), accept);
+      if (review.kind === 'token') return sendReply(res, tokens.review(method, body, contentType), accept);
+      return sendReply(res, serveReview(review, who, options.permissions, method, body, contentType), accept);
     }
     const route = parseRoute(url.pathname, simulation.store.kinds);
     if (route.type !== 'resource') {
@@ -138,7 +145,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const request: ApiRequest = { method, query: url.searchParams, headers, body };
     const watching = method === 'GET' && route.name === undefined && isWatch(url.searchParams);
     try {
-      authorizeRequest(options.permissions, simulation, route, method, url.searchParams, contentType, watching);
+      authorizeRequest(who.permissions, simulation, route, method, url.searchParams, contentType, watching);
     } catch (err) {
       count(requestLog, watching ? 'watch' : verbOf(method, route.name, false));
       throw err;
@@ -206,7 +213,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.on('close', () => watches.delete(end));
       return;
     }
-    const reply = api.handle(route, request);
+    const reply =
+      route.info.plural === 'serviceaccounts' && route.subresource === 'token'
+        ? tokenRequest(tokens, route, method, body, contentType)
+        : api.handle(route, request);
     if (faults?.afterCommit(fault)) {
       // Committed, but the answer is lost.
       req.socket.destroy();
@@ -278,6 +288,18 @@ function discovery(route: Route, simulation: Simulation, address: string): unkno
     default:
       throw notFoundPath();
   }
+}
+
+/** `kubectl create token`: POST only, the TokenRequest answered, nothing stored. */
+function tokenRequest(
+  tokens: TokenIssuer,
+  route: Extract<Route, { type: 'resource' }>,
+  method: string,
+  body: Buffer,
+  contentType: string,
+): ApiReply {
+  if (method !== 'POST') throw methodNotAllowed();
+  return tokens.request(route.namespace!, route.name!, body, contentType);
 }
 
 function contentTypeOf(req: IncomingMessage): string {
