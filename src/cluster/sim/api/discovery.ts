@@ -1,5 +1,6 @@
 import { ALL_VERBS, BUILTIN_RESOURCES } from '../../../k8s/builtinResources.js';
 import { servedVersions, type KindInfo, type KindRegistry } from '../store/kinds.js';
+import { COMPONENT_STATUS } from './componentStatus.js';
 
 /** The Kubernetes version the facade claims: kubectl's gcloud dispatcher picks `kubectl.1.<minor>` from it. */
 export const SERVER_VERSION = {
@@ -20,7 +21,7 @@ export const SUBRESOURCES: Record<string, string[]> = {
   replicasets: ['status', 'scale'],
   replicationcontrollers: ['status', 'scale'],
   statefulsets: ['status', 'scale'],
-  pods: ['status', 'log', 'exec', 'attach', 'portforward'],
+  pods: ['status', 'log', 'exec', 'attach', 'portforward', 'binding'],
   serviceaccounts: ['token'],
 };
 
@@ -46,9 +47,19 @@ function review(kind: string, plural: string, group = 'authorization.k8s.io', na
   return { kind, plural, group, apiVersion: `${group}/v1`, namespaced, verbs: ['create'] };
 }
 
-/** Every kind served: the registry's and the reviews. */
+/** `bindings` (v1 Binding, create only): a pod bound to a node by a POST to its namespace (./binding.ts). */
+export const BINDINGS: KindInfo = {
+  kind: 'Binding',
+  plural: 'bindings',
+  group: '',
+  apiVersion: 'v1',
+  namespaced: true,
+  verbs: ['create'],
+};
+
+/** Every kind served: the registry's, bindings, componentstatuses and the reviews. */
 function allKinds(registry: KindRegistry): KindInfo[] {
-  return [...registry.all(), ...REVIEWS];
+  return [BINDINGS, COMPONENT_STATUS, ...registry.all(), ...REVIEWS];
 }
 
 /** Kinds served in `group` (and `version`, when given). */
@@ -151,6 +162,7 @@ function subresource(info: KindInfo, sub: string): Record<string, unknown> {
   if (sub === 'scale')
     return { ...base, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
   if (sub === 'log') return { ...base, kind: info.kind, verbs: ['get'] };
+  if (sub === 'binding') return { ...base, kind: 'Binding', verbs: ['create'] };
   if (sub === 'token')
     return { ...base, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
   // pods/exec, pods/attach, pods/portforward as kube-apiserver lists them (answered ./resources.ts noContainers).

@@ -6,7 +6,9 @@ import { ApiError } from '../../../k8s/apiError.js';
 import { RealClock } from '../../../clock/realClock.js';
 import type { Pod } from '../../../k8s/objects.js';
 import type { Simulation } from '../simulation.js';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, BINDINGS, SERVER_VERSION } from './discovery.js';
+import { bindPod } from './binding.js';
+import { COMPONENT_STATUS, serveComponentStatuses } from './componentStatus.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { METRICS_GROUP, serveMetrics } from './metrics.js';
 import { OpenApi, serveOpenApi } from './openapi.js';
@@ -133,6 +135,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (review.kind === 'token') return sendReply(res, tokens.review(method, body, contentType), accept);
       return sendReply(res, serveReview(review, who, options.permissions, method, body, contentType), accept);
     }
+    const served = unstoredRoute(url.pathname);
+    if (served) {
+      count(requestLog, verbOf(method, served.name, false));
+      authorizeRequest(who.permissions, simulation, served, method, url.searchParams, contentType, false);
+      if (served.info === BINDINGS)
+        return sendReply(res, bindPod(simulation, served.namespace!, undefined, method, body, contentType), accept);
+      const request: ApiRequest = { method, query: url.searchParams, headers: req.headers, body };
+      const table = wantsTable(request) ? includeObject(request) : undefined;
+      const reply = serveComponentStatuses(method, served.name, simulation.clock.now(), table);
+      return sendReply(res, reply, accept);
+    }
     const route = parseRoute(url.pathname, simulation.store.kinds);
     if (route.type !== 'resource') {
       count(requestLog, route.type === 'not-found' ? 'other' : 'discovery');
@@ -216,7 +229,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const reply =
       route.info.plural === 'serviceaccounts' && route.subresource === 'token'
         ? tokenRequest(tokens, route, method, body, contentType)
-        : api.handle(route, request);
+        : route.info.plural === 'pods' && route.subresource === 'binding'
+          ? bindPod(simulation, route.namespace!, route.name, method, body, contentType)
+          : api.handle(route, request);
     if (faults?.afterCommit(fault)) {
       // Committed, but the answer is lost.
       req.socket.destroy();
@@ -288,6 +303,21 @@ function discovery(route: Route, simulation: Simulation, address: string): unkno
     default:
       throw notFoundPath();
   }
+}
+
+/** Resources served without being stored: componentstatuses and the namespace's bindings. */
+function unstoredRoute(pathname: string): Extract<Route, { type: 'resource' }> | undefined {
+  const cs = /^\/api\/v1\/componentstatuses(?:\/([^/]+))?\/?$/.exec(pathname);
+  if (cs)
+    return {
+      type: 'resource',
+      info: COMPONENT_STATUS,
+      version: 'v1',
+      ...(cs[1] ? { name: decodeURIComponent(cs[1]) } : {}),
+    };
+  const bindings = /^\/api\/v1\/namespaces\/([^/]+)\/bindings\/?$/.exec(pathname);
+  if (bindings) return { type: 'resource', info: BINDINGS, version: 'v1', namespace: decodeURIComponent(bindings[1]!) };
+  return undefined;
 }
 
 /** `kubectl create token`: POST only, the TokenRequest answered, nothing stored. */

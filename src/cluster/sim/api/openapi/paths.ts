@@ -13,6 +13,7 @@ export interface KindSchemas {
 
 export const SCALE = 'io.k8s.api.autoscaling.v1.Scale';
 export const TOKEN_REQUEST = 'io.k8s.api.authentication.v1.TokenRequest';
+export const BINDING = 'io.k8s.api.core.v1.Binding';
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 
 export function gvPath(group: string, version: string): string {
@@ -91,6 +92,21 @@ export function kindPaths(
     const params = { parameters: [...named, query('pretty', flavour)] };
     if (sub === 'log') {
       paths[`${base}/{name}/log`] = { ...params, get: op('get', 'read', { suffix, text: true }) };
+      continue;
+    }
+    if (sub === 'binding') {
+      // pods/binding: create only, a Binding in, the created Binding out.
+      const ref = refTo(BINDING, flavour);
+      paths[`${base}/{name}/binding`] = {
+        ...params,
+        post: op('post', 'create', {
+          suffix,
+          body: ref,
+          response: ref,
+          writes: true,
+          gvk: { group: '', version: 'v1', kind: 'Binding' },
+        }),
+      };
       continue;
     }
     if (sub === 'token') {
