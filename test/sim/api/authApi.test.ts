@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dump } from 'js-yaml';
 import { startApiServer, type ApiServerHandle } from '../../../src/cluster/sim/api/server.js';
 import { Simulation } from '../../../src/cluster/sim/simulation.js';
+import { createSimulatedCluster, defaultScenario } from '../../../src/cluster/sim/index.js';
 import type { Permissions } from '../../../src/k8s/rbac/authorize.js';
+import type { Pod } from '../../../src/k8s/objects.js';
 import { Kubectl } from './harness.js';
 
 /**
@@ -263,5 +265,124 @@ describe('discovery', () => {
       kind: 'TokenRequest',
       verbs: ['create'],
     });
+  });
+});
+
+describe('kubectl get cs and pods/binding', () => {
+  let cluster: Served;
+  beforeAll(async () => {
+    const { simulation } = createSimulatedCluster(defaultScenario());
+    const server = await startApiServer({ simulation, port: 0, speed: 0 });
+    cluster = { sim: simulation, server, kubectl: new Kubectl(server.kubeconfig()) };
+  });
+  afterAll(async () => {
+    cluster.kubectl.cleanup();
+    await cluster.server.close();
+  });
+
+  it('lists the control plane components Healthy, with the deprecation warning', async () => {
+    const warning = 'Warning: v1 ComponentStatus is deprecated in v1.19+\n';
+    expect(await run(cluster, 'get', 'cs')).toEqual({
+      code: 0,
+      stdout: [
+        'NAME                 STATUS    MESSAGE   ERROR',
+        'scheduler            Healthy   ok        ',
+        'controller-manager   Healthy   ok        ',
+        'etcd-0               Healthy   ok        ',
+        '',
+      ].join('\n'),
+      stderr: warning,
+    });
+    expect(await run(cluster, 'get', 'componentstatuses', 'etcd-0', '-o', 'yaml')).toEqual({
+      code: 0,
+      stdout: [
+        'apiVersion: v1',
+        'conditions:',
+        '- message: ok',
+        '  status: "True"',
+        '  type: Healthy',
+        'kind: ComponentStatus',
+        'metadata:',
+        '  name: etcd-0',
+        '',
+      ].join('\n'),
+      stderr: warning,
+    });
+    expect(await run(cluster, 'get', 'cs', 'kubelet')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: warning + 'Error from server (NotFound): componentstatuses "kubelet" not found\n',
+    });
+    expect(await run(cluster, 'delete', 'cs', 'etcd-0')).toMatchObject({ code: 1 });
+  });
+
+  it('binds a pod of a custom scheduler to the node named, which then runs it', async () => {
+    const { sim, kubectl } = cluster;
+    const pod = kubectl.file(
+      'pod.yaml',
+      dump({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'custom' },
+        spec: { schedulerName: 'my-scheduler', containers: [{ name: 'c', image: 'nginx:1.27' }] },
+      }),
+    );
+    expect(await ok(cluster, 'create', '-f', pod)).toBe('pod/custom created\n');
+    sim.advance(30_000);
+    // The default scheduler leaves a pod of another scheduler alone.
+    expect(sim.store.get<Pod>('Pod', 'default', 'custom')!.spec!.nodeName).toBeUndefined();
+    const binding = (target: Record<string, unknown>, name = 'custom'): string =>
+      kubectl.file(
+        'binding.yaml',
+        dump({ apiVersion: 'v1', kind: 'Binding', metadata: { name, annotations: { by: 'mine' } }, target }),
+      );
+    // kube-apiserver answers a Binding with a Status (BindingREST.Create), which kubectl names as it can.
+    expect(await ok(cluster, 'create', '-f', binding({ kind: 'Node', name: 'node-3' }))).toBe(
+      'status/<unknown> created\n',
+    );
+    const bound = sim.store.get<Pod>('Pod', 'default', 'custom')!;
+    expect(bound.spec!.nodeName).toBe('node-3');
+    expect(bound.metadata.annotations).toEqual({ by: 'mine' });
+    expect(bound.status!.conditions!.find((c) => c.type === 'PodScheduled')).toMatchObject({ status: 'True' });
+    expect(await run(cluster, 'create', '-f', binding({ kind: 'Node', name: 'node-1' }))).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `Error from server (Conflict): error when creating "${kubectl.dir}/binding.yaml": Operation cannot be fulfilled on pods "custom": pod custom is already assigned to node "node-3"\n`,
+    });
+    sim.advance(60_000);
+    const running = sim.store.get<Pod>('Pod', 'default', 'custom')!;
+    expect({ node: running.spec!.nodeName, phase: running.status!.phase }).toEqual({
+      node: 'node-3',
+      phase: 'Running',
+    });
+  });
+
+  it('pods/binding checks the name and the target as upstream does', async () => {
+    const { sim, server } = cluster;
+    sim.store.create('Pod', {
+      metadata: { name: 'other', namespace: 'default' },
+      spec: { schedulerName: 'my-scheduler', containers: [{ name: 'c', image: 'nginx:1.27' }] },
+    });
+    const post = async (body: unknown): Promise<{ status: number; message: string }> => {
+      const r = await fetch(`${server.url}/api/v1/namespaces/default/pods/other/binding`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: r.status, message: ((await r.json()) as { message: string }).message };
+    };
+    expect(await post({ metadata: { name: 'custom' }, target: { name: 'node-1' } })).toEqual({
+      status: 400,
+      message: 'name in URL does not match name in Binding object',
+    });
+    expect(await post({ metadata: { name: 'other' }, target: { kind: 'Pod', name: 'node-1' } })).toEqual({
+      status: 500,
+      message: 'Internal error occurred: target.kind: Unsupported value: "Pod": supported values: "Node", "<empty>"',
+    });
+    expect(await post({ metadata: { name: 'other' }, target: { name: 'node-2' } })).toEqual({
+      status: 201,
+      message: undefined,
+    });
+    expect(sim.store.get<Pod>('Pod', 'default', 'other')!.spec!.nodeName).toBe('node-2');
   });
 });

@@ -322,16 +322,16 @@ describe('kubectl api-resources and get all', () => {
         'volumeattachments                                storage.k8s.io/v1                 false        VolumeAttachment',
       ]),
     );
-    // 49 built-in resources, the six reviews (authentication.k8s.io's two, authorization.k8s.io's
-    // four), metrics.k8s.io's nodes and pods (as with metrics-server) and the CRD's crontabs (a
-    // v1.32 kind cluster lists 58 built-ins: bindings, componentstatuses and events.k8s.io are not served).
+    // 49 built-in resources, bindings, componentstatuses, the six reviews (authentication.k8s.io's
+    // two, authorization.k8s.io's four), metrics.k8s.io's nodes and pods (as with metrics-server)
+    // and the CRD's crontabs (a v1.32 kind cluster lists 58 built-ins: events.k8s.io is not served).
     expect(lines).toEqual(
       expect.arrayContaining([
         'nodes                                            metrics.k8s.io/v1beta1            false        NodeMetrics',
         'pods                                             metrics.k8s.io/v1beta1            true         PodMetrics',
       ]),
     );
-    expect(lines.filter((l) => l !== '').length - 1).toBe(58);
+    expect(lines.filter((l) => l !== '').length - 1).toBe(60);
   });
 
   it('filters by group, scope and verbs, and shows verbs and categories wide', async () => {
@@ -349,6 +349,7 @@ describe('kubectl api-resources and get all', () => {
     expect(await ok('api-resources', '--namespaced=false', '--api-group=')).toBe(
       [
         'NAME                SHORTNAMES   APIVERSION   NAMESPACED   KIND',
+        'componentstatuses   cs           v1           false        ComponentStatus',
         'namespaces          ns           v1           false        Namespace',
         'nodes               no           v1           false        Node',
         'persistentvolumes   pv           v1           false        PersistentVolume',

@@ -8,7 +8,7 @@ import type { Pod } from '../../../k8s/objects.js';
 import type { Simulation } from '../simulation.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, BINDINGS, SERVER_VERSION } from './discovery.js';
 import { bindPod } from './binding.js';
-import { COMPONENT_STATUS, serveComponentStatuses } from './componentStatus.js';
+import { COMPONENT_STATUS, DEPRECATED, serveComponentStatuses } from './componentStatus.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { METRICS_GROUP, serveMetrics } from './metrics.js';
 import { OpenApi, serveOpenApi } from './openapi.js';
@@ -141,6 +141,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       authorizeRequest(who.permissions, simulation, served, method, url.searchParams, contentType, false);
       if (served.info === BINDINGS)
         return sendReply(res, bindPod(simulation, served.namespace!, undefined, method, body, contentType), accept);
+      // A deprecated API warns on every request, failed ones too (installer.go AddWarningsHandler).
+      res.setHeader('Warning', `299 - "${DEPRECATED}"`);
       const request: ApiRequest = { method, query: url.searchParams, headers: req.headers, body };
       const table = wantsTable(request) ? includeObject(request) : undefined;
       const reply = serveComponentStatuses(method, served.name, simulation.clock.now(), table);
