@@ -5,6 +5,7 @@ import { Simulation } from '../../../src/cluster/sim/simulation.js';
 import { createSimulatedCluster, defaultScenario } from '../../../src/cluster/sim/index.js';
 import type { Permissions } from '../../../src/k8s/rbac/authorize.js';
 import type { Pod } from '../../../src/k8s/objects.js';
+import { decodeObject, encodeObject } from '../../../src/cluster/sim/api/protobuf/envelope.js';
 import { Kubectl } from './harness.js';
 
 /**
@@ -240,6 +241,57 @@ describe('SubjectAccessReview, LocalSubjectAccessReview and impersonation', () =
       stderr:
         'Error from server (Forbidden): users "bob" is forbidden: User "dev" cannot impersonate resource "users" in API group "" at the cluster scope\n',
     });
+  });
+});
+
+describe('protobuf bodies, as typed clients send them', () => {
+  const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+  async function post(
+    path: string,
+    object: Record<string, unknown>,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const r = await fetch(admin.server.url + path, {
+      method: 'POST',
+      headers: { 'content-type': PROTOBUF, accept: `${PROTOBUF}, application/json` },
+      body: encodeObject(object),
+    });
+    expect(r.headers.get('content-type')).toBe(PROTOBUF);
+    return { status: r.status, body: decodeObject(Buffer.from(await r.arrayBuffer())) };
+  }
+
+  it('answers TokenRequest, TokenReview, SelfSubjectReview and SubjectAccessReview in protobuf', async () => {
+    await ok(admin, 'create', 'serviceaccount', 'typed');
+    const requested = await post('/api/v1/namespaces/default/serviceaccounts/typed/token', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      metadata: { name: 'typed', namespace: 'default' },
+      spec: { audiences: ['api'], expirationSeconds: 600 },
+    });
+    expect(requested.status).toBe(201);
+    const token = (requested.body.status as { token: string }).token;
+    expect(claimsOf(token)).toMatchObject({ sub: 'system:serviceaccount:default:typed', aud: ['api'] });
+    const reviewed = await post('/apis/authentication.k8s.io/v1/tokenreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      spec: { token },
+    });
+    expect(reviewed.body.status).toMatchObject({
+      authenticated: true,
+      user: { username: 'system:serviceaccount:default:typed' },
+    });
+    const whoami = await post('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'SelfSubjectReview',
+    });
+    expect(whoami.body.status).toEqual({
+      userInfo: { username: 'rollout-gate-sim', groups: ['system:masters', 'system:authenticated'] },
+    });
+    const sar = await post('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: { user: 'system:serviceaccount:default:typed', resourceAttributes: { verb: 'get', resource: 'pods' } },
+    });
+    expect(sar.body.status).toEqual({ allowed: false });
   });
 });
 
