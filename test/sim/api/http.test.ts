@@ -84,6 +84,7 @@ describe('discovery', () => {
     });
     expect(groups.map((g: any) => g.name)).toEqual([
       'apps',
+      'authentication.k8s.io',
       'authorization.k8s.io',
       'autoscaling',
       'batch',

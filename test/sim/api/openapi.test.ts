@@ -322,16 +322,16 @@ describe('kubectl api-resources and get all', () => {
         'volumeattachments                                storage.k8s.io/v1                 false        VolumeAttachment',
       ]),
     );
-    // 49 built-in resources, the two access reviews, metrics.k8s.io's nodes and pods (as with
-    // metrics-server) and the CRD's crontabs (a v1.32 kind cluster lists 58 built-ins: bindings,
-    // componentstatuses, events.k8s.io and four reviews are not served).
+    // 49 built-in resources, bindings, componentstatuses, the six reviews (authentication.k8s.io's
+    // two, authorization.k8s.io's four), metrics.k8s.io's nodes and pods (as with metrics-server)
+    // and the CRD's crontabs (a v1.32 kind cluster lists 58 built-ins: events.k8s.io is not served).
     expect(lines).toEqual(
       expect.arrayContaining([
         'nodes                                            metrics.k8s.io/v1beta1            false        NodeMetrics',
         'pods                                             metrics.k8s.io/v1beta1            true         PodMetrics',
       ]),
     );
-    expect(lines.filter((l) => l !== '').length - 1).toBe(54);
+    expect(lines.filter((l) => l !== '').length - 1).toBe(60);
   });
 
   it('filters by group, scope and verbs, and shows verbs and categories wide', async () => {
@@ -349,6 +349,7 @@ describe('kubectl api-resources and get all', () => {
     expect(await ok('api-resources', '--namespaced=false', '--api-group=')).toBe(
       [
         'NAME                SHORTNAMES   APIVERSION   NAMESPACED   KIND',
+        'componentstatuses   cs           v1           false        ComponentStatus',
         'namespaces          ns           v1           false        Namespace',
         'nodes               no           v1           false        Node',
         'persistentvolumes   pv           v1           false        PersistentVolume',
@@ -357,9 +358,11 @@ describe('kubectl api-resources and get all', () => {
     );
     expect(await ok('api-resources', '-o', 'wide', '--api-group=authorization.k8s.io')).toBe(
       [
-        'NAME                       SHORTNAMES   APIVERSION                NAMESPACED   KIND                      VERBS    CATEGORIES',
-        'selfsubjectaccessreviews                authorization.k8s.io/v1   false        SelfSubjectAccessReview   create   ',
-        'selfsubjectrulesreviews                 authorization.k8s.io/v1   false        SelfSubjectRulesReview    create   ',
+        'NAME                        SHORTNAMES   APIVERSION                NAMESPACED   KIND                       VERBS    CATEGORIES',
+        'localsubjectaccessreviews                authorization.k8s.io/v1   true         LocalSubjectAccessReview   create   ',
+        'selfsubjectaccessreviews                 authorization.k8s.io/v1   false        SelfSubjectAccessReview    create   ',
+        'selfsubjectrulesreviews                  authorization.k8s.io/v1   false        SelfSubjectRulesReview     create   ',
+        'subjectaccessreviews                     authorization.k8s.io/v1   false        SubjectAccessReview        create   ',
         '',
       ].join('\n'),
     );
@@ -416,7 +419,7 @@ describe('the documents', () => {
     expect(index.status).toBe(200);
     const paths = (JSON.parse(index.body) as { paths: Record<string, { serverRelativeURL: string }> }).paths;
     expect(Object.keys(paths)).toContain('apis/stable.example.com/v1');
-    expect(Object.keys(paths).slice(0, 3)).toEqual(['api/v1', 'apis/apps/v1', 'apis/authorization.k8s.io/v1']);
+    expect(Object.keys(paths).slice(0, 3)).toEqual(['api/v1', 'apis/apps/v1', 'apis/authentication.k8s.io/v1']);
     for (const [gv, { serverRelativeURL }] of Object.entries(paths)) {
       const reply = await get(serverRelativeURL);
       expect({ gv, status: reply.status }).toEqual({ gv, status: 200 });

@@ -9,6 +9,7 @@ import {
   type ResourceAttributes,
 } from '../../../k8s/rbac/authorize.js';
 import type { Simulation } from '../simulation.js';
+import { permissionsFor, type Identity } from './authn.js';
 import { decodeBody } from './body.js';
 import type { ApiReply } from './resources.js';
 import type { Route } from './router.js';
@@ -22,12 +23,40 @@ import type { Route } from './router.js';
  */
 
 const REVIEWS = '/apis/authorization.k8s.io/v1/';
+const AUTHN = '/apis/authentication.k8s.io/v1/';
+
+/** A review: created, answered, never stored. */
+export type Review =
+  { kind: 'access' | 'rules' | 'whoami' | 'token' | 'subject' } | { kind: 'local'; namespace: string };
 
 /** The review a path addresses, if any. */
-export function reviewKind(pathname: string): 'access' | 'rules' | undefined {
-  if (pathname === `${REVIEWS}selfsubjectaccessreviews`) return 'access';
-  if (pathname === `${REVIEWS}selfsubjectrulesreviews`) return 'rules';
+export function reviewKind(pathname: string): Review | undefined {
+  if (pathname === `${REVIEWS}selfsubjectaccessreviews`) return { kind: 'access' };
+  if (pathname === `${REVIEWS}selfsubjectrulesreviews`) return { kind: 'rules' };
+  if (pathname === `${REVIEWS}subjectaccessreviews`) return { kind: 'subject' };
+  if (pathname === `${AUTHN}selfsubjectreviews`) return { kind: 'whoami' };
+  if (pathname === `${AUTHN}tokenreviews`) return { kind: 'token' };
+  const local = /^\/apis\/authorization\.k8s\.io\/v1\/namespaces\/([^/]+)\/localsubjectaccessreviews$/.exec(pathname);
+  if (local) return { kind: 'local', namespace: decodeURIComponent(local[1]!) };
   return undefined;
+}
+
+/**
+ * The create permission a review needs beyond the defaults (SubjectAccessReview, its local
+ * form and TokenReview are not granted to every user: system:auth-delegator and admins have them).
+ */
+export function authorizeReview(review: Review, who: Identity): void {
+  const resource = { subject: 'subjectaccessreviews', local: 'localsubjectaccessreviews', token: 'tokenreviews' }[
+    review.kind as 'subject' | 'local' | 'token'
+  ];
+  if (!resource || !who.permissions) return;
+  const attrs = {
+    verb: 'create',
+    group: review.kind === 'token' ? 'authentication.k8s.io' : 'authorization.k8s.io',
+    resource,
+    ...(review.kind === 'local' ? { namespace: review.namespace } : {}),
+  };
+  if (!authorize(who.permissions, attrs)) throw forbidden(who.username, attrs);
 }
 
 /** The verb of a request on a resource (the API server's RequestInfo). */
@@ -83,10 +112,15 @@ export function authorizeRequest(
     check({ ...attrs, verb: 'create' });
 }
 
-/** Serves a SelfSubjectAccessReview or SelfSubjectRulesReview (POST only). */
+/**
+ * Serves a SelfSubjectAccessReview or SelfSubjectRulesReview (as `who`), or a SubjectAccessReview
+ * or LocalSubjectAccessReview (as the spec's user and groups), POST only: one RBAC evaluator
+ * answers them all (pkg/registry/authorization/subjectaccessreview/rest.go).
+ */
 export function serveReview(
-  kind: 'access' | 'rules',
-  permissions: Permissions | undefined,
+  review: Review,
+  who: Identity,
+  scenario: Permissions | undefined,
   method: string,
   body: Buffer,
   contentType: string,
@@ -94,15 +128,35 @@ export function serveReview(
   if (method !== 'POST')
     throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
   // A protobuf review arrives here already as JSON (server.ts, ./protobuf/).
-  const review = decodeBody(body, contentType, 'review') as { spec?: Record<string, unknown> };
-  const spec = review?.spec ?? {};
+  const decoded = decodeBody(body, contentType, 'review') as {
+    metadata?: Record<string, unknown>;
+    spec?: Record<string, unknown>;
+  };
+  const spec = decoded?.spec ?? {};
   const base = { apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec };
-  if (kind === 'rules') {
+  if (review.kind === 'rules') {
     const namespace = typeof spec.namespace === 'string' ? spec.namespace : '';
     return {
       status: 201,
-      body: { kind: 'SelfSubjectRulesReview', ...base, status: rulesFor(permissions, namespace) },
+      body: { kind: 'SelfSubjectRulesReview', ...base, status: rulesFor(who.permissions, namespace) },
     };
+  }
+  let permissions = who.permissions;
+  let kind = 'SelfSubjectAccessReview';
+  let meta: Record<string, unknown> = base.metadata;
+  if (review.kind === 'subject' || review.kind === 'local') {
+    const user = typeof spec.user === 'string' ? spec.user : '';
+    const groups = Array.isArray(spec.groups) ? (spec.groups as string[]) : [];
+    if (user === '' && groups.length === 0)
+      throw ApiError.badRequest('at least one of user or group must be specified');
+    permissions = permissionsFor(user, groups, scenario);
+    kind = review.kind === 'local' ? 'LocalSubjectAccessReview' : 'SubjectAccessReview';
+    if (review.kind === 'local') {
+      const attrs = spec.resourceAttributes as { namespace?: string } | undefined;
+      if (attrs && attrs.namespace !== review.namespace)
+        throw ApiError.badRequest(`spec.resourceAttributes.namespace must match namespace: ${review.namespace}`);
+      meta = { namespace: review.namespace, creationTimestamp: null };
+    }
   }
   const attrs = spec.resourceAttributes as Partial<ResourceAttributes> | undefined;
   const path = spec.nonResourceAttributes as { verb?: string; path?: string } | undefined;
@@ -118,7 +172,7 @@ export function serveReview(
     });
   else if (permissions && path) allowed = authorize(permissions, { verb: path.verb ?? '', path: path.path ?? '' });
   // RBAC gives no reason for a plain "no" (kubectl then prints just `no`).
-  return { status: 201, body: { kind: 'SelfSubjectAccessReview', ...base, status: { allowed } } };
+  return { status: 201, body: { kind, ...base, metadata: meta, status: { allowed } } };
 }
 
 /** What the user may do in `namespace` (cluster-wide grants, that namespace's, the defaults). */

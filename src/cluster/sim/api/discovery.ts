@@ -1,5 +1,6 @@
 import { ALL_VERBS, BUILTIN_RESOURCES } from '../../../k8s/builtinResources.js';
 import { servedVersions, type KindInfo, type KindRegistry } from '../store/kinds.js';
+import { COMPONENT_STATUS } from './componentStatus.js';
 
 /** The Kubernetes version the facade claims: kubectl's gcloud dispatcher picks `kubectl.1.<minor>` from it. */
 export const SERVER_VERSION = {
@@ -20,7 +21,8 @@ export const SUBRESOURCES: Record<string, string[]> = {
   replicasets: ['status', 'scale'],
   replicationcontrollers: ['status', 'scale'],
   statefulsets: ['status', 'scale'],
-  pods: ['status', 'log', 'exec', 'attach', 'portforward'],
+  pods: ['status', 'log', 'exec', 'attach', 'portforward', 'binding'],
+  serviceaccounts: ['token'],
 };
 
 /** The subresources served for a kind. */
@@ -34,17 +36,30 @@ export function subresourcesOf(info: KindInfo): readonly string[] {
  * never sees them.
  */
 const REVIEWS: readonly KindInfo[] = [
+  review('SelfSubjectReview', 'selfsubjectreviews', 'authentication.k8s.io'),
+  review('TokenReview', 'tokenreviews', 'authentication.k8s.io'),
+  review('LocalSubjectAccessReview', 'localsubjectaccessreviews', 'authorization.k8s.io', true),
   review('SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
   review('SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
+  review('SubjectAccessReview', 'subjectaccessreviews'),
 ];
-function review(kind: string, plural: string): KindInfo {
-  const group = 'authorization.k8s.io';
-  return { kind, plural, group, apiVersion: `${group}/v1`, namespaced: false, verbs: ['create'] };
+function review(kind: string, plural: string, group = 'authorization.k8s.io', namespaced = false): KindInfo {
+  return { kind, plural, group, apiVersion: `${group}/v1`, namespaced, verbs: ['create'] };
 }
 
-/** Every kind served: the registry's and the reviews. */
+/** `bindings` (v1 Binding, create only): a pod bound to a node by a POST to its namespace (./binding.ts). */
+export const BINDINGS: KindInfo = {
+  kind: 'Binding',
+  plural: 'bindings',
+  group: '',
+  apiVersion: 'v1',
+  namespaced: true,
+  verbs: ['create'],
+};
+
+/** Every kind served: the registry's, bindings, componentstatuses and the reviews. */
 function allKinds(registry: KindRegistry): KindInfo[] {
-  return [...registry.all(), ...REVIEWS];
+  return [BINDINGS, COMPONENT_STATUS, ...registry.all(), ...REVIEWS];
 }
 
 /** Kinds served in `group` (and `version`, when given). */
@@ -76,7 +91,7 @@ export function groupVersions(registry: KindRegistry): Array<{ group: string; ve
  * keep it too); the reviews' group comes before autoscaling, as kube-apiserver orders them.
  */
 const TABLE_GROUPS = [...new Set(BUILTIN_RESOURCES.map((r) => r.group))].flatMap((g) =>
-  g === 'autoscaling' ? ['authorization.k8s.io', g] : [g],
+  g === 'autoscaling' ? ['authentication.k8s.io', 'authorization.k8s.io', g] : [g],
 );
 function tableRank(group: string): number {
   const i = TABLE_GROUPS.indexOf(group);
@@ -147,6 +162,9 @@ function subresource(info: KindInfo, sub: string): Record<string, unknown> {
   if (sub === 'scale')
     return { ...base, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
   if (sub === 'log') return { ...base, kind: info.kind, verbs: ['get'] };
+  if (sub === 'binding') return { ...base, kind: 'Binding', verbs: ['create'] };
+  if (sub === 'token')
+    return { ...base, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
   // pods/exec, pods/attach, pods/portforward as kube-apiserver lists them (answered ./resources.ts noContainers).
   if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
     const options = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions' };

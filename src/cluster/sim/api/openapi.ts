@@ -16,7 +16,7 @@ import {
   type Descriptions,
   type Flavour,
 } from './openapi/components.js';
-import { gvPath, kindPaths, SCALE, type KindSchemas } from './openapi/paths.js';
+import { gvPath, kindPaths, BINDING, SCALE, TOKEN_REQUEST, type KindSchemas } from './openapi/paths.js';
 import { encodeV2 } from './openapi/protobufV2.js';
 import type { Route } from './router.js';
 
@@ -133,6 +133,8 @@ export class OpenApi {
         if (names.list) builtin.add(names.list);
       }
       if (subresourcesOf(info).includes('scale')) builtin.add(SCALE);
+      if (subresourcesOf(info).includes('token')) builtin.add(TOKEN_REQUEST);
+      if (subresourcesOf(info).includes('binding')) builtin.add(BINDING);
       Object.assign(paths, kindPaths(info, group, version, names, flavour));
     }
     // A custom resource refers to ObjectMeta and ListMeta: those come with the built-in closure.

@@ -6,7 +6,9 @@ import { ApiError } from '../../../k8s/apiError.js';
 import { RealClock } from '../../../clock/realClock.js';
 import type { Pod } from '../../../k8s/objects.js';
 import type { Simulation } from '../simulation.js';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, BINDINGS, SERVER_VERSION } from './discovery.js';
+import { bindPod } from './binding.js';
+import { COMPONENT_STATUS, DEPRECATED, serveComponentStatuses } from './componentStatus.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { METRICS_GROUP, serveMetrics } from './metrics.js';
 import { OpenApi, serveOpenApi } from './openapi.js';
@@ -28,7 +30,8 @@ import { selfSignedCertificate } from './tls.js';
 import { serveWatch } from './watch.js';
 import { FaultInjector, PendingReset, type FaultOptions } from '../faults/faultInjector.js';
 import type { Permissions } from '../../../k8s/rbac/authorize.js';
-import { authorizeRequest, reviewKind, serveReview, verbOf } from './authz.js';
+import { authorizeRequest, authorizeReview, reviewKind, serveReview, verbOf } from './authz.js';
+import { impersonated, requester, serveSelfSubjectReview, TokenIssuer } from './authn.js';
 import { isProtobuf, PROTOBUF, prefersProtobuf, protobufOf, protobufToJson } from './protobuf/index.js';
 
 /** The API server's request body limit (3 MiB, `maxRequestBodyBytes`). */
@@ -96,6 +99,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const tickMs = options.tickMs ?? 50;
   const api = new ResourceApi(simulation, options.readLogs);
   const openapi = new OpenApi(simulation.store);
+  const tokens = new TokenIssuer(simulation);
   const requestLog: RequestLog = {};
   const watches = new Set<() => void>();
   const sockets = new Set<Socket>();
@@ -121,10 +125,28 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const body = protobufBody ? await protobufToJson(await readBody(req)) : await readBody(req);
     const contentType = protobufBody ? 'application/json' : contentTypeOf(req);
     const accept = req.headers.accept;
+    // Who asks: the kubeconfig's user (or the scenario's), or whom it impersonates (kubectl --as).
+    const who = impersonated(req.headers, requester(options.permissions), options.permissions);
     const review = reviewKind(url.pathname);
     if (review) {
       count(requestLog, 'create');
-      return sendReply(res, serveReview(review, options.permissions, method, body, contentType), accept);
+      authorizeReview(review, who);
+      if (review.kind === 'whoami') return sendReply(res, serveSelfSubjectReview(method, who), accept);
+      if (review.kind === 'token') return sendReply(res, tokens.review(method, body, contentType), accept);
+      return sendReply(res, serveReview(review, who, options.permissions, method, body, contentType), accept);
+    }
+    const served = unstoredRoute(url.pathname);
+    if (served) {
+      count(requestLog, verbOf(method, served.name, false));
+      authorizeRequest(who.permissions, simulation, served, method, url.searchParams, contentType, false);
+      if (served.info === BINDINGS)
+        return sendReply(res, bindPod(simulation, served.namespace!, undefined, method, body, contentType), accept);
+      // A deprecated API warns on every request, failed ones too (installer.go AddWarningsHandler).
+      res.setHeader('Warning', `299 - "${DEPRECATED}"`);
+      const request: ApiRequest = { method, query: url.searchParams, headers: req.headers, body };
+      const table = wantsTable(request) ? includeObject(request) : undefined;
+      const reply = serveComponentStatuses(method, served.name, simulation.clock.now(), table);
+      return sendReply(res, reply, accept);
     }
     const route = parseRoute(url.pathname, simulation.store.kinds);
     if (route.type !== 'resource') {
@@ -138,7 +160,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const request: ApiRequest = { method, query: url.searchParams, headers, body };
     const watching = method === 'GET' && route.name === undefined && isWatch(url.searchParams);
     try {
-      authorizeRequest(options.permissions, simulation, route, method, url.searchParams, contentType, watching);
+      authorizeRequest(who.permissions, simulation, route, method, url.searchParams, contentType, watching);
     } catch (err) {
       count(requestLog, watching ? 'watch' : verbOf(method, route.name, false));
       throw err;
@@ -206,7 +228,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.on('close', () => watches.delete(end));
       return;
     }
-    const reply = api.handle(route, request);
+    const reply =
+      route.info.plural === 'serviceaccounts' && route.subresource === 'token'
+        ? tokenRequest(tokens, route, method, body, contentType)
+        : route.info.plural === 'pods' && route.subresource === 'binding'
+          ? bindPod(simulation, route.namespace!, route.name, method, body, contentType)
+          : api.handle(route, request);
     if (faults?.afterCommit(fault)) {
       // Committed, but the answer is lost.
       req.socket.destroy();
@@ -278,6 +305,33 @@ function discovery(route: Route, simulation: Simulation, address: string): unkno
     default:
       throw notFoundPath();
   }
+}
+
+/** Resources served without being stored: componentstatuses and the namespace's bindings. */
+function unstoredRoute(pathname: string): Extract<Route, { type: 'resource' }> | undefined {
+  const cs = /^\/api\/v1\/componentstatuses(?:\/([^/]+))?\/?$/.exec(pathname);
+  if (cs)
+    return {
+      type: 'resource',
+      info: COMPONENT_STATUS,
+      version: 'v1',
+      ...(cs[1] ? { name: decodeURIComponent(cs[1]) } : {}),
+    };
+  const bindings = /^\/api\/v1\/namespaces\/([^/]+)\/bindings\/?$/.exec(pathname);
+  if (bindings) return { type: 'resource', info: BINDINGS, version: 'v1', namespace: decodeURIComponent(bindings[1]!) };
+  return undefined;
+}
+
+/** `kubectl create token`: POST only, the TokenRequest answered, nothing stored. */
+function tokenRequest(
+  tokens: TokenIssuer,
+  route: Extract<Route, { type: 'resource' }>,
+  method: string,
+  body: Buffer,
+  contentType: string,
+): ApiReply {
+  if (method !== 'POST') throw methodNotAllowed();
+  return tokens.request(route.namespace!, route.name!, body, contentType);
 }
 
 function contentTypeOf(req: IncomingMessage): string {

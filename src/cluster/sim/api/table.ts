@@ -420,6 +420,15 @@ const GENERIC_PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  // printComponentStatus: Healthy or Unhealthy from the Healthy condition, its message and error.
+  ComponentStatus: {
+    columns: [NAME, col('Status'), col('Message'), col('Error')],
+    row: (obj) => {
+      const c = ((obj as { conditions?: Condition[] }).conditions ?? []).find((x) => x.type === 'Healthy');
+      const status = c?.status === 'True' ? 'Healthy' : 'Unhealthy';
+      return [obj.metadata.name ?? '', status, c?.message ?? '', (c as { error?: string } | undefined)?.error ?? ''];
+    },
+  },
   CustomResourceDefinition: {
     columns: [NAME, col('Created At', 'date')],
     row: (obj) => [obj.metadata.name ?? '', obj.metadata.creationTimestamp ?? ''],

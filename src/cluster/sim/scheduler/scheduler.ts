@@ -242,7 +242,7 @@ function emptyUsage(): Usage {
 }
 
 /** PodScheduled keeps its lastTransitionTime while its status does not change. */
-function setPodScheduled(conditions: Condition[] | undefined, cond: Condition, nowMs: number): Condition[] {
+export function setPodScheduled(conditions: Condition[] | undefined, cond: Condition, nowMs: number): Condition[] {
   const list = [...(conditions ?? [])];
   const i = list.findIndex((c) => c.type === cond.type);
   const old = i >= 0 ? list[i] : undefined;

@@ -12,6 +12,8 @@ export interface KindSchemas {
 }
 
 export const SCALE = 'io.k8s.api.autoscaling.v1.Scale';
+export const TOKEN_REQUEST = 'io.k8s.api.authentication.v1.TokenRequest';
+export const BINDING = 'io.k8s.api.core.v1.Binding';
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 
 export function gvPath(group: string, version: string): string {
@@ -90,6 +92,31 @@ export function kindPaths(
     const params = { parameters: [...named, query('pretty', flavour)] };
     if (sub === 'log') {
       paths[`${base}/{name}/log`] = { ...params, get: op('get', 'read', { suffix, text: true }) };
+      continue;
+    }
+    if (sub === 'binding') {
+      // pods/binding: create only, a Binding in, the created Binding out.
+      const ref = refTo(BINDING, flavour);
+      paths[`${base}/{name}/binding`] = {
+        ...params,
+        post: op('post', 'create', {
+          suffix,
+          body: ref,
+          response: ref,
+          writes: true,
+          gvk: { group: '', version: 'v1', kind: 'Binding' },
+        }),
+      };
+      continue;
+    }
+    if (sub === 'token') {
+      // serviceaccounts/token: create only, a TokenRequest in and out.
+      const ref = refTo(TOKEN_REQUEST, flavour);
+      const tokenGvk = { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' };
+      paths[`${base}/{name}/token`] = {
+        ...params,
+        post: op('post', 'create', { suffix, body: ref, response: ref, writes: true, gvk: tokenGvk }),
+      };
       continue;
     }
     const scale = sub === 'scale';
