@@ -21,7 +21,7 @@ import { deployment, documents } from '../gate/support.js';
  * node has; `untouched` applies the template already in the cluster (nothing to roll out).
  */
 export type Behaviour = 'good' | 'missing' | 'crash' | 'never-ready' | 'unschedulable' | 'flaky' | 'untouched';
-const BEHAVIOURS: Record<Behaviour, ImageBehaviour> = {
+export const BEHAVIOURS: Record<Behaviour, ImageBehaviour> = {
   good: {},
   missing: { pull: 'missing' },
   crash: { crash: true },
@@ -33,8 +33,8 @@ const BEHAVIOURS: Record<Behaviour, ImageBehaviour> = {
 /** Drawn with these weights: every failure kind and the untouched sibling show up in 200 seeds. */
 const DRAWN: Behaviour[] = ['good', 'good', 'missing', 'crash', 'never-ready', 'unschedulable', 'flaky', 'untouched'];
 /** More CPU than a simulated node has (4): Pending, `FailedScheduling`. */
-const TOO_MUCH_CPU = '64';
-const SURGE: Array<[number | string, number | string]> = [
+export const TOO_MUCH_CPU = '64';
+export const SURGE: Array<[number | string, number | string]> = [
   [1, 0],
   [0, 1],
   ['25%', '25%'],

@@ -1,0 +1,362 @@
+/**
+ * Property test (issue 14): the gate over a Deployment's life while a real HorizontalPodAutoscaler
+ * (controllers/hpa) scales it, in process on the virtual clock. fast-check draws the HPA (min/max,
+ * CPU target, default or a drawn scale-down stabilization window), the load (constant, rising,
+ * falling, or a spike, as a share of the pods' 200m request), the Deployment (replicas, strategy,
+ * surge) and a SEQUENCE of steps: gate deploys of images with a planted behaviour (the reliability
+ * proof's behaviours and reasons, test/reliability/support.ts), a redeploy of an earlier good
+ * template, and waits while the HPA scales.
+ *
+ * Oracle per run: the planted verdict (good: succeeded on the new template; bad: rolled back to the
+ * last good template and verified, with its planted reason; the current template again: unchanged),
+ * never `Superseded`, no conflict error. Invariants over the whole life: every change of
+ * `spec.replicas` is the HPA's (nobody fights it, the rollback keeps its count), within [min, max],
+ * and no scale-down below a scale-up's size inside the scale-down stabilization window after it
+ * (upstream `stabilizeRecommendationWithBehaviors`: the max of the recommendations after the cutoff).
+ *
+ * HPAPROP_RUNS sequences (default 60, about 15 s), HPAPROP_SEED. A failure prints the shrunk case as lines.
+ */
+import { expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { createSimulatedCluster, defaultScenario, type SimulatedClusterParts } from '../../src/cluster/sim/index.js';
+import type { HorizontalPodAutoscaler } from '../../src/cluster/sim/controllers/hpa/types.js';
+import type { ManagedFieldsEntry } from '../../src/k8s/managedFields.js';
+import type { Deployment, KubeObject } from '../../src/k8s/objects.js';
+import { BEHAVIOURS, PLANTED_REASONS, SURGE, TOO_MUCH_CPU, type Behaviour } from '../reliability/support.js';
+import { hpa as hpaObject } from '../sim/hpa/support.js';
+import { deployment, gate } from './support.js';
+
+const RUNS = Number(process.env.HPAPROP_RUNS ?? 60);
+const SEED = Number(process.env.HPAPROP_SEED ?? 1414);
+
+/** Each pod requests this much CPU; the load is drawn as a percentage of it. */
+const REQUEST_MILLI = 200;
+
+interface HpaSpec {
+  min: number;
+  max: number;
+  /** Target CPU utilization, percent of the request. */
+  target: number;
+  /** Scale-down stabilization window in seconds; undefined: no `behavior` (the default, 300 s). */
+  downWindow?: number;
+}
+
+interface LoadSpec {
+  shape: 'constant' | 'rising' | 'falling' | 'spike';
+  /** Percent of the request per container, before and after the change. */
+  from: number;
+  to: number;
+  /** Seconds after the start when the load changes (a spike lasts `spikeSeconds`). */
+  atSeconds: number;
+  spikeSeconds: number;
+}
+
+interface WorkloadSpec {
+  replicas: number;
+  strategy: 'RollingUpdate' | 'Recreate';
+  surge: [number | string, number | string];
+}
+
+type Step =
+  /** A gate run of a fresh image with a planted behaviour (`untouched`: the current template again). */
+  | { kind: 'deploy'; behaviour: Behaviour }
+  /** A gate run of the good template before the current one (a rollout onto an old ReplicaSet). */
+  | { kind: 'redeploy-previous' }
+  /** Cluster time passes between runs: the HPA scales. */
+  | { kind: 'wait'; seconds: number };
+
+interface Case {
+  hpa: HpaSpec;
+  load: LoadSpec;
+  workload: WorkloadSpec;
+  steps: Step[];
+}
+
+const DEPLOYED: Behaviour[] = ['good', 'flaky', 'missing', 'crash', 'never-ready', 'unschedulable', 'untouched'];
+
+const hpaArb: fc.Arbitrary<HpaSpec> = fc
+  .record({
+    min: fc.integer({ min: 1, max: 3 }),
+    span: fc.integer({ min: 0, max: 6 }),
+    target: fc.constantFrom(50, 60, 80),
+    downWindow: fc.option(fc.constantFrom(0, 30, 60, 120), { nil: undefined }),
+  })
+  .map(({ min, span, target, downWindow }) => ({
+    min,
+    max: min + span,
+    target,
+    ...(downWindow !== undefined ? { downWindow } : {}),
+  }));
+
+const loadArb: fc.Arbitrary<LoadSpec> = fc.record({
+  shape: fc.constantFrom<LoadSpec['shape']>('constant', 'rising', 'falling', 'spike'),
+  from: fc.integer({ min: 10, max: 200 }),
+  to: fc.integer({ min: 10, max: 300 }),
+  atSeconds: fc.integer({ min: 5, max: 200 }),
+  spikeSeconds: fc.integer({ min: 15, max: 90 }),
+});
+
+const workloadArb: fc.Arbitrary<WorkloadSpec> = fc.record({
+  replicas: fc.integer({ min: 1, max: 6 }),
+  strategy: fc.constantFrom<WorkloadSpec['strategy']>('RollingUpdate', 'RollingUpdate', 'Recreate'),
+  surge: fc.constantFrom(...SURGE),
+});
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...DEPLOYED).map((behaviour) => ({ kind: 'deploy' as const, behaviour })) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'redeploy-previous' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.integer({ min: 15, max: 400 }).map((seconds) => ({ kind: 'wait' as const, seconds })),
+  },
+);
+
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  hpa: hpaArb,
+  load: loadArb,
+  workload: workloadArb,
+  steps: fc.array(stepArb, { minLength: 1, maxLength: 5 }),
+});
+
+const isBad = (b: Behaviour) => PLANTED_REASONS[b] !== undefined;
+const imageOf = (b: Behaviour, index: number) => `web:${b}-${index}`;
+const INITIAL = 'web:good-0';
+
+/** The load curve in millicores per container, counted from the scenario's time origin. */
+function curve(l: LoadSpec): Array<{ atMs: number; value: number }> {
+  const milli = (pct: number) => Math.round((pct * REQUEST_MILLI) / 100);
+  switch (l.shape) {
+    case 'constant':
+      return [{ atMs: 0, value: milli(l.from) }];
+    case 'rising':
+      return [
+        { atMs: 0, value: milli(Math.min(l.from, l.to)) },
+        { atMs: l.atSeconds * 1000, value: milli(Math.max(l.from, l.to)) },
+      ];
+    case 'falling':
+      return [
+        { atMs: 0, value: milli(Math.max(l.from, l.to)) },
+        { atMs: l.atSeconds * 1000, value: milli(Math.min(l.from, l.to)) },
+      ];
+    case 'spike':
+      return [
+        { atMs: 0, value: milli(l.from) },
+        { atMs: l.atSeconds * 1000, value: milli(l.from + l.to) },
+        { atMs: (l.atSeconds + l.spikeSeconds) * 1000, value: milli(l.from) },
+      ];
+  }
+}
+
+/** One readable line per part of a case: what the shrunk counterexample prints. */
+export function describeCase(c: Case): string[] {
+  const h = c.hpa;
+  const l = c.load;
+  const load =
+    l.shape === 'constant'
+      ? `constant ${l.from}%`
+      : l.shape === 'spike'
+        ? `${l.from}%, spiking to ${l.from + l.to}% at ${l.atSeconds}s for ${l.spikeSeconds}s`
+        : `${l.shape} ${l.shape === 'rising' ? Math.min(l.from, l.to) : Math.max(l.from, l.to)}% -> ${l.shape === 'rising' ? Math.max(l.from, l.to) : Math.min(l.from, l.to)}% at ${l.atSeconds}s`;
+  const w = c.workload;
+  const lines = [
+    `HPA ${h.min}-${h.max} replicas, CPU target ${h.target}%, scale-down window ${h.downWindow === undefined ? 'default (300s)' : `${h.downWindow}s`}`,
+    `load per pod (of a ${REQUEST_MILLI}m request): ${load}`,
+    `Deployment web ${INITIAL}, ${w.replicas} replicas, ${w.strategy === 'Recreate' ? 'Recreate' : `RollingUpdate ${w.surge[0]}/${w.surge[1]}`}`,
+  ];
+  c.steps.forEach((s, i) => {
+    const n = i + 1;
+    if (s.kind === 'deploy')
+      lines.push(
+        s.behaviour === 'untouched'
+          ? `#${n} gate applies the current template again`
+          : `#${n} gate deploys ${imageOf(s.behaviour, n)} (${s.behaviour})`,
+      );
+    else if (s.kind === 'redeploy-previous')
+      lines.push(`#${n} gate redeploys the good template before the current one`);
+    else lines.push(`#${n} ${s.seconds}s pass`);
+  });
+  return lines;
+}
+
+function manifest(c: Case, image: string, behaviour: Behaviour): Deployment {
+  const w = c.workload;
+  const d = deployment('web', image, {
+    cpu: behaviour === 'unschedulable' ? TOO_MUCH_CPU : `${REQUEST_MILLI}m`,
+    maxSurge: w.surge[0],
+    maxUnavailable: w.surge[1],
+  });
+  if (w.strategy === 'Recreate') d.spec.strategy = { type: 'Recreate' };
+  // The HPA owns the count: the manifest leaves `replicas` out (README "Autoscaled Deployments").
+  delete (d.spec as { replicas?: number }).replicas;
+  return d;
+}
+
+function hpaFor(c: Case): HorizontalPodAutoscaler {
+  return hpaObject(
+    { kind: 'Deployment', name: 'web' },
+    {
+      min: c.hpa.min,
+      max: c.hpa.max,
+      cpu: c.hpa.target,
+      ...(c.hpa.downWindow !== undefined
+        ? { behavior: { scaleDown: { stabilizationWindowSeconds: c.hpa.downWindow } } }
+        : {}),
+    },
+  );
+}
+
+/** A change of the Deployment's `spec.replicas`: when, to what, and the managers owning the field after it. */
+interface ReplicaChange {
+  atMs: number;
+  from: number;
+  to: number;
+  owners: string[];
+}
+
+function replicaOwners(d: KubeObject): string[] {
+  return ((d.metadata.managedFields ?? []) as ManagedFieldsEntry[])
+    .filter((f) => (f.fieldsV1['f:spec'] as Record<string, unknown> | undefined)?.['f:replicas'] !== undefined)
+    .map((f) => f.manager);
+}
+
+/** Counters over every case run, printed at the end: the property must have met each kind of step. */
+const figures = { cases: 0, gateRuns: 0, verdicts: {} as Record<string, number>, scaleUps: 0, scaleDowns: 0 };
+
+/** Runs one case; returns every way it differs from the oracle and the invariants (empty: it agrees). */
+async function runCase(c: Case): Promise<string[]> {
+  const scenario = defaultScenario();
+  scenario.nodes.count = 4;
+  const usage = { cpu: curve(c.load) };
+  scenario.images[INITIAL] = { usage };
+  c.steps.forEach((s, i) => {
+    if (s.kind === 'deploy' && s.behaviour !== 'untouched')
+      scenario.images[imageOf(s.behaviour, i + 1)] = { ...BEHAVIOURS[s.behaviour], usage };
+  });
+  const initial = manifest(c, INITIAL, 'good');
+  initial.spec.replicas = c.workload.replicas;
+  const parts: SimulatedClusterParts = createSimulatedCluster(scenario, { objects: [initial, hpaFor(c)] });
+  const clock = parts.simulation.clock;
+  const changes: ReplicaChange[] = [];
+  let replicas = c.workload.replicas;
+  const unwatch = parts.simulation.store.watch((e) => {
+    if (e.kind !== 'Deployment' || e.type !== 'MODIFIED' || e.object.metadata.name !== 'web') return;
+    const now = (e.object as Deployment).spec.replicas ?? 1;
+    if (now !== replicas) changes.push({ atMs: clock.now(), from: replicas, to: now, owners: replicaOwners(e.object) });
+    replicas = now;
+  });
+  const problems: string[] = [];
+  try {
+    // The HPA's first sync: from then on the count is within [min, max].
+    clock.advance(16_000);
+    // The good templates in order of their rollout, and the template running now.
+    const good: Array<{ image: string; behaviour: Behaviour }> = [{ image: INITIAL, behaviour: 'good' }];
+    let current = good[0]!;
+    for (const [i, s] of c.steps.entries()) {
+      const n = i + 1;
+      const at = `#${n}`;
+      if (s.kind === 'wait') {
+        clock.advance(s.seconds * 1000);
+        continue;
+      }
+      let applied: { image: string; behaviour: Behaviour };
+      if (s.kind === 'redeploy-previous') applied = good.length >= 2 ? good[good.length - 2]! : current;
+      else applied = s.behaviour === 'untouched' ? current : { image: imageOf(s.behaviour, n), behaviour: s.behaviour };
+      const unchanged = applied.image === current.image;
+      const run = await gate(parts, [manifest(c, applied.image, applied.behaviour)], {
+        rollbackTimeoutSeconds: 120,
+        // The reliability proof's shorter windows, in the defaults' order (grace < stall < timeout).
+        policy: { timeoutSeconds: 120, stallSeconds: 40, unschedulableGraceSeconds: 20 },
+      });
+      const r = run.result;
+      figures.gateRuns++;
+      const key = `${applied.behaviour}${unchanged ? ' (same template)' : ''}: ${r.workloads[0]?.result}`;
+      figures.verdicts[key] = (figures.verdicts[key] ?? 0) + 1;
+      const web = r.workloads.find((w) => w.name === 'web');
+      const got = `${r.result}${r.reason ? ` ${r.reason}` : ''}, web ${web?.result}${web?.reason ? ` ${web.reason}` : ''}`;
+      const bad = !unchanged && isBad(applied.behaviour);
+      const want = unchanged
+        ? { run: 'succeeded', web: 'unchanged', reasons: undefined, image: current.image }
+        : bad
+          ? {
+              run: 'rolled-back',
+              web: 'rolled-back',
+              reasons: PLANTED_REASONS[applied.behaviour],
+              image: current.image,
+            }
+          : { run: 'succeeded', web: 'succeeded', reasons: undefined, image: applied.image };
+      const reasonOk = want.reasons ? want.reasons.includes(web?.reason ?? '') : web?.reason === undefined;
+      if (r.result !== want.run || web?.result !== want.web || !reasonOk)
+        problems.push(
+          `${at} gate ${applied.image}: ${got}; planted ${want.run}, web ${want.web}${want.reasons ? ` ${want.reasons.join('|')}` : ''}`,
+        );
+      for (const e of r.errors) problems.push(`${at} error: ${e.message}`);
+      const d = parts.simulation.store.get<Deployment>('Deployment', 'default', 'web');
+      const image = d?.spec.template.spec?.containers[0]?.image;
+      if (image !== want.image) problems.push(`${at} web ends on ${image}, planted ${want.image}`);
+      const n2 = d?.spec.replicas ?? 1;
+      if (n2 < c.hpa.min || n2 > c.hpa.max)
+        problems.push(`${at} web ends with ${n2} replicas, outside the HPA's [${c.hpa.min}, ${c.hpa.max}]`);
+      if (d?.spec.paused) problems.push(`${at} web is left paused`);
+      if (!unchanged && !bad) {
+        current = applied;
+        good.push(applied);
+      }
+      if (problems.length > 0) break;
+    }
+  } finally {
+    unwatch();
+  }
+  figures.cases++;
+  figures.scaleUps += changes.filter((ch) => ch.to > ch.from).length;
+  figures.scaleDowns += changes.filter((ch) => ch.to < ch.from).length;
+  problems.push(...hpaInvariants(c, changes));
+  return problems;
+}
+
+/** Every change of replicas is the HPA's, within [min, max], and respects the scale-down window. */
+function hpaInvariants(c: Case, changes: ReplicaChange[]): string[] {
+  const out: string[] = [];
+  const windowMs = (c.hpa.downWindow ?? 300) * 1000;
+  const t = (ms: number) => `${Math.round(ms / 1000)}s`;
+  const start = changes[0]?.atMs ?? 0;
+  for (const [i, ch] of changes.entries()) {
+    const when = `at ${t(ch.atMs - start)} (${ch.from} -> ${ch.to})`;
+    if (ch.owners.join() !== 'kube-controller-manager')
+      out.push(`replicas changed ${when} by ${ch.owners.join(', ') || 'nobody'}, not the HPA alone`);
+    if (ch.to < c.hpa.min || ch.to > c.hpa.max)
+      out.push(`replicas changed ${when} outside the HPA's [${c.hpa.min}, ${c.hpa.max}]`);
+    if (ch.to < ch.from)
+      for (const up of changes.slice(0, i))
+        if (up.to > up.from && ch.atMs - up.atMs < windowMs && ch.to < up.to)
+          out.push(
+            `scale-down ${when}, ${t(ch.atMs - up.atMs)} after a scale-up to ${up.to}: inside the ${t(windowMs)} window`,
+          );
+  }
+  return out;
+}
+
+test('every gate verdict is the planted one while a real HPA scales the Deployment, and the HPA keeps its invariants', async () => {
+  let runs = 0;
+  const details = await fc.check(
+    fc.asyncProperty(caseArb, async (c: Case) => {
+      runs++;
+      const problems = await runCase(c);
+      if (problems.length > 0) throw new Error(problems.join('\n'));
+    }),
+    { seed: SEED, numRuns: RUNS },
+  );
+  const shrunk = (details.counterexample as [Case] | null)?.[0];
+  const counterexample = details.failed
+    ? {
+        case: shrunk ? describeCase(shrunk) : [],
+        broken: String((details.errorInstance as Error | undefined)?.message ?? details.errorInstance).split('\n'),
+        json: JSON.stringify(shrunk),
+        replay: `HPAPROP_SEED=${SEED} (fast-check path ${details.counterexamplePath})`,
+      }
+    : undefined;
+  if (counterexample) process.stdout.write(`hpaprop counterexample: ${JSON.stringify(counterexample, null, 1)}\n`);
+  process.stdout.write(
+    `hpaprop figures: ${JSON.stringify({ seed: SEED, runs: RUNS, withShrinking: runs, ...figures })}\n`,
+  );
+  expect(counterexample).toBeUndefined();
+}, 600_000);
