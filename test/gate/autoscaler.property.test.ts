@@ -65,10 +65,17 @@ type Step =
   /** Cluster time passes between runs: the HPA scales. */
   | { kind: 'wait'; seconds: number };
 
+/** How slow every deployed image is, so that the HPA acts while a rollout (or its rollback) runs. */
+interface Slowness {
+  pullSeconds: number;
+  readySeconds: number;
+}
+
 interface Case {
   hpa: HpaSpec;
   load: LoadSpec;
   workload: WorkloadSpec;
+  slowness: Slowness;
   steps: Step[];
 }
 
@@ -115,6 +122,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   hpa: hpaArb,
   load: loadArb,
   workload: workloadArb,
+  slowness: fc.record({ pullSeconds: fc.integer({ min: 2, max: 20 }), readySeconds: fc.integer({ min: 0, max: 20 }) }),
   steps: fc.array(stepArb, { minLength: 1, maxLength: 5 }),
 });
 
@@ -162,6 +170,7 @@ export function describeCase(c: Case): string[] {
     `HPA ${h.min}-${h.max} replicas, CPU target ${h.target}%, scale-down window ${h.downWindow === undefined ? 'default (300s)' : `${h.downWindow}s`}`,
     `load per pod (of a ${REQUEST_MILLI}m request): ${load}`,
     `Deployment web ${INITIAL}, ${w.replicas} replicas, ${w.strategy === 'Recreate' ? 'Recreate' : `RollingUpdate ${w.surge[0]}/${w.surge[1]}`}`,
+    `deployed images pull in ${c.slowness.pullSeconds}s and become ready ${c.slowness.readySeconds}s after they start`,
   ];
   c.steps.forEach((s, i) => {
     const n = i + 1;
@@ -222,6 +231,8 @@ function replicaOwners(d: KubeObject): string[] {
 /** Counters over every case run, printed at the end: the property must have met each kind of step. */
 const figures = { cases: 0, gateRuns: 0, verdicts: {} as Record<string, number>, scaleUps: 0, scaleDowns: 0 };
 
+let lastChanges: string[] = [];
+
 /** Runs one case; returns every way it differs from the oracle and the invariants (empty: it agrees). */
 async function runCase(c: Case): Promise<string[]> {
   const scenario = defaultScenario();
@@ -230,7 +241,7 @@ async function runCase(c: Case): Promise<string[]> {
   scenario.images[INITIAL] = { usage };
   c.steps.forEach((s, i) => {
     if (s.kind === 'deploy' && s.behaviour !== 'untouched')
-      scenario.images[imageOf(s.behaviour, i + 1)] = { ...BEHAVIOURS[s.behaviour], usage };
+      scenario.images[imageOf(s.behaviour, i + 1)] = { ...c.slowness, ...BEHAVIOURS[s.behaviour], usage };
   });
   const initial = manifest(c, INITIAL, 'good');
   initial.spec.replicas = c.workload.replicas;
@@ -245,9 +256,11 @@ async function runCase(c: Case): Promise<string[]> {
     replicas = now;
   });
   const problems: string[] = [];
+  let origin = clock.now();
   try {
     // The HPA's first sync: from then on the count is within [min, max].
     clock.advance(16_000);
+    origin = clock.now();
     // The good templates in order of their rollout, and the template running now.
     const good: Array<{ image: string; behaviour: Behaviour }> = [{ image: INITIAL, behaviour: 'good' }];
     let current = good[0]!;
@@ -262,12 +275,12 @@ async function runCase(c: Case): Promise<string[]> {
       if (s.kind === 'redeploy-previous') applied = good.length >= 2 ? good[good.length - 2]! : current;
       else applied = s.behaviour === 'untouched' ? current : { image: imageOf(s.behaviour, n), behaviour: s.behaviour };
       const unchanged = applied.image === current.image;
-      const run = await gate(parts, [manifest(c, applied.image, applied.behaviour)], {
-        rollbackTimeoutSeconds: 120,
-        // The reliability proof's shorter windows, in the defaults' order (grace < stall < timeout).
-        policy: { timeoutSeconds: 120, stallSeconds: 40, unschedulableGraceSeconds: 20 },
-      });
+      // The default policy: its 600 s timeout covers the slowest good rollout drawn (9 pods one by
+      // one, 42 s each), its 180 s stall window the slowest pod.
+      const run = await gate(parts, [manifest(c, applied.image, applied.behaviour)]);
       const r = run.result;
+      if (process.env.HPAPROP_CASE)
+        process.stdout.write(`${at} ${(run.start - origin) / 1000}s\n${run.log.lines.join('\n')}\n`);
       figures.gateRuns++;
       const key = `${applied.behaviour}${unchanged ? ' (same template)' : ''}: ${r.workloads[0]?.result}`;
       figures.verdicts[key] = (figures.verdicts[key] ?? 0) + 1;
@@ -306,21 +319,21 @@ async function runCase(c: Case): Promise<string[]> {
   } finally {
     unwatch();
   }
+  lastChanges = changes.map((ch) => `${(ch.atMs - origin) / 1000}s ${ch.from} -> ${ch.to} by ${ch.owners.join()}`);
   figures.cases++;
   figures.scaleUps += changes.filter((ch) => ch.to > ch.from).length;
   figures.scaleDowns += changes.filter((ch) => ch.to < ch.from).length;
-  problems.push(...hpaInvariants(c, changes));
+  problems.push(...hpaInvariants(c, changes, origin));
   return problems;
 }
 
 /** Every change of replicas is the HPA's, within [min, max], and respects the scale-down window. */
-function hpaInvariants(c: Case, changes: ReplicaChange[]): string[] {
+function hpaInvariants(c: Case, changes: ReplicaChange[], origin: number): string[] {
   const out: string[] = [];
   const windowMs = (c.hpa.downWindow ?? 300) * 1000;
   const t = (ms: number) => `${Math.round(ms / 1000)}s`;
-  const start = changes[0]?.atMs ?? 0;
   for (const [i, ch] of changes.entries()) {
-    const when = `at ${t(ch.atMs - start)} (${ch.from} -> ${ch.to})`;
+    const when = `${t(ch.atMs - origin)} after step #1 began (${ch.from} -> ${ch.to})`;
     if (ch.owners.join() !== 'kube-controller-manager')
       out.push(`replicas changed ${when} by ${ch.owners.join(', ') || 'nobody'}, not the HPA alone`);
     if (ch.to < c.hpa.min || ch.to > c.hpa.max)
@@ -335,7 +348,16 @@ function hpaInvariants(c: Case, changes: ReplicaChange[]): string[] {
   return out;
 }
 
+/** HPAPROP_CASE='<the json of a counterexample>': replays that one case, printing the gate's logs. */
+const REPLAY = process.env.HPAPROP_CASE;
+
 test('every gate verdict is the planted one while a real HPA scales the Deployment, and the HPA keeps its invariants', async () => {
+  if (REPLAY) {
+    const problems = await runCase(JSON.parse(REPLAY) as Case);
+    process.stdout.write(`${JSON.stringify({ changes: lastChanges, problems }, null, 1)}\n`);
+    expect(problems).toEqual([]);
+    return;
+  }
   let runs = 0;
   const details = await fc.check(
     fc.asyncProperty(caseArb, async (c: Case) => {
