@@ -22,7 +22,14 @@ import { createSimulatedCluster, defaultScenario, type SimulatedClusterParts } f
 import type { HorizontalPodAutoscaler } from '../../src/cluster/sim/controllers/hpa/types.js';
 import type { ManagedFieldsEntry } from '../../src/k8s/managedFields.js';
 import type { Deployment, KubeObject } from '../../src/k8s/objects.js';
-import { BEHAVIOURS, PLANTED_REASONS, SURGE, TOO_MUCH_CPU, type Behaviour } from '../reliability/support.js';
+import {
+  BEHAVIOURS,
+  MISSING_CONFIG_MAP,
+  PLANTED_REASONS,
+  SURGE,
+  TOO_MUCH_CPU,
+  type Behaviour,
+} from '../reliability/support.js';
 import { hpa as hpaObject } from '../sim/hpa/support.js';
 import { deployment, gate } from './support.js';
 
@@ -79,7 +86,16 @@ interface Case {
   steps: Step[];
 }
 
-const DEPLOYED: Behaviour[] = ['good', 'flaky', 'missing', 'crash', 'never-ready', 'unschedulable', 'untouched'];
+const DEPLOYED: Behaviour[] = [
+  'good',
+  'flaky',
+  'missing',
+  'crash',
+  'never-ready',
+  'unschedulable',
+  'config-error',
+  'untouched',
+];
 
 const hpaArb: fc.Arbitrary<HpaSpec> = fc
   .record({
@@ -193,6 +209,7 @@ function manifest(c: Case, image: string, behaviour: Behaviour): Deployment {
     cpu: behaviour === 'unschedulable' ? TOO_MUCH_CPU : `${REQUEST_MILLI}m`,
     maxSurge: w.surge[0],
     maxUnavailable: w.surge[1],
+    ...(behaviour === 'config-error' ? { configMaps: [MISSING_CONFIG_MAP] } : {}),
   });
   if (w.strategy === 'Recreate') d.spec.strategy = { type: 'Recreate' };
   // The HPA owns the count: the manifest leaves `replicas` out (README "Autoscaled Deployments").
@@ -282,7 +299,7 @@ async function runCase(c: Case): Promise<string[]> {
       if (process.env.HPAPROP_CASE)
         process.stdout.write(`${at} ${(run.start - origin) / 1000}s\n${run.log.lines.join('\n')}\n`);
       figures.gateRuns++;
-      const key = `${applied.behaviour}${unchanged ? ' (same template)' : ''}: ${r.workloads[0]?.result}`;
+      const key = `${s.kind === 'deploy' ? s.behaviour : s.kind}: ${r.workloads[0]?.result}`;
       figures.verdicts[key] = (figures.verdicts[key] ?? 0) + 1;
       const web = r.workloads.find((w) => w.name === 'web');
       const got = `${r.result}${r.reason ? ` ${r.reason}` : ''}, web ${web?.result}${web?.reason ? ` ${web.reason}` : ''}`;
