@@ -16,7 +16,7 @@
  *
  * HPAPROP_RUNS sequences (default 60, about 15 s), HPAPROP_SEED. A failure prints the shrunk case as lines.
  */
-import { expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { createSimulatedCluster, defaultScenario, type SimulatedClusterParts } from '../../src/cluster/sim/index.js';
 import type { HorizontalPodAutoscaler } from '../../src/cluster/sim/controllers/hpa/types.js';
@@ -248,10 +248,11 @@ function replicaOwners(d: KubeObject): string[] {
 /** Counters over every case run, printed at the end: the property must have met each kind of step. */
 const figures = { cases: 0, gateRuns: 0, verdicts: {} as Record<string, number>, scaleUps: 0, scaleDowns: 0 };
 
-let lastChanges: string[] = [];
-
-/** Runs one case; returns every way it differs from the oracle and the invariants (empty: it agrees). */
-async function runCase(c: Case): Promise<string[]> {
+/**
+ * Runs one case; returns every way it differs from the oracle and the invariants (empty: it
+ * agrees), and the changes of replicas (`<s after step #1 began> <from> -> <to> by <owners>`).
+ */
+async function runCase(c: Case): Promise<{ problems: string[]; changes: string[] }> {
   const scenario = defaultScenario();
   scenario.nodes.count = 4;
   const usage = { cpu: curve(c.load) };
@@ -336,12 +337,14 @@ async function runCase(c: Case): Promise<string[]> {
   } finally {
     unwatch();
   }
-  lastChanges = changes.map((ch) => `${(ch.atMs - origin) / 1000}s ${ch.from} -> ${ch.to} by ${ch.owners.join()}`);
   figures.cases++;
   figures.scaleUps += changes.filter((ch) => ch.to > ch.from).length;
   figures.scaleDowns += changes.filter((ch) => ch.to < ch.from).length;
   problems.push(...hpaInvariants(c, changes, origin));
-  return problems;
+  return {
+    problems,
+    changes: changes.map((ch) => `${(ch.atMs - origin) / 1000}s ${ch.from} -> ${ch.to} by ${ch.owners.join()}`),
+  };
 }
 
 /** Every change of replicas is the HPA's, within [min, max], and respects the scale-down window. */
@@ -370,16 +373,16 @@ const REPLAY = process.env.HPAPROP_CASE;
 
 test('every gate verdict is the planted one while a real HPA scales the Deployment, and the HPA keeps its invariants', async () => {
   if (REPLAY) {
-    const problems = await runCase(JSON.parse(REPLAY) as Case);
-    process.stdout.write(`${JSON.stringify({ changes: lastChanges, problems }, null, 1)}\n`);
-    expect(problems).toEqual([]);
+    const out = await runCase(JSON.parse(REPLAY) as Case);
+    process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);
+    expect(out.problems).toEqual([]);
     return;
   }
   let runs = 0;
   const details = await fc.check(
     fc.asyncProperty(caseArb, async (c: Case) => {
       runs++;
-      const problems = await runCase(c);
+      const { problems } = await runCase(c);
       if (problems.length > 0) throw new Error(problems.join('\n'));
     }),
     { seed: SEED, numRuns: RUNS },
@@ -399,3 +402,42 @@ test('every gate verdict is the planted one while a real HPA scales the Deployme
   );
   expect(counterexample).toBeUndefined();
 }, 600_000);
+
+/**
+ * Shrunk counterexamples the property printed against code broken on purpose, kept as fixed cases
+ * (each fails on that breakage, and passes on the real code).
+ */
+describe('shrunk cases of the autoscaler property', () => {
+  test('the rollback keeps the HPA’s count (shrunk from an undo that set replicas to 1)', async () => {
+    const c: Case = {
+      hpa: { min: 1, max: 2, target: 50 },
+      load: { shape: 'constant', from: 10, to: 10, atSeconds: 5, spikeSeconds: 15 },
+      workload: { replicas: 2, strategy: 'RollingUpdate', surge: [1, 0] },
+      slowness: { pullSeconds: 2, readySeconds: 0 },
+      steps: [{ kind: 'deploy', behaviour: 'unschedulable' }],
+    };
+    // Broken, it printed: "replicas changed 61s after step #1 began (2 -> 1) by rollout-gate, not the HPA alone".
+    // At 10% load the HPA would go to 1, but the default 300 s window holds its first recommendation (2).
+    expect(await runCase(c)).toEqual({ problems: [], changes: [] });
+  });
+
+  test('the HPA scales down exactly when its window after the scale-up ends, not before (shrunk from a window ignored)', async () => {
+    const c: Case = {
+      hpa: { min: 1, max: 2, target: 50, downWindow: 120 },
+      load: { shape: 'spike', from: 10, to: 45, atSeconds: 13, spikeSeconds: 15 },
+      workload: { replicas: 1, strategy: 'RollingUpdate', surge: [1, 0] },
+      slowness: { pullSeconds: 2, readySeconds: 0 },
+      steps: [
+        { kind: 'wait', seconds: 15 },
+        { kind: 'deploy', behaviour: 'never-ready' },
+      ],
+    };
+    // Broken, it printed: "scale-down 26s after step #1 began (2 -> 1), 15s after a scale-up to 2:
+    // inside the 120s window". The spike (55% of the request) scales up at 11 s; the recommendation
+    // of 11 s is outside the window (not after the cutoff) at 131 s exactly, the first sync at or past it.
+    expect(await runCase(c)).toEqual({
+      problems: [],
+      changes: ['11s 1 -> 2 by kube-controller-manager', '131s 2 -> 1 by kube-controller-manager'],
+    });
+  });
+});
