@@ -69,6 +69,8 @@ type Step =
   | { kind: 'deploy'; behaviour: Behaviour }
   /** A gate run of the good template before the current one (a rollout onto an old ReplicaSet). */
   | { kind: 'redeploy-previous' }
+  /** A gate run of the last template that failed and was rolled back, again (someone retries it). */
+  | { kind: 'retry-failed' }
   /** Cluster time passes between runs: the HPA scales. */
   | { kind: 'wait'; seconds: number };
 
@@ -128,6 +130,7 @@ const workloadArb: fc.Arbitrary<WorkloadSpec> = fc.record({
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...DEPLOYED).map((behaviour) => ({ kind: 'deploy' as const, behaviour })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'redeploy-previous' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'retry-failed' as const }) },
   {
     weight: 2,
     arbitrary: fc.integer({ min: 15, max: 400 }).map((seconds) => ({ kind: 'wait' as const, seconds })),
@@ -198,6 +201,7 @@ export function describeCase(c: Case): string[] {
       );
     else if (s.kind === 'redeploy-previous')
       lines.push(`#${n} gate redeploys the good template before the current one`);
+    else if (s.kind === 'retry-failed') lines.push(`#${n} gate retries the last failed template`);
     else lines.push(`#${n} ${s.seconds}s pass`);
   });
   return lines;
@@ -282,6 +286,7 @@ async function runCase(c: Case): Promise<{ problems: string[]; changes: string[]
     // The good templates in order of their rollout, and the template running now.
     const good: Array<{ image: string; behaviour: Behaviour }> = [{ image: INITIAL, behaviour: 'good' }];
     let current = good[0]!;
+    let failed: { image: string; behaviour: Behaviour } | undefined;
     for (const [i, s] of c.steps.entries()) {
       const n = i + 1;
       const at = `#${n}`;
@@ -291,6 +296,7 @@ async function runCase(c: Case): Promise<{ problems: string[]; changes: string[]
       }
       let applied: { image: string; behaviour: Behaviour };
       if (s.kind === 'redeploy-previous') applied = good.length >= 2 ? good[good.length - 2]! : current;
+      else if (s.kind === 'retry-failed') applied = failed ?? current;
       else applied = s.behaviour === 'untouched' ? current : { image: imageOf(s.behaviour, n), behaviour: s.behaviour };
       const unchanged = applied.image === current.image;
       // The default policy: its 600 s timeout covers the slowest good rollout drawn (9 pods one by
@@ -332,6 +338,7 @@ async function runCase(c: Case): Promise<{ problems: string[]; changes: string[]
         current = applied;
         good.push(applied);
       }
+      if (bad) failed = applied;
       if (problems.length > 0) break;
     }
   } finally {
