@@ -12,7 +12,8 @@
  * never `Superseded`, no conflict error. Invariants over the whole life: every change of
  * `spec.replicas` is the HPA's (nobody fights it, the rollback keeps its count), within [min, max],
  * and no scale-down below a scale-up's size inside the scale-down stabilization window after it
- * (upstream `stabilizeRecommendationWithBehaviors`: the max of the recommendations after the cutoff).
+ * (upstream `stabilizeRecommendationWithBehaviors`: the max of the recommendations after the cutoff),
+ * nor a scale-up above a scale-down's size inside the scale-up window (the min of them).
  *
  * HPAPROP_RUNS sequences (default 60, about 15 s), HPAPROP_SEED. A failure prints the shrunk case as lines.
  */
@@ -44,8 +45,10 @@ interface HpaSpec {
   max: number;
   /** Target CPU utilization, percent of the request. */
   target: number;
-  /** Scale-down stabilization window in seconds; undefined: no `behavior` (the default, 300 s). */
+  /** Scale-down stabilization window in seconds; undefined: the default (300 s). */
   downWindow?: number;
+  /** Scale-up stabilization window in seconds; undefined: the default (0). */
+  upWindow?: number;
 }
 
 interface LoadSpec {
@@ -105,12 +108,14 @@ const hpaArb: fc.Arbitrary<HpaSpec> = fc
     span: fc.integer({ min: 0, max: 6 }),
     target: fc.constantFrom(50, 60, 80),
     downWindow: fc.option(fc.constantFrom(0, 30, 60, 120), { nil: undefined }),
+    upWindow: fc.option(fc.constantFrom(0, 30, 90), { nil: undefined, freq: 3 }),
   })
-  .map(({ min, span, target, downWindow }) => ({
+  .map(({ min, span, target, downWindow, upWindow }) => ({
     min,
     max: min + span,
     target,
     ...(downWindow !== undefined ? { downWindow } : {}),
+    ...(upWindow !== undefined ? { upWindow } : {}),
   }));
 
 const loadArb: fc.Arbitrary<LoadSpec> = fc.record({
@@ -186,7 +191,7 @@ export function describeCase(c: Case): string[] {
         : `${l.shape} ${l.shape === 'rising' ? Math.min(l.from, l.to) : Math.max(l.from, l.to)}% -> ${l.shape === 'rising' ? Math.max(l.from, l.to) : Math.min(l.from, l.to)}% at ${l.atSeconds}s`;
   const w = c.workload;
   const lines = [
-    `HPA ${h.min}-${h.max} replicas, CPU target ${h.target}%, scale-down window ${h.downWindow === undefined ? 'default (300s)' : `${h.downWindow}s`}`,
+    `HPA ${h.min}-${h.max} replicas, CPU target ${h.target}%, scale-down window ${h.downWindow === undefined ? 'default (300s)' : `${h.downWindow}s`}, scale-up window ${h.upWindow === undefined ? 'default (0s)' : `${h.upWindow}s`}`,
     `load per pod (of a ${REQUEST_MILLI}m request): ${load}`,
     `Deployment web ${INITIAL}, ${w.replicas} replicas, ${w.strategy === 'Recreate' ? 'Recreate' : `RollingUpdate ${w.surge[0]}/${w.surge[1]}`}`,
     `deployed images pull in ${c.slowness.pullSeconds}s and become ready ${c.slowness.readySeconds}s after they start`,
@@ -228,8 +233,15 @@ function hpaFor(c: Case): HorizontalPodAutoscaler {
       min: c.hpa.min,
       max: c.hpa.max,
       cpu: c.hpa.target,
-      ...(c.hpa.downWindow !== undefined
-        ? { behavior: { scaleDown: { stabilizationWindowSeconds: c.hpa.downWindow } } }
+      ...(c.hpa.downWindow !== undefined || c.hpa.upWindow !== undefined
+        ? {
+            behavior: {
+              ...(c.hpa.downWindow !== undefined
+                ? { scaleDown: { stabilizationWindowSeconds: c.hpa.downWindow } }
+                : {}),
+              ...(c.hpa.upWindow !== undefined ? { scaleUp: { stabilizationWindowSeconds: c.hpa.upWindow } } : {}),
+            },
+          }
         : {}),
     },
   );
@@ -358,6 +370,7 @@ async function runCase(c: Case): Promise<{ problems: string[]; changes: string[]
 function hpaInvariants(c: Case, changes: ReplicaChange[], origin: number): string[] {
   const out: string[] = [];
   const windowMs = (c.hpa.downWindow ?? 300) * 1000;
+  const upWindowMs = (c.hpa.upWindow ?? 0) * 1000;
   const t = (ms: number) => `${Math.round(ms / 1000)}s`;
   for (const [i, ch] of changes.entries()) {
     const when = `${t(ch.atMs - origin)} after step #1 began (${ch.from} -> ${ch.to})`;
@@ -370,6 +383,13 @@ function hpaInvariants(c: Case, changes: ReplicaChange[], origin: number): strin
         if (up.to > up.from && ch.atMs - up.atMs < windowMs && ch.to < up.to)
           out.push(
             `scale-down ${when}, ${t(ch.atMs - up.atMs)} after a scale-up to ${up.to}: inside the ${t(windowMs)} window`,
+          );
+    // The mirror rule: the lowest recommendation within the scale-up window bounds a scale-up.
+    if (ch.to > ch.from)
+      for (const down of changes.slice(0, i))
+        if (down.to < down.from && ch.atMs - down.atMs < upWindowMs && ch.to > down.to)
+          out.push(
+            `scale-up ${when}, ${t(ch.atMs - down.atMs)} after a scale-down to ${down.to}: inside the ${t(upWindowMs)} scale-up window`,
           );
   }
   return out;
