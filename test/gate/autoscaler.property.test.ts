@@ -2,7 +2,7 @@
  * Property test (issue 14): the gate over a Deployment's life while a real HorizontalPodAutoscaler
  * (controllers/hpa) scales it, in process on the virtual clock. fast-check draws the HPA (min/max,
  * CPU target, default or a drawn scale-down stabilization window), the load (constant, rising,
- * falling, or a spike, as a share of the pods' 200m request), the Deployment (replicas, strategy,
+ * falling, a spike or a dip, as a share of the pods' 200m request), the Deployment (replicas, strategy,
  * surge) and a SEQUENCE of steps: gate deploys of images with a planted behaviour (the reliability
  * proof's behaviours and reasons, test/reliability/support.ts), a redeploy of an earlier good
  * template, and waits while the HPA scales.
@@ -52,11 +52,11 @@ interface HpaSpec {
 }
 
 interface LoadSpec {
-  shape: 'constant' | 'rising' | 'falling' | 'spike';
+  shape: 'constant' | 'rising' | 'falling' | 'spike' | 'dip';
   /** Percent of the request per container, before and after the change. */
   from: number;
   to: number;
-  /** Seconds after the start when the load changes (a spike lasts `spikeSeconds`). */
+  /** Seconds after the start when the load changes (a spike or a dip lasts `spikeSeconds`). */
   atSeconds: number;
   spikeSeconds: number;
 }
@@ -119,7 +119,7 @@ const hpaArb: fc.Arbitrary<HpaSpec> = fc
   }));
 
 const loadArb: fc.Arbitrary<LoadSpec> = fc.record({
-  shape: fc.constantFrom<LoadSpec['shape']>('constant', 'rising', 'falling', 'spike'),
+  shape: fc.constantFrom<LoadSpec['shape']>('constant', 'rising', 'falling', 'spike', 'dip'),
   from: fc.integer({ min: 10, max: 200 }),
   to: fc.integer({ min: 10, max: 300 }),
   atSeconds: fc.integer({ min: 5, max: 200 }),
@@ -176,6 +176,12 @@ function curve(l: LoadSpec): Array<{ atMs: number; value: number }> {
         { atMs: l.atSeconds * 1000, value: milli(l.from + l.to) },
         { atMs: (l.atSeconds + l.spikeSeconds) * 1000, value: milli(l.from) },
       ];
+    case 'dip':
+      return [
+        { atMs: 0, value: milli(l.from + l.to) },
+        { atMs: l.atSeconds * 1000, value: milli(l.from) },
+        { atMs: (l.atSeconds + l.spikeSeconds) * 1000, value: milli(l.from + l.to) },
+      ];
   }
 }
 
@@ -188,7 +194,9 @@ export function describeCase(c: Case): string[] {
       ? `constant ${l.from}%`
       : l.shape === 'spike'
         ? `${l.from}%, spiking to ${l.from + l.to}% at ${l.atSeconds}s for ${l.spikeSeconds}s`
-        : `${l.shape} ${l.shape === 'rising' ? Math.min(l.from, l.to) : Math.max(l.from, l.to)}% -> ${l.shape === 'rising' ? Math.max(l.from, l.to) : Math.min(l.from, l.to)}% at ${l.atSeconds}s`;
+        : l.shape === 'dip'
+          ? `${l.from + l.to}%, dipping to ${l.from}% at ${l.atSeconds}s for ${l.spikeSeconds}s`
+          : `${l.shape} ${l.shape === 'rising' ? Math.min(l.from, l.to) : Math.max(l.from, l.to)}% -> ${l.shape === 'rising' ? Math.max(l.from, l.to) : Math.min(l.from, l.to)}% at ${l.atSeconds}s`;
   const w = c.workload;
   const lines = [
     `HPA ${h.min}-${h.max} replicas, CPU target ${h.target}%, scale-down window ${h.downWindow === undefined ? 'default (300s)' : `${h.downWindow}s`}, scale-up window ${h.upWindow === undefined ? 'default (0s)' : `${h.upWindow}s`}`,
@@ -356,6 +364,13 @@ async function runCase(c: Case): Promise<{ problems: string[]; changes: string[]
   } finally {
     unwatch();
   }
+  if (process.env.HPAPROP_CASE)
+    for (const e of parts.simulation.events.eventsFor(
+      parts.simulation.store.mustGet('HorizontalPodAutoscaler', 'default', 'web'),
+    ))
+      process.stdout.write(
+        `${(Date.parse(e.firstTimestamp!) - origin) / 1000}s..${(Date.parse(e.lastTimestamp!) - origin) / 1000}s x${e.count} ${e.reason}: ${e.message}\n`,
+      );
   figures.cases++;
   figures.scaleUps += changes.filter((ch) => ch.to > ch.from).length;
   figures.scaleDowns += changes.filter((ch) => ch.to < ch.from).length;
@@ -466,5 +481,48 @@ describe('shrunk cases of the autoscaler property', () => {
       problems: [],
       changes: ['11s 1 -> 2 by kube-controller-manager', '131s 2 -> 1 by kube-controller-manager'],
     });
+  });
+
+  test('a scale-up after a dip waits for its scale-up window (found only when built: a window ignored)', async () => {
+    const c: Case = {
+      hpa: { min: 1, max: 6, target: 50, downWindow: 0, upWindow: 90 },
+      load: { shape: 'dip', from: 20, to: 100, atSeconds: 30, spikeSeconds: 45 },
+      workload: { replicas: 2, strategy: 'RollingUpdate', surge: [1, 0] },
+      slowness: { pullSeconds: 2, readySeconds: 0 },
+      steps: [{ kind: 'wait', seconds: 300 }],
+    };
+    // With the scale-up window ignored: "scale-up 71s after step #1 began (1 -> 3), 45s after a
+    // scale-down to 1: inside the 90s scale-up window" (and 2 -> 5 at 11 s, before the dip).
+    expect(await runCase(c)).toEqual({
+      problems: [],
+      changes: [
+        '26s 2 -> 1 by kube-controller-manager',
+        '146s 1 -> 3 by kube-controller-manager',
+        '251s 3 -> 6 by kube-controller-manager',
+      ],
+    });
+  });
+
+  test('regression: the HPA never scales against its proposal through a stabilization window (kubernetes#96671, found by the property)', async () => {
+    const c: Case = {
+      hpa: { min: 1, max: 3, target: 50, upWindow: 90 },
+      load: { shape: 'falling', from: 55, to: 10, atSeconds: 28, spikeSeconds: 15 },
+      workload: { replicas: 2, strategy: 'RollingUpdate', surge: [1, 0] },
+      slowness: { pullSeconds: 2, readySeconds: 0 },
+      steps: [
+        { kind: 'wait', seconds: 108 },
+        { kind: 'deploy', behaviour: 'crash' },
+        { kind: 'deploy', behaviour: 'good' },
+      ],
+    };
+    // The simulator had the pre-fix upstream algorithm (one window chosen by the proposal's
+    // direction), and broke: "scale-down 116s after step #1 began (3 -> 1), 90s after a scale-up to
+    // 3: inside the 300s window". At 26 s the load was already 10% but the scale-down window's max (3,
+    // a proposal the scale-up window had held back) scaled UP to 3 ("New size: 3; reason: All
+    // metrics below target"); at 116 s an equal proposal took the scale-up window's min (1) and
+    // scaled down inside the 300 s scale-down window. Upstream raises to the scale-up window's min
+    // and lowers to the scale-down window's max, both at once: 55% is held back by the 90 s
+    // scale-up window, 10% by the 300 s scale-down window, and the count stays 2.
+    expect(await runCase(c)).toEqual({ problems: [], changes: [] });
   });
 });
