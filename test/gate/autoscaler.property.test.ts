@@ -1,21 +1,24 @@
 /**
  * Property test (issue 14): the gate over a Deployment's life while a real HorizontalPodAutoscaler
  * (controllers/hpa) scales it, in process on the virtual clock. fast-check draws the HPA (min/max,
- * CPU target, default or a drawn scale-down stabilization window), the load (constant, rising,
- * falling, a spike or a dip, as a share of the pods' 200m request), the Deployment (replicas, strategy,
- * surge) and a SEQUENCE of steps: gate deploys of images with a planted behaviour (the reliability
- * proof's behaviours and reasons, test/reliability/support.ts), a redeploy of an earlier good
- * template, and waits while the HPA scales.
+ * CPU target, default or drawn scale-down and scale-up stabilization windows), the load (constant,
+ * rising, falling, a spike or a dip, as a share of the pods' 200m request), the Deployment
+ * (replicas, strategy, surge), how slow the deployed images are (so the HPA acts mid-rollout) and a
+ * SEQUENCE of steps: gate deploys of images with a planted behaviour (the reliability proof's
+ * behaviours and reasons, test/reliability/support.ts), a redeploy of an earlier good template, a
+ * retry of the last failed one after its rollback, and waits while the HPA scales.
  *
  * Oracle per run: the planted verdict (good: succeeded on the new template; bad: rolled back to the
  * last good template and verified, with its planted reason; the current template again: unchanged),
- * never `Superseded`, no conflict error. Invariants over the whole life: every change of
+ * never `Superseded`, no error (no conflict). Invariants over the whole life: every change of
  * `spec.replicas` is the HPA's (nobody fights it, the rollback keeps its count), within [min, max],
  * and no scale-down below a scale-up's size inside the scale-down stabilization window after it
  * (upstream `stabilizeRecommendationWithBehaviors`: the max of the recommendations after the cutoff),
  * nor a scale-up above a scale-down's size inside the scale-up window (the min of them).
  *
- * HPAPROP_RUNS sequences (default 60, about 15 s), HPAPROP_SEED. A failure prints the shrunk case as lines.
+ * HPAPROP_RUNS cases (default 60, about 15 s), HPAPROP_SEED (default 1414). A failure prints the
+ * shrunk case as readable lines and its JSON; HPAPROP_CASE='<json>' replays it with the gate's logs
+ * and the HPA's events.
  */
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
