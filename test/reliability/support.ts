@@ -18,23 +18,29 @@ import { deployment, documents } from '../gate/support.js';
 
 /**
  * What a scenario plants on a Deployment's new revision. `unschedulable` asks for more CPU than any
- * node has; `untouched` applies the template already in the cluster (nothing to roll out).
+ * node has; `config-error` takes its environment from a ConfigMap that does not exist
+ * (CreateContainerConfigError; drawn by the autoscaler property, test/gate, not by the seeds here);
+ * `untouched` applies the template already in the cluster (nothing to roll out).
  */
-export type Behaviour = 'good' | 'missing' | 'crash' | 'never-ready' | 'unschedulable' | 'flaky' | 'untouched';
-const BEHAVIOURS: Record<Behaviour, ImageBehaviour> = {
+export type Behaviour =
+  'good' | 'missing' | 'crash' | 'never-ready' | 'unschedulable' | 'config-error' | 'flaky' | 'untouched';
+export const BEHAVIOURS: Record<Behaviour, ImageBehaviour> = {
   good: {},
   missing: { pull: 'missing' },
   crash: { crash: true },
   'never-ready': { ready: 'never' },
   unschedulable: {},
+  'config-error': {},
   flaky: { flakyPulls: 1 },
   untouched: {},
 };
 /** Drawn with these weights: every failure kind and the untouched sibling show up in 200 seeds. */
 const DRAWN: Behaviour[] = ['good', 'good', 'missing', 'crash', 'never-ready', 'unschedulable', 'flaky', 'untouched'];
 /** More CPU than a simulated node has (4): Pending, `FailedScheduling`. */
-const TOO_MUCH_CPU = '64';
-const SURGE: Array<[number | string, number | string]> = [
+export const TOO_MUCH_CPU = '64';
+/** The ConfigMap a `config-error` template names, never created. */
+export const MISSING_CONFIG_MAP = 'missing-config';
+export const SURGE: Array<[number | string, number | string]> = [
   [1, 0],
   [0, 1],
   ['25%', '25%'],
@@ -80,6 +86,7 @@ function manifest(w: WorkloadSpec, image: string): Deployment {
     maxSurge: w.surge[0],
     maxUnavailable: w.surge[1],
     ...(image === NEW(w.name) && w.behaviour === 'unschedulable' ? { cpu: TOO_MUCH_CPU } : {}),
+    ...(image === NEW(w.name) && w.behaviour === 'config-error' ? { configMaps: [MISSING_CONFIG_MAP] } : {}),
   });
   if (w.strategy === 'Recreate') d.spec.strategy = { type: 'Recreate' };
   return d;
@@ -168,6 +175,7 @@ export const PLANTED_REASONS: Partial<Record<Behaviour, string[]>> = {
   crash: ['CrashLoopBackOff'],
   'never-ready': ['Stalled', 'ProgressDeadlineExceeded', 'Timeout'],
   unschedulable: ['Unschedulable'],
+  'config-error': ['CreateContainerConfigError'],
 };
 
 /** What the oracle expects of one Deployment. */

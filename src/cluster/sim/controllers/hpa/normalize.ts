@@ -196,6 +196,14 @@ export class Normalizer {
     return highest;
   }
 
+  /**
+   * `stabilizeRecommendationWithBehaviors` as upstream master has it: the current count is raised
+   * to the lowest recommendation of the scale-up window and lowered to the highest of the scale-down
+   * window, both at once, so a stabilization never moves the count against the proposal. The older
+   * form (one window, chosen by the proposal's direction) scaled up on metrics below target and
+   * down through the scale-up window, the bugs of https://github.com/kubernetes/kubernetes/issues/96671
+   * and /98174; the autoscaler property (test/gate) found it here.
+   */
   private stabilizeWithBehaviors(
     key: string,
     current: number,
@@ -205,26 +213,34 @@ export class Normalizer {
     now: number,
   ): [number, string, string] {
     const recs = this.recommendations.get(key) ?? [];
-    const upward = proposed >= current;
-    const delay = upward ? upWindow : downWindow;
-    const better = upward ? Math.min : Math.max;
-    const reason = upward ? 'ScaleUpStabilized' : 'ScaleDownStabilized';
-    const message = upward
-      ? 'recent recommendations were lower than current one, applying the lowest recent recommendation'
-      : 'recent recommendations were higher than current one, applying the highest recent recommendation';
-    const obsoleteCutoff = now - Math.max(upWindow, downWindow) * 1000;
-    const cutoff = now - delay * 1000;
-    let recommendation = proposed;
+    const upCutoff = now - upWindow * 1000;
+    const downCutoff = now - downWindow * 1000;
+    let upRecommendation = proposed;
+    let downRecommendation = proposed;
     let old = -1;
     recs.forEach((r, i) => {
-      if (r.at > cutoff) recommendation = better(r.replicas, recommendation);
-      if (r.at < obsoleteCutoff) old = i;
+      if (r.at > upCutoff) upRecommendation = Math.min(r.replicas, upRecommendation);
+      if (r.at > downCutoff) downRecommendation = Math.max(r.replicas, downRecommendation);
+      if (r.at < upCutoff && r.at < downCutoff) old = i;
     });
+    let recommendation = current;
+    if (recommendation < upRecommendation) recommendation = upRecommendation;
+    if (recommendation > downRecommendation) recommendation = downRecommendation;
     const rec = { replicas: proposed, at: now };
     if (old >= 0) recs[old] = rec;
     else recs.push(rec);
     this.recommendations.set(key, recs);
-    return [recommendation, reason, message];
+    return proposed >= current
+      ? [
+          recommendation,
+          'ScaleUpStabilized',
+          'recent recommendations were lower than current one, applying the lowest recent recommendation',
+        ]
+      : [
+          recommendation,
+          'ScaleDownStabilized',
+          'recent recommendations were higher than current one, applying the highest recent recommendation',
+        ];
   }
 
   private convertWithBehaviorRate(
