@@ -142,45 +142,16 @@ export function resourceReplicas(
   parse: (q: string) => number,
   options: CalculatorOptions = {},
 ): ResourceProposal {
-  const tolerance = options.tolerance ?? TOLERANCE;
-  if (pods.length === 0)
-    throw new ReplicaCalculationError('no pods returned by selector while calculating replica count');
-  const metrics = new Map<string, { value: number }>(podMetrics);
-  const { readyPodCount, unready, missing, ignored } = groupPods(
-    pods,
-    podMetrics,
-    resource,
-    now,
-    options.cpuInitializationPeriodMs ?? CPU_INITIALIZATION_PERIOD_MS,
-    options.delayOfInitialReadinessStatusMs ?? DELAY_OF_INITIAL_READINESS_STATUS_MS,
-  );
-  for (const name of ignored) metrics.delete(name);
-  for (const name of unready) metrics.delete(name);
+  // Upstream reads the requests before it looks at the metrics: a pod without a request fails first.
   const requests = podRequests(pods, resource, parse);
-  if (metrics.size === 0)
-    throw new ReplicaCalculationError('did not receive metrics for targeted pods (pods might be unready)');
-  const { ratio, utilization, rawAverage } = utilizationRatio(metrics, requests, targetUtilization);
-  const result = (replicas: number): ResourceProposal => ({ replicas, utilization, rawAverage });
-
-  const scaleUpWithUnready = unready.size > 0 && ratio > 1.0;
-  if (!scaleUpWithUnready && missing.size === 0) {
-    if (Math.abs(1.0 - ratio) <= tolerance) return result(currentReplicas);
-    return result(Math.ceil(ratio * readyPodCount));
-  }
-  if (missing.size > 0) {
+  return proposeReplicas(currentReplicas, resource, pods, podMetrics, now, options, {
+    usage: (metrics) => {
+      const { ratio, utilization, rawAverage } = utilizationRatio(metrics, requests, targetUtilization);
+      return { ratio, utilization, rawAverage };
+    },
     // Scale-down: a pod without metrics counts as using 100% of its request; scale-up: 0%.
-    if (ratio < 1.0) for (const name of missing) metrics.set(name, { value: requests.get(name) ?? 0 });
-    else if (ratio > 1.0) for (const name of missing) metrics.set(name, { value: 0 });
-  }
-  // Scale-up: unready pods count as using 0%.
-  if (scaleUpWithUnready) for (const name of unready) metrics.set(name, { value: 0 });
-  const next = utilizationRatio(metrics, requests, targetUtilization).ratio;
-  if (Math.abs(1.0 - next) <= tolerance || (ratio < 1.0 && next > 1.0) || (ratio > 1.0 && next < 1.0))
-    return result(currentReplicas);
-  const replicas = Math.ceil(next * metrics.size);
-  if ((next < 1.0 && replicas > currentReplicas) || (next > 1.0 && replicas < currentReplicas))
-    return result(currentReplicas);
-  return result(replicas);
+    missing: (name, ratio) => (ratio < 1.0 ? (requests.get(name) ?? 0) : ratio > 1.0 ? 0 : undefined),
+  });
 }
 
 /**
@@ -196,6 +167,38 @@ export function averageValueReplicas(
   podMetrics: ReadonlyMap<string, PodMetric>,
   now: number,
   options: CalculatorOptions = {},
+): ResourceProposal {
+  return proposeReplicas(currentReplicas, resource, pods, podMetrics, now, options, {
+    // GetMetricUsageRatio: the integer average over the pods with metrics, against the target.
+    usage: (metrics) => {
+      let total = 0;
+      for (const v of metrics.values()) total += v.value;
+      const average = Math.trunc(total / metrics.size);
+      return { ratio: average / targetAverage, utilization: average, rawAverage: average };
+    },
+    missing: (_name, ratio) => (ratio < 1.0 ? targetAverage : 0),
+  });
+}
+
+/** How one kind of target measures usage, and what a pod without metrics counts as (undefined: left out). */
+interface UsageRule {
+  usage(metrics: ReadonlyMap<string, { value: number }>): { ratio: number; utilization: number; rawAverage: number };
+  missing(name: string, ratio: number): number | undefined;
+}
+
+/**
+ * The part both calculators share (replica_calculator.go): group the pods, propose from the ready
+ * pods with metrics, and when pods are missing metrics or unready, rebalance conservatively and
+ * keep the current count if the rebalanced ratio is within tolerance or changes direction.
+ */
+function proposeReplicas(
+  currentReplicas: number,
+  resource: string,
+  pods: readonly Pod[],
+  podMetrics: ReadonlyMap<string, PodMetric>,
+  now: number,
+  options: CalculatorOptions,
+  rule: UsageRule,
 ): ResourceProposal {
   const tolerance = options.tolerance ?? TOLERANCE;
   if (pods.length === 0)
@@ -213,26 +216,21 @@ export function averageValueReplicas(
   for (const name of unready) metrics.delete(name);
   if (metrics.size === 0)
     throw new ReplicaCalculationError('did not receive metrics for targeted pods (pods might be unready)');
-  // GetMetricUsageRatio: the integer average over the pods with metrics, against the target.
-  const usage = (m: ReadonlyMap<string, { value: number }>): { ratio: number; average: number } => {
-    let total = 0;
-    for (const v of m.values()) total += v.value;
-    const average = Math.trunc(total / m.size);
-    return { ratio: average / targetAverage, average };
-  };
-  const { ratio, average } = usage(metrics);
-  const result = (replicas: number): ResourceProposal => ({ replicas, utilization: average, rawAverage: average });
+  const { ratio, utilization, rawAverage } = rule.usage(metrics);
+  const result = (replicas: number): ResourceProposal => ({ replicas, utilization, rawAverage });
+
   const scaleUpWithUnready = unready.size > 0 && ratio > 1.0;
   if (!scaleUpWithUnready && missing.size === 0) {
     if (Math.abs(1.0 - ratio) <= tolerance) return result(currentReplicas);
     return result(Math.ceil(ratio * readyPodCount));
   }
-  if (missing.size > 0) {
-    if (ratio < 1.0) for (const name of missing) metrics.set(name, { value: targetAverage });
-    else for (const name of missing) metrics.set(name, { value: 0 });
+  for (const name of missing) {
+    const value = rule.missing(name, ratio);
+    if (value !== undefined) metrics.set(name, { value });
   }
+  // Scale-up: unready pods count as using 0%.
   if (scaleUpWithUnready) for (const name of unready) metrics.set(name, { value: 0 });
-  const next = usage(metrics).ratio;
+  const next = rule.usage(metrics).ratio;
   if (Math.abs(1.0 - next) <= tolerance || (ratio < 1.0 && next > 1.0) || (ratio > 1.0 && next < 1.0))
     return result(currentReplicas);
   const replicas = Math.ceil(next * metrics.size);
