@@ -45,6 +45,16 @@ function containerCells(obj: Deployment | ReplicaSet): Cell[] {
  * (https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go).
  * kubectl upper-cases column names and hides priority > 0 columns unless `-o wide`.
  */
+/** printReplicaSet's columns, which printReplicationController shares. */
+const replicaSetColumns = [
+  NAME,
+  col('Desired', 'integer'),
+  col('Current', 'integer'),
+  col('Ready', 'integer'),
+  AGE,
+  ...containerColumns,
+];
+
 const PRINTERS: Record<string, Printer> = {
   Deployment: {
     columns: [NAME, col('Ready'), col('Up-to-date', 'integer'), col('Available', 'integer'), AGE, ...containerColumns],
@@ -62,14 +72,7 @@ const PRINTERS: Record<string, Printer> = {
     },
   },
   ReplicaSet: {
-    columns: [
-      NAME,
-      col('Desired', 'integer'),
-      col('Current', 'integer'),
-      col('Ready', 'integer'),
-      AGE,
-      ...containerColumns,
-    ],
+    columns: replicaSetColumns,
     row: (obj, now) => {
       const rs = obj as ReplicaSet;
       const s = rs.status;
@@ -85,14 +88,7 @@ const PRINTERS: Record<string, Printer> = {
   },
   // printReplicationController: the ReplicaSet's columns; the selector is a map (labels.FormatLabels).
   ReplicationController: {
-    columns: [
-      NAME,
-      col('Desired', 'integer'),
-      col('Current', 'integer'),
-      col('Ready', 'integer'),
-      AGE,
-      ...containerColumns,
-    ],
+    columns: replicaSetColumns,
     row: (obj, now) => {
       const rc = obj as unknown as ReplicaSet & { spec?: { selector?: Record<string, string> } };
       const selector = rc.spec?.selector as Record<string, string> | undefined;
