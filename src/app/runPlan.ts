@@ -23,7 +23,7 @@ import { createSimulatedCluster } from '../cluster/sim/index.js';
 import { UNKNOWN_CAPACITY } from '../plan/buildPlan.js';
 import { readLiveCapacity, scenarioCapacity, type PlannedCapacity } from './planCapacity.js';
 import type { GateLog } from '../gate/gateLog.js';
-import type { InputError } from '../gate/result.js';
+import type { InputError, WorkloadResult } from '../gate/result.js';
 import { runGate } from '../gate/runGate.js';
 import { parseTime } from '../k8s/meta.js';
 import type { KubeObject, Pod } from '../k8s/objects.js';
@@ -31,7 +31,7 @@ import { isWorkloadKind, workloadKindOf, type WorkloadKind } from '../k8s/worklo
 import { loadManifests, type ManifestDocument } from '../manifest/index.js';
 import { resolveKinds } from '../gate/resolveKinds.js';
 import { findNewReplicaSet } from '../rollout/revisions.js';
-import { buildPlan, podRequests } from '../plan/buildPlan.js';
+import { buildPlan, podRequests, sumCapacities } from '../plan/buildPlan.js';
 import { availableReplicas, type PlannedWorkload } from '../plan/kinds.js';
 import { location } from '../report/format.js';
 import type { Capacity, Plan, PlanObjectInput, PlanWorkloadInput } from '../plan/types.js';
@@ -190,9 +190,7 @@ export async function runPlan(request: PlanRequest, loadKube?: LoadKube, checker
     workloads.push({
       ...(await workloadInput(cluster, ref, doc, before.get(key(ref))!, appliedAt, applyError)),
       availability: recorder.availability(ref, appliedAt),
-      ...(result.workloads.find((w) => sameWorkload(w, ref))
-        ? { outcome: result.workloads.find((w) => sameWorkload(w, ref))! }
-        : {}),
+      ...outcomeOf(result.workloads, ref),
     });
   }
   const located = new Map(manifests.documents.map((d) => [objectKey(d.object), d]));
@@ -264,20 +262,13 @@ function podLoad(pods: readonly Pod[]): { pods: number; requests: Capacity } {
   const running = pods.filter(
     (p) => !p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''),
   );
-  let cpu: number | undefined = 0;
-  let memory: number | undefined = 0;
-  for (const pod of running) {
-    const r = podRequests(pod);
-    cpu = cpu === undefined || r.cpuMilli === undefined ? undefined : cpu + r.cpuMilli;
-    memory = memory === undefined || r.memoryBytes === undefined ? undefined : memory + r.memoryBytes;
-  }
-  return {
-    pods: running.length,
-    requests: {
-      ...(cpu !== undefined ? { cpuMilli: cpu } : {}),
-      ...(memory !== undefined ? { memoryBytes: memory } : {}),
-    },
-  };
+  return { pods: running.length, requests: sumCapacities(running.map(podRequests)) };
+}
+
+/** The gate's verdict on `ref`, as the plan input's optional `outcome`. */
+function outcomeOf(results: readonly WorkloadResult[], ref: WorkloadRef): { outcome?: WorkloadResult } {
+  const outcome = results.find((w) => sameWorkload(w, ref));
+  return outcome ? { outcome } : {};
 }
 
 function sameWorkload(w: { namespace: string; name: string; kind?: WorkloadKind }, ref: WorkloadRef): boolean {

@@ -270,6 +270,17 @@ function podShape(w: PlanWorkloadInput, replicas: number): RolloutShape {
   return { steps: [], peakPods, surgeReached, extraCapacity: capacityOf(extra('cpuMilli'), extra('memoryBytes')) };
 }
 
+/** The sum of several requests; a resource is unknown (undefined) when any part does not request it. */
+export function sumCapacities(parts: readonly Capacity[]): Capacity {
+  let cpu: number | undefined = 0;
+  let memory: number | undefined = 0;
+  for (const r of parts) {
+    cpu = cpu === undefined || r.cpuMilli === undefined ? undefined : cpu + r.cpuMilli;
+    memory = memory === undefined || r.memoryBytes === undefined ? undefined : memory + r.memoryBytes;
+  }
+  return capacityOf(cpu, memory);
+}
+
 function capacityOf(cpu: number | undefined, memory: number | undefined): Capacity {
   return { ...(cpu !== undefined ? { cpuMilli: cpu } : {}), ...(memory !== undefined ? { memoryBytes: memory } : {}) };
 }
