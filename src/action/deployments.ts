@@ -211,9 +211,7 @@ export function finalStatuses(end: RunEnd): [DeploymentState, string][] {
   const [state, description] = finalStatus(end);
   if ('crashed' in end || end.result.result !== 'rolled-back') return [[state, description]];
   const w = primaryWorkload(end.result.workloads);
-  const back = w?.rolledBackToTemplate?.images.length
-    ? w.rolledBackToTemplate.images.join(', ')
-    : 'the last good template';
+  const back = restoredImages(w) ?? 'the last good template';
   return [
     [state, description],
     ['inactive', `not running: ${w ? workloadLabel(w) : 'the workload'} is back on ${back} (last good)`],
@@ -231,11 +229,8 @@ function finalStatus(end: RunEnd): [DeploymentState, string] {
       return ['success', `rolled out ${w ? workloadLabel(w) : 'the manifests'}${because(w && revisionOf(w))}`];
     case 'rolled-back': {
       // The template a person recognises (its images), not the revision number undo renumbered.
-      const to = w?.rolledBackToTemplate?.images.length
-        ? w.rolledBackToTemplate.images.join(', ')
-        : w?.rolledBackTo !== undefined
-          ? `revision ${w.rolledBackTo}`
-          : 'the last good revision';
+      const to =
+        restoredImages(w) ?? (w?.rolledBackTo !== undefined ? `revision ${w.rolledBackTo}` : 'the last good revision');
       return [
         'failure',
         `${w ? workloadLabel(w) : 'the rollout'} failed${because(w?.reason)}; rolled back to ${to} (last good)`,
@@ -256,6 +251,11 @@ function finalStatus(end: RunEnd): [DeploymentState, string] {
       return ['failure', `failed${because(result.reason)}${error ? `: ${error}` : ''}`];
     }
   }
+}
+
+/** The images of the template a rollback restored: what a person recognises, not a renumbered revision. */
+function restoredImages(w: WorkloadResult | undefined): string | undefined {
+  return w?.rolledBackToTemplate?.images.length ? w.rolledBackToTemplate.images.join(', ') : undefined;
 }
 
 function revisionOf(w: WorkloadResult): string | undefined {
